@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: MIT
+# mllpd: one plain, non-recursive GNU Makefile.  Quiet unless V=1.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+BUILD ?= build
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+ifeq ($(SANITIZE),1)
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+
+SD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libsystemd 2>/dev/null)
+SD_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null || echo -lsystemd)
+
+ALL_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib $(CPPFLAGS)
+ALL_CFLAGS := -std=c11 $(WARN) $(SANFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_SRC := $(wildcard lib/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+MLLPD_SRC := $(wildcard cmd/mllpd/*.c)
+MLLPD_OBJ := $(MLLPD_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+PROGRAMS := $(BUILD)/mllpd
+
+.PHONY: all units run check bench fuzz install uninstall clean lint deps-build deps-test
+all: $(PROGRAMS)
+units: $(UNIT_BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(SD_CFLAGS) -c -o $@ $<
+
+$(BUILD)/mllpd: $(MLLPD_OBJ) $(LIB_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SD_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_OBJ)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Debian packages: installed when missing and we are root, else named.
+BUILD_PKGS := gcc make pkg-config libc6-dev libsystemd-dev libssl-dev
+TEST_PKGS := bats bats-assert bats-support socat ucspi-tcp python3 python3-hl7 systemd mandoc
+define need_packages
+	@if command -v dpkg-query >/dev/null 2>&1; then \
+	  missing=; for p in $(1); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	  done; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	      echo "installing Debian packages:$$missing"; \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	    else \
+	      echo "missing Debian packages:$$missing" >&2; \
+	      echo "install them as root: apt-get install$$missing" >&2; exit 1; \
+	    fi; \
+	  fi; \
+	fi
+endef
+
+deps-build:
+	$(call need_packages,$(BUILD_PKGS))
+deps-test: deps-build
+	$(call need_packages,$(TEST_PKGS))
+
+RUN_ARGS ?= --listen 127.0.0.1:2575 --spool ./spool -v
+run: deps-build
+	@$(MAKE) --no-print-directory all
+	@echo "mllpd: listening on 127.0.0.1:2575, spool in ./spool (Ctrl-C stops)"
+	$(BUILD)/mllpd $(RUN_ARGS)
+
+check: deps-test
+	@$(MAKE) --no-print-directory WERROR=1 all units
+	@$(MAKE) --no-print-directory WERROR=1 SANITIZE=1 BUILD=build/asan all units
+	@tests/run build build/asan
+
+clean:
+	rm -rf build

@@ -1,0 +1,575 @@
+/* SPDX-License-Identifier: MIT */
+/* conn.c: the per-connection loop: read frames, validate, deliver, acknowledge, log. */
+#include "mllpd.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exec.h"
+#include "hl7.h"
+#include "log.h"
+#include "mllp.h"
+#include "spool.h"
+
+/* journald MESSAGE_IDs, one per event kind. */
+#define MSGID_MESSAGE "7b0c4f3d2a6e4e1f9d8a5b6c7d8e9f01"
+#define MSGID_CONNECTION "7b0c4f3d2a6e4e1f9d8a5b6c7d8e9f02"
+
+#define READ_CHUNK 65536
+#define EXEC_OUT_MAX (1024 * 1024)
+
+struct conn {
+	const struct config *cfg;
+	const struct peer *peer;
+	char **envp;
+	int in_fd, out_fd;
+	struct mllp_framer framer;
+	char *frame_buf;
+	char *out;              /* the framed answer */
+	size_t out_cap;
+	char *exec_out;
+	struct spool spool;
+	int spool_ok;
+	unsigned long seq;      /* answers sent, for fresh control IDs */
+	unsigned long long messages, bytes_in, bytes_out;
+	int gone;               /* the peer stopped reading */
+};
+
+static long long now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* A fresh MSH-10 of at most 20 characters: time, pid and sequence in base 36. */
+static void fresh_control_id(struct conn *c, char *dst, size_t cap)
+{
+	static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	struct timespec ts;
+	unsigned long long parts[3];
+	int widths[3] = {11, 5, 4};
+	size_t o = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	parts[0] = (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000;
+	parts[1] = (unsigned long long)getpid();
+	parts[2] = ++c->seq;
+	for (int k = 0; k < 3; k++) {
+		char tmp[16];
+		int n = 0;
+		unsigned long long v = parts[k];
+		for (int i = 0; i < widths[k]; i++, v /= 36)
+			tmp[n++] = digits[v % 36];
+		while (n > 0 && o + 1 < cap)
+			dst[o++] = tmp[--n];
+	}
+	dst[o] = '\0';
+}
+
+static void timestamp(char *dst, size_t cap)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	if (strftime(dst, cap, "%Y%m%d%H%M%S%z", &tm) == 0)
+		dst[0] = '\0';
+}
+
+/* Room for a framed answer of n bytes. */
+static int out_reserve(struct conn *c, size_t n)
+{
+	if (n <= c->out_cap)
+		return 0;
+	char *p = realloc(c->out, n);
+	if (!p)
+		return -1;
+	c->out = p;
+	c->out_cap = n;
+	return 0;
+}
+
+static int send_frame(struct conn *c, size_t ack_len)
+{
+	c->out[0] = MLLP_START;
+	c->out[ack_len + 1] = MLLP_END;
+	c->out[ack_len + 2] = MLLP_CR;
+	if (write_all(c->out_fd, c->out, ack_len + 3) < 0) {
+		log_line(LOG_WARNING, "%s: cannot send the acknowledgement: %s", c->peer->label, strerror(errno));
+		c->gone = 1;
+		return -1;
+	}
+	c->bytes_out += ack_len + 3;
+	return 0;
+}
+
+/* Environment for --exec: the base environment plus the message's fields. */
+static char **exec_environment(struct conn *c, const struct hl7_msg *m, const char *spool_file)
+{
+	struct {
+		const char *key;
+		struct hl7_span v;
+	} vars[] = {
+		{"HL7_CONTROL_ID", hl7_msh(m, 10, 0)},
+		{"HL7_MESSAGE_TYPE", hl7_msh(m, 9, 0)},
+		{"HL7_MESSAGE_CODE", hl7_msh(m, 9, 1)},
+		{"HL7_TRIGGER_EVENT", hl7_msh(m, 9, 2)},
+		{"HL7_VERSION", hl7_msh(m, 12, 0)},
+		{"HL7_PROCESSING_ID", hl7_msh(m, 11, 0)},
+		{"HL7_SENDING_APPLICATION", hl7_msh(m, 3, 1)},
+		{"HL7_SENDING_FACILITY", hl7_msh(m, 4, 1)},
+		{"HL7_RECEIVING_APPLICATION", hl7_msh(m, 5, 1)},
+		{"HL7_RECEIVING_FACILITY", hl7_msh(m, 6, 1)},
+		{"MLLP_REMOTE_ADDR", {c->peer->addr, strlen(c->peer->addr)}},
+		{"MLLP_REMOTE_PORT", {c->peer->port, strlen(c->peer->port)}},
+		{"MLLP_SPOOL_FILE", {spool_file, spool_file ? strlen(spool_file) : 0}},
+	};
+	size_t nvars = sizeof vars / sizeof vars[0], nbase = 0, bytes = 0;
+
+	while (c->envp[nbase])
+		nbase++;
+	for (size_t i = 0; i < nvars; i++)
+		bytes += strlen(vars[i].key) + vars[i].v.len + 2;
+	char **env = malloc((nbase + nvars + 1) * sizeof *env + bytes);
+	if (!env)
+		return NULL;
+	char *p = (char *)(env + nbase + nvars + 1);
+	size_t n = 0;
+	for (size_t i = 0; i < nbase; i++)
+		env[n++] = c->envp[i];
+	for (size_t i = 0; i < nvars; i++) {
+		if (vars[i].v.p == NULL && strcmp(vars[i].key, "MLLP_SPOOL_FILE") == 0)
+			continue;
+		size_t kl = strlen(vars[i].key);
+		env[n++] = p;
+		memcpy(p, vars[i].key, kl);
+		p[kl] = '=';
+		if (vars[i].v.len)
+			memcpy(p + kl + 1, vars[i].v.p, vars[i].v.len);
+		p[kl + 1 + vars[i].v.len] = '\0';
+		/* A NUL inside a field simply ends the value. */
+		p += kl + vars[i].v.len + 2;
+	}
+	env[n] = NULL;
+	return env;
+}
+
+/* A message the command printed, with separators made \r, in c->out after the
+ * start byte.  Returns its length, or 0 when the output is not a message. */
+static size_t take_printed_ack(struct conn *c, const char *p, size_t n)
+{
+	if (n < 3 || memcmp(p, "MSH", 3) != 0 || out_reserve(c, n + 4) < 0)
+		return 0;
+	char *d = c->out + 1;
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\r' || p[i] == '\n') {
+			if (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n')
+				i++;
+			if (o > 0 && d[o - 1] != '\r')
+				d[o++] = '\r';
+		} else {
+			d[o++] = p[i];
+		}
+	}
+	if (o > 0 && d[o - 1] != '\r')
+		d[o++] = '\r';
+	return o;
+}
+
+/* MSA-1 of an acknowledgement, as an ack_code (ACK_NONE when unknown). */
+static enum ack_code printed_ack_code(const char *p, size_t n)
+{
+	static const char *names[] = {"", "AA", "AE", "AR", "CA", "CE", "CR"};
+	struct hl7_msg m;
+	struct hl7_span seg, code;
+	size_t cur = 0;
+
+	hl7_parse(&m, p, n, 0);
+	if (!m.has_delims)
+		return ACK_NONE;
+	while (hl7_segment_next(&m, &cur, &seg)) {
+		if (seg.len >= 3 && memcmp(seg.p, "MSA", 3) == 0) {
+			hl7_field(&m, seg, 1, &code);
+			for (int k = 1; k <= 6; k++)
+				if (hl7_span_eq(code, names[k]))
+					return (enum ack_code)k;
+			return ACK_NONE;
+		}
+	}
+	return ACK_NONE;
+}
+
+struct outcome {
+	enum ack_outcome what;
+	int err_code;
+	char err_text[160];
+	char sink[160];
+	size_t printed_len; /* a command's own ACK, in c->out + 1 */
+};
+
+static void sink_note(struct outcome *o, const char *fmt, const char *a, const char *b)
+{
+	size_t used = strlen(o->sink);
+	snprintf(o->sink + used, sizeof o->sink - used, fmt, used ? "," : "", a, b);
+}
+
+static void fail(struct outcome *o, enum ack_outcome what, const char *fmt, const char *a, const char *b)
+{
+	o->what = what;
+	o->err_code = 207;
+	snprintf(o->err_text, sizeof o->err_text, fmt, a, b);
+}
+
+static void deliver(struct conn *c, const struct hl7_msg *m, const char *data, size_t len, struct outcome *o)
+{
+	const struct config *cfg = c->cfg;
+	char name[SPOOL_NAME_MAX] = "", path[4096];
+	const char *spool_file = NULL;
+
+	o->what = ACK_OUTCOME_ACCEPT;
+	if (cfg->spool_dir) {
+		const char *what = NULL;
+		if (!c->spool_ok && spool_open(&c->spool, cfg->spool_dir, cfg->no_fsync ? SPOOL_NO_FSYNC : 0, &what) == 0)
+			c->spool_ok = 1;
+		if (!c->spool_ok) {
+			const char *why = strerror(errno);
+			sink_note(o, "%sspool:%s%s", "error", "");
+			fail(o, ACK_OUTCOME_ERROR, "spool: %s: %s", what, why);
+			log_line(LOG_ERR, "%s: spool %s: %s: %s", c->peer->label, cfg->spool_dir, what, why);
+			return;
+		}
+		if (spool_commit(&c->spool, data, len, name) < 0) {
+			const char *why = strerror(errno);
+			sink_note(o, "%sspool:%s%s", "error", "");
+			fail(o, ACK_OUTCOME_ERROR, "spool: %s%s", why, "");
+			log_line(LOG_ERR, "%s: spool %s: %s", c->peer->label, cfg->spool_dir, why);
+			/* Reopen next time: the directory may have been replaced. */
+			spool_close(&c->spool);
+			c->spool_ok = 0;
+			return;
+		}
+		sink_note(o, "%sspool:%s%s", "ok", "");
+		if (cfg->spool_dir[0] == '/')
+			snprintf(path, sizeof path, "%s/new/%s", cfg->spool_dir, name);
+		else {
+			char cwd[2048];
+			if (!getcwd(cwd, sizeof cwd))
+				cwd[0] = '\0';
+			snprintf(path, sizeof path, "%s/%s/new/%s", cwd, cfg->spool_dir, name);
+		}
+		spool_file = path;
+	}
+	if (cfg->exec_cmd) {
+		struct exec_status st;
+		char **env = exec_environment(c, m, spool_file);
+		int timeout_ms = cfg->exec_timeout > 0 ? (int)(cfg->exec_timeout * 1000) : 0;
+		if (!c->exec_out)
+			c->exec_out = malloc(EXEC_OUT_MAX);
+		if (!env || !c->exec_out || exec_run(cfg->exec_cmd, env, data, len, timeout_ms, c->exec_out,
+						      EXEC_OUT_MAX, &st) < 0) {
+			const char *why = strerror(errno);
+			sink_note(o, "%sexec:%s%s", "error", "");
+			fail(o, ACK_OUTCOME_ERROR, "command could not be started: %s%s", why, "");
+			log_line(LOG_ERR, "%s: --exec: cannot start the command: %s", c->peer->label, why);
+		} else {
+			char code[32];
+			switch (st.result) {
+			case EXEC_OK:
+				snprintf(code, sizeof code, "ok");
+				break;
+			case EXEC_SIGNALED:
+				snprintf(code, sizeof code, "signal %d", st.code);
+				break;
+			case EXEC_TIMEOUT:
+				snprintf(code, sizeof code, "timeout");
+				break;
+			default:
+				snprintf(code, sizeof code, "exit %d", st.code);
+				break;
+			}
+			sink_note(o, "%sexec:%s%s", code, "");
+			if (st.result == EXEC_DATAERR)
+				fail(o, ACK_OUTCOME_REJECT, "rejected by the command (exit 65)%s%s", "", "");
+			else if (st.result != EXEC_OK)
+				fail(o, ACK_OUTCOME_ERROR, "command %s%s", st.result == EXEC_TIMEOUT ? "timed out" : code, "");
+			/* A command may answer itself, but never positively for a failure. */
+			size_t n = take_printed_ack(c, c->exec_out, st.out_len);
+			if (n > 0 && (st.result == EXEC_OK || !ack_code_positive(printed_ack_code(c->out + 1, n))) &&
+			    st.result != EXEC_TIMEOUT && st.result != EXEC_SIGNALED)
+				o->printed_len = n;
+		}
+		free(env);
+		if (o->what != ACK_OUTCOME_ACCEPT && name[0] && spool_fail(&c->spool, name) < 0 && errno != ENOENT)
+			log_line(LOG_ERR, "%s: spool: cannot move %s to failed/: %s", c->peer->label, name, strerror(errno));
+	}
+}
+
+static void handle_frame(struct conn *c, const char *frame, size_t len, const char *refusal)
+{
+	const struct config *cfg = c->cfg;
+	long long t0 = now_us();
+	struct hl7_msg m;
+	struct outcome o = {0};
+	enum hl7_status status = hl7_parse(&m, frame, len, cfg->strict ? HL7_PARSE_STRICT : 0);
+
+	c->messages++;
+	if (refusal) {
+		o.what = ACK_OUTCOME_REJECT;
+		o.err_code = 207;
+		snprintf(o.err_text, sizeof o.err_text, "%s", refusal);
+	} else if (status != HL7_OK) {
+		o.what = ACK_OUTCOME_REJECT;
+		o.err_code = hl7_status_code(status);
+		snprintf(o.err_text, sizeof o.err_text, "%s", hl7_status_text(status));
+	} else {
+		deliver(c, &m, frame, len, &o);
+	}
+
+	enum ack_code code = ack_choose(&m, cfg->ack_mode, o.what);
+	if (code != ACK_NONE && o.printed_len > 0) {
+		code = printed_ack_code(c->out + 1, o.printed_len);
+		send_frame(c, o.printed_len);
+	} else if (code != ACK_NONE) {
+		char id[32], ts[32];
+		fresh_control_id(c, id, sizeof id);
+		timestamp(ts, sizeof ts);
+		struct ack_params ap = {
+			.code = code,
+			.err_code = o.what == ACK_OUTCOME_ACCEPT ? 0 : o.err_code,
+			.err_text = o.what == ACK_OUTCOME_ACCEPT ? NULL : o.err_text,
+			.err_segment = !refusal && status != HL7_OK && m.err_segment[0] ? m.err_segment : NULL,
+			.err_field = !refusal && status != HL7_OK ? m.err_field : 0,
+			.control_id = id,
+			.timestamp = ts,
+			.application = cfg->ack_application,
+			.facility = cfg->ack_facility,
+		};
+		size_t need = ack_build(c->out ? c->out + 1 : NULL, c->out_cap > 3 ? c->out_cap - 3 : 0, &m, &ap);
+		if (need + 3 > c->out_cap) {
+			if (out_reserve(c, need + 3) < 0) {
+				log_line(LOG_ERR, "%s: out of memory for an acknowledgement", c->peer->label);
+				c->gone = 1;
+				return;
+			}
+			ack_build(c->out + 1, c->out_cap - 3, &m, &ap);
+		}
+		send_frame(c, need);
+	}
+
+	if (log_enabled(LOG_INFO)) {
+		char id[264], type[264], version[264], extra[200] = "";
+		struct hl7_span s;
+		s = hl7_msh(&m, 10, 0);
+		log_sanitise(id, sizeof id, s.p, s.len);
+		s = hl7_msh(&m, 9, 0);
+		log_sanitise(type, sizeof type, s.p, s.len);
+		s = hl7_msh(&m, 12, 0);
+		log_sanitise(version, sizeof version, s.p, s.len);
+		if (o.what != ACK_OUTCOME_ACCEPT)
+			snprintf(extra, sizeof extra, " error=\"%s\"", o.err_text);
+		char size[32], us[32];
+		snprintf(size, sizeof size, "%zu", refusal ? c->framer.total : len);
+		snprintf(us, sizeof us, "%lld", now_us() - t0);
+		struct log_field fields[] = {
+			{"HL7_CONTROL_ID", id},     {"HL7_MESSAGE_TYPE", type},
+			{"HL7_VERSION", version},   {"HL7_SIZE", size},
+			{"MLLP_ACK_CODE", ack_code_name(code)},
+			{"MLLP_SINK", o.sink[0] ? o.sink : "none"},
+			{"MLLP_DURATION_US", us},   {"REMOTE_ADDR", c->peer->addr},
+			{"REMOTE_PORT", c->peer->port},
+		};
+		log_event(o.what == ACK_OUTCOME_ACCEPT ? LOG_INFO : LOG_WARNING, MSGID_MESSAGE, fields,
+			  sizeof fields / sizeof fields[0],
+			  "%s: message id=%s type=%s version=%s size=%s ack=%s sink=%s us=%s%s", c->peer->label, id,
+			  type, version, size, ack_code_name(code), o.sink[0] ? o.sink : "none", us, extra);
+	}
+}
+
+/* Remove what --exec commands must not inherit from mllpd's environment. */
+static char **filtered_environment(char **envp)
+{
+	static const char *drop[] = {"LISTEN_FDS=", "LISTEN_PID=", "LISTEN_FDNAMES=", "NOTIFY_SOCKET=", "HL7_",
+				     "MLLP_"};
+	size_t n = 0, k = 0;
+	while (envp && envp[n])
+		n++;
+	char **out = calloc(n + 1, sizeof *out);
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		int keep = 1;
+		for (size_t d = 0; d < sizeof drop / sizeof drop[0]; d++)
+			if (strncmp(envp[i], drop[d], strlen(drop[d])) == 0)
+				keep = 0;
+		if (keep)
+			out[k++] = envp[i];
+	}
+	return out;
+}
+
+static int wait_ms_until(long long deadline_us)
+{
+	if (!deadline_us)
+		return -1;
+	long long left = (deadline_us - now_us() + 999) / 1000;
+	if (left <= 0)
+		return 0;
+	return left > 1000000 ? 1000000 : (int)left;
+}
+
+int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct peer *peer, char **envp)
+{
+	static char rbuf[READ_CHUNK];
+	struct conn c = {.cfg = cfg, .peer = peer, .in_fd = in_fd, .out_fd = out_fd};
+	long long start = now_us(), idle_deadline = 0, frame_deadline = 0;
+	const char *reason = "eof";
+	int rc = 0, junk_logged = 0;
+
+	c.envp = filtered_environment(envp);
+	c.frame_buf = malloc(cfg->max_message);
+	c.out_cap = 4096;
+	c.out = malloc(c.out_cap);
+	if (!c.envp || !c.frame_buf || !c.out) {
+		log_line(LOG_ERR, "%s: out of memory", peer->label);
+		return 71;
+	}
+	mllp_init(&c.framer, c.frame_buf, cfg->max_message, cfg->strict ? MLLP_STRICT : 0);
+	log_line(LOG_DEBUG, "%s: connected", peer->label);
+
+	for (;;) {
+		int in_frame = mllp_in_frame(&c.framer);
+		if (c.gone) {
+			reason = "peer gone";
+			break;
+		}
+		if (mllpd_terminate && !in_frame) {
+			reason = "terminated";
+			break;
+		}
+		if (!in_frame) {
+			frame_deadline = 0;
+			idle_deadline = cfg->idle_timeout > 0 ? now_us() + (long long)(cfg->idle_timeout * 1e6) : 0;
+		} else if (!frame_deadline && cfg->frame_timeout > 0) {
+			frame_deadline = now_us() + (long long)(cfg->frame_timeout * 1e6);
+		}
+		struct pollfd p[2] = {{.fd = in_fd, .events = POLLIN}, {.fd = mllpd_signal_fd, .events = POLLIN}};
+		int r = poll(p, mllpd_signal_fd >= 0 ? 2 : 1, wait_ms_until(in_frame ? frame_deadline : idle_deadline));
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			reason = "poll error";
+			rc = 71;
+			break;
+		}
+		if (r == 0) {
+			reason = in_frame ? "frame timeout" : "idle timeout";
+			if (in_frame)
+				log_line(LOG_WARNING, "%s: frame not finished within %gs: %zu bytes dropped, not acknowledged",
+					 peer->label, cfg->frame_timeout, c.framer.total);
+			break;
+		}
+		if (p[1].revents) {
+			char drain[64];
+			while (read(mllpd_signal_fd, drain, sizeof drain) > 0)
+				;
+		}
+		if (!p[0].revents)
+			continue;
+		ssize_t n = read(in_fd, rbuf, sizeof rbuf);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			if (errno == ECONNRESET) {
+				reason = "reset by peer";
+				break;
+			}
+			log_line(LOG_ERR, "%s: read: %s", peer->label, strerror(errno));
+			reason = "read error";
+			rc = 74;
+			break;
+		}
+		if (n == 0) {
+			if (mllp_in_frame(&c.framer))
+				log_line(LOG_WARNING, "%s: connection closed inside a frame: %zu bytes dropped, not acknowledged",
+					 peer->label, c.framer.total);
+			break;
+		}
+		c.bytes_in += (unsigned long long)n;
+		for (size_t off = 0; off < (size_t)n && !c.gone;) {
+			size_t used;
+			enum mllp_event ev = mllp_feed(&c.framer, rbuf + off, (size_t)n - off, &used);
+			off += used;
+			switch (ev) {
+			case MLLP_NEED_MORE:
+				break;
+			case MLLP_FRAME:
+				handle_frame(&c, c.frame_buf, c.framer.frame_len, NULL);
+				break;
+			case MLLP_TOO_LARGE:
+				handle_frame(&c, c.frame_buf, c.framer.frame_len, "message too large");
+				break;
+			case MLLP_BAD_TRAILER:
+				handle_frame(&c, c.frame_buf, c.framer.frame_len, "frame not ended by 0x1C 0x0D (--strict)");
+				break;
+			case MLLP_RESTARTED:
+				log_line(LOG_WARNING, "%s: start byte inside a frame: %zu bytes dropped, not acknowledged",
+					 peer->label, c.framer.partial);
+				break;
+			case MLLP_JUNK:
+				log_line(LOG_ERR, "%s: byte outside a frame (--strict): closing", peer->label);
+				reason = "protocol error";
+				rc = 76;
+				c.gone = 1;
+				break;
+			}
+			if (c.framer.junk_bytes && !junk_logged) {
+				junk_logged = 1;
+				log_line(LOG_WARNING, "%s: bytes outside frames skipped", peer->label);
+			}
+		}
+		if (c.gone && rc == 0)
+			reason = "peer gone";
+	}
+
+	double secs = (double)(now_us() - start) / 1e6;
+	char msgs[32], bin[32], bout[32], junk[32];
+	snprintf(msgs, sizeof msgs, "%llu", c.messages);
+	snprintf(bin, sizeof bin, "%llu", c.bytes_in);
+	snprintf(bout, sizeof bout, "%llu", c.bytes_out);
+	snprintf(junk, sizeof junk, "%llu", c.framer.junk_bytes);
+	struct log_field fields[] = {
+		{"REMOTE_ADDR", peer->addr}, {"REMOTE_PORT", peer->port}, {"MLLP_MESSAGES", msgs},
+		{"MLLP_BYTES_IN", bin},      {"MLLP_BYTES_OUT", bout},    {"MLLP_JUNK_BYTES", junk},
+	};
+	log_event(LOG_INFO, MSGID_CONNECTION, fields, sizeof fields / sizeof fields[0],
+		  "%s: closed: messages=%s bytes_in=%s bytes_out=%s junk=%s seconds=%.3f reason=%s", peer->label, msgs,
+		  bin, bout, junk, secs, reason);
+	if (c.spool_ok)
+		spool_close(&c.spool);
+	free(c.exec_out);
+	free(c.out);
+	free(c.frame_buf);
+	free(c.envp);
+	return rc;
+}

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: MIT */
+/* listener.c: the thin accept-and-fork layer for --listen and systemd Accept=no. */
+#include "mllpd.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "log.h"
+
+void peer_from_sockaddr(struct peer *p, const struct sockaddr *sa)
+{
+	p->addr[0] = p->port[0] = '\0';
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+		inet_ntop(AF_INET, &in->sin_addr, p->addr, sizeof p->addr);
+		snprintf(p->port, sizeof p->port, "%u", ntohs(in->sin_port));
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+		inet_ntop(AF_INET6, &in6->sin6_addr, p->addr, sizeof p->addr);
+		snprintf(p->port, sizeof p->port, "%u", ntohs(in6->sin6_port));
+	}
+	if (p->addr[0])
+		snprintf(p->label, sizeof p->label, strchr(p->addr, ':') ? "[%s]:%s" : "%s:%s", p->addr, p->port);
+	else
+		snprintf(p->label, sizeof p->label, "unknown");
+}
+
+int listener_open(const char *spec, int *fds, size_t cap)
+{
+	char host[256] = "", port[32];
+	const char *colon = strrchr(spec, ':');
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *res, *ai;
+	int n = 0, err, last_errno = 0;
+
+	if (spec[0] == '[') {
+		const char *close = strchr(spec, ']');
+		if (!close || close[1] != ':' || (size_t)(close - spec - 1) >= sizeof host) {
+			log_line(LOG_ERR, "--listen: invalid address: %s", spec);
+			return -2;
+		}
+		memcpy(host, spec + 1, (size_t)(close - spec - 1));
+		host[close - spec - 1] = '\0';
+		colon = close + 1;
+	} else if (colon) {
+		if ((size_t)(colon - spec) >= sizeof host) {
+			log_line(LOG_ERR, "--listen: invalid address: %s", spec);
+			return -2;
+		}
+		memcpy(host, spec, (size_t)(colon - spec));
+		host[colon - spec] = '\0';
+	}
+	snprintf(port, sizeof port, "%s", colon ? colon + 1 : spec);
+	char *end;
+	long pn = strtol(port, &end, 10);
+	if (!port[0] || *end || pn < 0 || pn > 65535) {
+		log_line(LOG_ERR, "--listen: invalid port: %s", spec);
+		return -2;
+	}
+	if ((err = getaddrinfo(host[0] ? host : NULL, port, &hints, &res)) != 0) {
+		log_line(LOG_ERR, "--listen: %s: %s", spec, gai_strerror(err));
+		return -1;
+	}
+	for (ai = res; ai && (size_t)n < cap; ai = ai->ai_next) {
+		int one = 1, fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd < 0) {
+			last_errno = errno;
+			continue;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		if (ai->ai_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 128) < 0) {
+			last_errno = errno;
+			close(fd);
+			continue;
+		}
+		fds[n++] = fd;
+	}
+	freeaddrinfo(res);
+	if (n == 0) {
+		log_line(LOG_ERR, "--listen: cannot bind %s: %s", spec, strerror(last_errno ? last_errno : EADDRNOTAVAIL));
+		return -1;
+	}
+	return n;
+}
+
+static volatile int child_exited;
+
+static void on_child(int sig)
+{
+	(void)sig;
+	int e = errno;
+	child_exited = 1;
+	mllpd_wake();
+	errno = e;
+}
+
+/* Reap finished children; returns how many. */
+static unsigned reap(pid_t *kids, unsigned max)
+{
+	unsigned n = 0;
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (unsigned i = 0; i < max; i++)
+			if (kids[i] == pid) {
+				kids[i] = 0;
+				n++;
+				break;
+			}
+		if (WIFSIGNALED(status))
+			log_line(LOG_ERR, "connection process %d killed by signal %d", (int)pid, WTERMSIG(status));
+		else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+			log_line(LOG_WARNING, "connection process %d exited %d", (int)pid, WEXITSTATUS(status));
+	}
+	return n;
+}
+
+int listener_serve(const struct config *cfg, const int *fds, size_t nfds, char **envp)
+{
+	pid_t *kids = calloc(cfg->max_connections, sizeof *kids);
+	struct pollfd *p = calloc(nfds + 1, sizeof *p);
+	unsigned active = 0;
+	struct sigaction sa = {.sa_handler = on_child};
+
+	if (!kids || !p) {
+		log_line(LOG_ERR, "out of memory");
+		return 71;
+	}
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+	for (size_t i = 0; i < nfds; i++)
+		fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
+	sd_notify(0, "READY=1");
+
+	while (!mllpd_terminate) {
+		size_t n = 0;
+		p[n++] = (struct pollfd){.fd = mllpd_signal_fd, .events = POLLIN};
+		if (active < cfg->max_connections)
+			for (size_t i = 0; i < nfds; i++)
+				p[n++] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+		int r = poll(p, n, -1);
+		if (r < 0 && errno != EINTR) {
+			log_line(LOG_ERR, "poll: %s", strerror(errno));
+			break;
+		}
+		if (r > 0 && p[0].revents) {
+			char drain[64];
+			while (read(mllpd_signal_fd, drain, sizeof drain) > 0)
+				;
+		}
+		active -= reap(kids, cfg->max_connections);
+		for (size_t i = 1; i < n && r > 0 && active < cfg->max_connections; i++) {
+			if (!p[i].revents)
+				continue;
+			struct sockaddr_storage ss;
+			socklen_t sl = sizeof ss;
+			int fd = accept(p[i].fd, (struct sockaddr *)&ss, &sl);
+			if (fd < 0) {
+				if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+					log_line(LOG_ERR, "accept: %s", strerror(errno));
+				continue;
+			}
+			struct peer peer;
+			peer_from_sockaddr(&peer, (struct sockaddr *)&ss);
+			pid_t pid = fork();
+			if (pid < 0) {
+				log_line(LOG_ERR, "%s: fork: %s", peer.label, strerror(errno));
+				close(fd);
+				continue;
+			}
+			if (pid == 0) {
+				for (size_t k = 0; k < nfds; k++)
+					close(fds[k]);
+				fcntl(fd, F_SETFD, FD_CLOEXEC);
+				mllpd_child_setup();
+				_exit(conn_serve(cfg, fd, fd, &peer, envp));
+			}
+			close(fd);
+			for (unsigned k = 0; k < cfg->max_connections; k++)
+				if (!kids[k]) {
+					kids[k] = pid;
+					break;
+				}
+			active++;
+		}
+	}
+	/* Stop accepting; each connection finishes the message in hand. */
+	for (size_t i = 0; i < nfds; i++)
+		close(fds[i]);
+	sd_notify(0, "STOPPING=1");
+	for (unsigned k = 0; k < cfg->max_connections; k++)
+		if (kids[k])
+			kill(kids[k], SIGTERM);
+	while (active > 0) {
+		int status;
+		pid_t pid = waitpid(-1, &status, 0);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		active--;
+	}
+	free(kids);
+	free(p);
+	return 0;
+}

@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: MIT */
+/* main.c: mllpd's options, signals and start modes; the work is in conn.c and listener.c. */
+#include "mllpd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "spool.h"
+
+#define MLLPD_VERSION "0.1.0"
+
+extern char **environ;
+
+volatile int mllpd_terminate;
+int mllpd_signal_fd = -1;
+static int signal_write_fd = -1;
+
+static const char usage_text[] =
+	"usage: mllpd [-qv] [--spool DIR] [--no-fsync] [--exec CMD] [--exec-timeout SEC]\n"
+	"             [--max-message-size BYTES] [--idle-timeout SEC] [--frame-timeout SEC]\n"
+	"             [--ack-application NAME] [--ack-facility NAME] [--ack-mode auto|original]\n"
+	"             [--strict] [--listen [HOST:]PORT] [--max-connections N]\n"
+	"             [--log-target auto|stderr|journal|syslog]\n"
+	"       mllpd --version | --help\n";
+
+static const char help_text[] =
+	"\n"
+	"Receive HL7 v2 messages over MLLP on one connection (fd 0/1, or systemd\n"
+	"socket activation), acknowledge each, and deliver it to a spool and/or a command.\n"
+	"\n"
+	"  --spool DIR               write each message to DIR/new/ (maildir: tmp/, fsync, rename)\n"
+	"  --no-fsync                skip the fsyncs of the spool (faster, not crash-safe)\n"
+	"  --exec CMD                run /bin/sh -c CMD per message, message on stdin\n"
+	"  --exec-timeout SEC        kill the command after SEC seconds, answer AE (30; 0 none)\n"
+	"  --max-message-size BYTES  larger frames get AR (16M; K, M, G suffixes)\n"
+	"  --idle-timeout SEC        close a connection silent for SEC seconds (0: never)\n"
+	"  --frame-timeout SEC       a started frame must end within SEC seconds (60; 0 none)\n"
+	"  --ack-application NAME    MSH-3 of acknowledgements (default: inbound MSH-5)\n"
+	"  --ack-facility NAME       MSH-4 of acknowledgements (default: inbound MSH-6)\n"
+	"  --ack-mode auto|original  answer as MSH-15/16 ask (auto), or always AA/AE/AR\n"
+	"  --strict                  refuse LF separators, BOMs, empty segments, junk bytes\n"
+	"  --listen [HOST:]PORT      accept connections, one process each (no super-server)\n"
+	"  --max-connections N       connections served at once with --listen/Accept=no (64)\n"
+	"  --log-target TARGET       auto, stderr, journal or syslog (auto)\n"
+	"  -q, --quiet               log warnings and errors only\n"
+	"  -v, --verbose             log connections and leniencies too\n"
+	"  --version                 print the version and exit\n"
+	"  --help                    print this help and exit\n"
+	"\n"
+	"See mllpd(8).\n";
+
+static void usage_error(const char *fmt, const char *a, const char *b)
+{
+	fprintf(stderr, "mllpd: ");
+	fprintf(stderr, fmt, a, b);
+	fprintf(stderr, "\n");
+	exit(64);
+}
+
+/* Seconds: a non-negative decimal number. */
+static double parse_seconds(const char *opt, const char *s)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (!*s || *end || errno || !isfinite(v) || v < 0 || v > 31536000)
+		usage_error("%s: invalid number of seconds: %s", opt, s);
+	return v;
+}
+
+/* Bytes, with an optional K, M or G suffix (powers of 1024). */
+static size_t parse_size(const char *opt, const char *s, size_t min, size_t max)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (end == s || errno || s[0] == '-')
+		usage_error("%s: invalid size: %s", opt, s);
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	}
+	if (*end)
+		usage_error("%s: invalid size: %s", opt, s);
+	if (v < min || v > max) {
+		char range[64];
+		snprintf(range, sizeof range, "%zu to %zu", min, max);
+		usage_error("%s: must be %s bytes", opt, range);
+	}
+	return (size_t)v;
+}
+
+static unsigned parse_count(const char *opt, const char *s, unsigned min, unsigned max)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (end == s || *end || errno || s[0] == '-')
+		usage_error("%s: invalid number: %s", opt, s);
+	if (v < min || v > max) {
+		char range[64];
+		snprintf(range, sizeof range, "%u to %u", min, max);
+		usage_error("%s: must be %s", opt, range);
+	}
+	return (unsigned)v;
+}
+
+enum {
+	OPT_SPOOL = 256, OPT_NO_FSYNC, OPT_EXEC, OPT_EXEC_TIMEOUT, OPT_MAX_MESSAGE, OPT_IDLE_TIMEOUT,
+	OPT_FRAME_TIMEOUT, OPT_ACK_APP, OPT_ACK_FAC, OPT_ACK_MODE, OPT_STRICT, OPT_LISTEN, OPT_MAX_CONN,
+	OPT_LOG_TARGET, OPT_VERSION, OPT_HELP,
+};
+
+static const struct option options[] = {
+	{"spool", required_argument, NULL, OPT_SPOOL},
+	{"no-fsync", no_argument, NULL, OPT_NO_FSYNC},
+	{"exec", required_argument, NULL, OPT_EXEC},
+	{"exec-timeout", required_argument, NULL, OPT_EXEC_TIMEOUT},
+	{"max-message-size", required_argument, NULL, OPT_MAX_MESSAGE},
+	{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+	{"frame-timeout", required_argument, NULL, OPT_FRAME_TIMEOUT},
+	{"ack-application", required_argument, NULL, OPT_ACK_APP},
+	{"ack-facility", required_argument, NULL, OPT_ACK_FAC},
+	{"ack-mode", required_argument, NULL, OPT_ACK_MODE},
+	{"strict", no_argument, NULL, OPT_STRICT},
+	{"listen", required_argument, NULL, OPT_LISTEN},
+	{"max-connections", required_argument, NULL, OPT_MAX_CONN},
+	{"log-target", required_argument, NULL, OPT_LOG_TARGET},
+	{"quiet", no_argument, NULL, 'q'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{"help", no_argument, NULL, OPT_HELP},
+	{NULL, 0, NULL, 0},
+};
+
+static void parse_options(int argc, char **argv, struct config *cfg, enum log_target *target, int *verbosity)
+{
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":qv", options, NULL)) != -1) {
+		const char *opt = argv[optind - 1];
+		switch (c) {
+		case OPT_SPOOL: cfg->spool_dir = optarg; break;
+		case OPT_NO_FSYNC: cfg->no_fsync = 1; break;
+		case OPT_EXEC: cfg->exec_cmd = optarg; break;
+		case OPT_EXEC_TIMEOUT: cfg->exec_timeout = parse_seconds("--exec-timeout", optarg); break;
+		case OPT_MAX_MESSAGE:
+			cfg->max_message = parse_size("--max-message-size", optarg, 16, (size_t)1 << 30);
+			break;
+		case OPT_IDLE_TIMEOUT: cfg->idle_timeout = parse_seconds("--idle-timeout", optarg); break;
+		case OPT_FRAME_TIMEOUT: cfg->frame_timeout = parse_seconds("--frame-timeout", optarg); break;
+		case OPT_ACK_APP: cfg->ack_application = optarg; break;
+		case OPT_ACK_FAC: cfg->ack_facility = optarg; break;
+		case OPT_ACK_MODE:
+			if (strcmp(optarg, "auto") == 0)
+				cfg->ack_mode = ACK_MODE_AUTO;
+			else if (strcmp(optarg, "original") == 0)
+				cfg->ack_mode = ACK_MODE_ORIGINAL;
+			else
+				usage_error("--ack-mode: must be auto or original: %s%s", optarg, "");
+			break;
+		case OPT_STRICT: cfg->strict = 1; break;
+		case OPT_LISTEN: cfg->listen = optarg; break;
+		case OPT_MAX_CONN:
+			cfg->max_connections = parse_count("--max-connections", optarg, 1, 100000);
+			break;
+		case OPT_LOG_TARGET:
+			if (strcmp(optarg, "auto") == 0)
+				*target = LOG_TARGET_AUTO;
+			else if (strcmp(optarg, "stderr") == 0)
+				*target = LOG_TARGET_STDERR;
+			else if (strcmp(optarg, "journal") == 0)
+				*target = LOG_TARGET_JOURNAL;
+			else if (strcmp(optarg, "syslog") == 0)
+				*target = LOG_TARGET_SYSLOG;
+			else
+				usage_error("--log-target: must be auto, stderr, journal or syslog: %s%s", optarg, "");
+			break;
+		case 'q': *verbosity = -1; break;
+		case 'v': *verbosity = 1; break;
+		case OPT_VERSION:
+			printf("mllpd %s\n", MLLPD_VERSION);
+			exit(0);
+		case OPT_HELP:
+			printf("%s%s", usage_text, help_text);
+			exit(0);
+		case ':':
+			fprintf(stderr, "mllpd: %s: requires a value\n%s", opt, usage_text);
+			exit(64);
+		default:
+			if (optopt && optopt < 256)
+				fprintf(stderr, "mllpd: unknown option: -%c\n%s", optopt, usage_text);
+			else
+				fprintf(stderr, "mllpd: unknown option: %s\n%s", opt, usage_text);
+			exit(64);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "mllpd: unexpected argument: %s\n%s", argv[optind], usage_text);
+		exit(64);
+	}
+	if (!cfg->spool_dir && !cfg->exec_cmd)
+		usage_error("no sink configured: give --spool DIR and/or --exec CMD%s%s", "", "");
+}
+
+void mllpd_wake(void)
+{
+	int e = errno;
+	if (signal_write_fd >= 0) {
+		ssize_t w = write(signal_write_fd, "x", 1);
+		(void)w;
+	}
+	errno = e;
+}
+
+static void on_terminate(int sig)
+{
+	(void)sig;
+	mllpd_terminate = 1;
+	mllpd_wake();
+}
+
+static void self_pipe(void)
+{
+	int p[2];
+	if (mllpd_signal_fd >= 0) {
+		close(mllpd_signal_fd);
+		close(signal_write_fd);
+	}
+	mllpd_signal_fd = signal_write_fd = -1;
+	if (pipe(p) < 0)
+		return;
+	for (int i = 0; i < 2; i++)
+		fcntl(p[i], F_SETFL, fcntl(p[i], F_GETFL) | O_NONBLOCK), fcntl(p[i], F_SETFD, FD_CLOEXEC);
+	mllpd_signal_fd = p[0];
+	signal_write_fd = p[1];
+}
+
+static void signals_setup(void)
+{
+	struct sigaction sa = {.sa_handler = on_terminate};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	self_pipe();
+}
+
+void mllpd_child_setup(void)
+{
+	signal(SIGCHLD, SIG_DFL);
+	self_pipe();
+}
+
+/* The peer of a connection on fds: from the super-server's environment, or the socket. */
+static void peer_of_connection(struct peer *p, int fd)
+{
+	static const char *vars[][2] = {
+		{"TCPREMOTEIP", "TCPREMOTEPORT"}, {"REMOTE_ADDR", "REMOTE_PORT"}, {"SOCAT_PEERADDR", "SOCAT_PEERPORT"}};
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		const char *a = getenv(vars[i][0]), *port = getenv(vars[i][1]);
+		if (a && *a) {
+			log_sanitise(p->addr, sizeof p->addr, a, strlen(a));
+			log_sanitise(p->port, sizeof p->port, port ? port : "", port ? strlen(port) : 0);
+			snprintf(p->label, sizeof p->label, strchr(p->addr, ':') ? "[%s]:%s" : "%s:%s", p->addr, p->port);
+			return;
+		}
+	}
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	memset(&ss, 0, sizeof ss);
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0 && (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)) {
+		peer_from_sockaddr(p, (struct sockaddr *)&ss);
+		return;
+	}
+	p->addr[0] = p->port[0] = '\0';
+	snprintf(p->label, sizeof p->label, "stdin");
+}
+
+/* Where connections are accepted, a spool that cannot be made is fatal at start. */
+static void check_spool(const struct config *cfg)
+{
+	struct spool s;
+	const char *what;
+	if (!cfg->spool_dir)
+		return;
+	if (spool_open(&s, cfg->spool_dir, 0, &what) < 0) {
+		log_line(LOG_ERR, "--spool %s: %s: %s", cfg->spool_dir, what, strerror(errno));
+		exit(73);
+	}
+	spool_close(&s);
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg = {
+		.exec_timeout = 30,
+		.max_message = 16 << 20,
+		.frame_timeout = 60,
+		.ack_mode = ACK_MODE_AUTO,
+		.max_connections = 64,
+	};
+	enum log_target target = LOG_TARGET_AUTO;
+	int verbosity = 0;
+	int fds[16];
+
+	parse_options(argc, argv, &cfg, &target, &verbosity);
+	log_setup(target, verbosity);
+	signals_setup();
+
+	int n = sd_listen_fds(1);
+	if (n < 0) {
+		log_line(LOG_ERR, "LISTEN_FDS: %s", strerror(-n));
+		return 71;
+	}
+	if (cfg.listen) {
+		int k = listener_open(cfg.listen, fds, sizeof fds / sizeof fds[0]);
+		if (k < 0)
+			return k == -2 ? 64 : 69;
+		check_spool(&cfg);
+		log_line(LOG_DEBUG, "listening on %s", cfg.listen);
+		return listener_serve(&cfg, fds, (size_t)k, environ);
+	}
+	if (n > 0 && sd_is_socket(SD_LISTEN_FDS_START, AF_UNSPEC, SOCK_STREAM, 1) > 0) {
+		size_t k = 0;
+		for (int i = 0; i < n && k < sizeof fds / sizeof fds[0]; i++)
+			if (sd_is_socket(SD_LISTEN_FDS_START + i, AF_UNSPEC, SOCK_STREAM, 1) > 0)
+				fds[k++] = SD_LISTEN_FDS_START + i;
+		check_spool(&cfg);
+		return listener_serve(&cfg, fds, k, environ);
+	}
+	int in_fd = n > 0 ? SD_LISTEN_FDS_START : 0, out_fd = n > 0 ? SD_LISTEN_FDS_START : 1;
+	struct peer peer;
+	if (n > 0)
+		fcntl(in_fd, F_SETFD, FD_CLOEXEC);
+	peer_of_connection(&peer, in_fd);
+	return conn_serve(&cfg, in_fd, out_fd, &peer, environ);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/* mllpd.h: what mllpd's main, connection loop and listener share. */
+#ifndef MLLPD_MLLPD_H
+#define MLLPD_MLLPD_H
+
+#include <stddef.h>
+
+#include "ack.h"
+
+struct config {
+	const char *spool_dir;
+	int no_fsync;
+	const char *exec_cmd;
+	double exec_timeout;    /* seconds; 0: none */
+	size_t max_message;     /* bytes */
+	double idle_timeout;    /* seconds; 0: none */
+	double frame_timeout;   /* seconds; 0: none */
+	const char *ack_application;
+	const char *ack_facility;
+	enum ack_mode ack_mode;
+	int strict;
+	const char *listen;     /* [HOST:]PORT or NULL */
+	unsigned max_connections;
+};
+
+/* Who is on the other end, for logs and MLLP_REMOTE_*. */
+struct peer {
+	char addr[64];
+	char port[16];
+	char label[96]; /* "ADDR:PORT", or "stdin" */
+};
+
+/*
+ * Serve one connection read from in_fd and written to out_fd until EOF,
+ * SIGTERM (after the message in hand) or a timeout.  Returns an exit code
+ * (sysexits).  envp is the environment to pass on to --exec commands.
+ */
+int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct peer *peer, char **envp);
+
+/* Accept on the listening sockets and fork conn_serve() per connection. */
+int listener_serve(const struct config *cfg, const int *fds, size_t nfds, char **envp);
+
+/* Open the sockets for --listen [HOST:]PORT.  Returns the count, or -1 (logged). */
+int listener_open(const char *spec, int *fds, size_t cap);
+
+/* Set by the SIGTERM/SIGINT handler; read by the loops. */
+extern volatile int mllpd_terminate;
+/* Self-pipe written by the signal handlers, so poll() wakes up. */
+extern int mllpd_signal_fd;
+
+/* Wake the loop's poll() (async-signal-safe). */
+void mllpd_wake(void);
+/* In a forked connection process: a self-pipe of its own, default SIGCHLD. */
+void mllpd_child_setup(void);
+
+/* Fill a peer from a socket address. */
+struct sockaddr;
+void peer_from_sockaddr(struct peer *p, const struct sockaddr *sa);
+
+#endif

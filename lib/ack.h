@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/* ack.h: choose and build HL7 v2 acknowledgements (ACK rules, DESIGN.md). */
+#ifndef MLLPD_ACK_H
+#define MLLPD_ACK_H
+
+#include <stddef.h>
+
+#include "hl7.h"
+
+/* What happened to a message: delivered, failed (send again), refused. */
+enum ack_outcome {
+	ACK_OUTCOME_ACCEPT,
+	ACK_OUTCOME_ERROR,
+	ACK_OUTCOME_REJECT,
+};
+
+enum ack_mode {
+	ACK_MODE_AUTO,     /* per message from MSH-15/MSH-16 (HL7 table 0155) */
+	ACK_MODE_ORIGINAL, /* always AA/AE/AR */
+};
+
+enum ack_code {
+	ACK_NONE, /* no answer at all */
+	ACK_AA,
+	ACK_AE,
+	ACK_AR,
+	ACK_CA,
+	ACK_CE,
+	ACK_CR,
+};
+
+/* "AA", "AE", ... or "none" for ACK_NONE. */
+const char *ack_code_name(enum ack_code c);
+
+/* 1 for AA and CA, else 0. */
+int ack_code_positive(enum ack_code c);
+
+/*
+ * The answer a message gets.  m is the parsed message (hl7_parse() was
+ * called, whatever it returned); when it has no readable MSH the answer is
+ * AR/AE/AA as in original mode (a minimal NAK).  An inbound acknowledgement
+ * (MSH-9.1 "ACK") gets ACK_NONE in either mode.
+ */
+enum ack_code ack_choose(const struct hl7_msg *m, enum ack_mode mode, enum ack_outcome outcome);
+
+struct ack_params {
+	enum ack_code code;      /* not ACK_NONE */
+	int err_code;            /* HL7 table 0357 code; 0 = no ERR segment */
+	const char *err_text;    /* plain text for MSA-3 and ERR, or NULL; escaped here */
+	const char *err_segment; /* segment ID for the error location, or NULL */
+	unsigned err_field;      /* field position for the error location, 0 = none */
+	const char *control_id;  /* MSH-10 of the ACK, fresh (plain text) */
+	const char *timestamp;   /* MSH-7, e.g. "20261126060100+0000" */
+	const char *application; /* MSH-3 of the ACK, or NULL for inbound MSH-5 */
+	const char *facility;    /* MSH-4 of the ACK, or NULL for inbound MSH-6 */
+};
+
+/*
+ * Build the ACK for message m (not framed: no 0x0B/0x1C).  With the inbound
+ * delimiters when m->has_delims, else a minimal NAK with |^~\& whose MSA-2
+ * is the inbound MSH-10 when MSH-1 was readable.  Every segment ends with
+ * \r.  Writes at most cap bytes to dst and returns the full length
+ * (strlcpy-style; no NUL is written).
+ */
+size_t ack_build(char *dst, size_t cap, const struct hl7_msg *m, const struct ack_params *p);
+
+/* Text of a table 0357 code ("Required field missing"); never NULL. */
+const char *ack_error_text(int code);
+
+#endif

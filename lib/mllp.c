@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/* mllp.c: incremental MLLP framer; same result for any chunking of the input. */
+#include "mllp.h"
+
+#include <string.h>
+
+enum { OUTSIDE, INSIDE, AFTER_END, STRICT_WANT_CR };
+
+void mllp_init(struct mllp_framer *f, char *buf, size_t cap, unsigned flags)
+{
+	memset(f, 0, sizeof *f);
+	f->buf = buf;
+	f->cap = cap;
+	f->flags = flags;
+	f->state = OUTSIDE;
+}
+
+int mllp_in_frame(const struct mllp_framer *f)
+{
+	return f->state == INSIDE || f->state == STRICT_WANT_CR;
+}
+
+static void frame_begin(struct mllp_framer *f)
+{
+	f->state = INSIDE;
+	f->frame_len = 0;
+	f->total = 0;
+}
+
+/* Append in-frame bytes, keeping only what fits: the rest is only counted. */
+static void frame_append(struct mllp_framer *f, const char *p, size_t n)
+{
+	if (f->frame_len < f->cap) {
+		size_t room = f->cap - f->frame_len;
+		size_t k = n < room ? n : room;
+		memcpy(f->buf + f->frame_len, p, k);
+		f->frame_len += k;
+	}
+	f->total += n;
+}
+
+static enum mllp_event frame_end(struct mllp_framer *f)
+{
+	return f->total > f->cap ? MLLP_TOO_LARGE : MLLP_FRAME;
+}
+
+enum mllp_event mllp_feed(struct mllp_framer *f, const char *in, size_t len, size_t *used)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		switch (f->state) {
+		case AFTER_END:
+			/* The CR after 0x1C is optional (leniency, counted). */
+			if (in[i] == MLLP_CR) {
+				i++;
+			} else {
+				f->no_cr++;
+			}
+			f->state = OUTSIDE;
+			break;
+		case STRICT_WANT_CR:
+			i++;
+			f->state = OUTSIDE;
+			*used = i;
+			if (in[i - 1] == MLLP_CR)
+				return frame_end(f);
+			f->no_cr++;
+			return MLLP_BAD_TRAILER;
+		case OUTSIDE: {
+			const char *s = memchr(in + i, MLLP_START, len - i);
+			size_t skip = s ? (size_t)(s - (in + i)) : len - i;
+			if (skip > 0 && (f->flags & MLLP_STRICT)) {
+				f->junk_bytes++;
+				*used = i + 1;
+				return MLLP_JUNK;
+			}
+			f->junk_bytes += skip;
+			i += skip;
+			if (s) {
+				i++;
+				frame_begin(f);
+			}
+			break;
+		}
+		case INSIDE: {
+			const char *p = in + i;
+			size_t n = len - i;
+			const char *e = memchr(p, MLLP_END, n);
+			size_t span = e ? (size_t)(e - p) : n;
+			const char *s = memchr(p, MLLP_START, span);
+			if (s) {
+				/* A new start byte: the partial frame is dropped. */
+				f->partial = f->total + (size_t)(s - p);
+				f->restarts++;
+				frame_begin(f);
+				*used = i + (size_t)(s - p) + 1;
+				return MLLP_RESTARTED;
+			}
+			frame_append(f, p, span);
+			i += span;
+			if (e) {
+				i++;
+				if (f->flags & MLLP_STRICT) {
+					f->state = STRICT_WANT_CR;
+					break;
+				}
+				f->state = AFTER_END;
+				*used = i;
+				return frame_end(f);
+			}
+			break;
+		}
+		}
+	}
+	*used = i;
+	return MLLP_NEED_MORE;
+}
+
+size_t mllp_wrap(char *dst, size_t cap, const char *msg, size_t len)
+{
+	size_t need = len + 3;
+	if (need <= cap) {
+		dst[0] = MLLP_START;
+		memcpy(dst + 1, msg, len);
+		dst[len + 1] = MLLP_END;
+		dst[len + 2] = MLLP_CR;
+	}
+	return need;
+}

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/* spool.c: maildir-style durable writer: nothing is visible in new/ before it is whole. */
+#include "spool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static int open_subdir(int parent, const char *name)
+{
+	if (mkdirat(parent, name, 0750) < 0 && errno != EEXIST)
+		return -1;
+	return openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int spool_open(struct spool *s, const char *dir, unsigned flags, const char **what)
+{
+	int curfd;
+
+	memset(s, 0, sizeof *s);
+	s->dirfd = s->tmpfd = s->newfd = s->failedfd = -1;
+	s->flags = flags;
+	s->pid = (int)getpid();
+
+	*what = dir;
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+		return -1;
+	s->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->dirfd < 0)
+		return -1;
+	*what = "tmp";
+	if ((s->tmpfd = open_subdir(s->dirfd, "tmp")) < 0)
+		goto fail;
+	*what = "new";
+	if ((s->newfd = open_subdir(s->dirfd, "new")) < 0)
+		goto fail;
+	*what = "cur";
+	if ((curfd = open_subdir(s->dirfd, "cur")) < 0)
+		goto fail;
+	close(curfd);
+	*what = "failed";
+	if ((s->failedfd = open_subdir(s->dirfd, "failed")) < 0)
+		goto fail;
+	*what = NULL;
+	return 0;
+fail:;
+	int saved = errno;
+	spool_close(s);
+	errno = saved;
+	return -1;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Seconds and nanoseconds first, so names sort by arrival time; pid and a
+ * per-process sequence make them unique across concurrent writers. */
+static void make_name(struct spool *s, char *name)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(name, SPOOL_NAME_MAX, "%010lld.%09ld.%d.%lu.hl7", (long long)ts.tv_sec, (long)ts.tv_nsec,
+		 s->pid, ++s->seq);
+}
+
+int spool_commit(struct spool *s, const char *data, size_t len, char *name)
+{
+	int fd, saved, tries = 0;
+	int sync = !(s->flags & SPOOL_NO_FSYNC);
+
+	do {
+		make_name(s, name);
+		fd = openat(s->tmpfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	} while (fd < 0 && errno == EEXIST && ++tries < 100);
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, data, len) < 0 || (sync && fsync(fd) < 0)) {
+		saved = errno;
+		close(fd);
+		goto fail_tmp;
+	}
+	if (close(fd) < 0) {
+		saved = errno;
+		goto fail_tmp;
+	}
+	if (renameat(s->tmpfd, name, s->newfd, name) < 0) {
+		saved = errno;
+		goto fail_tmp;
+	}
+	if (sync && fsync(s->newfd) < 0) {
+		/* Not known to be durable: take it back rather than ACK it. */
+		saved = errno;
+		unlinkat(s->newfd, name, 0);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+fail_tmp:
+	unlinkat(s->tmpfd, name, 0);
+	errno = saved;
+	return -1;
+}
+
+int spool_fail(struct spool *s, const char *name)
+{
+	if (renameat(s->newfd, name, s->failedfd, name) < 0)
+		return -1;
+	if (!(s->flags & SPOOL_NO_FSYNC))
+		fsync(s->failedfd);
+	return 0;
+}
+
+void spool_close(struct spool *s)
+{
+	int *fds[] = {&s->dirfd, &s->tmpfd, &s->newfd, &s->failedfd};
+	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}

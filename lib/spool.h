@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* spool.h: maildir-style durable writer (tmp/, fsync, rename into new/). */
+#ifndef MLLPD_SPOOL_H
+#define MLLPD_SPOOL_H
+
+#include <stddef.h>
+
+#define SPOOL_NO_FSYNC 0x01
+
+/* Longest file name spool_commit() makes, with its NUL. */
+#define SPOOL_NAME_MAX 64
+
+struct spool {
+	int dirfd, tmpfd, newfd, failedfd; /* open directories */
+	unsigned flags;
+	unsigned long seq;                  /* per-process sequence number */
+	int pid;                            /* stamped in names; set by spool_open */
+};
+
+/*
+ * Open (creating when missing, mode 0750 under the umask) dir and its tmp/,
+ * new/, cur/ and failed/.  Returns 0, or -1 with errno set (*what names the
+ * part that failed: "tmp", "new", ...).  The descriptors are close-on-exec.
+ */
+int spool_open(struct spool *s, const char *dir, unsigned flags, const char **what);
+
+/*
+ * Write data durably: tmp/NAME, fsync, rename to new/NAME, fsync new/
+ * (no fsyncs with SPOOL_NO_FSYNC).  NAME is unique, sortable by arrival
+ * time, ends in ".hl7" and holds nothing from the data; it is stored in
+ * name (SPOOL_NAME_MAX bytes).  Returns 0, or -1 with errno set; on
+ * failure nothing is left in new/ or tmp/.
+ */
+int spool_commit(struct spool *s, const char *data, size_t len, char *name);
+
+/*
+ * Move new/NAME to failed/NAME, for a message that was spooled but then
+ * answered negatively (a later sink failed).  Returns 0, or -1 with errno.
+ */
+int spool_fail(struct spool *s, const char *name);
+
+void spool_close(struct spool *s);
+
+#endif
