@@ -41,6 +41,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 PROGRAMS := $(BUILD)/mllpd
 
+.SECONDARY:
 .PHONY: all units run check bench fuzz install uninstall clean lint deps-build deps-test
 all: $(PROGRAMS)
 units: $(UNIT_BIN)
