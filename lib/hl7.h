@@ -154,7 +154,8 @@ size_t hl7_unescape(const struct hl7_delims *d, struct hl7_span in, char *dst, s
 
 /*
  * Encode text for a field: each delimiter byte becomes its escape sequence
- * (\F\ \S\ \T\ \R\ \E\; the truncation character \P\ when defined).  Same
+ * (\F\ \S\ \T\ \R\ \E\; the truncation character \P\ when defined), and CR
+ * and LF, which would end the segment, become \X0D\ and \X0A\.  Same
  * return convention as hl7_unescape().
  */
 size_t hl7_escape(const struct hl7_delims *d, struct hl7_span in, char *dst, size_t cap);

@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: MIT */
+/* ack.c: choose the answer a message gets and build its HL7 v2 acknowledgement bytes. */
+#include <string.h>
+
+#include "ack.h"
+
+const char *ack_code_name(enum ack_code c)
+{
+	switch (c) {
+	case ACK_AA: return "AA";
+	case ACK_AE: return "AE";
+	case ACK_AR: return "AR";
+	case ACK_CA: return "CA";
+	case ACK_CE: return "CE";
+	case ACK_CR: return "CR";
+	case ACK_NONE: break;
+	}
+	return "none";
+}
+
+int ack_code_positive(enum ack_code c)
+{
+	return c == ACK_AA || c == ACK_CA;
+}
+
+const char *ack_error_text(int code)
+{
+	switch (code) {
+	case 0: return "Message accepted";
+	case 100: return "Segment sequence error";
+	case 101: return "Required field missing";
+	case 102: return "Data type error";
+	case 103: return "Table value not found";
+	case 104: return "Value too long";
+	case 200: return "Unsupported message type";
+	case 201: return "Unsupported event code";
+	case 202: return "Unsupported processing id";
+	case 203: return "Unsupported version id";
+	case 204: return "Unknown key identifier";
+	case 205: return "Duplicate key identifier";
+	case 206: return "Application record locked";
+	case 207: return "Application internal error";
+	default: return "Unknown error";
+	}
+}
+
+/* HL7 table 0155 values of MSH-15/MSH-16; anything unknown is read as AL. */
+enum condition { COND_EMPTY, COND_AL, COND_NE, COND_ER, COND_SU };
+
+static enum condition condition_of(struct hl7_span s)
+{
+	if (s.len == 0)
+		return COND_EMPTY;
+	if (hl7_span_eq(s, "NE"))
+		return COND_NE;
+	if (hl7_span_eq(s, "ER"))
+		return COND_ER;
+	if (hl7_span_eq(s, "SU"))
+		return COND_SU;
+	return COND_AL;
+}
+
+static int condition_met(enum condition c, enum ack_outcome outcome)
+{
+	switch (c) {
+	case COND_AL: return 1;
+	case COND_ER: return outcome != ACK_OUTCOME_ACCEPT;
+	case COND_SU: return outcome == ACK_OUTCOME_ACCEPT;
+	default: return 0;
+	}
+}
+
+/* MSH field n as a single value: its first component when the delimiters are known. */
+static struct hl7_span msh_value(const struct hl7_msg *m, unsigned n)
+{
+	return hl7_msh(m, n, m->has_delims ? 1 : 0);
+}
+
+/*
+ * Whether the inbound message is itself an acknowledgement.  Without a
+ * valid MSH-2 the component separator is unknown: "ACK" followed by any
+ * byte that cannot belong to a message code is taken as MSH-9.1 "ACK", so
+ * that a sender's broken ACK still gets no answer.
+ */
+static int inbound_is_ack(const struct hl7_msg *m)
+{
+	struct hl7_span t;
+
+	if (!m->has_field_separator)
+		return 0;
+	t = msh_value(m, 9);
+	if (m->has_delims)
+		return hl7_span_eq(t, "ACK");
+	if (t.len < 3 || memcmp(t.p, "ACK", 3) != 0)
+		return 0;
+	return t.len == 3 || !((t.p[3] >= 'A' && t.p[3] <= 'Z') || (t.p[3] >= 'a' && t.p[3] <= 'z') ||
+	    (t.p[3] >= '0' && t.p[3] <= '9') || t.p[3] == '_');
+}
+
+enum ack_code ack_choose(const struct hl7_msg *m, enum ack_mode mode, enum ack_outcome outcome)
+{
+	static const enum ack_code original[] = { ACK_AA, ACK_AE, ACK_AR };
+	static const enum ack_code accept[] = { ACK_CA, ACK_CE, ACK_CR };
+	enum condition c15, c16;
+	unsigned o = (unsigned)outcome <= ACK_OUTCOME_REJECT ? (unsigned)outcome : ACK_OUTCOME_ERROR;
+
+	if (inbound_is_ack(m))
+		return ACK_NONE;
+	/*
+	 * Without valid MSH-1 and MSH-2 the answer is the minimal NAK, which
+	 * speaks original mode: MSH-15/16 are only trusted from a usable MSH.
+	 */
+	if (mode == ACK_MODE_ORIGINAL || !m->has_delims)
+		return original[o];
+	c15 = condition_of(msh_value(m, 15));
+	c16 = condition_of(msh_value(m, 16));
+	if (c15 == COND_EMPTY && c16 == COND_EMPTY)
+		return original[o];
+	if (c15 != COND_EMPTY && c15 != COND_NE)
+		return condition_met(c15, outcome) ? accept[o] : ACK_NONE;
+	if (c16 != COND_EMPTY && c16 != COND_NE)
+		return condition_met(c16, outcome) ? original[o] : ACK_NONE;
+	return ACK_NONE;
+}
+
+/* A bounded writer: stores what fits, counts everything (strlcpy-style). */
+struct out {
+	char *p;
+	size_t cap;
+	size_t n;
+	const struct hl7_delims *d;
+};
+
+static void put(struct out *o, const char *s, size_t len)
+{
+	if (len == 0)
+		return;
+	if (o->n < o->cap) {
+		size_t k = o->cap - o->n < len ? o->cap - o->n : len;
+
+		memcpy(o->p + o->n, s, k);
+	}
+	o->n += len;
+}
+
+static void putc1(struct out *o, char c)
+{
+	put(o, &c, 1);
+}
+
+static void puts0(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+static void put_span(struct out *o, struct hl7_span s)
+{
+	put(o, s.p, s.len);
+}
+
+/* Plain text, escaped for the delimiters of the ACK. */
+static void put_text(struct out *o, const char *s)
+{
+	struct hl7_span in;
+
+	if (!s)
+		return;
+	in.p = s;
+	in.len = strlen(s);
+	if (o->n < o->cap)
+		o->n += hl7_escape(o->d, in, o->p + o->n, o->cap - o->n);
+	else
+		o->n += hl7_escape(o->d, in, NULL, 0);
+}
+
+static void put_unsigned(struct out *o, unsigned v)
+{
+	char b[16];
+	size_t i = sizeof b;
+
+	do {
+		b[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	put(o, b + i, sizeof b - i);
+}
+
+/* Where a version sits in table 0104 order; unknown versions count as the newest. */
+enum vclass { V_BEFORE_231, V_BEFORE_25, V_25_ON };
+
+static enum vclass version_class(struct hl7_span v)
+{
+	if (hl7_span_eq(v, "2.1") || hl7_span_eq(v, "2.2") || hl7_span_eq(v, "2.3"))
+		return V_BEFORE_231;
+	if (hl7_span_eq(v, "2.3.1") || hl7_span_eq(v, "2.4"))
+		return V_BEFORE_25;
+	return V_25_ON;
+}
+
+static int has_text(const char *s)
+{
+	return s && *s;
+}
+
+/*
+ * The error location: segment ID ^ sequence ^ field.  Only MSH fields are
+ * located by the parser, so the sequence is 1 when a field is named and
+ * left empty otherwise; an unknown location is "^^".
+ */
+static void put_location(struct out *o, const struct ack_params *p)
+{
+	int seg = has_text(p->err_segment);
+
+	if (seg)
+		put_text(o, p->err_segment);
+	putc1(o, o->d->component);
+	if (seg && p->err_field)
+		putc1(o, '1');
+	putc1(o, o->d->component);
+	if (seg && p->err_field)
+		put_unsigned(o, p->err_field);
+}
+
+static void put_err(struct out *o, const struct ack_params *p, enum vclass v)
+{
+	const struct hl7_delims *d = o->d;
+	struct hl7_span t;
+
+	t.p = ack_error_text(p->err_code);
+	t.len = strlen(t.p);
+	puts0(o, "ERR");
+	putc1(o, d->field);
+	if (v != V_25_ON) {
+		/* ERR-1 (ELD): segment ^ sequence ^ field ^ code&text&HL70357 */
+		put_location(o, p);
+		putc1(o, d->component);
+		put_unsigned(o, (unsigned)p->err_code);
+		putc1(o, d->subcomponent);
+		put_text(o, t.p);
+		putc1(o, d->subcomponent);
+		puts0(o, "HL70357");
+	} else {
+		/* ERR-2 location, ERR-3 code, ERR-4 severity, ERR-8 user message */
+		putc1(o, d->field);
+		put_location(o, p);
+		putc1(o, d->field);
+		put_unsigned(o, (unsigned)p->err_code);
+		putc1(o, d->component);
+		put_text(o, t.p);
+		putc1(o, d->component);
+		puts0(o, "HL70357");
+		putc1(o, d->field);
+		putc1(o, 'E');
+		if (has_text(p->err_text)) {
+			put(o, (char[]){ d->field, d->field, d->field, d->field }, 4);
+			put_text(o, p->err_text);
+		}
+	}
+	putc1(o, '\r');
+}
+
+static void put_msa(struct out *o, const struct ack_params *p, const struct hl7_msg *m, int raw_id)
+{
+	const struct hl7_delims *d = o->d;
+
+	puts0(o, "MSA");
+	putc1(o, d->field);
+	puts0(o, ack_code_name(p->code));
+	putc1(o, d->field);
+	if (m->has_field_separator) {
+		struct hl7_span id = hl7_msh(m, 10, 0);
+
+		if (raw_id) {
+			put_span(o, id);
+		} else if (o->n < o->cap) {
+			o->n += hl7_escape(d, id, o->p + o->n, o->cap - o->n);
+		} else {
+			o->n += hl7_escape(d, id, NULL, 0);
+		}
+	}
+	if (has_text(p->err_text)) {
+		putc1(o, d->field);
+		put_text(o, p->err_text);
+	}
+	putc1(o, '\r');
+}
+
+/* No usable delimiters: |^~\& and version 2.5, nothing copied raw. */
+static size_t build_minimal(struct out *o, const struct hl7_msg *m, const struct ack_params *p)
+{
+	o->d = &hl7_default_delims;
+	puts0(o, "MSH|^~\\&|");
+	put_text(o, p->application);
+	putc1(o, '|');
+	put_text(o, p->facility);
+	puts0(o, "|||");
+	put_text(o, p->timestamp);
+	puts0(o, "||ACK|");
+	put_text(o, p->control_id);
+	puts0(o, "|P|2.5\r");
+	put_msa(o, p, m, 0);
+	if (p->err_code)
+		put_err(o, p, V_25_ON);
+	return o->n;
+}
+
+size_t ack_build(char *dst, size_t cap, const struct hl7_msg *m, const struct ack_params *p)
+{
+	struct out o = { dst, cap, 0, &m->d };
+	struct hl7_span trigger;
+	enum vclass v;
+	char fs = m->d.field;
+
+	if (!m->has_delims)
+		return build_minimal(&o, m, p);
+	v = version_class(hl7_msh(m, 12, 1));
+	puts0(&o, "MSH");
+	putc1(&o, fs);
+	put_span(&o, hl7_msh(m, 2, 0));
+	putc1(&o, fs);
+	if (p->application)
+		put_text(&o, p->application);
+	else
+		put_span(&o, hl7_msh(m, 5, 0));
+	putc1(&o, fs);
+	if (p->facility)
+		put_text(&o, p->facility);
+	else
+		put_span(&o, hl7_msh(m, 6, 0));
+	putc1(&o, fs);
+	put_span(&o, hl7_msh(m, 3, 0));
+	putc1(&o, fs);
+	put_span(&o, hl7_msh(m, 4, 0));
+	putc1(&o, fs);
+	put_text(&o, p->timestamp);
+	putc1(&o, fs);
+	putc1(&o, fs);
+	puts0(&o, "ACK");
+	trigger = hl7_msh(m, 9, 2);
+	if (trigger.len) {
+		putc1(&o, m->d.component);
+		put_span(&o, trigger);
+		if (v != V_BEFORE_231) {
+			putc1(&o, m->d.component);
+			puts0(&o, "ACK");
+		}
+	}
+	putc1(&o, fs);
+	put_text(&o, p->control_id);
+	putc1(&o, fs);
+	put_span(&o, hl7_msh(m, 11, 0));
+	putc1(&o, fs);
+	put_span(&o, hl7_msh(m, 12, 0));
+	putc1(&o, '\r');
+	put_msa(&o, p, m, 1);
+	if (p->err_code)
+		put_err(&o, p, v);
+	return o.n;
+}
