@@ -98,5 +98,24 @@ check: deps-test
 	@$(MAKE) --no-print-directory WERROR=1 SANITIZE=1 BUILD=build/asan all units
 	@tests/run build build/asan
 
+SYSTEMD_UNITDIR ?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || echo $(PREFIX)/lib/systemd/system)
+UNITS := $(wildcard units/*.socket units/*.service)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSTEMD_UNITDIR)
+	install -m 0755 $(BUILD)/mllpd $(DESTDIR)$(BINDIR)/mllpd
+	install -m 0644 cmd/mllpd/mllpd.8 $(DESTDIR)$(MANDIR)/man8/mllpd.8
+	for u in $(UNITS); do \
+	  sed 's|/usr/local/bin/|$(BINDIR)/|g' $$u > $(DESTDIR)$(SYSTEMD_UNITDIR)/$${u##*/} && \
+	  chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/$${u##*/} || exit 1; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/mllpd $(DESTDIR)$(MANDIR)/man8/mllpd.8
+	for u in $(UNITS); do rm -f $(DESTDIR)$(SYSTEMD_UNITDIR)/$${u##*/}; done
+
+lint:
+	mandoc -T lint -W warning cmd/*/*.[1-8]
+
 clean:
 	rm -rf build

@@ -17,7 +17,7 @@ const char *exec_result_text(enum exec_result r)
 	switch (r) {
 	case EXEC_OK: return "exited 0";
 	case EXEC_DATAERR: return "exited 65";
-	case EXEC_FAILED: return "failed";
+	case EXEC_FAILED: return "exited non-zero";
 	case EXEC_SIGNALED: return "killed by a signal";
 	case EXEC_TIMEOUT: return "timed out";
 	case EXEC_SPAWN: return "could not be started";

@@ -299,20 +299,27 @@ static void deliver(struct conn *c, const struct hl7_msg *m, const char *data, s
 				snprintf(code, sizeof code, "ok");
 				break;
 			case EXEC_SIGNALED:
-				snprintf(code, sizeof code, "signal %d", st.code);
+				snprintf(code, sizeof code, "signal-%d", st.code);
 				break;
 			case EXEC_TIMEOUT:
 				snprintf(code, sizeof code, "timeout");
 				break;
 			default:
-				snprintf(code, sizeof code, "exit %d", st.code);
+				snprintf(code, sizeof code, "exit-%d", st.code);
 				break;
 			}
 			sink_note(o, "%sexec:%s%s", code, "");
-			if (st.result == EXEC_DATAERR)
+			if (st.result == EXEC_DATAERR) {
 				fail(o, ACK_OUTCOME_REJECT, "rejected by the command (exit 65)%s%s", "", "");
-			else if (st.result != EXEC_OK)
-				fail(o, ACK_OUTCOME_ERROR, "command %s%s", st.result == EXEC_TIMEOUT ? "timed out" : code, "");
+			} else if (st.result != EXEC_OK) {
+				fail(o, ACK_OUTCOME_ERROR, "command failed%s%s", "", "");
+				if (st.result == EXEC_FAILED)
+					snprintf(o->err_text, sizeof o->err_text, "command exited %d", st.code);
+				else if (st.result == EXEC_SIGNALED)
+					snprintf(o->err_text, sizeof o->err_text, "command killed by signal %d", st.code);
+				else
+					snprintf(o->err_text, sizeof o->err_text, "command timed out");
+			}
 			/* A command may answer itself, but never positively for a failure. */
 			size_t n = take_printed_ack(c, c->exec_out, st.out_len);
 			if (n > 0 && (st.result == EXEC_OK || !ack_code_positive(printed_ack_code(c->out + 1, n))) &&
@@ -460,7 +467,8 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 	for (;;) {
 		int in_frame = mllp_in_frame(&c.framer);
 		if (c.gone) {
-			reason = "peer gone";
+			if (rc == 0)
+				reason = "peer-gone";
 			break;
 		}
 		if (mllpd_terminate && !in_frame) {
@@ -478,12 +486,12 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			reason = "poll error";
+			reason = "poll-error";
 			rc = 71;
 			break;
 		}
 		if (r == 0) {
-			reason = in_frame ? "frame timeout" : "idle timeout";
+			reason = in_frame ? "frame-timeout" : "idle-timeout";
 			if (in_frame)
 				log_line(LOG_WARNING, "%s: frame not finished within %gs: %zu bytes dropped, not acknowledged",
 					 peer->label, cfg->frame_timeout, c.framer.total);
@@ -501,11 +509,11 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			if (errno == ECONNRESET) {
-				reason = "reset by peer";
+				reason = "reset";
 				break;
 			}
 			log_line(LOG_ERR, "%s: read: %s", peer->label, strerror(errno));
-			reason = "read error";
+			reason = "read-error";
 			rc = 74;
 			break;
 		}
@@ -538,7 +546,7 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 				break;
 			case MLLP_JUNK:
 				log_line(LOG_ERR, "%s: byte outside a frame (--strict): closing", peer->label);
-				reason = "protocol error";
+				reason = "protocol-error";
 				rc = 76;
 				c.gone = 1;
 				break;
@@ -549,7 +557,7 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 			}
 		}
 		if (c.gone && rc == 0)
-			reason = "peer gone";
+			reason = "peer-gone";
 	}
 
 	double secs = (double)(now_us() - start) / 1e6;

@@ -2,6 +2,7 @@
 /* log.c: one line per event on stderr, in the journal with fields, or to syslog. */
 #include "log.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,9 +26,27 @@ static int stderr_is_journal(void)
 	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
+/* inetd and xinetd give the connection as fd 2 too: log lines must not reach the peer. */
+static int stderr_is_connection(void)
+{
+	struct stat in, err;
+	return fstat(0, &in) == 0 && fstat(2, &err) == 0 && S_ISSOCK(err.st_mode) && in.st_dev == err.st_dev &&
+	       in.st_ino == err.st_ino;
+}
+
 void log_setup(enum log_target t, int v)
 {
 	verbosity = v;
+	if (stderr_is_connection()) {
+		/* Nothing, not even an --exec command's stderr, may write into the connection. */
+		int null = open("/dev/null", O_WRONLY);
+		if (null >= 0 && null != 2) {
+			dup2(null, 2);
+			close(null);
+		}
+		if (t == LOG_TARGET_AUTO || t == LOG_TARGET_STDERR)
+			t = LOG_TARGET_SYSLOG;
+	}
 	if (t == LOG_TARGET_AUTO)
 		t = stderr_is_journal() ? LOG_TARGET_JOURNAL : LOG_TARGET_STDERR;
 	target = t;

@@ -267,7 +267,8 @@ void mllpd_child_setup(void)
 static void peer_of_connection(struct peer *p, int fd)
 {
 	static const char *vars[][2] = {
-		{"TCPREMOTEIP", "TCPREMOTEPORT"}, {"REMOTE_ADDR", "REMOTE_PORT"}, {"SOCAT_PEERADDR", "SOCAT_PEERPORT"}};
+		{"TCPREMOTEIP", "TCPREMOTEPORT"}, {"REMOTE_ADDR", "REMOTE_PORT"}, {"REMOTE_HOST", "REMOTE_PORT"},
+		{"SOCAT_PEERADDR", "SOCAT_PEERPORT"}};
 	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
 		const char *a = getenv(vars[i][0]), *port = getenv(vars[i][1]);
 		if (a && *a) {
