@@ -1,0 +1,219 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# 010-options: the command line (/tmp/mllpd-spec.md "Synopsis", "Exit status").
+
+load helpers
+
+setup() { mllpd_setup; }
+teardown() { mllpd_teardown; }
+
+# bad_value OPTION VALUE: mllpd (with a sink, so only OPTION is wrong) exits
+# 64 without reading a message, prints one line naming OPTION and VALUE on
+# stderr, nothing on stdout, and creates no spool.
+bad_value() {
+	mllpd_run 64 --spool "$SPOOL" "$1" "$2" </dev/null
+	assert_no_answer
+	[[ ${stderr_lines[0]-} == "mllpd: $1: "*": $2" ]] ||
+		fail "stderr first line '${stderr_lines[0]-}' is not 'mllpd: $1: <why>: $2'"
+	[[ ! -e $SPOOL ]] || fail "spool created although the command line was refused"
+}
+
+@test "--help: usage on stdout, exit 0, every option named" {
+	mllpd_run 0 --help </dev/null
+	[[ -z $stderr ]] || fail "stderr not empty: $stderr"
+	run cat "$MLLPD_STDOUT"
+	assert_line --index 0 --partial 'mllpd'
+	local opt
+	for opt in -q -v --spool --no-fsync --exec --exec-timeout --max-message-size \
+		--idle-timeout --frame-timeout --ack-application --ack-facility --ack-mode \
+		--strict --listen --max-connections --log-target --version --help; do
+		assert_output --partial -- "$opt"
+	done
+}
+
+@test "--help ignores stdin and needs no sink" {
+	mllpd_run 0 --help < <(sample_msg | frame)
+	run grep -c $'\x0b' "$MLLPD_STDOUT"
+	assert_output 0
+}
+
+@test "--version: one line 'mllpd VERSION' on stdout, exit 0" {
+	mllpd_run 0 --version </dev/null
+	[[ -z $stderr ]] || fail "stderr not empty: $stderr"
+	run cat "$MLLPD_STDOUT"
+	assert_line --index 0 --regexp '^mllpd [0-9]'
+	[[ ${#lines[@]} -eq 1 ]] || fail "expected one line, got ${#lines[@]}"
+}
+
+@test "unknown option: exit 64, exact first stderr line, usage follows, stdout empty" {
+	mllpd_run 64 --spool "$SPOOL" --bogus </dev/null
+	assert_no_answer
+	assert_stderr_line 0 'mllpd: unknown option: --bogus'
+	[[ ${#stderr_lines[@]} -ge 2 ]] || fail "no usage text after the error line"
+	[[ $stderr == *--spool* ]] || fail "usage on stderr does not name --spool"
+}
+
+@test "unknown short option: exit 64" {
+	mllpd_run 64 --spool "$SPOOL" -Z </dev/null
+	assert_no_answer
+	assert_stderr_line 0 'mllpd: unknown option: -Z'
+}
+
+@test "stray operand: exit 64" {
+	mllpd_run 64 --spool "$SPOOL" extra </dev/null
+	assert_no_answer
+	[[ ${stderr_lines[0]-} == 'mllpd: '* ]] || fail "no 'mllpd: ' error line: $stderr"
+}
+
+@test "option missing its value: exit 64" {
+	mllpd_run 64 --spool </dev/null
+	assert_no_answer
+	[[ ${stderr_lines[0]-} == 'mllpd: --spool: '* ]] || fail "first line does not name --spool: $stderr"
+}
+
+@test "no sink: exit 64 with the exact message, nothing read or answered" {
+	mllpd_run 64 < <(sample_msg | frame)
+	assert_no_answer
+	assert_stderr_line 0 'mllpd: no sink configured: give --spool DIR and/or --exec CMD'
+}
+
+@test "no sink even with other options: exit 64" {
+	mllpd_run 64 --ack-mode original --no-fsync --max-message-size 1K </dev/null
+	assert_no_answer
+	assert_stderr_line 0 'mllpd: no sink configured: give --spool DIR and/or --exec CMD'
+}
+
+@test "--max-message-size: exact message for a bad size" {
+	mllpd_run 64 --spool "$SPOOL" --max-message-size abc </dev/null
+	assert_stderr_line 0 'mllpd: --max-message-size: invalid size: abc'
+	mllpd_run 64 --spool "$SPOOL" --max-message-size=abc </dev/null
+	assert_stderr_line 0 'mllpd: --max-message-size: invalid size: abc'
+}
+
+@test "--max-message-size: other bad sizes" {
+	local v
+	for v in -1 12Q 1.5K '' 99999999999999999999999; do
+		bad_value --max-message-size "$v"
+		assert_stderr_line 0 "mllpd: --max-message-size: invalid size: $v"
+	done
+}
+
+@test "--max-message-size: out of range (0, 99999999999G): exit 64" {
+	local v
+	for v in 0 99999999999G; do
+		mllpd_run 64 --spool "$SPOOL" --max-message-size "$v" </dev/null
+		assert_no_answer
+		[[ ${stderr_lines[0]-} == 'mllpd: --max-message-size: '* ]] ||
+			fail "first stderr line does not name --max-message-size: $stderr"
+	done
+}
+
+@test "--max-message-size: K, M, G suffixes accepted" {
+	local v
+	for v in 1024 1K 16M 1G; do
+		mllpd_run 0 --spool "$SPOOL" --no-fsync --max-message-size "$v" < <(sample_msg "ID$v" | frame)
+		assert_ack_count 1
+		assert_ack_code AA
+	done
+	assert_spool_count 4
+}
+
+@test "--exec-timeout: bad values" {
+	local v
+	for v in abc -1 10x ''; do
+		bad_value --exec-timeout "$v"
+		assert_stderr_line 0 "mllpd: --exec-timeout: invalid number of seconds: $v"
+	done
+}
+
+@test "--idle-timeout: bad values" {
+	local v
+	for v in abc -1 10x ''; do
+		bad_value --idle-timeout "$v"
+		assert_stderr_line 0 "mllpd: --idle-timeout: invalid number of seconds: $v"
+	done
+}
+
+@test "--frame-timeout: bad values" {
+	local v
+	for v in abc -1 10x ''; do
+		bad_value --frame-timeout "$v"
+		assert_stderr_line 0 "mllpd: --frame-timeout: invalid number of seconds: $v"
+	done
+}
+
+@test "--max-connections: bad values" {
+	local v
+	for v in abc -1 10x '' 1.5; do
+		bad_value --max-connections "$v"
+		assert_stderr_line 0 "mllpd: --max-connections: invalid number: $v"
+	done
+}
+
+@test "--ack-mode: exact message for a bad mode" {
+	bad_value --ack-mode foo
+	assert_stderr_line 0 'mllpd: --ack-mode: must be auto or original: foo'
+	mllpd_run 64 --spool "$SPOOL" --ack-mode=foo </dev/null
+	assert_stderr_line 0 'mllpd: --ack-mode: must be auto or original: foo'
+}
+
+@test "--ack-mode: auto and original accepted" {
+	mllpd_run 0 --spool "$SPOOL" --ack-mode auto < <(sample_msg A1 | frame)
+	assert_ack_count 1
+	mllpd_run 0 --spool "$SPOOL" --ack-mode=original < <(sample_msg A2 | frame)
+	assert_ack_count 1
+}
+
+@test "--log-target: bad value" {
+	local v
+	for v in foo ''; do
+		bad_value --log-target "$v"
+		assert_stderr_line 0 "mllpd: --log-target: must be auto, stderr, journal or syslog: $v"
+	done
+}
+
+@test "--log-target stderr: per-message line on stderr" {
+	mllpd_run 0 --spool "$SPOOL" --log-target stderr < <(sample_msg LOGT1 | frame)
+	assert_ack_count 1
+	[[ $stderr == *'mllpd: stdin: message id=LOGT1 '*' ack=AA '* ]] ||
+		fail "no per-message log line for LOGT1 on stderr: $stderr"
+	assert_no_phi
+}
+
+@test "--spool=DIR form: message spooled in DIR" {
+	sample_msg EQ1 >"$BATS_TEST_TMPDIR/m.hl7"
+	mllpd_run 0 --spool="$SPOOL" < <(frame -f "$BATS_TEST_TMPDIR/m.hl7")
+	assert_ack_count 1
+	assert_ack_code AA
+	assert_spooled_only "$BATS_TEST_TMPDIR/m.hl7"
+}
+
+@test "--spool creates DIR with tmp, new, cur, failed (mode 0750 under umask 022)" {
+	(umask 022 && mllpd_run 0 --spool "$SPOOL" < <(sample_msg MK1 | frame))
+	local d
+	for d in "$SPOOL" "$SPOOL/tmp" "$SPOOL/new" "$SPOOL/cur" "$SPOOL/failed"; do
+		[[ -d $d ]] || fail "$d not created"
+		[[ $(stat -c %a "$d") == 750 ]] || fail "$d has mode $(stat -c %a "$d"), expected 750"
+	done
+}
+
+@test "-q: no per-message or per-connection line on stderr" {
+	mllpd_run 0 -q --spool "$SPOOL" < <(sample_msg Q1 | frame)
+	assert_ack_count 1
+	assert_ack_code AA
+	[[ -z $stderr ]] || fail "stderr not empty with -q: $stderr"
+}
+
+@test "-v: accepted, message answered" {
+	mllpd_run 0 -v --spool "$SPOOL" < <(sample_msg V1 | frame)
+	assert_ack_count 1
+	assert_ack_code AA
+	assert_no_phi
+}
+
+@test "--no-fsync: message still spooled byte-identical" {
+	sample_msg NF1 >"$BATS_TEST_TMPDIR/m.hl7"
+	mllpd_run 0 --no-fsync --spool "$SPOOL" < <(frame -f "$BATS_TEST_TMPDIR/m.hl7")
+	assert_ack_code AA
+	assert_spooled_only "$BATS_TEST_TMPDIR/m.hl7"
+}
