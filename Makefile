@@ -21,6 +21,7 @@ endif
 
 SD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libsystemd 2>/dev/null)
 SD_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null || echo -lsystemd)
+SSL_LIBS :=
 
 ALL_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib $(CPPFLAGS)
 ALL_CFLAGS := -std=c11 $(WARN) $(SANFLAGS) $(CFLAGS) -MMD -MP
@@ -34,12 +35,14 @@ endif
 
 LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
-MLLPD_SRC := $(wildcard cmd/mllpd/*.c)
-MLLPD_OBJ := $(MLLPD_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-PROGRAMS := $(BUILD)/mllpd
+# Each folder cmd/NAME with a main.c is a program build/NAME made of its
+# own sources and lib/.
+PROGRAM_NAMES := $(patsubst cmd/%/main.c,%,$(wildcard cmd/*/main.c))
+PROGRAMS := $(PROGRAM_NAMES:%=$(BUILD)/%)
+MANPAGES := $(wildcard cmd/*/*.[1-8])
 
 .SECONDARY:
 .PHONY: all units run check bench fuzz install uninstall clean lint deps-build deps-test
@@ -51,9 +54,12 @@ $(BUILD)/%.o: %.c
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(SD_CFLAGS) -c -o $@ $<
 
-$(BUILD)/mllpd: $(MLLPD_OBJ) $(LIB_OBJ)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SD_LIBS)
+define program_rule
+$(BUILD)/$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/$(1)/*.c)) $(LIB_OBJ)
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(SD_LIBS) $$(SSL_LIBS)
+endef
+$(foreach p,$(PROGRAM_NAMES),$(eval $(call program_rule,$(p))))
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -102,16 +108,20 @@ SYSTEMD_UNITDIR ?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd
 UNITS := $(wildcard units/*.socket units/*.service)
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSTEMD_UNITDIR)
-	install -m 0755 $(BUILD)/mllpd $(DESTDIR)$(BINDIR)/mllpd
-	install -m 0644 cmd/mllpd/mllpd.8 $(DESTDIR)$(MANDIR)/man8/mllpd.8
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSTEMD_UNITDIR)
+	for p in $(PROGRAM_NAMES); do install -m 0755 $(BUILD)/$$p $(DESTDIR)$(BINDIR)/$$p || exit 1; done
+	for m in $(MANPAGES); do \
+	  s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s && \
+	  install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; \
+	done
 	for u in $(UNITS); do \
 	  sed 's|/usr/local/bin/|$(BINDIR)/|g' $$u > $(DESTDIR)$(SYSTEMD_UNITDIR)/$${u##*/} && \
 	  chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/$${u##*/} || exit 1; \
 	done
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/mllpd $(DESTDIR)$(MANDIR)/man8/mllpd.8
+	for p in $(PROGRAM_NAMES); do rm -f $(DESTDIR)$(BINDIR)/$$p; done
+	for m in $(MANPAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; done
 	for u in $(UNITS); do rm -f $(DESTDIR)$(SYSTEMD_UNITDIR)/$${u##*/}; done
 
 lint:

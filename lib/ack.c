@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* ack.c: choose the answer a message gets and build its HL7 v2 acknowledgement bytes. */
 #include <string.h>
+#include <time.h>
 
 #include "ack.h"
 
@@ -356,4 +357,36 @@ size_t ack_build(char *dst, size_t cap, const struct hl7_msg *m, const struct ac
 	if (p->err_code)
 		put_err(&o, p, v);
 	return o.n;
+}
+
+void ack_control_id(char *dst, size_t cap, const struct timespec *now, unsigned long pid, unsigned long seq)
+{
+	static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	unsigned long long parts[3] = {
+		(unsigned long long)now->tv_sec * 1000000ULL + (unsigned long long)now->tv_nsec / 1000, pid, seq};
+	static const int widths[3] = {11, 5, 4};
+	size_t o = 0;
+
+	if (cap == 0)
+		return;
+	for (int k = 0; k < 3; k++) {
+		char tmp[16];
+		int n = 0;
+		unsigned long long v = parts[k];
+		for (int i = 0; i < widths[k]; i++, v /= 36)
+			tmp[n++] = digits[v % 36];
+		while (n > 0 && o + 1 < cap)
+			dst[o++] = tmp[--n];
+	}
+	dst[o] = '\0';
+}
+
+void ack_timestamp(char *dst, size_t cap, long long epoch_seconds)
+{
+	time_t t = (time_t)epoch_seconds;
+	struct tm tm;
+	if (cap == 0)
+		return;
+	if (!localtime_r(&t, &tm) || strftime(dst, cap, "%Y%m%d%H%M%S%z", &tm) == 0)
+		dst[0] = '\0';
 }

@@ -64,6 +64,17 @@ struct ack_params {
  */
 size_t ack_build(char *dst, size_t cap, const struct hl7_msg *m, const struct ack_params *p);
 
+/*
+ * A fresh MSH-10 for an acknowledgement: at most 20 characters of A-Z0-9
+ * (the v2.3-v2.5 length of ST), from the time, a process ID and a sequence
+ * number, so IDs from concurrent processes differ.  dst needs 21 bytes.
+ */
+struct timespec;
+void ack_control_id(char *dst, size_t cap, const struct timespec *now, unsigned long pid, unsigned long seq);
+
+/* MSH-7 in local time with the zone offset: YYYYMMDDHHMMSS+ZZZZ (dst: 20+ bytes). */
+void ack_timestamp(char *dst, size_t cap, long long epoch_seconds);
+
 /* Text of a table 0357 code ("Required field missing"); never NULL. */
 const char *ack_error_text(int code);
 

@@ -62,40 +62,6 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-/* A fresh MSH-10 of at most 20 characters: time, pid and sequence in base 36. */
-static void fresh_control_id(struct conn *c, char *dst, size_t cap)
-{
-	static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-	struct timespec ts;
-	unsigned long long parts[3];
-	int widths[3] = {11, 5, 4};
-	size_t o = 0;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	parts[0] = (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000;
-	parts[1] = (unsigned long long)getpid();
-	parts[2] = ++c->seq;
-	for (int k = 0; k < 3; k++) {
-		char tmp[16];
-		int n = 0;
-		unsigned long long v = parts[k];
-		for (int i = 0; i < widths[k]; i++, v /= 36)
-			tmp[n++] = digits[v % 36];
-		while (n > 0 && o + 1 < cap)
-			dst[o++] = tmp[--n];
-	}
-	dst[o] = '\0';
-}
-
-static void timestamp(char *dst, size_t cap)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	if (strftime(dst, cap, "%Y%m%d%H%M%S%z", &tm) == 0)
-		dst[0] = '\0';
-}
-
 /* Room for a framed answer of n bytes. */
 static int out_reserve(struct conn *c, size_t n)
 {
@@ -359,8 +325,10 @@ static void handle_frame(struct conn *c, const char *frame, size_t len, const ch
 		send_frame(c, o.printed_len);
 	} else if (code != ACK_NONE) {
 		char id[32], ts[32];
-		fresh_control_id(c, id, sizeof id);
-		timestamp(ts, sizeof ts);
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		ack_control_id(id, sizeof id, &now, (unsigned long)getpid(), ++c->seq);
+		ack_timestamp(ts, sizeof ts, now.tv_sec);
 		struct ack_params ap = {
 			.code = code,
 			.err_code = o.what == ACK_OUTCOME_ACCEPT ? 0 : o.err_code,

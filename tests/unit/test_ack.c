@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -672,8 +673,25 @@ static void test_corpus(void)
 	TAP_OK(rows > 0, "corpus: %d messages checked", rows);
 }
 
+/* Fresh control IDs: short enough for ST(20), distinct per process and sequence. */
+static void test_control_id_and_timestamp(void)
+{
+	struct timespec t = {1795673194, 123456789};
+	char a[32], b[32], c[32], ts[32];
+	ack_control_id(a, sizeof a, &t, 4194304, 1);
+	ack_control_id(b, sizeof b, &t, 4194304, 2);
+	ack_control_id(c, sizeof c, &t, 4194303, 1);
+	TAP_OK(strlen(a) == 20 && strspn(a, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 20, "control ID is 20 of A-Z0-9: %s", a);
+	TAP_OK(strcmp(a, b) != 0 && strcmp(a, c) != 0, "control IDs differ by sequence and by process");
+	ack_control_id(a, 8, &t, 1, 1);
+	TAP_OK(strlen(a) == 7, "control ID is cut to the buffer");
+	ack_timestamp(ts, sizeof ts, 1795673194);
+	TAP_OK(strlen(ts) == 19 && (ts[14] == '+' || ts[14] == '-'), "timestamp is YYYYMMDDHHMMSS+ZZZZ: %s", ts);
+}
+
 int main(void)
 {
+	test_control_id_and_timestamp();
 	test_names();
 	test_build();
 	test_build_bounds();
