@@ -70,7 +70,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_OBJ)
 
 # Debian packages: installed when missing and we are root, else named.
 BUILD_PKGS := gcc make pkg-config libc6-dev libsystemd-dev libssl-dev
-TEST_PKGS := bats bats-assert bats-support socat ucspi-tcp python3 python3-hl7 systemd mandoc
+TEST_PKGS := bats bats-assert bats-support socat ucspi-tcp python3 python3-hl7 systemd mandoc jq
 define need_packages
 	@if command -v dpkg-query >/dev/null 2>&1; then \
 	  missing=; for p in $(1); do \
@@ -100,8 +100,8 @@ run: deps-build
 	$(BUILD)/mllpd $(RUN_ARGS)
 
 check: deps-test
-	@$(MAKE) --no-print-directory WERROR=1 all units
-	@$(MAKE) --no-print-directory WERROR=1 SANITIZE=1 BUILD=build/asan all units
+	@$(MAKE) --no-print-directory -j2 WERROR=1 all units
+	@$(MAKE) --no-print-directory -j2 WERROR=1 SANITIZE=1 BUILD=build/asan all units
 	@tests/run build build/asan
 
 SYSTEMD_UNITDIR ?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || echo $(PREFIX)/lib/systemd/system)

@@ -3,10 +3,13 @@
 #include "mllpd.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,12 +33,14 @@ struct conn {
 	int in_fd, out_fd;
 	struct mllp_framer framer;
 	char *frame_buf;
-	char *out;              /* the framed answer */
-	size_t out_cap;
+	char *out;              /* framed answers not yet written */
+	size_t out_len, out_cap;
+	int batch;              /* sinks are fast: write answers once per read */
 	char *exec_out;
 	struct spool spool;
 	int spool_ok;
 	unsigned long seq;      /* answers sent, for fresh control IDs */
+	unsigned long pid;
 	unsigned long long messages, bytes_in, bytes_out;
 	int gone;               /* the peer stopped reading */
 };
@@ -62,31 +67,52 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-/* Room for a framed answer of n bytes. */
+/* Room after the pending answers for a framed answer of n bytes. */
 static int out_reserve(struct conn *c, size_t n)
 {
-	if (n <= c->out_cap)
+	if (c->out_len + n <= c->out_cap)
 		return 0;
-	char *p = realloc(c->out, n);
+	char *p = realloc(c->out, c->out_len + n);
 	if (!p)
 		return -1;
 	c->out = p;
-	c->out_cap = n;
+	c->out_cap = c->out_len + n;
 	return 0;
 }
 
-static int send_frame(struct conn *c, size_t ack_len)
+/* Where the next answer is built: after its start byte. */
+static char *ack_slot(struct conn *c)
 {
-	c->out[0] = MLLP_START;
-	c->out[ack_len + 1] = MLLP_END;
-	c->out[ack_len + 2] = MLLP_CR;
-	if (write_all(c->out_fd, c->out, ack_len + 3) < 0) {
+	return c->out + c->out_len + 1;
+}
+
+static size_t ack_slot_room(const struct conn *c)
+{
+	return c->out_cap - c->out_len > 3 ? c->out_cap - c->out_len - 3 : 0;
+}
+
+static void flush(struct conn *c)
+{
+	if (c->out_len == 0 || c->gone)
+		return;
+	if (write_all(c->out_fd, c->out, c->out_len) < 0) {
 		log_line(LOG_WARNING, "%s: cannot send the acknowledgement: %s", c->peer->label, strerror(errno));
 		c->gone = 1;
-		return -1;
 	}
-	c->bytes_out += ack_len + 3;
-	return 0;
+	c->bytes_out += c->out_len;
+	c->out_len = 0;
+}
+
+/* Frame the answer built in the slot; it is written at once unless answers are batched. */
+static void send_frame(struct conn *c, size_t ack_len)
+{
+	char *f = c->out + c->out_len;
+	f[0] = MLLP_START;
+	f[ack_len + 1] = MLLP_END;
+	f[ack_len + 2] = MLLP_CR;
+	c->out_len += ack_len + 3;
+	if (!c->batch || c->out_len >= 65536)
+		flush(c);
 }
 
 /* Environment for --exec: the base environment plus the message's fields. */
@@ -146,7 +172,7 @@ static size_t take_printed_ack(struct conn *c, const char *p, size_t n)
 {
 	if (n < 3 || memcmp(p, "MSH", 3) != 0 || out_reserve(c, n + 4) < 0)
 		return 0;
-	char *d = c->out + 1;
+	char *d = ack_slot(c);
 	size_t o = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] == '\r' || p[i] == '\n') {
@@ -191,7 +217,7 @@ struct outcome {
 	int err_code;
 	char err_text[160];
 	char sink[160];
-	size_t printed_len; /* a command's own ACK, in c->out + 1 */
+	size_t printed_len; /* a command's own ACK, in ack_slot() */
 };
 
 static void sink_note(struct outcome *o, const char *fmt, const char *a, const char *b)
@@ -288,7 +314,7 @@ static void deliver(struct conn *c, const struct hl7_msg *m, const char *data, s
 			}
 			/* A command may answer itself, but never positively for a failure. */
 			size_t n = take_printed_ack(c, c->exec_out, st.out_len);
-			if (n > 0 && (st.result == EXEC_OK || !ack_code_positive(printed_ack_code(c->out + 1, n))) &&
+			if (n > 0 && (st.result == EXEC_OK || !ack_code_positive(printed_ack_code(ack_slot(c), n))) &&
 			    st.result != EXEC_TIMEOUT && st.result != EXEC_SIGNALED)
 				o->printed_len = n;
 		}
@@ -321,13 +347,13 @@ static void handle_frame(struct conn *c, const char *frame, size_t len, const ch
 
 	enum ack_code code = ack_choose(&m, cfg->ack_mode, o.what);
 	if (code != ACK_NONE && o.printed_len > 0) {
-		code = printed_ack_code(c->out + 1, o.printed_len);
+		code = printed_ack_code(ack_slot(c), o.printed_len);
 		send_frame(c, o.printed_len);
 	} else if (code != ACK_NONE) {
 		char id[32], ts[32];
 		struct timespec now;
 		clock_gettime(CLOCK_REALTIME, &now);
-		ack_control_id(id, sizeof id, &now, (unsigned long)getpid(), ++c->seq);
+		ack_control_id(id, sizeof id, &now, c->pid, ++c->seq);
 		ack_timestamp(ts, sizeof ts, now.tv_sec);
 		struct ack_params ap = {
 			.code = code,
@@ -340,14 +366,14 @@ static void handle_frame(struct conn *c, const char *frame, size_t len, const ch
 			.application = cfg->ack_application,
 			.facility = cfg->ack_facility,
 		};
-		size_t need = ack_build(c->out ? c->out + 1 : NULL, c->out_cap > 3 ? c->out_cap - 3 : 0, &m, &ap);
-		if (need + 3 > c->out_cap) {
+		size_t need = ack_build(ack_slot(c), ack_slot_room(c), &m, &ap);
+		if (need > ack_slot_room(c)) {
 			if (out_reserve(c, need + 3) < 0) {
 				log_line(LOG_ERR, "%s: out of memory for an acknowledgement", c->peer->label);
 				c->gone = 1;
 				return;
 			}
-			ack_build(c->out + 1, c->out_cap - 3, &m, &ap);
+			ack_build(ack_slot(c), ack_slot_room(c), &m, &ap);
 		}
 		send_frame(c, need);
 	}
@@ -416,15 +442,19 @@ static int wait_ms_until(long long deadline_us)
 int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct peer *peer, char **envp)
 {
 	static char rbuf[READ_CHUNK];
-	struct conn c = {.cfg = cfg, .peer = peer, .in_fd = in_fd, .out_fd = out_fd};
+	struct conn c = {.cfg = cfg, .peer = peer, .in_fd = in_fd, .out_fd = out_fd, .pid = (unsigned long)getpid()};
 	long long start = now_us(), idle_deadline = 0, frame_deadline = 0;
 	const char *reason = "eof";
 	int rc = 0, junk_logged = 0;
 
 	c.envp = filtered_environment(envp);
 	c.frame_buf = malloc(cfg->max_message);
-	c.out_cap = 4096;
+	c.out_cap = 65536 + 4096;
 	c.out = malloc(c.out_cap);
+	c.batch = !cfg->exec_cmd && (cfg->no_fsync || !cfg->spool_dir);
+	/* Answers go out as soon as they are written: no Nagle delay on a TCP peer. */
+	int one = 1;
+	setsockopt(out_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	if (!c.envp || !c.frame_buf || !c.out) {
 		log_line(LOG_ERR, "%s: out of memory", peer->label);
 		return 71;
@@ -516,6 +546,7 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 				log_line(LOG_ERR, "%s: byte outside a frame (--strict): closing", peer->label);
 				reason = "protocol-error";
 				rc = 76;
+				flush(&c);
 				c.gone = 1;
 				break;
 			}
@@ -524,6 +555,7 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 				log_line(LOG_WARNING, "%s: bytes outside frames skipped", peer->label);
 			}
 		}
+		flush(&c);
 		if (c.gone && rc == 0)
 			reason = "peer-gone";
 	}
