@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/* hl7cmd.h: what the parts of the hl7 filter share: input, output, the message walker, subcommands. */
+#ifndef HL7CMD_H
+#define HL7CMD_H
+
+#include <stddef.h>
+
+#include "hl7.h"
+
+/* Exit codes (sysexits.h). */
+#define EX_OK_ 0
+#define EX_FINDINGS 1 /* lint: something to report */
+#define EX_USAGE_ 64
+#define EX_DATAERR_ 65
+#define EX_NOINPUT_ 66
+#define EX_SOFTWARE_ 70
+#define EX_IOERR_ 74
+
+/* ---- input.c: files or stdin, split into units (lib/msgsplit) ---- */
+
+struct input_msg {
+	const char *file;     /* display name: the path, or "stdin" */
+	unsigned long number; /* 1-based, within the file */
+	const char *p;        /* the unit's bytes (without MLLP framing) */
+	size_t len;
+	unsigned flags;       /* MSGSPLIT_* */
+};
+
+typedef void (*input_fn)(void *ctx, const struct input_msg *in);
+
+/*
+ * Call fn for every unit of every file (stdin when nfiles is 0; "-" is
+ * stdin too).  Files that cannot be opened or read are reported on stderr
+ * and noted in the exit status (66, 74); the others are still read.
+ */
+void input_each(char **files, int nfiles, input_fn fn, void *ctx);
+
+/* ---- main.c: errors and the exit status ---- */
+
+/* "hl7: FILE: message N: TEXT" on stderr, and note status (65, 66, 74...). */
+void report(int status, const struct input_msg *in, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* "hl7: TEXT" on stderr, and note status. */
+void report_plain(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Note an exit status without a message (the worst one wins). */
+void exit_note(int status);
+/* "hl7: TEXT" (fmt with one %s) and the usage on stderr; exit 64. */
+void usage_error(const char *fmt, const char *arg) __attribute__((noreturn));
+/* Parse a unit for get/json/ack: 0 and *m filled when its fields are readable, else -1 (reported, 65). */
+int message_open(const struct input_msg *in, struct hl7_msg *m);
+
+/* ---- out.c: output encodings ---- */
+
+/* Decoded value of a raw span (escapes resolved), in a buffer reused by the next call. */
+struct hl7_span value_decode(const struct hl7_msg *m, struct hl7_span raw);
+/* A value in a tab-separated table: TAB, LF and CR become \t, \n, \r. */
+void out_cell(struct hl7_span v);
+/* A JSON string: valid UTF-8 kept; other bytes as \u00XX (their Latin-1 meaning). */
+void out_json_string(const char *p, size_t len);
+void out_bytes(const char *p, size_t len);
+void out_char(char c);
+void out_str(const char *s);
+
+/* ---- walk.c: every element of a message, in order ---- */
+
+enum walk_event {
+	WALK_SEGMENT,   /* a segment begins (id, seg_index) */
+	WALK_FIELD,     /* a field begins (field, nrep) */
+	WALK_REP,       /* a repetition begins (rep, ncomp) */
+	WALK_COMP,      /* a component begins (comp, nsub) */
+	WALK_LEAF,      /* a subcomponent: value */
+	WALK_COMP_END,
+	WALK_REP_END,
+	WALK_FIELD_END,
+	WALK_SEGMENT_END,
+};
+
+struct walk_pos {
+	struct hl7_span segment; /* the whole segment */
+	char id[4];              /* its ID; "" when it has none (then no fields follow) */
+	unsigned seg_index;      /* 1 for the first segment with this ID, 2 for the next... */
+	unsigned field, rep, comp, sub;
+	unsigned nrep, ncomp, nsub; /* how many the current field, repetition, component hold */
+	struct hl7_span value;   /* raw span of the element the event is about */
+	int whole;               /* MSH-1 and MSH-2: never split, never decoded */
+};
+
+typedef void (*walk_fn)(void *ctx, enum walk_event ev, const struct walk_pos *w);
+
+/* Walk m (m->has_delims must be set). */
+void walk_message(const struct hl7_msg *m, walk_fn fn, void *ctx);
+
+/*
+ * The shortest path that names the leaf at w exactly (what `hl7 get`
+ * prints for it): "PID-5.1", "PID-3[2].4.1", "OBX[2]-5".  With level
+ * WALK_FIELD, the field's path ("OBX[2]-5").  Returns its length; dst
+ * holds 48 bytes.
+ */
+size_t walk_path(const struct walk_pos *w, enum walk_event level, char *dst, size_t cap);
+
+/* ---- subcommands ---- */
+
+int cmd_get(int argc, char **argv);
+int cmd_json(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
+int cmd_ack(int argc, char **argv);
+
+#endif
