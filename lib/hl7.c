@@ -43,14 +43,12 @@ static const char *const versions[] = {
 	"2.7", "2.7.1", "2.8", "2.8.1", "2.8.2", "2.9", "2.9.1",
 };
 
-static int known_version(const char *p, size_t len)
+int hl7_version_known(struct hl7_span v)
 {
-	size_t i;
-
-	if (len < 3 || len > 5)
+	if (v.len < 3 || v.len > 5)
 		return 0;
-	for (i = 0; i < sizeof versions / sizeof versions[0]; i++)
-		if (strlen(versions[i]) == len && memcmp(versions[i], p, len) == 0)
+	for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++)
+		if (strlen(versions[i]) == v.len && memcmp(versions[i], v.p, v.len) == 0)
 			return 1;
 	return 0;
 }
@@ -210,7 +208,7 @@ static void check_msh_fields(struct hl7_msg *m, size_t from, size_t e)
 				fail(m, HL7_ERR_NO_CONTROL_ID, pos, "MSH", 10);
 		} else if (n == 12) {
 			seen12 = 1;
-			if (!known_version(buf + pos, first_component(&m->d, buf + pos, fe - pos)))
+			if (!hl7_version_known((struct hl7_span){buf + pos, first_component(&m->d, buf + pos, fe - pos)}))
 				fail(m, HL7_ERR_VERSION, pos, "MSH", 12);
 		}
 		if (fe >= e)

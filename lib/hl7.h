@@ -160,6 +160,9 @@ size_t hl7_unescape(const struct hl7_delims *d, struct hl7_span in, char *dst, s
  */
 size_t hl7_escape(const struct hl7_delims *d, struct hl7_span in, char *dst, size_t cap);
 
+/* 1 if v (MSH-12.1, e.g. "2.5.1") is a version of HL7 table 0104, else 0. */
+int hl7_version_known(struct hl7_span v);
+
 /* The default delimiters |^~\& . */
 extern const struct hl7_delims hl7_default_delims;
 

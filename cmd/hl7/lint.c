@@ -183,35 +183,10 @@ static void error_path(const struct hl7_msg *m, char *dst, size_t cap)
 	}
 }
 
-/*
- * MSH-12.1 in HL7 table 0104?  Asked of hl7_parse() itself, on a minimal MSH
- * with the message's delimiters, so the table lives in one place (lib/hl7.c).
- */
+/* MSH-12.1 in HL7 table 0104? */
 static int version_known(const struct hl7_msg *m)
 {
-	struct hl7_span v = hl7_msh(m, 12, 0), enc = hl7_msh(m, 2, 0);
-	char buf[160];
-	size_t n = 0;
-	struct hl7_msg probe;
-
-	if (v.len > 64 || enc.len > 5)
-		return 0;
-	memcpy(buf, "MSH", 3);
-	n = 3;
-	buf[n++] = m->d.field;
-	memcpy(buf + n, enc.p, enc.len);
-	n += enc.len;
-	for (int i = 0; i < 7; i++)
-		buf[n++] = m->d.field;
-	buf[n++] = 'X';
-	buf[n++] = m->d.field;
-	buf[n++] = '1';
-	buf[n++] = m->d.field;
-	buf[n++] = m->d.field;
-	memcpy(buf + n, v.p, v.len);
-	n += v.len;
-	buf[n++] = '\r';
-	return hl7_parse(&probe, buf, n, 0) != HL7_ERR_VERSION;
+	return hl7_version_known(hl7_msh(m, 12, 1));
 }
 
 static void empty_field(struct lint *l, unsigned n, unsigned c, const char *what)
