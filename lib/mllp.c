@@ -60,12 +60,14 @@ enum mllp_event mllp_feed(struct mllp_framer *f, const char *in, size_t len, siz
 			f->state = OUTSIDE;
 			break;
 		case STRICT_WANT_CR:
-			i++;
+			/* Only the CR belongs to the frame: another byte is left for OUTSIDE. */
 			f->state = OUTSIDE;
-			*used = i;
-			if (in[i - 1] == MLLP_CR)
+			if (in[i] == MLLP_CR) {
+				*used = i + 1;
 				return frame_end(f);
+			}
 			f->no_cr++;
+			*used = i;
 			return MLLP_BAD_TRAILER;
 		case OUTSIDE: {
 			const char *s = memchr(in + i, MLLP_START, len - i);

@@ -62,7 +62,8 @@ static const struct tcase cases[] = {
 	{"frame of exactly the capacity", "\x0b" "abcd\x1c\r", 4, 0, "F:abcd|0/0/0"},
 	{"CR inside a frame is data", "\x0b" "a\rb\r\x1c\r", 64, 0, "F:a\rb\r|0/0/0"},
 	{"strict: junk is an event", "x\x0b" "a\x1c\r", 64, MLLP_STRICT, "J|F:a|1/0/0"},
-	{"strict: 0x1C without CR", "\x0b" "a\x1cZ", 64, MLLP_STRICT, "T:a|0/1/0"},
+	{"strict: 0x1C without CR", "\x0b" "a\x1cZ", 64, MLLP_STRICT, "T:a|J|1/1/0"},
+	{"strict: 0x1C then a new frame", "\x0b" "a\x1c\x0b" "b\x1c\r", 64, MLLP_STRICT, "T:a|F:b|0/1/0"},
 	{"strict: frame waits for its CR", "\x0b" "a\x1c", 64, MLLP_STRICT, "open:0/0/0"},
 	{"0x1C outside a frame is junk", "\x1c\r\x0b" "a\x1c\r", 64, 0, "F:a|2/0/0"},
 };
