@@ -16,8 +16,9 @@
 #          expected outcome is accept/lenient-accept, none for reject
 # Every run must exit 0 within $MLLPD_TIMEOUT seconds (default 30).
 #
-# Rows whose expectation contradicts the corpus file itself or DESIGN.md are
-# reported with a TAP "# TODO" directive (a failure there does not fail the
+# Two known rows are corrected in the loop below (valid/nhapi-ACK-01.hl7,
+# malformed/ipf-MULTI-01.hl7).  Any other row whose expectation contradicts
+# the corpus file itself or DESIGN.md is reported with a TAP "# TODO" directive (a failure there does not fail the
 # run) and named in the summary, so the corpus can be fixed:
 #   - a *-MULTI-* file (several MSH without a batch header) holding fewer than
 #     two MSH segments;
@@ -62,7 +63,7 @@ decode_id() {
 	ID=
 	while [[ -n $s ]]; do
 		if [[ $s =~ ^\\x([0-9A-Fa-f]{2}) ]]; then
-			printf -v ch "\\x${BASH_REMATCH[1]}"
+			printf -v ch '%b' "\\x${BASH_REMATCH[1]}"
 			ID+=$ch
 			s=${s:4}
 		else
@@ -168,19 +169,21 @@ while IFS= read -r line || [[ -n $line ]]; do
 	want_auto=${F[8]-}
 	# Two rows of MANIFEST.tsv disagree with DESIGN.md's own rules; the test
 	# holds mllpd to the rules and says so (see the issue note).
+	override=
 	case $file in
 	valid/nhapi-ACK-01.hl7)
 		# MSH-12 "2.6.1" is not in HL7 table 0104: rejected, and as an
 		# inbound ACK never answered.
-		outcome=reject
+		outcome=reject override=1
 		;;
 	malformed/ipf-MULTI-01.hl7)
 		# The file holds one message (one MSH), valid; MSH-15 ER asks for
 		# no accept ACK on success.
-		outcome=accept want_original=AA want_auto=none
+		outcome=accept want_original=AA want_auto=none override=1
 		;;
 	esac
-	corpus_doubt "$file" "$version" "$outcome"
+	DOUBT=
+	[[ -n $override ]] || corpus_doubt "$file" "$version" "$outcome"
 	for mode in original auto; do
 		n=$((n + 1))
 		if [[ $mode == original ]]; then want=$want_original; else want=$want_auto; fi

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # 010-options: the command line (/tmp/mllpd-spec.md "Synopsis", "Exit status").
 
+# shellcheck disable=SC2154,SC2016,SC1003 # $status, $stderr... come from helpers.bash; HL7 text is literal
 load helpers
 
 setup() { mllpd_setup; }

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # 020-framing: MLLP framing in pipe mode (DESIGN.md step 1, /tmp/mllpd-spec.md "Frames").
 
+# shellcheck disable=SC2154,SC2016,SC1003 # $status, $stderr... come from helpers.bash; HL7 text is literal
 load helpers
 
 setup() {
@@ -16,14 +17,18 @@ setup() {
 }
 teardown() { mllpd_teardown; }
 
-# bytewise FILE: write FILE to stdout one byte per write(2), with a tiny pause
-# so that each byte arrives in its own read() on the other end.
+# bytewise FILE: write FILE to stdout one byte per write(2), pausing about
+# 2 ms between bytes (read -t on an idle fifo: no fork per byte) so that most
+# bytes arrive in reads of their own.  Correctness must not depend on it.
 bytewise() {
-	local h
+	local h fd _
+	mkfifo "$BATS_TEST_TMPDIR/pace"
+	exec {fd}<>"$BATS_TEST_TMPDIR/pace"
 	for h in $(od -An -v -tx1 "$1"); do
 		printf '%b' "\\x$h"
-		sleep 0.002
+		read -r -t 0.002 -u "$fd" _ || true
 	done
+	exec {fd}>&-
 }
 
 # oversize_msg CONTROL_ID SIZE: a valid message of exactly SIZE bytes
@@ -192,8 +197,8 @@ oversize_msg() {
 	[[ $(ack_field MSA 3 1) == *'message too large'* ]] ||
 		fail "MSA-3 does not say 'message too large': $(ack 1 | visible)"
 	ack_segment ERR 1 >/dev/null || fail "no ERR segment: $(ack 1 | visible)"
-	# the session contract: ERR code 100 (v2.5 form here: ERR-3)
-	assert_equal "$(ack_field ERR 3 1)" '100^Segment sequence error^HL70357'
+	# ERR code 207 (application internal error; v2.5 form here: ERR-3)
+	assert_equal "$(ack_field ERR 3 1)" '207^Application internal error^HL70357'
 	[[ $(ack_field ERR 8 1) == *'message too large'* ]] || fail "ERR-8 does not say 'message too large'"
 	assert_ack_code AA 2
 	assert_equal "$(ack_field MSA 2 2)" FRM2
@@ -213,7 +218,7 @@ oversize_msg() {
 	assert_spooled_only "$BATS_TEST_TMPDIR/a.hl7"
 }
 
-@test "frame over the limit, v2.4: AR with the ERR-1 form, code 100" {
+@test "frame over the limit, v2.4: AR with the ERR-1 form, code 207" {
 	hl7 'MSH|^~\&|SND|SFAC|RCV|RFAC|20260101120000||ADT^A01|BIG24|P|2.4' "NTE|1||$(head -c 3000 /dev/zero | tr '\0' x)" >"$M3"
 	frame -f "$M3" >"$IN"
 	mllpd_send "$IN" 0 --spool "$SPOOL" --max-message-size 2K
@@ -221,8 +226,8 @@ oversize_msg() {
 	assert_ack_code AR
 	assert_equal "$(ack_field MSA 2)" BIG24
 	assert_equal "$(ack_field MSA 3)" 'message too large'
-	[[ $(ack_segment ERR) =~ ^ERR\|[^|]*\^100\&Segment\ sequence\ error\&HL70357$ ]] ||
-		fail "ERR is not the v2.4 form with code 100: $(ack_segment ERR)"
+	[[ $(ack_segment ERR) =~ ^ERR\|[^|]*\^207\&Application\ internal\ error\&HL70357$ ]] ||
+		fail "ERR is not the v2.4 form with code 207: $(ack_segment ERR)"
 	assert_spool_empty
 }
 
@@ -279,4 +284,90 @@ oversize_msg() {
 	ack_segment ERR 1 >/dev/null || fail "no ERR segment in the minimal NAK"
 	assert_ack_code AA 2
 	assert_spooled_only "$M1"
+}
+
+@test "300 pipelined frames: 300 answers in order, 300 files" {
+	local i
+	for ((i = 1; i <= 300; i++)); do
+		sample_msg "N$i" | frame
+	done >"$IN"
+	mllpd_send "$IN" 0 --spool "$SPOOL" --no-fsync
+	assert_ack_count 300
+	for ((i = 1; i <= 300; i++)); do
+		[[ $(ack_field MSA 2 "$i") == "N$i" ]] || fail "ACK $i answers '$(ack_field MSA 2 "$i")', expected N$i"
+		[[ $(ack_field MSA 1 "$i") == AA ]] || fail "ACK $i is not AA"
+	done
+	assert_spool_count 300
+}
+
+@test "0x1C followed by a stray byte: frame accepted, the byte skipped as junk" {
+	{
+		printf '\013'
+		cat "$M1"
+		printf '\034X'
+		frame -f "$M2"
+	} >"$IN"
+	mllpd_send "$IN" 0 --spool "$SPOOL"
+	assert_ack_count 2
+	assert_equal "$(ack_field MSA 2 1)" FRM1
+	assert_equal "$(ack_field MSA 2 2)" FRM2
+	assert_spooled 1 "$M1"
+	assert_spooled 2 "$M2"
+}
+
+@test "oversized frame restarted by 0x0B: dropped without answer, the new frame AA" {
+	{
+		printf '\013'
+		cat "$M1"
+		head -c 5000 /dev/zero | tr '\0' y
+		frame -f "$M2"
+	} >"$IN"
+	mllpd_send "$IN" 0 --spool "$SPOOL" --max-message-size 1K
+	assert_ack_count 1
+	assert_ack_code AA
+	assert_equal "$(ack_field MSA 2)" FRM2
+	assert_spooled_only "$M2"
+}
+
+@test "oversized frame delivered a byte per write: AR, next frame AA" {
+	oversize_msg BIGB 250 >"$M3"
+	frame -f "$M3" -f "$M1" >"$IN"
+	mllpd_run 0 --spool "$SPOOL" --max-message-size 200 < <(bytewise "$IN")
+	assert_ack_count 2
+	assert_ack_code AR 1
+	assert_equal "$(ack_field MSA 2 1)" BIGB
+	assert_ack_code AA 2
+	assert_spooled_only "$M1"
+}
+
+@test "--strict: a byte outside a frame closes the connection (exit 76), later frames unanswered" {
+	{
+		frame -f "$M1"
+		printf 'x'
+		frame -f "$M2"
+	} >"$IN"
+	mllpd_send "$IN" 76 --spool "$SPOOL" --strict
+	assert_ack_count 1
+	assert_ack_code AA
+	assert_equal "$(ack_field MSA 2)" FRM1
+	assert_spooled_only "$M1"
+	[[ -n $stderr ]] || fail "closing on junk was not logged"
+}
+
+@test "--strict: 0x1C without 0x0D gets AR, not delivered; next frame AA" {
+	{
+		printf '\013'
+		cat "$M1"
+		printf '\034'
+		frame -f "$M2"
+	} >"$IN"
+	mllpd_send "$IN" 0 --spool "$SPOOL" --strict
+	assert_ack_count 2
+	assert_ack_code AR 1
+	assert_equal "$(ack_field MSA 2 1)" FRM1
+	assert_equal "$(ack_field MSA 3 1)" 'frame not ended by 0x1C 0x0D (--strict)'
+	ack_segment ERR 1 >/dev/null || fail "no ERR segment"
+	assert_ack_code AA 2
+	assert_equal "$(ack_field MSA 2 2)" FRM2
+	assert_spooled_only "$M2"
 }

@@ -4,6 +4,7 @@
 # "Answer choice").  MSH-7 and MSH-10 of the ACK are masked as <TS> and <ID>
 # (ack_masked checks their form); every other byte is compared.
 
+# shellcheck disable=SC2154,SC2016,SC1003 # $status, $stderr... come from helpers.bash; HL7 text is literal
 load helpers
 
 setup() {
@@ -29,11 +30,13 @@ answer() {
 	assert_no_phi
 }
 
-# err_text: MSA-3 of frame 1, which must not be empty.
+# err_text [TEXT]: MSA-3 of frame 1, which must not be empty (and must be
+# TEXT when given: the spec's hl7_status_text() wording).
 err_text() {
 	local t
 	t=$(ack_field MSA 3) || fail "no MSA"
 	[[ -n $t ]] || fail "MSA-3 (error text) is empty: $(ack | visible)"
+	[[ $# -eq 0 || $t == "$1" ]] || fail "MSA-3 is '$t', expected '$1'"
 	printf '%s\n' "$t"
 }
 
@@ -170,7 +173,7 @@ err_location() {
 	answer
 	assert_ack_count 1
 	local t
-	t=$(err_text)
+	t=$(err_text 'MSH-10 control ID is empty')
 	assert_ack 1 'MSH|^~\&|RCV|RFAC|SND|SFAC|<TS>||ACK^A01^ACK|<ID>|P|2.4' \
 		"MSA|AR||$t" 'ERR|MSH^1^10^101&Required field missing&HL70357'
 	assert_spool_empty
@@ -180,7 +183,7 @@ err_location() {
 	mk '' 2.3 'ADT^A01'
 	answer
 	local t
-	t=$(err_text)
+	t=$(err_text 'MSH-10 control ID is empty')
 	assert_ack 1 'MSH|^~\&|RCV|RFAC|SND|SFAC|<TS>||ACK^A01|<ID>|P|2.3' \
 		"MSA|AR||$t" 'ERR|MSH^1^10^101&Required field missing&HL70357'
 	assert_spool_empty
@@ -190,7 +193,7 @@ err_location() {
 	mk '' 2.5 'ADT^A01'
 	answer
 	local t
-	t=$(err_text)
+	t=$(err_text 'MSH-10 control ID is empty')
 	assert_ack 1 'MSH|^~\&|RCV|RFAC|SND|SFAC|<TS>||ACK^A01^ACK|<ID>|P|2.5' \
 		"MSA|AR||$t" "ERR||MSH^1^10|101^Required field missing^HL70357|E||||$t"
 	assert_spool_empty
@@ -201,12 +204,78 @@ err_location() {
 	answer
 	assert_ack_count 1
 	local t l m9
-	t=$(err_text)
+	t=$(err_text 'MSH-12 version is not in HL7 table 0104')
 	l=$(err_location '^MSH\^1\^12(\^|$)')
 	m9=$(ack_field MSH 9)
 	[[ $m9 == 'ACK^A01^ACK' || $m9 == 'ACK^A01' ]] || fail "MSH-9 '$m9'"
 	assert_ack 1 "MSH|^~\\&|RCV|RFAC|SND|SFAC|<TS>||$m9|<ID>|P|2.999" \
 		"MSA|AR|MSG00007|$t" "ERR||$l|203^Unsupported version id^HL70357|E||||$t"
+	assert_spool_empty
+}
+
+@test "every DESIGN table 0104 version accepted; MSH-9 form by version" {
+	local v vs=(2.1 2.2 2.3 2.3.1 2.4 2.5 2.5.1 2.6 2.7 2.7.1 2.8 2.8.1 2.8.2 2.9 2.9.1) i=0
+	for v in "${vs[@]}"; do
+		hl7 "MSH|^~\\&|SND|SFAC|RCV|RFAC|20260101120000||ADT^A01|V$v|P|$v" 'PID|1' | frame >>"$BATS_TEST_TMPDIR/in"
+	done
+	mllpd_send "$BATS_TEST_TMPDIR/in" 0 --spool "$SPOOL"
+	assert_ack_count ${#vs[@]}
+	for v in "${vs[@]}"; do
+		i=$((i + 1))
+		local m9=ACK^A01^ACK
+		case $v in 2.1 | 2.2 | 2.3) m9=ACK^A01 ;; esac
+		assert_ack "$i" "MSH|^~\\&|RCV|RFAC|SND|SFAC|<TS>||$m9|<ID>|P|$v" "MSA|AA|V$v"
+	done
+	assert_spool_count ${#vs[@]}
+}
+
+@test "versions outside table 0104 refused with 203" {
+	local v vs=(2.0 2.0D 2.6.1 2.10 2.5.2 3.0 2.9.2 ' 2.5' '2.5 ' 2.5.1.1) i=0
+	: >"$BATS_TEST_TMPDIR/in"
+	for v in "${vs[@]}"; do
+		hl7 "MSH|^~\\&|SND|SFAC|RCV|RFAC|20260101120000||ADT^A01|V$v|P|$v" 'PID|1' | frame >>"$BATS_TEST_TMPDIR/in"
+	done
+	mllpd_send "$BATS_TEST_TMPDIR/in" 0 --spool "$SPOOL"
+	assert_ack_count ${#vs[@]}
+	for v in "${vs[@]}"; do
+		i=$((i + 1))
+		assert_ack_code AR "$i"
+		assert_equal "$(ack_field MSA 2 "$i")" "V$v"
+		assert_equal "$(ack_field ERR 3 "$i")" '203^Unsupported version id^HL70357'
+	done
+	assert_spool_empty
+}
+
+@test "segment IDs with digits (ZB1, A12, Z99) and Z-segments accepted" {
+	hl7 'MSH|^~\&|SND|SFAC|RCV|RFAC|20260101120000||ADT^A01|DIG1|P|2.5' 'ZB1|x' 'A12|y' 'Z99|z' 'ZZZ|w' >"$MSG"
+	answer
+	assert_ack 1 'MSH|^~\&|RCV|RFAC|SND|SFAC|<TS>||ACK^A01^ACK|<ID>|P|2.5' 'MSA|AA|DIG1'
+	assert_spooled_only "$MSG"
+}
+
+@test "MSH-only message (no other segment) accepted" {
+	hl7 'MSH|^~\&|SND|SFAC|RCV|RFAC|20260101120000||ADT^A01|ONLY1|P|2.5' >"$MSG"
+	answer
+	assert_ack 1 'MSH|^~\&|RCV|RFAC|SND|SFAC|<TS>||ACK^A01^ACK|<ID>|P|2.5' 'MSA|AA|ONLY1'
+	assert_spooled_only "$MSG"
+}
+
+@test "truncated MSH ('MSH', 'MSH|', MSH-1 CR or LF): minimal NAK AR each" {
+	{
+		frame 'MSH' 'MSH|' $'MSH
+PID|1
+' $'MSH
+^~\&|x
+' 'MSH|^~\&'
+	} >"$BATS_TEST_TMPDIR/in"
+	mllpd_send "$BATS_TEST_TMPDIR/in" 0 --spool "$SPOOL"
+	assert_ack_count 5
+	local i
+	for i in 1 2 3 4 5; do
+		assert_ack_code AR "$i"
+		[[ $(ack_segment MSH "$i") == 'MSH|^~\&|'* ]] || fail "frame $i: not |^~\\&: $(ack "$i" | visible)"
+		ack_segment ERR "$i" >/dev/null || fail "frame $i: no ERR"
+	done
 	assert_spool_empty
 }
 
@@ -227,7 +296,7 @@ err_location() {
 	mk MSG00008 2.5.1 ''
 	answer
 	local t l
-	t=$(err_text)
+	t=$(err_text 'MSH-9.1 message type is empty')
 	l=$(err_location '^MSH\^1\^9(\^|$)')
 	assert_ack 1 'MSH|^~\&|RCV|RFAC|SND|SFAC|<TS>||ACK|<ID>|P|2.5.1' \
 		"MSA|AR|MSG00008|$t" "ERR||$l|101^Required field missing^HL70357|E||||$t"
@@ -247,7 +316,7 @@ err_location() {
 	hl7 'MSH|^~\&|SND|SFAC|RCV|RFAC|20260101120000||ADT^A01^ADT_A01|SEG1|P|2.5.1' 'Pid|1||x' >"$MSG"
 	answer
 	local t l
-	t=$(err_text)
+	t=$(err_text 'invalid segment ID')
 	l=$(ack_field ERR 2)
 	assert_ack 1 'MSH|^~\&|RCV|RFAC|SND|SFAC|<TS>||ACK^A01^ACK|<ID>|P|2.5.1' \
 		"MSA|AR|SEG1|$t" "ERR||$l|100^Segment sequence error^HL70357|E||||$t"
@@ -272,7 +341,7 @@ err_location() {
 	answer
 	assert_ack_count 1
 	local t l
-	t=$(err_text)
+	t=$(err_text 'second MSH or batch segment inside a message')
 	l=$(ack_field ERR 2)
 	assert_ack 1 'MSH|^~\&|RCV|RFAC|SND|SFAC|<TS>||ACK^A01^ACK|<ID>|P|2.5.1' \
 		"MSA|AR|TWO1|$t" "ERR||$l|100^Segment sequence error^HL70357|E||||$t"
@@ -284,7 +353,7 @@ err_location() {
 	answer --ack-application APP --ack-facility FAC
 	assert_ack_count 1
 	local t l
-	t=$(err_text)
+	t=$(err_text 'message does not start with MSH')
 	l=$(ack_field ERR 2)
 	[[ $(ack_field ERR 3) =~ ^10[0-2]\^ ]] || fail "ERR-3 not 100..102: $(ack | visible)"
 	assert_ack 1 'MSH|^~\&|APP|FAC|||<TS>||ACK|<ID>|P|2.5' "MSA|AR||$t" \
@@ -309,7 +378,7 @@ err_location() {
 	answer --ack-application APP --ack-facility FAC
 	assert_ack_count 1
 	local t l e3
-	t=$(err_text)
+	t=$(err_text 'MSH-2 is not 4 or 5 distinct encoding characters')
 	l=$(ack_field ERR 2)
 	e3=$(ack_field ERR 3)
 	[[ $e3 == 102^* ]] || fail "ERR-3 '$e3' is not 102"
@@ -341,7 +410,7 @@ err_location() {
 	hl7 'MSH-^~\&-SND-SFAC-RCV-RFAC-20260101120000--ADT^A01--P-2.5' 'PID-1' >"$MSG"
 	answer
 	local t
-	t=$(err_text)
+	t=$(err_text 'MSH\F\10 control ID is empty')
 	[[ $t != *-* ]] || fail "MSA-3 '$t' holds the field separator unescaped"
 	[[ $t == *'\F\'* ]] || fail "MSA-3 '$t': expected a \F\ escape"
 	assert_ack 1 'MSH-^~\&-RCV-RFAC-SND-SFAC-<TS>--ACK^A01^ACK-<ID>-P-2.5' \
@@ -352,7 +421,7 @@ err_location() {
 	hl7 'MSH|^~\}|SND|SFAC|RCV|RFAC|20260101120000||BAR^P01||P|2.4' 'PID|1' >"$MSG"
 	answer
 	local t
-	t=$(err_text)
+	t=$(err_text 'MSH-10 control ID is empty')
 	assert_ack 1 'MSH|^~\}|RCV|RFAC|SND|SFAC|<TS>||ACK^P01^ACK|<ID>|P|2.4' \
 		"MSA|AR||$t" 'ERR|MSH^1^10^101}Required field missing}HL70357'
 }
@@ -368,7 +437,7 @@ err_location() {
 
 @test "bad MSH-2 variants: empty, 3 chars, letter, field separator inside: AR" {
 	local e
-	for e in '' '^~\' '^~\A' '^|\&' '^~ &'; do
+	for e in '' '^~\' '^~\A' '^|\&' '^~1&' '^^\&' '^~\&^~'; do
 		hl7 "MSH|$e|SND|SFAC|RCV|RFAC|20260101120000||ADT^A01|E2|P|2.5" 'PID|1' >"$MSG"
 		answer
 		assert_ack_count 1
@@ -585,4 +654,10 @@ err_location() {
 	answer --strict
 	assert_ack 1 'MSH|^~\&|RCV|RFAC|SND|SFAC|<TS>||ACK^A01^ACK|<ID>|P|2.5.1' 'MSA|AA|STRICT1'
 	assert_spooled_only "$MSG"
+}
+
+@test "--ack-application/--ack-facility values are escaped with the inbound delimiters" {
+	hl7 'MSH#^~\&#SND#SFAC#RCV#RFAC#20260101120000##ADT^A01#ESC1#P#2.5' 'PID#1' >"$MSG"
+	answer --ack-application 'A#B' --ack-facility 'F^1'
+	assert_ack 1 'MSH#^~\&#A\F\B#F\S\1#SND#SFAC#<TS>##ACK^A01^ACK#<ID>#P#2.5' 'MSA#AA#ESC1'
 }

@@ -416,3 +416,38 @@ printf "MSH|^~\\\\&|CUSTOM|CFAC|SND|SFAC|20260101120000||ACK^A01^ACK|CUST5|P|2.5
 	printf 'ID\xe9\xff-1' >"$T/want"
 	cmp "$T/cap/env.HL7_CONTROL_ID" "$T/want"
 }
+
+@test "exec: a command printing an AA ACK but exiting 65 -> our AR, not its AA" {
+	script cmd.sh 'cat >/dev/null
+printf "MSH|^~\\\\&|CUSTOM|CFAC|SND|SFAC|20260101120000||ACK^A01^ACK|CUST6|P|2.5.1\rMSA|AA|%s\r" "$HL7_CONTROL_ID"
+exit 65'
+	sample_msg CACK6 >"$T/m.hl7"
+	frame -f "$T/m.hl7" >"$T/in"
+	mllpd_send "$T/in" --exec "$T/cmd.sh"
+	assert_ack_count 1
+	assert_ack_code AR
+	run ack_field MSA 2
+	assert_output CACK6
+	run ack_field MSH 3
+	assert_output RCV
+}
+
+@test "exec: a command that cannot be found -> AE" {
+	sample_msg NOCMD >"$T/m.hl7"
+	frame -f "$T/m.hl7" >"$T/in"
+	mllpd_send "$T/in" --exec "$T/no/such/command"
+	assert_ack_count 1
+	assert_ack_code AE
+	run ack_field MSA 2
+	assert_output NOCMD
+}
+
+@test "exec: an inbound ACK is delivered to the command but not answered" {
+	hl7 'MSH|^~\&|SND|SFAC|RCV|RFAC|20260101120000||ACK^A01^ACK|INACK1|P|2.5.1' 'MSA|AA|ORIG1' >"$T/m.hl7"
+	frame -f "$T/m.hl7" >"$T/in"
+	mllpd_send "$T/in" --spool "$SPOOL" --exec "'$CAP' '$T/cap'"
+	assert_no_answer
+	cmp "$T/cap/stdin" "$T/m.hl7"
+	env_is HL7_MESSAGE_CODE ACK
+	assert_spooled_only "$T/m.hl7"
+}

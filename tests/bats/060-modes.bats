@@ -16,6 +16,7 @@ setup() {
 teardown() {
 	if [[ -n ${FIFO_FD_OPEN:-} ]]; then exec 5>&-; fi
 	mllpd_teardown
+	sanitizer_check
 }
 
 # served_ok ID [ACKFILE]: the client output ($output) is one MSA|AA|ID line.

@@ -16,6 +16,7 @@ setup() {
 
 teardown() {
 	mllpd_teardown
+	sanitizer_check
 }
 
 # acks_from FILE: split mllp_send's output (each ACK as received, raw, then

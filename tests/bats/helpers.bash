@@ -37,7 +37,7 @@ PHI_SENTINEL='ZZPHISENTINELZZ'
 # --------------------------------------------------------------------------
 # setup / teardown
 
-# mllpd_setup: per-test paths; skips the test when the binary is missing.
+# mllpd_setup: per-test paths; fails the test when the binary is missing.
 mllpd_setup() {
 	SPOOL="$BATS_TEST_TMPDIR/spool"
 	MLLPD_STDOUT="$BATS_TEST_TMPDIR/mllpd.stdout"
@@ -45,8 +45,9 @@ mllpd_setup() {
 	MLLPD_PIDFILE="$BATS_TEST_TMPDIR/bg.pids"
 	: >"$MLLPD_PIDFILE"
 	ACKS=()
+	# A missing binary fails (never skips): a broken build must not pass.
 	if [[ ! -x $MLLPD ]]; then
-		skip "mllpd binary not built: $MLLPD"
+		fail "mllpd binary not found or not executable: $MLLPD (run make)"
 	fi
 }
 
@@ -178,7 +179,7 @@ mllpd_run() {
 	if [[ $expect != '?' ]] && ((status != expect)); then
 		fail "mllpd exited $status, expected $expect: mllpd $*"
 	fi
-	ack_split || true
+	ack_split "$MLLPD_STDOUT" || true
 }
 
 # mllpd_send INPUT_FILE [STATUS] ARGS...: mllpd_run with stdin from INPUT_FILE.
@@ -226,7 +227,7 @@ ack_split() {
 
 # assert_framed: stdout is exactly a sequence of 0x0B ... 0x1C 0x0D frames.
 assert_framed() {
-	ack_split || fail "stdout is not a sequence of MLLP frames: $(visible <"$MLLPD_STDOUT")"
+	ack_split "$MLLPD_STDOUT" || fail "stdout is not a sequence of MLLP frames: $(visible <"$MLLPD_STDOUT")"
 }
 
 # ack_count: number of ACK frames on stdout.

@@ -7,6 +7,10 @@
 #   load net
 #
 # Everything is loopback only (127.0.0.1, ::1).  Every wait is bounded.
+#
+# Functions here set variables for their callers (SERVER_PID, CLIENT_PID,
+# CLIENT_STATUS, PID_STATUS).
+# shellcheck disable=SC2034
 
 # Prefer the system interpreter: the pyenv shim costs a third of a second
 # per call.  Only the standard library is used.
@@ -153,4 +157,19 @@ msg_file() {
 spool_only_file() {
 	assert_spool_count 1
 	spool_file 1
+}
+
+# sanitizer_check: fail when a sanitizer (ASan, LSan, UBSan) reported into
+# any *.err file of this test: servers and their children exit where no
+# status is seen, so their reports are the only trace.  Call from teardown,
+# after the servers are stopped.
+sanitizer_check() {
+	local f hits=
+	for f in "$BATS_TEST_TMPDIR"/*.err; do
+		[[ -f $f ]] || continue
+		if grep -aqE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$f"; then
+			hits+="${f##*/}: $(grep -aE -m 3 'ERROR: |runtime error:|#[0-9] ' "$f" | head -n 12)"$'\n'
+		fi
+	done
+	[[ -z $hits ]] || fail "sanitizer report(s):"$'\n'"$hits"
 }
