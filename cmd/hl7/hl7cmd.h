@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "hl7.h"
+#include "hl7walk.h"
 
 /* Exit codes (sysexits.h). */
 #define EX_OK_ 0
@@ -61,42 +62,6 @@ void out_bytes(const char *p, size_t len);
 void out_char(char c);
 void out_str(const char *s);
 
-/* ---- walk.c: every element of a message, in order ---- */
-
-enum walk_event {
-	WALK_SEGMENT,   /* a segment begins (id, seg_index) */
-	WALK_FIELD,     /* a field begins (field, nrep) */
-	WALK_REP,       /* a repetition begins (rep, ncomp) */
-	WALK_COMP,      /* a component begins (comp, nsub) */
-	WALK_LEAF,      /* a subcomponent: value */
-	WALK_COMP_END,
-	WALK_REP_END,
-	WALK_FIELD_END,
-	WALK_SEGMENT_END,
-};
-
-struct walk_pos {
-	struct hl7_span segment; /* the whole segment */
-	char id[4];              /* its ID; "" when it has none (then no fields follow) */
-	unsigned seg_index;      /* 1 for the first segment with this ID, 2 for the next... */
-	unsigned field, rep, comp, sub;
-	unsigned nrep, ncomp, nsub; /* how many the current field, repetition, component hold */
-	struct hl7_span value;   /* raw span of the element the event is about */
-	int whole;               /* MSH-1 and MSH-2: never split, never decoded */
-};
-
-typedef void (*walk_fn)(void *ctx, enum walk_event ev, const struct walk_pos *w);
-
-/* Walk m (m->has_delims must be set). */
-void walk_message(const struct hl7_msg *m, walk_fn fn, void *ctx);
-
-/*
- * The shortest path that names the leaf at w exactly (what `hl7 get`
- * prints for it): "PID-5.1", "PID-3[2].4.1", "OBX[2]-5".  With level
- * WALK_FIELD, the field's path ("OBX[2]-5").  Returns its length; dst
- * holds 48 bytes.
- */
-size_t walk_path(const struct walk_pos *w, enum walk_event level, char *dst, size_t cap);
 
 /* ---- subcommands ---- */
 

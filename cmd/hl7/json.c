@@ -12,7 +12,7 @@ struct json {
 	const struct hl7_msg *m;
 };
 
-static void leaf(struct json *j, const struct walk_pos *w)
+static void leaf(struct json *j, const struct hl7_walk_pos *w)
 {
 	struct hl7_span v = w->value;
 
@@ -27,12 +27,12 @@ static void leaf(struct json *j, const struct walk_pos *w)
  * of repetitions, a repetition of components, a component of subcomponents
  * (strings).
  */
-static void nested(void *ctx, enum walk_event ev, const struct walk_pos *w)
+static void nested(void *ctx, enum hl7_walk_event ev, const struct hl7_walk_pos *w)
 {
 	struct json *j = ctx;
 
 	switch (ev) {
-	case WALK_SEGMENT:
+	case HL7_WALK_SEGMENT:
 		if (!j->first)
 			out_char(',');
 		j->first = 0;
@@ -42,16 +42,16 @@ static void nested(void *ctx, enum walk_event ev, const struct walk_pos *w)
 		else
 			out_json_string(w->segment.p, w->segment.len);
 		break;
-	case WALK_FIELD:
+	case HL7_WALK_FIELD:
 		out_str(",[");
 		break;
-	case WALK_REP:
+	case HL7_WALK_REP:
 		out_str(w->rep > 1 ? ",[" : "[");
 		break;
-	case WALK_COMP:
+	case HL7_WALK_COMP:
 		out_str(w->comp > 1 ? ",[" : "[");
 		break;
-	case WALK_LEAF:
+	case HL7_WALK_LEAF:
 		if (w->sub > 1)
 			out_char(',');
 		leaf(j, w);
@@ -63,15 +63,15 @@ static void nested(void *ctx, enum walk_event ev, const struct walk_pos *w)
 }
 
 /* {"MSH-1":"|","MSH-2":"^~\\&","MSH-3":"SND",...}: every non-empty leaf. */
-static void flat(void *ctx, enum walk_event ev, const struct walk_pos *w)
+static void flat(void *ctx, enum hl7_walk_event ev, const struct hl7_walk_pos *w)
 {
 	struct json *j = ctx;
 	char path[64];
 	size_t n;
 
-	if (ev != WALK_LEAF || w->value.len == 0 || !w->id[0])
+	if (ev != HL7_WALK_LEAF || w->value.len == 0 || !w->id[0])
 		return;
-	n = walk_path(w, WALK_LEAF, path, sizeof path);
+	n = hl7_walk_path(w, HL7_WALK_LEAF, path, sizeof path);
 	if (!j->first)
 		out_char(',');
 	j->first = 0;
@@ -91,11 +91,11 @@ static void json_message(void *ctx, const struct input_msg *in)
 	j->first = 1;
 	if (j->paths) {
 		out_char('{');
-		walk_message(&m, flat, j);
+		hl7_walk(&m, flat, j);
 		out_str("}\n");
 	} else {
 		out_str("{\"segments\":[");
-		walk_message(&m, nested, j);
+		hl7_walk(&m, nested, j);
 		out_str("]}\n");
 	}
 }

@@ -79,7 +79,7 @@ static int known_escape(const struct hl7_msg *m, const char *b, size_t n)
 	return 0;
 }
 
-static void check_escapes(struct lint *l, const struct walk_pos *w)
+static void check_escapes(struct lint *l, const struct hl7_walk_pos *w)
 {
 	const char *p = w->value.p;
 	size_t n = w->value.len, i = 0;
@@ -91,7 +91,7 @@ static void check_escapes(struct lint *l, const struct walk_pos *w)
 		if (!a)
 			return;
 		b = memchr(a + 1, esc, (size_t)(p + n - a - 1));
-		walk_path(w, WALK_LEAF, path, sizeof path);
+		hl7_walk_path(w, HL7_WALK_LEAF, path, sizeof path);
 		if (!b) {
 			finding(l, path, "warning", "escape character without a closing one%s", "");
 			return;
@@ -105,7 +105,7 @@ static void check_escapes(struct lint *l, const struct walk_pos *w)
 }
 
 /* " OBX" as a field: a segment run into the previous one (its separator lost). */
-static void check_field(struct lint *l, const struct walk_pos *w)
+static void check_field(struct lint *l, const struct hl7_walk_pos *w)
 {
 	const char *p = w->value.p;
 	size_t n = w->value.len, i = 0;
@@ -120,13 +120,13 @@ static void check_field(struct lint *l, const struct walk_pos *w)
 	for (size_t k = i + 1; k < n; k++)
 		if (!((p[k] >= 'A' && p[k] <= 'Z') || (p[k] >= '0' && p[k] <= '9')))
 			return;
-	walk_path(w, WALK_FIELD, path, sizeof path);
+	hl7_walk_path(w, HL7_WALK_FIELD, path, sizeof path);
 	memcpy(id, p + i, 3);
 	id[3] = '\0';
 	finding(l, path, "warning", "segment ID %s inside a field: a lost segment separator?", id);
 }
 
-static int valid_id(const struct walk_pos *w)
+static int valid_id(const struct hl7_walk_pos *w)
 {
 	const char *p = w->segment.p;
 
@@ -134,23 +134,23 @@ static int valid_id(const struct walk_pos *w)
 	       ((p[2] >= 'A' && p[2] <= 'Z') || (p[2] >= '0' && p[2] <= '9'));
 }
 
-static void walker(void *ctx, enum walk_event ev, const struct walk_pos *w)
+static void walker(void *ctx, enum hl7_walk_event ev, const struct hl7_walk_pos *w)
 {
 	struct lint *l = ctx;
 	char where[32];
 
 	switch (ev) {
-	case WALK_SEGMENT:
+	case HL7_WALK_SEGMENT:
 		l->segno++;
 		snprintf(where, sizeof where, "segment %u", l->segno);
 		if (!valid_id(w) && strcmp(where, l->first_path) != 0)
 			finding(l, where, "error", "invalid segment ID%s", "");
 		break;
-	case WALK_FIELD:
+	case HL7_WALK_FIELD:
 		if (!w->whole)
 			check_field(l, w);
 		break;
-	case WALK_LEAF:
+	case HL7_WALK_LEAF:
 		if (!w->whole)
 			check_escapes(l, w);
 		break;
@@ -236,7 +236,7 @@ static void lint_message(void *ctx, const struct input_msg *in)
 	if (!hl7_span_eq(hl7_msh(&m, 9, 1), "ACK"))
 		empty_field(l, 9, 2, "MSH-9.2 trigger event");
 	empty_field(l, 11, 0, "MSH-11 processing ID");
-	walk_message(&m, walker, l);
+	hl7_walk(&m, walker, l);
 }
 
 int cmd_lint(int argc, char **argv)

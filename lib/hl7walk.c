@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* walk.c: visit every segment, field, repetition, component and subcomponent of a message in order. */
+/* hl7walk.c: visit every segment, field, repetition, component and subcomponent of a message in order. */
 #include <stdio.h>
 #include <string.h>
 
-#include "hl7cmd.h"
+#include "hl7walk.h"
 
 /* How many parts a delimiter splits s into (1 for an empty span). */
 static unsigned count_parts(struct hl7_span s, char d)
@@ -35,13 +35,13 @@ static void take(struct hl7_span *rest, char d, struct hl7_span *out)
 	}
 }
 
-static void walk_field(const struct hl7_msg *m, struct walk_pos *w, walk_fn fn, void *ctx)
+static void walk_field(const struct hl7_msg *m, struct hl7_walk_pos *w, hl7_walk_fn fn, void *ctx)
 {
 	struct hl7_span f = w->value, reps = f, rep, comps, comp, subs;
 
 	w->nrep = w->whole ? 1 : count_parts(f, m->d.repetition);
 	w->rep = w->comp = w->sub = 0;
-	fn(ctx, WALK_FIELD, w);
+	fn(ctx, HL7_WALK_FIELD, w);
 	for (w->rep = 1; w->rep <= w->nrep; w->rep++) {
 		if (w->whole)
 			rep = f;
@@ -50,7 +50,7 @@ static void walk_field(const struct hl7_msg *m, struct walk_pos *w, walk_fn fn, 
 		w->value = rep;
 		w->ncomp = w->whole ? 1 : count_parts(rep, m->d.component);
 		w->comp = w->sub = 0;
-		fn(ctx, WALK_REP, w);
+		fn(ctx, HL7_WALK_REP, w);
 		comps = rep;
 		for (w->comp = 1; w->comp <= w->ncomp; w->comp++) {
 			if (w->whole)
@@ -60,31 +60,31 @@ static void walk_field(const struct hl7_msg *m, struct walk_pos *w, walk_fn fn, 
 			w->value = comp;
 			w->nsub = w->whole ? 1 : count_parts(comp, m->d.subcomponent);
 			w->sub = 0;
-			fn(ctx, WALK_COMP, w);
+			fn(ctx, HL7_WALK_COMP, w);
 			subs = comp;
 			for (w->sub = 1; w->sub <= w->nsub; w->sub++) {
 				if (w->whole)
 					w->value = comp;
 				else
 					take(&subs, m->d.subcomponent, &w->value);
-				fn(ctx, WALK_LEAF, w);
+				fn(ctx, HL7_WALK_LEAF, w);
 			}
 			w->sub = 0;
 			w->value = comp;
-			fn(ctx, WALK_COMP_END, w);
+			fn(ctx, HL7_WALK_COMP_END, w);
 		}
 		w->comp = 0;
 		w->value = rep;
-		fn(ctx, WALK_REP_END, w);
+		fn(ctx, HL7_WALK_REP_END, w);
 	}
 	w->rep = 0;
 	w->value = f;
-	fn(ctx, WALK_FIELD_END, w);
+	fn(ctx, HL7_WALK_FIELD_END, w);
 }
 
 #define MAX_IDS 128
 
-void walk_message(const struct hl7_msg *m, walk_fn fn, void *ctx)
+void hl7_walk(const struct hl7_msg *m, hl7_walk_fn fn, void *ctx)
 {
 	char ids[MAX_IDS][4];
 	unsigned counts[MAX_IDS], nids = 0, k;
@@ -93,7 +93,7 @@ void walk_message(const struct hl7_msg *m, walk_fn fn, void *ctx)
 	char fs = m->d.field;
 
 	while (hl7_segment_next(m, &cursor, &seg)) {
-		struct walk_pos w;
+		struct hl7_walk_pos w;
 		struct hl7_span rest;
 
 		memset(&w, 0, sizeof w);
@@ -109,7 +109,7 @@ void walk_message(const struct hl7_msg *m, walk_fn fn, void *ctx)
 			}
 			w.seg_index = k < nids ? ++counts[k] : 0;
 		}
-		fn(ctx, WALK_SEGMENT, &w);
+		fn(ctx, HL7_WALK_SEGMENT, &w);
 		if (w.id[0] && seg.len > 3) {
 			rest.p = seg.p + 4;
 			rest.len = seg.len - 4;
@@ -138,18 +138,18 @@ void walk_message(const struct hl7_msg *m, walk_fn fn, void *ctx)
 		}
 		w.field = 0;
 		w.value = seg;
-		fn(ctx, WALK_SEGMENT_END, &w);
+		fn(ctx, HL7_WALK_SEGMENT_END, &w);
 	}
 }
 
-size_t walk_path(const struct walk_pos *w, enum walk_event level, char *dst, size_t cap)
+size_t hl7_walk_path(const struct hl7_walk_pos *w, enum hl7_walk_event level, char *dst, size_t cap)
 {
 	int n;
 	char segi[16] = "", repi[16] = "", comp[16] = "", sub[16] = "";
 
 	if (w->seg_index > 1)
 		snprintf(segi, sizeof segi, "[%u]", w->seg_index);
-	if (level == WALK_LEAF) {
+	if (level == HL7_WALK_LEAF) {
 		if (w->nrep > 1)
 			snprintf(repi, sizeof repi, "[%u]", w->rep);
 		if (w->ncomp > 1 || w->nsub > 1)
