@@ -289,14 +289,17 @@ oversize_msg() {
 @test "300 pipelined frames: 300 answers in order, 300 files" {
 	local i
 	for ((i = 1; i <= 300; i++)); do
-		sample_msg "N$i" | frame
+		printf '\013'
+		sample_msg "N$i"
+		printf '\034\r'
 	done >"$IN"
 	mllpd_send "$IN" 0 --spool "$SPOOL" --no-fsync
 	assert_ack_count 300
-	for ((i = 1; i <= 300; i++)); do
-		[[ $(ack_field MSA 2 "$i") == "N$i" ]] || fail "ACK $i answers '$(ack_field MSA 2 "$i")', expected N$i"
-		[[ $(ack_field MSA 1 "$i") == AA ]] || fail "ACK $i is not AA"
-	done
+	# MSA-1 and MSA-2 of every answer in one pass, in order.
+	local got want
+	got=$(printf '%s\n' "${ACKS[@]}" | tr '\r' '\n' | awk -F'|' '$1 == "MSA" { print $2, $3 }')
+	want=$(for ((i = 1; i <= 300; i++)); do echo "AA N$i"; done)
+	[[ $got == "$want" ]] || fail "answers out of order or not AA: $(diff <(echo "$want") <(echo "$got") | head -5)"
 	assert_spool_count 300
 }
 
