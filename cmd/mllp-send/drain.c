@@ -1,0 +1,501 @@
+/* SPDX-License-Identifier: MIT */
+/* drain.c: forward a spool's new/ in arrival order; a file leaves new/ only after a positive ACK. */
+#include "mllp-send.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/inotify.h>
+#endif
+
+#include "segnorm.h"
+
+/* Set by SIGTERM/SIGINT; the self-pipe wakes the polls that wait for it. */
+static volatile sig_atomic_t stop_requested;
+static int wake_pipe[2] = {-1, -1};
+
+static void on_stop(int sig)
+{
+	int e = errno;
+	(void)sig;
+	stop_requested = 1;
+	if (wake_pipe[1] >= 0) {
+		ssize_t w = write(wake_pipe[1], "x", 1);
+		(void)w;
+	}
+	errno = e;
+}
+
+static void signals_setup(void)
+{
+	struct sigaction sa = {.sa_handler = on_stop};
+	sigemptyset(&sa.sa_mask);
+	if (pipe(wake_pipe) == 0) {
+		for (int i = 0; i < 2; i++) {
+			fcntl(wake_pipe[i], F_SETFL, fcntl(wake_pipe[i], F_GETFL) | O_NONBLOCK);
+			fcntl(wake_pipe[i], F_SETFD, FD_CLOEXEC);
+		}
+	}
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+/* Why the last attempt failed, for the back-off and the exit status on giving up. */
+enum failure { FAIL_NONE, FAIL_CONNECT, FAIL_NEGATIVE, FAIL_TEMP, FAIL_PROTOCOL };
+
+struct drain {
+	const struct config *cfg;
+	const char *dir;
+	int dirfd, newfd, curfd, rejfd, ino;
+	struct session s;
+	char *file, *msg;      /* SEND_MAX_MESSAGE + 1 bytes each */
+	char **names;
+	size_t count;
+	int progress;          /* a message was settled (ACKed AA/CA/AR/CR) during this pass */
+	int refused;           /* a file that is not HL7 was moved to rejected/ */
+	int rejected;          /* a message was answered AR/CR */
+	int fatal;             /* an exit status that ends the drain now */
+	enum failure failed;
+	char stuck[256];       /* the file a failure left in new/ */
+};
+
+static int open_sub(struct drain *d, const char *name)
+{
+	if (mkdirat(d->dirfd, name, 0750) < 0 && errno != EEXIST)
+		return -1;
+	return openat(d->dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+static void sync_dir(const struct drain *d, int fd)
+{
+	if (!d->cfg->no_fsync)
+		fsync(fd);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_names(struct drain *d)
+{
+	for (size_t i = 0; i < d->count; i++)
+		free(d->names[i]);
+	free(d->names);
+	d->names = NULL;
+	d->count = 0;
+}
+
+/* The names in new/, sorted: mllpd's names start with the arrival time, so this is arrival order. */
+static int list_new(struct drain *d)
+{
+	size_t cap = 0;
+	int fd = openat(d->newfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
+	free_names(d);
+	if (!dp) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while ((e = readdir(dp)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (e->d_type != DT_REG && e->d_type != DT_UNKNOWN)
+			continue;
+		if (d->count == cap) {
+			cap = cap ? cap * 2 : 64;
+			char **n = realloc(d->names, cap * sizeof *n);
+			if (!n)
+				goto oom;
+			d->names = n;
+		}
+		if (!(d->names[d->count] = strdup(e->d_name)))
+			goto oom;
+		d->count++;
+	}
+	closedir(dp);
+	if (d->count)
+		qsort(d->names, d->count, sizeof *d->names, by_name);
+	return 0;
+oom:
+	closedir(dp);
+	errno = ENOMEM;
+	return -1;
+}
+
+/* Read new/NAME: its length, or -1 with errno (ENOENT: gone, EFBIG: too large). */
+static ssize_t read_new(struct drain *d, const char *name)
+{
+	int fd = openat(d->newfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	size_t len = 0;
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		ssize_t r = read(fd, d->file + len, SEND_MAX_MESSAGE + 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+		if (len > SEND_MAX_MESSAGE) {
+			close(fd);
+			errno = EFBIG;
+			return -1;
+		}
+	}
+	close(fd);
+	return (ssize_t)len;
+}
+
+/* Move new/NAME to the directory tofd, then make both directories durable. */
+static int move_from_new(struct drain *d, const char *name, int tofd)
+{
+	if (renameat(d->newfd, name, tofd, name) < 0)
+		return errno == ENOENT ? 0 : -1; /* gone already: another consumer took it */
+	sync_dir(d, tofd);
+	sync_dir(d, d->newfd);
+	return 0;
+}
+
+/* rejected/NAME.ack, written whole (tmp, fsync, rename) before the message moves beside it. */
+static int write_ack_file(struct drain *d, const char *name, const char *ack, size_t len)
+{
+	char final[512], tmp[520];
+	if ((size_t)snprintf(final, sizeof final, "%s.ack", name) >= sizeof final)
+		return errno = ENAMETOOLONG, -1;
+	snprintf(tmp, sizeof tmp, ".%s.tmp", final);
+	int fd = openat(d->rejfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -1;
+	size_t off = 0;
+	while (off < len) {
+		ssize_t w = write(fd, ack + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			goto fail;
+		off += (size_t)w;
+	}
+	if ((!d->cfg->no_fsync && fsync(fd) < 0) || close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	if (renameat(d->rejfd, tmp, d->rejfd, final) < 0)
+		goto fail_unlink;
+	return 0;
+fail:;
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
+	errno = e;
+fail_unlink:
+	e = errno;
+	unlinkat(d->rejfd, tmp, 0);
+	errno = e;
+	return -1;
+}
+
+static void fs_error(struct drain *d, const char *what, const char *name)
+{
+	fprintf(stderr, "mllp-send: %s/%s: %s: %s\n", d->dir, name, what, strerror(errno));
+	d->fatal = EXIT_IOERR;
+}
+
+/* What to do with an ACK: move the file, or note that it must be retried. */
+static void settle(struct drain *d, struct sess_ack *k)
+{
+	const char *name = k->f.label;
+
+	print_result(d->cfg, k);
+	if (k->a.positive) {
+		d->progress = 1;
+		if (d->cfg->delete_acked) {
+			if (unlinkat(d->newfd, name, 0) < 0 && errno != ENOENT)
+				fs_error(d, "delete", name);
+			else
+				sync_dir(d, d->newfd);
+		} else if (move_from_new(d, name, d->curfd) < 0) {
+			fs_error(d, "move to cur/", name);
+		}
+	} else if (k->a.code[1] == 'R') {
+		d->progress = 1;
+		d->rejected = 1;
+		if (write_ack_file(d, name, k->raw, k->rawlen) < 0)
+			fs_error(d, "write rejected/ ACK", name);
+		else if (move_from_new(d, name, d->rejfd) < 0)
+			fs_error(d, "move to rejected/", name);
+	} else {
+		char text[300];
+		size_t n = hl7_unescape(&k->m.d, k->a.text, d->msg, 256);
+		sanitise(text, sizeof text, d->msg, n < 256 ? n : 256);
+		fprintf(stderr, "mllp-send: %s: %s: answered %s%s%s\n", d->cfg->target, name, k->a.code,
+			text[0] ? ": " : "", text);
+		if (d->failed == FAIL_NONE) {
+			d->failed = FAIL_NEGATIVE;
+			snprintf(d->stuck, sizeof d->stuck, "%s", name);
+		}
+	}
+}
+
+static void transport_failed(struct drain *d, enum sess_result r, const char *sending)
+{
+	snprintf(d->stuck, sizeof d->stuck, "%s", d->s.n > 0 ? d->s.q[0].label : sending);
+	fprintf(stderr, "mllp-send: %s: %s\n", d->cfg->target, d->s.why);
+	session_close(&d->s);
+	d->failed = r == SESS_PROTOCOL ? FAIL_PROTOCOL : FAIL_TEMP;
+}
+
+/* Prepare new/NAME for sending: 1 ready (d->msg, *len, *id), 0 skip it, -1 fatal. */
+static int load(struct drain *d, const char *name, size_t *len, struct hl7_span *id)
+{
+	const char *why;
+	ssize_t n = read_new(d, name);
+	if (n < 0 && errno == ENOENT)
+		return 0;
+	if (n < 0 && errno != EFBIG) {
+		fs_error(d, "read", name);
+		return -1;
+	}
+	if (n < 0) {
+		why = "larger than 16777216 bytes";
+	} else {
+		/* A spool file is one message: only its separators are normalised. */
+		*len = segnorm_copy(d->msg, SEND_MAX_MESSAGE + 1, d->file, (size_t)n);
+		why = *len > SEND_MAX_MESSAGE ? "larger than 16777216 bytes" : message_check(d->msg, *len, id);
+		if (!why)
+			return 1;
+	}
+	fprintf(stderr, "mllp-send: %s/new/%s: not an HL7 message: %s; moved to rejected/\n", d->dir, name, why);
+	if (move_from_new(d, name, d->rejfd) < 0) {
+		fs_error(d, "move to rejected/", name);
+		return -1;
+	}
+	d->refused = 1;
+	return 0;
+}
+
+/* One pass over the listing: send in order, at most window in flight, settle each ACK. */
+static void pass(struct drain *d)
+{
+	size_t next = 0;
+	struct session *s = &d->s;
+
+	d->failed = FAIL_NONE;
+	d->progress = 0;
+	while (!d->fatal) {
+		if (!stop_requested && d->failed == FAIL_NONE && next < d->count && s->n < d->cfg->window) {
+			size_t len;
+			struct hl7_span id;
+			const char *name = d->names[next];
+			int r = load(d, name, &len, &id);
+			if (r < 0)
+				break;
+			next++;
+			if (r == 0)
+				continue;
+			/* An idle connection the peer has closed is replaced without counting a failure. */
+			if (s->n == 0)
+				session_peer_gone(s);
+			if (!session_connected(s) && session_connect(s) < 0) {
+				fprintf(stderr, "mllp-send: %s: %s\n", d->cfg->target, s->why);
+				snprintf(d->stuck, sizeof d->stuck, "%s", name);
+				d->failed = FAIL_CONNECT;
+				break;
+			}
+			enum sess_result sr = session_send(s, d->msg, len, id, name, 0);
+			if (sr != SESS_OK) {
+				transport_failed(d, sr, name);
+				break;
+			}
+			continue;
+		}
+		if (s->n == 0)
+			break;
+		struct sess_ack k;
+		enum sess_result r = session_wait(s, &k);
+		if (r != SESS_OK) {
+			transport_failed(d, r, "");
+			break;
+		}
+		settle(d, &k);
+		flight_free(&k.f);
+	}
+}
+
+/* Sleep ms, or less when a stop is requested. */
+static void pause_ms(long long ms)
+{
+	long long end = now_ms() + ms;
+	while (!stop_requested) {
+		long long left = end - now_ms();
+		if (left <= 0)
+			break;
+		struct pollfd p = {.fd = wake_pipe[0], .events = POLLIN};
+		poll(&p, wake_pipe[0] >= 0 ? 1 : 0, (int)(left < 60000 ? left : 60000));
+	}
+}
+
+/* --watch with nothing to send: wait for a new file, a stop, or the peer going away. */
+static void idle(struct drain *d)
+{
+	struct pollfd p[3];
+	nfds_t n = 0;
+	char evbuf[4096];
+
+	if (wake_pipe[0] >= 0)
+		p[n++] = (struct pollfd){.fd = wake_pipe[0], .events = POLLIN};
+	if (d->ino >= 0)
+		p[n++] = (struct pollfd){.fd = d->ino, .events = POLLIN};
+	if (session_connected(&d->s))
+		p[n++] = (struct pollfd){.fd = d->s.conn.fd, .events = POLLIN};
+	/* inotify wakes us at once; the timeout only re-lists in case an event was missed (or without inotify). */
+	if (stop_requested || poll(p, n, d->ino >= 0 ? 5000 : 500) <= 0)
+		return;
+	for (nfds_t i = 0; i < n; i++) {
+		if (!p[i].revents)
+			continue;
+		if (p[i].fd == d->ino || p[i].fd == wake_pipe[0]) {
+			ssize_t r = read(p[i].fd, evbuf, sizeof evbuf);
+			(void)r;
+		} else {
+			session_peer_gone(&d->s);
+		}
+	}
+}
+
+static int setup(struct drain *d, const struct config *cfg)
+{
+	memset(d, 0, sizeof *d);
+	d->cfg = cfg;
+	d->dir = cfg->drain_dir;
+	d->dirfd = d->newfd = d->curfd = d->rejfd = d->ino = -1;
+	const char *what = d->dir;
+	if (mkdir(d->dir, 0750) < 0 && errno != EEXIST)
+		goto fail;
+	if ((d->dirfd = open(d->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		goto fail;
+	what = "new";
+	if ((d->newfd = open_sub(d, "new")) < 0)
+		goto fail;
+	what = "cur";
+	if ((d->curfd = open_sub(d, "cur")) < 0)
+		goto fail;
+	what = "rejected";
+	if ((d->rejfd = open_sub(d, "rejected")) < 0)
+		goto fail;
+	/* One drainer per spool: two would send every message twice.  The kernel drops the lock with the process. */
+	if (flock(d->dirfd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK) {
+			fprintf(stderr, "mllp-send: --drain %s: another process is draining it\n", d->dir);
+			return EXIT_TEMPFAIL;
+		}
+		what = "lock";
+		goto fail;
+	}
+#ifdef __linux__
+	if (cfg->watch) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/new", d->dir);
+		d->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		if (d->ino >= 0 && inotify_add_watch(d->ino, path, IN_MOVED_TO | IN_CLOSE_WRITE) < 0) {
+			close(d->ino);
+			d->ino = -1;
+		}
+	}
+#endif
+	d->file = malloc(SEND_MAX_MESSAGE + 1);
+	d->msg = malloc(SEND_MAX_MESSAGE + 1);
+	if (!d->file || !d->msg || session_init(&d->s, cfg) < 0) {
+		fprintf(stderr, "mllp-send: %s\n", strerror(ENOMEM));
+		return EXIT_OSERR;
+	}
+	return 0;
+fail:
+	fprintf(stderr, "mllp-send: --drain %s: %s: %s\n", d->dir, what, strerror(errno));
+	return errno == ENOENT || errno == EACCES || errno == ENOTDIR ? EXIT_NOINPUT : EXIT_IOERR;
+}
+
+static void teardown(struct drain *d)
+{
+	free_names(d);
+	if (d->s.ackbuf)
+		session_free(&d->s);
+	free(d->file);
+	free(d->msg);
+	int fds[] = {d->dirfd, d->newfd, d->curfd, d->rejfd, d->ino};
+	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+int drain_spool(const struct config *cfg)
+{
+	struct drain d;
+	long retries = 0;
+	int rc = setup(&d, cfg);
+
+	if (rc == 0)
+		signals_setup();
+	while (rc == 0 && !stop_requested) {
+		if (list_new(&d) < 0) {
+			fprintf(stderr, "mllp-send: --drain %s: new: %s\n", d.dir, strerror(errno));
+			rc = EXIT_IOERR;
+			break;
+		}
+		if (d.count == 0) {
+			if (!cfg->watch)
+				break;
+			idle(&d);
+			continue;
+		}
+		pass(&d);
+		if (d.fatal) {
+			rc = d.fatal;
+			break;
+		}
+		/* A settled message ends a run of failures: the back-off starts over. */
+		if (d.progress)
+			retries = 0;
+		if (d.failed == FAIL_NONE)
+			continue;
+		if (cfg->retry_max >= 0 && retries >= cfg->retry_max) {
+			fprintf(stderr, "mllp-send: --drain %s: giving up after %ld retr%s: %s stays in new/\n", d.dir,
+				retries, retries == 1 ? "y" : "ies", d.stuck);
+			rc = d.failed == FAIL_CONNECT ? EXIT_UNAVAILABLE
+			     : d.failed == FAIL_PROTOCOL ? EXIT_PROTOCOL
+							 : EXIT_TEMPFAIL;
+			break;
+		}
+		/* Exponential back-off from --retry-delay, capped at --retry-max-delay. */
+		double delay = cfg->retry_delay;
+		for (long i = 0; i < retries && delay < cfg->retry_max_delay; i++)
+			delay *= 2;
+		if (delay > cfg->retry_max_delay)
+			delay = cfg->retry_max_delay;
+		retries++;
+		fprintf(stderr, "mllp-send: %s: retry %ld in %g s\n", cfg->target, retries, delay);
+		pause_ms((long long)(delay * 1000 + 0.5));
+	}
+	if (rc == 0 && !cfg->watch)
+		rc = d.refused ? EXIT_DATAERR : d.rejected ? EXIT_NEGATIVE : 0;
+	teardown(&d);
+	return rc;
+}

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/* net.c: HOST:PORT, a plain TCP connection behind the read/write seam, and small shared helpers. */
+#include "mllp-send.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void sanitise(char *dst, size_t cap, const char *p, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	for (size_t i = 0; i < len && o + 5 < cap; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c >= 0x20 && c < 0x7f) {
+			dst[o++] = (char)c;
+		} else {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 15];
+		}
+	}
+	if (cap)
+		dst[o] = '\0';
+}
+
+int net_parse_target(const char *spec, char *host, size_t hcap, char *port, size_t pcap, const char **why)
+{
+	const char *colon;
+	size_t hl;
+
+	if (spec[0] == '[') {
+		const char *close = strchr(spec, ']');
+		if (!close || close[1] != ':') {
+			*why = "expected [ADDRESS]:PORT";
+			return -1;
+		}
+		hl = (size_t)(close - spec - 1);
+		colon = close + 1;
+		spec++;
+	} else {
+		colon = strrchr(spec, ':');
+		if (!colon) {
+			*why = "expected HOST:PORT";
+			return -1;
+		}
+		hl = (size_t)(colon - spec);
+		if (memchr(spec, ':', hl)) {
+			*why = "an IPv6 address goes in brackets: [ADDRESS]:PORT";
+			return -1;
+		}
+	}
+	if (hl == 0 || hl >= hcap) {
+		*why = "invalid host";
+		return -1;
+	}
+	memcpy(host, spec, hl);
+	host[hl] = '\0';
+	const char *p = colon + 1;
+	char *end;
+	errno = 0;
+	long v = strtol(p, &end, 10);
+	if (!*p || *end || errno || v < 1 || v > 65535 || p[0] == '+' || p[0] == '-' || strlen(p) >= pcap) {
+		*why = "invalid port (1 to 65535)";
+		return -1;
+	}
+	snprintf(port, pcap, "%ld", v);
+	return 0;
+}
+
+static ssize_t plain_read(struct conn *c, void *buf, size_t len)
+{
+	return read(c->fd, buf, len);
+}
+
+static ssize_t plain_write(struct conn *c, const void *buf, size_t len)
+{
+	return send(c->fd, buf, len, MSG_NOSIGNAL);
+}
+
+static void plain_close(struct conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+/* One address: a non-blocking connect bounded by timeout_ms.  Returns the fd, or -1 with errno. */
+static int connect_one(const struct addrinfo *ai, int timeout_ms)
+{
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd < 0)
+		return -1;
+	int fl = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+		if (errno != EINPROGRESS)
+			goto fail;
+		struct pollfd p = {.fd = fd, .events = POLLOUT};
+		long long deadline = now_ms() + timeout_ms;
+		for (;;) {
+			long long left = deadline - now_ms();
+			int r = poll(&p, 1, left > 0 ? (int)left : 0);
+			if (r > 0)
+				break;
+			if (r == 0) {
+				errno = ETIMEDOUT;
+				goto fail;
+			}
+			if (errno != EINTR)
+				goto fail;
+		}
+		int err = 0;
+		socklen_t el = sizeof err;
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
+			goto fail;
+		if (err) {
+			errno = err;
+			goto fail;
+		}
+	}
+	/* Blocking from here: every read and write is preceded by poll() with the timeout. */
+	fcntl(fd, F_SETFL, fl);
+	return fd;
+fail:;
+	int e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+int net_connect(struct conn *c, const char *host, const char *port, int timeout_ms, char *why, size_t whycap)
+{
+	/* No AI_ADDRCONFIG: it hides ::1 on a host without a global IPv6 address. */
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+	struct addrinfo *res, *ai;
+	int err = getaddrinfo(host, port, &hints, &res);
+	if (err) {
+		snprintf(why, whycap, "%s", err == EAI_SYSTEM ? strerror(errno) : gai_strerror(err));
+		return -1;
+	}
+	int last = ECONNREFUSED;
+	c->fd = -1;
+	for (ai = res; ai; ai = ai->ai_next) {
+		int fd = connect_one(ai, timeout_ms);
+		if (fd >= 0) {
+			c->fd = fd;
+			break;
+		}
+		last = errno;
+	}
+	freeaddrinfo(res);
+	if (c->fd < 0) {
+		snprintf(why, whycap, "connect: %s", last == ETIMEDOUT ? "timed out" : strerror(last));
+		return -1;
+	}
+	int one = 1;
+	setsockopt(c->fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+	c->read = plain_read;
+	c->write = plain_write;
+	c->close = plain_close;
+	return 0;
+}

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: MIT */
+/* send.c: send the messages of files (or stdin) one by one, or N in flight, and report each ACK. */
+#include "mllp-send.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "msgsplit.h"
+#include "segnorm.h"
+
+const char *message_check(const char *p, size_t len, struct hl7_span *id)
+{
+	struct hl7_msg m;
+	enum hl7_status st = hl7_parse(&m, p, len, 0);
+	/* A version newer than the parser's table is the receiver's call, not ours. */
+	if (st != HL7_OK && st != HL7_ERR_VERSION)
+		return hl7_status_text(st);
+	*id = hl7_msh(&m, 10, 0);
+	if (id->len == 0)
+		return hl7_status_text(HL7_ERR_NO_CONTROL_ID);
+	return NULL;
+}
+
+/* An input: a file (or stdin) read in pieces and cut into messages by lib/msgsplit. */
+struct input {
+	const char *name; /* as given; "-" for stdin */
+	int fd;
+	char *buf;
+	size_t cap, len, drop;
+	int eof;
+	struct msgsplit sp;
+	int count;        /* messages returned so far */
+};
+
+enum { IN_MESSAGE = 1, IN_END = 0, IN_READ_ERROR = -1, IN_TOO_LARGE = -2 };
+
+static int input_open(struct input *in, const char *name, char *buf, size_t cap)
+{
+	memset(in, 0, sizeof *in);
+	in->name = name;
+	in->buf = buf;
+	in->cap = cap;
+	if (strcmp(name, "-") == 0) {
+		in->fd = 0;
+		return 0;
+	}
+	in->fd = open(name, O_RDONLY | O_CLOEXEC);
+	return in->fd < 0 ? -1 : 0;
+}
+
+static void input_close(struct input *in)
+{
+	if (in->fd > 0)
+		close(in->fd);
+	in->fd = -1;
+}
+
+/* The next unit in *msg (borrowed until the next call); flags in in->sp.flags. */
+static int input_next(struct input *in, struct hl7_span *msg)
+{
+	for (;;) {
+		if (in->drop) {
+			memmove(in->buf, in->buf + in->drop, in->len - in->drop);
+			in->len -= in->drop;
+			in->drop = 0;
+		}
+		size_t used;
+		enum msgsplit_event ev = msgsplit_next(&in->sp, in->buf, in->len, in->eof, msg, &used);
+		in->drop = used;
+		if (ev == MSGSPLIT_MESSAGE) {
+			in->count++;
+			return IN_MESSAGE;
+		}
+		if (ev == MSGSPLIT_END || in->eof)
+			return IN_END;
+		if (in->drop)
+			continue;
+		if (in->len == in->cap)
+			return IN_TOO_LARGE;
+		ssize_t r = read(in->fd, in->buf + in->len, in->cap - in->len);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return IN_READ_ERROR;
+		}
+		if (r == 0)
+			in->eof = 1;
+		in->len += (size_t)r;
+	}
+}
+
+/* "FILE" or "FILE: message N" for error lines. */
+static void where(char *dst, size_t cap, const struct input *in)
+{
+	if (in->count > 1)
+		snprintf(dst, cap, "%s: message %d", in->name, in->count);
+	else
+		snprintf(dst, cap, "%s", in->name);
+}
+
+/*
+ * Take the next message of in, normalised into out (SEND_MAX_MESSAGE + 1
+ * bytes).  Returns 1 with *len and *id set, 0 at the end of the input, or
+ * an exit status after printing why.
+ */
+static int next_message(struct input *in, char *out, size_t *len, struct hl7_span *id)
+{
+	struct hl7_span u;
+	char at[4200];
+
+	int r = input_next(in, &u);
+	if (r == IN_END) {
+		if (in->count == 0) {
+			fprintf(stderr, "mllp-send: %s: not an HL7 message: no message in the input\n", in->name);
+			return EXIT_DATAERR;
+		}
+		return 0;
+	}
+	if (r == IN_READ_ERROR) {
+		fprintf(stderr, "mllp-send: %s: %s\n", in->name, strerror(errno));
+		return EXIT_IOERR;
+	}
+	in->count += r == IN_TOO_LARGE;
+	where(at, sizeof at, in);
+	if (r == IN_TOO_LARGE) {
+		fprintf(stderr, "mllp-send: %s: not an HL7 message: larger than %zu bytes\n", at, SEND_MAX_MESSAGE);
+		return EXIT_DATAERR;
+	}
+	if (in->sp.flags & MSGSPLIT_TRUNCATED) {
+		fprintf(stderr, "mllp-send: %s: not an HL7 message: MLLP frame not ended by 0x1C\n", at);
+		return EXIT_DATAERR;
+	}
+	if (in->sp.flags & MSGSPLIT_BATCH) {
+		fprintf(stderr, "mllp-send: %s: not an HL7 message: batches (FHS/BHS) are not supported\n", at);
+		return EXIT_DATAERR;
+	}
+	*len = segnorm_copy(out, SEND_MAX_MESSAGE + 1, u.p, u.len);
+	if (*len > SEND_MAX_MESSAGE) {
+		fprintf(stderr, "mllp-send: %s: not an HL7 message: larger than %zu bytes\n", at, SEND_MAX_MESSAGE);
+		return EXIT_DATAERR;
+	}
+	const char *why = message_check(out, *len, id);
+	if (why) {
+		fprintf(stderr, "mllp-send: %s: not an HL7 message: %s\n", at, why);
+		return EXIT_DATAERR;
+	}
+	return 1;
+}
+
+/* Read every named file once before connecting, so a bad one stops the run before anything is sent. */
+static int check_files(char **files, int nfiles, char *buf, char *out)
+{
+	for (int i = 0; i < nfiles; i++) {
+		struct input in;
+		if (strcmp(files[i], "-") == 0)
+			continue;
+		if (input_open(&in, files[i], buf, SEND_MAX_MESSAGE + 65536) < 0) {
+			fprintf(stderr, "mllp-send: %s: %s\n", files[i], strerror(errno));
+			return EXIT_NOINPUT;
+		}
+		int r;
+		size_t len;
+		struct hl7_span id;
+		while ((r = next_message(&in, out, &len, &id)) == 1)
+			;
+		input_close(&in);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Report a result that ends the run, and its exit status. */
+static int session_failed(const struct config *cfg, struct session *s, enum sess_result r)
+{
+	fprintf(stderr, "mllp-send: %s: %s\n", cfg->target, s->why);
+	session_close(s);
+	return r == SESS_PROTOCOL ? EXIT_PROTOCOL : r == SESS_IO ? EXIT_IOERR : EXIT_TEMPFAIL;
+}
+
+/* Wait for one ACK and print it; counts negatives.  0, or an exit status. */
+static int collect(const struct config *cfg, struct session *s, unsigned *negative)
+{
+	struct sess_ack k;
+	enum sess_result r = session_wait(s, &k);
+	if (r != SESS_OK)
+		return session_failed(cfg, s, r);
+	print_result(cfg, &k);
+	if (!k.a.positive)
+		(*negative)++;
+	flight_free(&k.f);
+	return 0;
+}
+
+int send_files(const struct config *cfg, char **files, int nfiles)
+{
+	static char *stdin_only[] = {"-"};
+	struct session s;
+	unsigned sent = 0, negative = 0;
+	int rc = 0;
+	char *buf = malloc(SEND_MAX_MESSAGE + 65536), *out = malloc(SEND_MAX_MESSAGE + 1);
+
+	if (nfiles == 0) {
+		files = stdin_only;
+		nfiles = 1;
+	}
+	if (!buf || !out || session_init(&s, cfg) < 0) {
+		fprintf(stderr, "mllp-send: %s\n", strerror(ENOMEM));
+		free(buf);
+		free(out);
+		return EXIT_OSERR;
+	}
+	if ((rc = check_files(files, nfiles, buf, out)) != 0)
+		goto done;
+	if (session_connect(&s) < 0) {
+		fprintf(stderr, "mllp-send: %s: %s\n", cfg->target, s.why);
+		rc = EXIT_UNAVAILABLE;
+		goto done;
+	}
+	for (int i = 0; i < nfiles && rc == 0; i++) {
+		struct input in;
+		if (input_open(&in, files[i], buf, SEND_MAX_MESSAGE + 65536) < 0) {
+			fprintf(stderr, "mllp-send: %s: %s\n", files[i], strerror(errno));
+			rc = EXIT_NOINPUT;
+			break;
+		}
+		for (;;) {
+			size_t len;
+			struct hl7_span id;
+			int r = next_message(&in, out, &len, &id);
+			if (r != 1) {
+				rc = r;
+				break;
+			}
+			if (s.n == cfg->window && (rc = collect(cfg, &s, &negative)) != 0)
+				break;
+			enum sess_result sr = session_send(&s, out, len, id, in.name, (int)sent);
+			if (sr != SESS_OK) {
+				rc = session_failed(cfg, &s, sr);
+				break;
+			}
+			sent++;
+		}
+		input_close(&in);
+	}
+	/* The ACKs of what was sent are still read after a refused message on stdin. */
+	while (s.n > 0 && session_connected(&s)) {
+		int r = collect(cfg, &s, &negative);
+		if (r != 0) {
+			if (rc == 0 || rc == EXIT_DATAERR)
+				rc = r;
+			break;
+		}
+	}
+	if (rc == 0 && negative > 0) {
+		fprintf(stderr, "mllp-send: %s: %u of %u message%s not accepted\n", cfg->target, negative, sent,
+			sent == 1 ? "" : "s");
+		rc = EXIT_NEGATIVE;
+	}
+done:
+	session_free(&s);
+	free(buf);
+	free(out);
+	return rc;
+}
