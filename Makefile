@@ -20,7 +20,8 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 endif
 
 SD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libsystemd 2>/dev/null)
-SD_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null || echo -lsystemd)
+# libsystemd is dlopen()ed by cmd/mllpd/systemd.c: only its headers at build time.
+SD_LIBS :=
 SSL_LIBS :=
 
 ALL_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib $(CPPFLAGS)
@@ -35,6 +36,8 @@ endif
 
 LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+BENCH_SRC := $(wildcard tests/bench/*.c)
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -45,6 +48,14 @@ PROGRAMS := $(PROGRAM_NAMES:%=$(BUILD)/%)
 MANPAGES := $(wildcard cmd/*/*.[1-8])
 
 .SECONDARY:
+.PHONY: bench-tools
+bench-tools: $(BENCH_BIN)
+
+$(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB_OBJ)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ -lpthread
+
 .PHONY: all units run check bench fuzz install uninstall clean lint deps-build deps-test
 all: $(PROGRAMS)
 units: $(UNIT_BIN)
@@ -126,6 +137,11 @@ uninstall:
 
 lint:
 	mandoc -T lint -W warning cmd/*/*.[1-8]
+
+# Release flags, every figure against a baseline measured in the same run.
+bench: deps-test
+	@$(MAKE) --no-print-directory -j2 BUILD=build/release CFLAGS='-O2 -g' all bench-tools
+	@tests/bench/run.sh build/release
 
 clean:
 	rm -rf build

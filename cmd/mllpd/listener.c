@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <systemd/sd-daemon.h>
+#include "systemd.h"
 #include <unistd.h>
 
 #include "log.h"
@@ -144,7 +144,7 @@ int listener_serve(const struct config *cfg, const int *fds, size_t nfds, char *
 	sigaction(SIGCHLD, &sa, NULL);
 	for (size_t i = 0; i < nfds; i++)
 		fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
-	sd_notify(0, "READY=1");
+	systemd_notify("READY=1");
 
 	while (!mllpd_terminate) {
 		size_t n = 0;
@@ -201,7 +201,7 @@ int listener_serve(const struct config *cfg, const int *fds, size_t nfds, char *
 	/* Stop accepting; each connection finishes the message in hand. */
 	for (size_t i = 0; i < nfds; i++)
 		close(fds[i]);
-	sd_notify(0, "STOPPING=1");
+	systemd_notify("STOPPING=1");
 	for (unsigned k = 0; k < cfg->max_connections; k++)
 		if (kids[k])
 			kill(kids[k], SIGTERM);

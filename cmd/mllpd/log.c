@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
-#include <systemd/sd-journal.h>
+#include "systemd.h"
 #include <unistd.h>
 
 static enum log_target target = LOG_TARGET_STDERR;
@@ -95,7 +95,7 @@ void log_event(int prio, const char *message_id, const struct log_field *fields,
 		char msg[sizeof text + 16];
 		snprintf(msg, sizeof msg, "MESSAGE=%s", text);
 		iov[n++] = (struct iovec){.iov_base = msg, .iov_len = strlen(msg)};
-		if (sd_journal_sendv(iov, (int)n) >= 0)
+		if (systemd_journal_sendv(iov, (int)n) >= 0)
 			return;
 		break; /* fall back to stderr */
 	}

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <systemd/sd-daemon.h>
+#include "systemd.h"
 #include <unistd.h>
 
 #include "log.h"
@@ -320,7 +320,7 @@ int main(int argc, char **argv)
 	log_setup(target, verbosity);
 	signals_setup();
 
-	int n = sd_listen_fds(1);
+	int n = systemd_listen_fds();
 	if (n < 0) {
 		log_line(LOG_ERR, "LISTEN_FDS: %s", strerror(-n));
 		return 71;
@@ -333,15 +333,15 @@ int main(int argc, char **argv)
 		log_line(LOG_DEBUG, "listening on %s", cfg.listen);
 		return listener_serve(&cfg, fds, (size_t)k, environ);
 	}
-	if (n > 0 && sd_is_socket(SD_LISTEN_FDS_START, AF_UNSPEC, SOCK_STREAM, 1) > 0) {
+	if (n > 0 && systemd_is_stream_socket(SYSTEMD_LISTEN_FDS_START, 1) > 0) {
 		size_t k = 0;
 		for (int i = 0; i < n && k < sizeof fds / sizeof fds[0]; i++)
-			if (sd_is_socket(SD_LISTEN_FDS_START + i, AF_UNSPEC, SOCK_STREAM, 1) > 0)
-				fds[k++] = SD_LISTEN_FDS_START + i;
+			if (systemd_is_stream_socket(SYSTEMD_LISTEN_FDS_START + i, 1) > 0)
+				fds[k++] = SYSTEMD_LISTEN_FDS_START + i;
 		check_spool(&cfg);
 		return listener_serve(&cfg, fds, k, environ);
 	}
-	int in_fd = n > 0 ? SD_LISTEN_FDS_START : 0, out_fd = n > 0 ? SD_LISTEN_FDS_START : 1;
+	int in_fd = n > 0 ? SYSTEMD_LISTEN_FDS_START : 0, out_fd = n > 0 ? SYSTEMD_LISTEN_FDS_START : 1;
 	struct peer peer;
 	if (n > 0)
 		fcntl(in_fd, F_SETFD, FD_CLOEXEC);

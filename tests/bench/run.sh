@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# tests/bench/run.sh BUILD: every performance figure of mllpd against a baseline
+# measured in the same run, printed as one table (figure, mllpd, baseline, ratio).
+# Loopback only; every step bounded.  Used by `make bench`.
+set -u
+build=${1:-build}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin=$top/$build
+MLLPD=$bin/mllpd
+B=$bin/bench
+work=$(mktemp -d "${TMPDIR:-/tmp}/mllpd-bench.XXXXXX")
+shm=$(mktemp -d /dev/shm/mllpd-bench.XXXXXX)
+disk=$(mktemp -d "$top/.bench.XXXXXX")
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$work" "$shm" "$disk"
+}
+trap cleanup EXIT
+
+N1=${BENCH_MESSAGES:-20000}   # messages for one connection
+N8=$((N1 / 4))                # per connection, eight connections
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# Start a server in the background and wait (bounded) until it accepts.
+serve() {
+	local port=$1
+	shift
+	"$@" >/dev/null 2>"$work/server.err" &
+	pids+=($!)
+	for _ in $(seq 100); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "bench: server on port $port did not start: $*" >&2
+	return 1
+}
+stop() { kill "${pids[-1]}" 2>/dev/null; wait "${pids[-1]}" 2>/dev/null; unset 'pids[-1]'; }
+
+# The test message: a 498-byte ADT^A01 (MSH-10 is rewritten per message by mllp-load).
+python3 - "$work" <<'PY'
+import sys
+d = sys.argv[1]
+segs = ["MSH|^~\\&|SENDAPP|SENDFAC|RECVAPP|RECVFAC|20260101120000||ADT^A01^ADT_A01|MSG00001|P|2.5.1",
+        "EVN|A01|20260101120000",
+        "PID|1||123456^^^HOSP^MR~987654^^^SSA^SS||DOE^JOHN^Q^JR^^^L||19800101|M|||123 MAIN ST^^ANYTOWN^CA^90210^USA^H||(555)555-1234^PRN^PH|||M|CHR|ACCT0001",
+        "NK1|1|DOE^JANE|SPO^Spouse^HL70063|123 MAIN ST^^ANYTOWN^CA^90210|(555)555-1235",
+        "PV1|1|I|WARD1^101^A^HOSP||||1234^SMITH^ADAM^^^DR|||MED||||ADM|||1234^SMITH^ADAM^^^DR|IN||||||||||||||||||||||||||20260101115500"]
+m = "\r".join(segs) + "\r"
+m += "NTE|1||" + "x" * (498 - len(m) - 8) + "\r"
+open(d + "/adt.hl7", "w").write(m)
+def sized(n, cid):
+    head = "MSH|^~\\&|SENDAPP|SENDFAC|RECVAPP|RECVFAC|20260101120000||ORU^R01^ORU_R01|%s|P|2.5.1\r" % cid
+    body, i = "", 1
+    while len(head) + len(body) < n - 80:
+        body += "OBX|%d|TX|1234-5^Result^LN||%s||||||F\r" % (i, "y" * 60)
+        i += 1
+    return head + body
+open(d + "/1k.hl7", "w").write(sized(1024, "K1"))
+open(d + "/64k.hl7", "w").write(sized(65536, "K64"))
+PY
+
+rows=()
+row() { rows+=("$(printf '%-58s %12s %12s %7s' "$1" "$2" "$3" "$(awk -v a="$2" -v b="$3" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')")"); }
+first() { awk '{print $1}'; }
+load() { "$B/mllp-load" "$@" <"$work/adt.hl7"; }
+
+# 1. Synchronous, one and eight connections: canned-ACK ceiling vs mllpd (/dev/shm, --no-fsync).
+p=$(free_port); serve "$p" "$B/canned-ack" "$p"
+c1=$(load "$p" 1 "$N1" 1 | first); c8=$(load "$p" 8 "$N8" 1 | first); cp=$(load "$p" 1 "$N1" 32 | first)
+stop
+p=$(free_port); serve "$p" "$MLLPD" --listen "127.0.0.1:$p" --spool "$shm/s1" --no-fsync -q
+m1=$(load "$p" 1 "$N1" 1 | first); m8=$(load "$p" 8 "$N8" 1 | first); mp=$(load "$p" 1 "$N1" 32 | first)
+stop
+row "1 connection, synchronous, msg/s (vs canned ACK)" "$m1" "$c1"
+row "8 connections, synchronous, msg/s (vs canned ACK)" "$m8" "$c8"
+
+# 2. Pipelined, 32 in flight, vs the lesser of the canned ceiling and the raw file ceiling.
+rawf=$("$B/raw-spool" "$shm/raw" "$N1" nofsync <"$work/adt.hl7")
+base=$((cp < rawf ? cp : rawf))
+row "1 connection, 32 in flight, msg/s (vs min(canned, files))" "$mp" "$base"
+
+# 3. Durable spool on the disk under the working tree, vs create+write+fsync+rename+fsync.
+ND=${BENCH_DURABLE:-2000}
+rawd=$("$B/raw-spool" "$disk/raw" "$ND" fsync <"$work/adt.hl7")
+p=$(free_port); serve "$p" "$MLLPD" --listen "127.0.0.1:$p" --spool "$disk/s" -q
+md=$(load "$p" 1 "$ND" 1 | first)
+stop
+row "durable spool, 1 connection, msg/s (vs raw fsync loop)" "$md" "$rawd"
+
+# 4. A process per connection under systemd-socket-activate --accept --inetd.
+NC=${BENCH_CONNECTIONS:-500}
+p=$(free_port); serve "$p" systemd-socket-activate -l "127.0.0.1:$p" --accept --inetd "$B/canned-ack" --inetd
+ci=$(load "$p" 1 "$NC" 1 --reconnect | first)
+stop
+p=$(free_port); serve "$p" systemd-socket-activate -l "127.0.0.1:$p" --accept --inetd "$MLLPD" --spool "$shm/s2" --no-fsync -q
+mi=$(load "$p" 1 "$NC" 1 --reconnect | first)
+stop
+row "new connection per message (inetd-style), msg/s" "$mi" "$ci"
+
+# 5. --exec: one command per message vs fork+exec of /bin/true.
+NE=${BENCH_EXEC:-1000}
+re=$("$B/raw-exec" "$NE")
+p=$(free_port); serve "$p" "$MLLPD" --listen "127.0.0.1:$p" --exec true -q
+me=$(load "$p" 1 "$NE" 1 | first)
+me8=$(load "$p" 8 $((NE / 4)) 1 | first)
+stop
+row "--exec true, 1 connection, msg/s (vs fork+exec true)" "$me" "$re"
+row "--exec true, 8 connections, msg/s (vs fork+exec true)" "$me8" "$re"
+
+# 6. Parser: full tokenisation, MB/s and messages/s on a mix of small and large messages.
+read -r mbs mps < <("$B/parse-bench" "$work/adt.hl7" "$work/64k.hl7")
+row "parser, full tokenisation, MB/s (target 1000)" "$mbs" 1000
+row "parser, full tokenisation, messages/s" "$mps" "-"
+
+# 7. Memory: peak RSS of a connection process per message size (pipe mode).
+for f in 1k 64k; do
+	printf '\013' >"$work/$f.in"; cat "$work/$f.hl7" >>"$work/$f.in"; printf '\034\r' >>"$work/$f.in"
+	kb=$(/usr/bin/time -f %M "$MLLPD" --spool "$shm/m" --no-fsync -q <"$work/$f.in" 2>&1 >/dev/null | tail -1)
+	row "peak RSS, one $f message, KiB" "$kb" "-"
+done
+python3 -c 'import sys; sys.stdout.write("\x0b" + "MSH|^~\\&|A|B|C|D|1||ADT^A01|MAX|P|2.5\r" + "Z" * (16*1024*1024 - 60) + "\x1c\r")' >"$work/max.in"
+kb=$(/usr/bin/time -f %M "$MLLPD" --spool "$shm/m" --no-fsync -q <"$work/max.in" 2>&1 >/dev/null | tail -1)
+row "peak RSS, one 16 MiB (max-size) message, KiB" "$kb" "-"
+
+# 8. Scale: 1000 concurrent connections, 100 messages each, --listen.
+p=$(free_port); serve "$p" "$MLLPD" --listen "127.0.0.1:$p" --max-connections 1100 --spool "$shm/s3" --no-fsync -q
+start=$(date +%s.%N)
+read -r sr sok serr _ < <(load "$p" 1000 100 1)
+end=$(date +%s.%N)
+stop
+delivered=$(find "$shm/s3/new" -type f | wc -l)
+row "1000 connections x 100 messages: good ACKs (errors $serr)" "$sok" 100000
+row "1000 connections x 100 messages: files in new/" "$delivered" 100000
+row "1000 connections x 100 messages: seconds" "$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.1f", b-a}')" "-"
+
+printf '%-58s %12s %12s %7s\n' figure mllpd baseline ratio
+printf '%s\n' "${rows[@]}"
