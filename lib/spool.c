@@ -2,6 +2,8 @@
 /* spool.c: maildir-style durable writer: nothing is visible in new/ before it is whole. */
 #include "spool.h"
 
+#include "io.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -54,21 +56,6 @@ fail:;
 	return -1;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Seconds and nanoseconds first, so names sort by arrival time; pid and a
  * per-process sequence make them unique across concurrent writers. */
 static void make_name(struct spool *s, char *name)
@@ -90,7 +77,7 @@ int spool_commit(struct spool *s, const char *data, size_t len, char *name)
 	} while (fd < 0 && errno == EEXIST && ++tries < 100);
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, data, len) < 0 || (sync && fsync(fd) < 0)) {
+	if (io_write_all(fd, data, len) < 0 || (sync && fsync(fd) < 0)) {
 		saved = errno;
 		close(fd);
 		goto fail_tmp;

@@ -2,6 +2,8 @@
 /* drain.c: forward a spool's new/ in arrival order; a file leaves new/ only after a positive ACK. */
 #include "mllp-send.h"
 
+#include "io.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -185,15 +187,8 @@ static int write_ack_file(struct drain *d, const char *name, const char *ack, si
 	int fd = openat(d->rejfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd < 0)
 		return -1;
-	size_t off = 0;
-	while (off < len) {
-		ssize_t w = write(fd, ack + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			goto fail;
-		off += (size_t)w;
-	}
+	if (io_write_all(fd, ack, len) < 0)
+		goto fail;
 	if ((!d->cfg->no_fsync && fsync(fd) < 0) || close(fd) < 0) {
 		fd = -1;
 		goto fail;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "exec.h"
+#include "io.h"
 #include "hl7.h"
 #include "log.h"
 #include "mllp.h"
@@ -52,21 +53,6 @@ static long long now_us(void)
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Room after the pending answers for a framed answer of n bytes. */
 static int out_reserve(struct conn *c, size_t n)
 {
@@ -95,7 +81,7 @@ static void flush(struct conn *c)
 {
 	if (c->out_len == 0 || c->gone)
 		return;
-	if (write_all(c->out_fd, c->out, c->out_len) < 0) {
+	if (io_write_all(c->out_fd, c->out, c->out_len) < 0) {
 		log_line(LOG_WARNING, "%s: cannot send the acknowledgement: %s", c->peer->label, strerror(errno));
 		c->gone = 1;
 	}

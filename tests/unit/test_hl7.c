@@ -8,43 +8,9 @@
 #include <unistd.h>
 
 #include "hl7.h"
+#include "guard.h"
 #include "tap.h"
 
-/* A copy of some bytes that ends exactly where an unreadable page begins. */
-struct guarded {
-	char *map;
-	size_t maplen;
-	char *p;
-};
-
-static struct guarded guard_copy(const char *s, size_t len)
-{
-	struct guarded g;
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t data = (len + page - 1) / page * page;
-
-	if (data == 0)
-		data = page;
-	g.maplen = data + page;
-	g.map = mmap(NULL, g.maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (g.map == MAP_FAILED) {
-		perror("mmap");
-		exit(2);
-	}
-	if (mprotect(g.map + data, page, PROT_NONE) != 0) {
-		perror("mprotect");
-		exit(2);
-	}
-	g.p = g.map + data - len;
-	if (len)
-		memcpy(g.p, s, len);
-	return g;
-}
-
-static void guard_free(struct guarded *g)
-{
-	munmap(g->map, g->maplen);
-}
 
 static int span_is(struct hl7_span s, const char *t)
 {

@@ -9,6 +9,7 @@
 
 #include "hl7.h"
 #include "hl7walk.h"
+#include "guard.h"
 #include "tap.h"
 
 /*
@@ -84,41 +85,6 @@ static void record(void *ctx, enum hl7_walk_event ev, const struct hl7_walk_pos 
 	put(r, "\n", 1);
 }
 
-/* A copy of some bytes that ends exactly where an unreadable page begins. */
-struct guarded {
-	char *map;
-	size_t maplen;
-	char *p;
-};
-
-static struct guarded guard_copy(const char *s, size_t len)
-{
-	struct guarded g;
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t data = (len + page - 1) / page * page;
-
-	if (data == 0)
-		data = page;
-	g.maplen = data + page;
-	g.map = mmap(NULL, g.maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (g.map == MAP_FAILED) {
-		perror("mmap");
-		exit(2);
-	}
-	if (mprotect(g.map + data, page, PROT_NONE) != 0) {
-		perror("mprotect");
-		exit(2);
-	}
-	g.p = g.map + data - len;
-	if (len)
-		memcpy(g.p, s, len);
-	return g;
-}
-
-static void guard_free(struct guarded *g)
-{
-	munmap(g->map, g->maplen);
-}
 
 /* Parse buf and walk it into r; returns 0 when the message has no delimiters. */
 static int walk_text(const char *buf, size_t len, struct rec *r)
