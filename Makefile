@@ -22,11 +22,25 @@ endif
 SD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libsystemd 2>/dev/null)
 # libsystemd is dlopen()ed by cmd/mllpd/systemd.c: only its headers at build time.
 SD_LIBS :=
-SSL_LIBS :=
+SSL_LIBS := $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo -lssl -lcrypto)
 
-ALL_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib $(CPPFLAGS)
-ALL_CFLAGS := -std=c11 $(WARN) $(SANFLAGS) $(CFLAGS) -MMD -MP
-ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
+# Hardening for every build (HARDEN=0 turns it off).  _FORTIFY_SOURCE needs
+# optimisation and duplicates ASan's checks less precisely: it is left out
+# of sanitized builds and of unoptimised ones.
+HARDEN ?= 1
+ifeq ($(HARDEN),1)
+HARDEN_CFLAGS := -fstack-protector-strong -fPIE
+HARDEN_LDFLAGS := -pie -Wl,-z,relro,-z,now
+ifneq ($(SANITIZE),1)
+ifneq ($(filter -O1 -O2 -O3 -Os -Og -Ofast,$(CFLAGS)),)
+HARDEN_CPPFLAGS := -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3
+endif
+endif
+endif
+
+ALL_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib $(HARDEN_CPPFLAGS) $(CPPFLAGS)
+ALL_CFLAGS := -std=c11 $(WARN) $(SANFLAGS) $(HARDEN_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS := $(SANFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS)
 
 ifeq ($(V),1)
 Q :=
@@ -36,6 +50,10 @@ endif
 
 LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# An archive, so each program links only the lib modules it uses (hl7 has
+# no business loading OpenSSL); --as-needed drops the libraries it does not.
+LIB_A := $(BUILD)/libmllp.a
+AS_NEEDED := -Wl,--as-needed
 BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -51,12 +69,12 @@ MANPAGES := $(wildcard cmd/*/*.[1-8])
 .PHONY: bench-tools
 bench-tools: $(BENCH_BIN)
 
-$(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB_OBJ)
+$(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB_A)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ -lpthread
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ -lpthread $(AS_NEEDED) $(SSL_LIBS)
 
-.PHONY: all units run check bench fuzz install uninstall clean lint deps-build deps-test
+.PHONY: all units run check bench fuzz fuzz-build fuzz-replay install uninstall clean lint deps-build deps-test deps-fuzz
 all: $(PROGRAMS)
 units: $(UNIT_BIN)
 
@@ -65,23 +83,73 @@ $(BUILD)/%.o: %.c
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(SD_CFLAGS) -c -o $@ $<
 
+$(LIB_A): $(LIB_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
 define program_rule
-$(BUILD)/$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/$(1)/*.c)) $(LIB_OBJ)
+$(BUILD)/$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/$(1)/*.c)) $(LIB_A)
 	@$$(if $$(Q),echo "  LD      $$@")
-	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(SD_LIBS) $$(SSL_LIBS)
+	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(AS_NEEDED) $$(SD_LIBS) $$(SSL_LIBS)
 endef
 $(foreach p,$(PROGRAM_NAMES),$(eval $(call program_rule,$(p))))
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_OBJ)
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_A)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(AS_NEEDED) $(SSL_LIBS)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Fuzz targets (tests/fuzz/fuzz_NAME.c).  With the normal compiler each
+# becomes a replayer, $(BUILD)/replay/replay_NAME, that runs files through it
+# (make check); with clang and libFuzzer, build/fuzz/fuzz_NAME (make fuzz).
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY := $(FUZZ_NAMES:%=$(BUILD)/replay/replay_%)
+
+fuzz-replay: $(FUZZ_REPLAY)
+	@echo "$(SANITIZE)" > $(BUILD)/replay/sanitize
+
+$(BUILD)/replay/replay_%: $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_%.o $(LIB_OBJ)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SSL_LIBS)
+
+FUZZ_CC ?= clang
+FUZZ_BUILD ?= build/fuzz
+FUZZ_SECONDS ?= 600
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS := -std=c11 $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_BIN := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
+
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZCC  $@")
+	$(Q)$(FUZZ_CC) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(SSL_LIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+# Each target runs FUZZ_SECONDS from its seeds; the corpus grows in
+# $(FUZZ_BUILD)/corpus/NAME, crashes land in $(FUZZ_BUILD)/crash/NAME.
+FUZZ_JOBS ?= 1
+fuzz: deps-fuzz
+	@$(MAKE) --no-print-directory fuzz-build
+	@set -e; for t in $(FUZZ_NAMES); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/crash/$$t; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -dict=tests/fuzz/hl7.dict -artifact_prefix=$(FUZZ_BUILD)/crash/$$t/ \
+	    $(FUZZ_BUILD)/corpus/$$t tests/fuzz/seed/$$t; \
+	done
+
+-include $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' 2>/dev/null)
 
 # Debian packages: installed when missing and we are root, else named.
 BUILD_PKGS := gcc make pkg-config libc6-dev libsystemd-dev libssl-dev
-TEST_PKGS := bats bats-assert bats-support socat ucspi-tcp python3 python3-hl7 systemd mandoc jq
+TEST_PKGS := bats bats-assert bats-support socat ucspi-tcp python3 python3-hl7 systemd mandoc jq openssl
 define need_packages
 	@if command -v dpkg-query >/dev/null 2>&1; then \
 	  missing=; for p in $(1); do \
@@ -103,6 +171,8 @@ deps-build:
 	$(call need_packages,$(BUILD_PKGS))
 deps-test: deps-build
 	$(call need_packages,$(TEST_PKGS))
+deps-fuzz: deps-build
+	$(call need_packages,$(FUZZ_PKGS))
 
 RUN_ARGS ?= --listen 127.0.0.1:2575 --spool ./spool -v
 run: deps-build
@@ -111,8 +181,8 @@ run: deps-build
 	$(BUILD)/mllpd $(RUN_ARGS)
 
 check: deps-test
-	@$(MAKE) --no-print-directory -j2 WERROR=1 all units
-	@$(MAKE) --no-print-directory -j2 WERROR=1 SANITIZE=1 BUILD=build/asan all units
+	@$(MAKE) --no-print-directory -j2 WERROR=1 all units fuzz-replay
+	@$(MAKE) --no-print-directory -j2 WERROR=1 SANITIZE=1 BUILD=build/asan all units fuzz-replay
 	@tests/run build build/asan
 
 SYSTEMD_UNITDIR ?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || echo $(PREFIX)/lib/systemd/system)
