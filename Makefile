@@ -108,10 +108,10 @@ FUZZ_REPLAY := $(FUZZ_NAMES:%=$(BUILD)/replay/replay_%)
 fuzz-replay: $(FUZZ_REPLAY)
 	@echo "$(SANITIZE)" > $(BUILD)/replay/sanitize
 
-$(BUILD)/replay/replay_%: $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_%.o $(LIB_OBJ)
+$(BUILD)/replay/replay_%: $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_%.o $(LIB_A)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SSL_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(AS_NEEDED) $(SSL_LIBS)
 
 FUZZ_CC ?= clang
 FUZZ_BUILD ?= build/fuzz
@@ -126,9 +126,13 @@ $(FUZZ_BUILD)/obj/%.o: %.c
 	@$(if $(Q),echo "  FUZZCC  $@")
 	$(Q)$(FUZZ_CC) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
+$(FUZZ_BUILD)/libmllp.a: $(FUZZ_LIB_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_BUILD)/libmllp.a
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(SSL_LIBS)
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(AS_NEEDED) $(SSL_LIBS)
 
 fuzz-build: $(FUZZ_BIN)
 

@@ -15,7 +15,7 @@ enum mllp_event {
 	MLLP_FRAME,       /* a whole frame is in buf[0..frame_len) */
 	MLLP_TOO_LARGE,   /* a frame ended that was over the capacity: buf holds its first cap bytes, frame_len = cap, total = its real size */
 	MLLP_RESTARTED,   /* a 0x0B inside a frame: the partial frame (partial bytes) was dropped, a new one begun */
-	MLLP_BAD_TRAILER, /* strict only: 0x1C not followed by 0x0D; the frame is in buf as for MLLP_FRAME */
+	MLLP_BAD_TRAILER, /* strict only: 0x1C not followed by 0x0D; buf as for MLLP_FRAME, or MLLP_TOO_LARGE when total > cap */
 	MLLP_JUNK,        /* strict only: a byte outside a frame */
 };
 

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# gen-seeds.py: write the seed corpora under tests/fuzz/seed/ from the
+# message shapes the unit tests use; run it again after changing them.
+import os
+
+H = "MSH|^~\\&|SND|SFAC|RCV|RFAC|20260101120000||"
+MSGS = {
+    "adt-a01": H + "ADT^A01^ADT_A01|MSG00001|P|2.5.1\rEVN|A01|20260101120000\r"
+    "PID|1||123456^^^HOSP^MR~987^^^SSN||DOE^JOHN^Q^JR||19700101|M\rPV1|1|I|W^389^1\r",
+    "oru-escapes": H + "ORU^R01|42|P|2.4\rPID|1||X\rOBX|1|TX|T^Text||a\\F\\b\\S\\c\\T\\d\\R\\e\\E\\f\\X0D0A\\g\\H\\h\\N\\\r"
+    "OBX|2|NM|G^Glucose||5.5|mmol/L|3.9-6.1||||F\rOBX|3|ST|||\\.br\\x\\Zcustom\\\\\r",
+    "v23-lf-crlf": H + "ADT^A04|7|P|2.3\nPID|1||9\r\nPV1|1|O\n",
+    "bom-no-final-cr": "\ufeff".encode("utf-8").decode("latin-1") + H + "ADT^A08|8|P|2.6\rPID|1",
+    "five-encoding": "MSH|^~\\&#|S|F|R|F|T||ORU^R01|1|P|2.5.1\rOBX|1|ST|||trunc#ated\\P\\\r",
+    "custom-delims": "MSH#$%*@#S#F#R#F#T##BAR$P01#77#P#2.4\rPID#1##a$b%c@d*e\r",
+    "ack-inbound": H + "ACK^A01^ACK|99|P|2.5\rMSA|AA|MSG00001\r",
+    "conditions": H + "ADT^A01|5|P|2.5|||ER|SU\rPID|1\r",
+    "empty-segments": H + "ADT^A01|6|P|2.5\r\r\rPID|1\r\r",
+    "no-control-id": H + "ADT^A01||P|2.5\rPID|1\r",
+    "bad-version": H + "ADT^A01|3|P|9.9\rPID|1\r",
+    "bad-msh2": "MSH|^~}|S|F|R|F|T||ADT^A01|1|P|2.4\r",
+    "no-msh": "PID|1||X\r",
+    "second-msh": H + "ADT^A01|4|P|2.5\rMSH|^~\\&|X\r",
+    "bad-segment-id": H + "ADT^A01|4|P|2.5\rpid|1\r",
+    "many-reps": H + "ADT^A01|4|P|2.5\rPID|1||" + "~".join("%d^a&b^c" % i for i in range(40)) + "\r",
+    "repeated-segments": H + "ORU^R01|4|P|2.5\r" + "".join("OBX|%d|ST|||v%d\r" % (i, i) for i in range(1, 6)),
+}
+
+here = os.path.dirname(os.path.abspath(__file__))
+
+
+def write(target, name, data):
+    d = os.path.join(here, "seed", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+for name, text in MSGS.items():
+    msg = text.encode("latin-1")
+    write("hl7", name, msg)
+    # fuzz_ack: byte 0 picks the ACK code and error parameters
+    write("ack", name, bytes([len(name) * 37 % 256]) + msg)
+
+# fuzz_mllp: flags, capacity, eight chunk sizes, then the stream
+def frame(m):
+    return b"\x0b" + m + b"\x1c\r"
+
+a = MSGS["adt-a01"].encode()
+b = MSGS["ack-inbound"].encode()
+write("mllp", "two-frames", bytes([0, 0x80, 1, 2, 3, 5, 8, 13, 21, 255]) + frame(a) + frame(b))
+write("mllp", "two-frames-strict", bytes([1, 0x80, 0, 0, 0, 0, 0, 0, 0, 0]) + frame(a) + frame(b))
+write("mllp", "too-large", bytes([0, 40, 7, 7, 7, 7, 7, 7, 7, 7]) + frame(a) + frame(b"MSH|^~\\&|x"))
+write("mllp", "noise-no-cr", bytes([0, 0x80, 3, 1, 4, 1, 5, 9, 2, 6]) + b"\r\n junk" + b"\x0b" + a + b"\x1c" + b"\x0b" + b + b"\x1c\x1c\r")
+write("mllp", "strict-junk-trailer", bytes([1, 0x80, 2, 2, 2, 2, 2, 2, 2, 2]) + b"xx\x0b" + b + b"\x1cX\x0b" + b + b"\x1c")
+write("mllp", "restart", bytes([0, 0x7f, 255, 0, 0, 0, 0, 0, 0, 0]) + b"\x0bMSH|partial\x0b" + b + b"\x1c\r")
+write("mllp", "end-mid-frame", bytes([1, 10, 4, 4, 4, 4, 4, 4, 4, 4]) + frame(b) + b"\x0bMSH|^~")
+# found by fuzz_mllp: strict, cap 3, an oversize frame whose 0x1C has no CR
+write("mllp", "strict-oversize-bad-trailer", bytes([1, 2, 0, 0, 0, 0, 0, 0, 0, 0]) + b"\x0bABCDE\x1cX\x0bAB\x1c\r")
+# found by fuzz_mllp (a harness bug): strict, a byte at a time, two 0x1C each followed by 0x0B
+write("mllp", "strict-bad-trailers-bytewise", bytes([1, 0x80, 0, 0, 0, 0, 0, 0, 0, 0]) + b"\x0bA\x1c\x0bB\x1c\x0bC\x1c\r")
