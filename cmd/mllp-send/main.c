@@ -9,15 +9,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "tlsio.h"
 
 #define MLLP_SEND_VERSION "0.1.0"
 
 static const char usage_text[] =
-	"usage: mllp-send [-q] [--timeout SEC] [--window N] [--print-ack] HOST:PORT [FILE...]\n"
-	"       mllp-send [-q] [--timeout SEC] [--window N] [--print-ack] --drain DIR [--watch]\n"
+	"usage: mllp-send [-q] [--timeout SEC] [--window N] [--print-ack] [TLS] HOST:PORT [FILE...]\n"
+	"       mllp-send [-q] [--timeout SEC] [--window N] [--print-ack] [TLS] --drain DIR [--watch]\n"
 	"                 [--delete] [--no-fsync] [--retry-max N] [--retry-delay SEC]\n"
 	"                 [--retry-max-delay SEC] HOST:PORT\n"
-	"       mllp-send --version | --help\n";
+	"       mllp-send --version | --help\n"
+	"TLS: [--tls] [--tls-ca FILE] [--tls-cert FILE [--tls-key FILE] | --tls-pkcs12 FILE]\n"
+	"     [--tls-password-file FILE] [--tls-min-version 1.2|1.3]\n";
 
 static const char help_text[] =
 	"\n"
@@ -34,6 +39,13 @@ static const char help_text[] =
 	"  --retry-max N          with --drain: give up after N retries in a row (default: never)\n"
 	"  --retry-delay SEC      with --drain: first back-off delay (1), doubled each retry\n"
 	"  --retry-max-delay SEC  with --drain: longest back-off delay (60)\n"
+	"  --tls                  connect with TLS, verifying the server and its name\n"
+	"  --tls-ca FILE          PEM CAs the server must chain to (default: the system store)\n"
+	"  --tls-cert FILE        client certificate (PEM) for mutual TLS\n"
+	"  --tls-key FILE         its private key (PEM; default: in the --tls-cert file)\n"
+	"  --tls-pkcs12 FILE      client certificate and key in one PKCS#12 file instead\n"
+	"  --tls-password-file F  first line is the password of the key or PKCS#12\n"
+	"  --tls-min-version V    oldest protocol version, 1.2 or 1.3 (1.2)\n"
 	"  --version              print the version and exit\n"
 	"  --help                 print this help and exit\n"
 	"\n"
@@ -71,7 +83,8 @@ static long parse_count(const char *opt, const char *s, long min, long max)
 
 enum {
 	OPT_TIMEOUT = 256, OPT_WINDOW, OPT_PRINT_ACK, OPT_DRAIN, OPT_WATCH, OPT_DELETE, OPT_NO_FSYNC, OPT_RETRY_MAX,
-	OPT_RETRY_DELAY, OPT_RETRY_MAX_DELAY, OPT_VERSION, OPT_HELP,
+	OPT_RETRY_DELAY, OPT_RETRY_MAX_DELAY, OPT_VERSION, OPT_HELP, OPT_TLS, OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY,
+	OPT_TLS_PKCS12, OPT_TLS_PASSWORD_FILE, OPT_TLS_MIN_VERSION,
 };
 
 static const struct option options[] = {
@@ -86,13 +99,66 @@ static const struct option options[] = {
 	{"retry-max", required_argument, NULL, OPT_RETRY_MAX},
 	{"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
 	{"retry-max-delay", required_argument, NULL, OPT_RETRY_MAX_DELAY},
+	{"tls", no_argument, NULL, OPT_TLS},
+	{"tls-ca", required_argument, NULL, OPT_TLS_CA},
+	{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+	{"tls-key", required_argument, NULL, OPT_TLS_KEY},
+	{"tls-pkcs12", required_argument, NULL, OPT_TLS_PKCS12},
+	{"tls-password-file", required_argument, NULL, OPT_TLS_PASSWORD_FILE},
+	{"tls-min-version", required_argument, NULL, OPT_TLS_MIN_VERSION},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
 
+static const char *tls_option(enum tlsio_input in)
+{
+	switch (in) {
+	case TLSIO_IN_CERT: return "--tls-cert";
+	case TLSIO_IN_KEY: return "--tls-key";
+	case TLSIO_IN_PKCS12: return "--tls-pkcs12";
+	case TLSIO_IN_CA: return "--tls-ca";
+	case TLSIO_IN_PASSWORD: return "--tls-password-file";
+	default: return "TLS";
+	}
+}
+
+/* The client context, made once: a bad file ends the run with 78 before any connection. */
+static struct tlsio_ctx *tls_setup(struct tlsio_config *tc, const char *password_file)
+{
+	char password[1024], why[256];
+	ssize_t plen = 0;
+	if (password_file) {
+		plen = tlsio_read_password(password_file, password, sizeof password, why, sizeof why);
+		if (plen < 0) {
+			fprintf(stderr, "mllp-send: --tls-password-file %s: %s\n", password_file, why);
+			exit(EXIT_CONFIG);
+		}
+		tc->password = password;
+		tc->password_len = (size_t)plen;
+	}
+	struct tlsio_report rep;
+	struct tlsio_ctx *ctx = tlsio_ctx_new(TLSIO_CLIENT, tc, &rep);
+	tlsio_cleanse(password, sizeof password);
+	tc->password = NULL;
+	if (!ctx) {
+		if (rep.file)
+			fprintf(stderr, "mllp-send: %s %s: %s\n", tls_option(rep.input), rep.file, rep.reason);
+		else
+			fprintf(stderr, "mllp-send: TLS: %s\n", rep.reason);
+		exit(EXIT_CONFIG);
+	}
+	if (rep.warning[0])
+		fprintf(stderr, "mllp-send: %s %s: %s\n", tc->pkcs12_file ? "--tls-pkcs12" : "--tls-cert", rep.file,
+			rep.warning);
+	return ctx;
+}
+
 int main(int argc, char **argv)
 {
+	struct tlsio_config tc = {.verify_peer = 1};
+	const char *password_file = NULL;
+	int tls = 0;
 	struct config cfg = {
 		.timeout = 30,
 		.window = 1,
@@ -127,6 +193,21 @@ int main(int argc, char **argv)
 			cfg.retry_max_delay = parse_seconds("--retry-max-delay", optarg, 0.001);
 			drain_only = "--retry-max-delay";
 			break;
+		case OPT_TLS: tls = 1; break;
+		case OPT_TLS_CA: tc.ca_file = optarg; tls = 1; break;
+		case OPT_TLS_CERT: tc.cert_file = optarg; tls = 1; break;
+		case OPT_TLS_KEY: tc.key_file = optarg; tls = 1; break;
+		case OPT_TLS_PKCS12: tc.pkcs12_file = optarg; tls = 1; break;
+		case OPT_TLS_PASSWORD_FILE: password_file = optarg; tls = 1; break;
+		case OPT_TLS_MIN_VERSION:
+			if (strcmp(optarg, "1.2") == 0)
+				tc.min_version = 12;
+			else if (strcmp(optarg, "1.3") == 0)
+				tc.min_version = 13;
+			else
+				usage_error("--tls-min-version: must be 1.2 or 1.3: %s%s", optarg, "");
+			tls = 1;
+			break;
 		case OPT_VERSION:
 			printf("mllp-send %s\n", MLLP_SEND_VERSION);
 			return 0;
@@ -156,9 +237,15 @@ int main(int argc, char **argv)
 		usage_error("--drain: no FILE arguments: %s%s", argv[optind], "");
 	if (cfg.retry_max_delay < cfg.retry_delay)
 		cfg.retry_max_delay = cfg.retry_delay;
+	if (tc.cert_file && tc.pkcs12_file)
+		usage_error("--tls-pkcs12: not with --tls-cert%s%s", "", "");
+	if (tc.key_file && !tc.cert_file)
+		usage_error("--tls-key: needs --tls-cert FILE%s%s", "", "");
+	if (tls)
+		cfg.tls = tls_setup(&tc, password_file);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (cfg.drain_dir)
-		return drain_spool(&cfg);
-	return send_files(&cfg, argv + optind, argc - optind);
+	int rc = cfg.drain_dir ? drain_spool(&cfg) : send_files(&cfg, argv + optind, argc - optind);
+	tlsio_ctx_free(cfg.tls);
+	return rc;
 }

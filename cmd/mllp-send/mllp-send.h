@@ -21,7 +21,11 @@ enum {
 	EXIT_IOERR = 74,
 	EXIT_TEMPFAIL = 75,  /* ACK timeout, connection lost, gave up retrying */
 	EXIT_PROTOCOL = 76,  /* the peer answered something that is not an ACK */
+	EXIT_CONFIG = 78,    /* a TLS file cannot be used */
 };
+
+struct tlsio_ctx;
+struct tlsio_conn;
 
 /* Largest message sent and largest ACK read (documented in mllp-send.1). */
 #define SEND_MAX_MESSAGE ((size_t)16 << 20)
@@ -42,6 +46,7 @@ struct config {
 	long retry_max;       /* consecutive retries before giving up; -1: never give up */
 	double retry_delay;   /* first back-off, seconds */
 	double retry_max_delay;
+	struct tlsio_ctx *tls; /* NULL: plain TCP */
 };
 
 /*
@@ -54,6 +59,10 @@ struct conn {
 	ssize_t (*read)(struct conn *c, void *buf, size_t len);
 	ssize_t (*write)(struct conn *c, const void *buf, size_t len);
 	void (*close)(struct conn *c);
+	/* Bytes already read and decrypted: take them before poll() on fd. */
+	size_t (*pending)(struct conn *c);
+	struct tlsio_conn *tls;
+	int timeout_ms;         /* bound of one TLS write */
 };
 
 /* Split "HOST:PORT" ("[v6]:PORT" too).  Returns 0, or -1 with *why set. */
@@ -65,6 +74,14 @@ int net_parse_target(const char *spec, char *host, size_t hcap, char *port, size
  * "connect: Connection refused").
  */
 int net_connect(struct conn *c, const char *host, const char *port, int timeout_ms, char *why, size_t whycap);
+
+/*
+ * With tls non-NULL, net_connect() then runs the TLS handshake (server
+ * verified as the context says, its name checked against host) within
+ * timeout_ms; a failure reads "TLS handshake: <reason>".
+ */
+int net_connect_tls(struct conn *c, struct tlsio_ctx *tls, const char *host, const char *port, int timeout_ms,
+		    char *why, size_t whycap);
 
 /* Milliseconds of a monotonic clock. */
 long long now_ms(void);

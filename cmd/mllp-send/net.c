@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tlsio.h"
+
 long long now_ms(void)
 {
 	struct timespec ts;
@@ -100,6 +102,34 @@ static void plain_close(struct conn *c)
 	c->fd = -1;
 }
 
+static size_t plain_pending(struct conn *c)
+{
+	(void)c;
+	return 0;
+}
+
+static ssize_t tls_read(struct conn *c, void *buf, size_t len)
+{
+	return tlsio_read(c->tls, buf, len);
+}
+
+static ssize_t tls_write(struct conn *c, const void *buf, size_t len)
+{
+	return tlsio_write(c->tls, buf, len, c->timeout_ms);
+}
+
+static void tls_close(struct conn *c)
+{
+	tlsio_close(c->tls);
+	c->tls = NULL;
+	plain_close(c);
+}
+
+static size_t tls_pending(struct conn *c)
+{
+	return tlsio_pending(c->tls);
+}
+
 /* One address: a non-blocking connect bounded by timeout_ms.  Returns the fd, or -1 with errno. */
 static int connect_one(const struct addrinfo *ai, int timeout_ms)
 {
@@ -174,5 +204,27 @@ int net_connect(struct conn *c, const char *host, const char *port, int timeout_
 	c->read = plain_read;
 	c->write = plain_write;
 	c->close = plain_close;
+	c->pending = plain_pending;
+	c->tls = NULL;
+	c->timeout_ms = timeout_ms;
+	return 0;
+}
+
+int net_connect_tls(struct conn *c, struct tlsio_ctx *tls, const char *host, const char *port, int timeout_ms,
+		    char *why, size_t whycap)
+{
+	if (net_connect(c, host, port, timeout_ms, why, whycap) < 0 || !tls)
+		return c->fd >= 0 ? 0 : -1;
+	char reason[256];
+	c->tls = tlsio_handshake(tls, c->fd, c->fd, host, timeout_ms, reason, sizeof reason);
+	if (!c->tls) {
+		snprintf(why, whycap, "TLS handshake: %s", reason);
+		plain_close(c);
+		return -1;
+	}
+	c->read = tls_read;
+	c->write = tls_write;
+	c->close = tls_close;
+	c->pending = tls_pending;
 	return 0;
 }

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tlsio.h"
+
 int session_init(struct session *s, const struct config *cfg)
 {
 	memset(s, 0, sizeof *s);
@@ -64,7 +66,7 @@ static int timeout_ms(const struct session *s)
 int session_connect(struct session *s)
 {
 	session_close(s);
-	if (net_connect(&s->conn, s->cfg->host, s->cfg->port, timeout_ms(s), s->why, sizeof s->why) < 0)
+	if (net_connect_tls(&s->conn, s->cfg->tls, s->cfg->host, s->cfg->port, timeout_ms(s), s->why, sizeof s->why) < 0)
 		return -1;
 	/* Lenient framer: the bytes between frames are checked here, before it sees them. */
 	mllp_init(&s->fr, s->ackbuf, SEND_MAX_ACK, 0);
@@ -77,7 +79,10 @@ static enum sess_result io_error(struct session *s, const char *what, int e)
 		snprintf(s->why, sizeof s->why, "connection %s by the peer", e == EPIPE ? "closed" : "reset");
 		return SESS_CLOSED;
 	}
-	snprintf(s->why, sizeof s->why, "%s: %s", what, strerror(e));
+	if (e == EPROTO && s->conn.tls)
+		snprintf(s->why, sizeof s->why, "TLS: %s", tlsio_last_error(s->conn.tls));
+	else
+		snprintf(s->why, sizeof s->why, "%s: %s", what, strerror(e));
 	return SESS_IO;
 }
 
@@ -199,7 +204,7 @@ enum sess_result session_wait(struct session *s, struct sess_ack *out)
 			}
 		}
 		s->rpos = s->rlen = 0;
-		int r = wait_fd(s->conn.fd, POLLIN, deadline);
+		int r = s->conn.pending(&s->conn) > 0 ? 1 : wait_fd(s->conn.fd, POLLIN, deadline);
 		if (r < 0)
 			return io_error(s, "poll", errno);
 		if (r == 0) {
@@ -231,6 +236,12 @@ int session_peer_gone(struct session *s)
 	struct pollfd p = {.fd = s->conn.fd, .events = POLLIN};
 	if (poll(&p, 1, 0) <= 0)
 		return 0;
+	if (s->conn.tls) {
+		/* TLS records that carry no data (a session ticket, a key update) are not the end. */
+		char b[1];
+		if (s->conn.read(&s->conn, b, 1) < 0 && errno == EAGAIN)
+			return 0;
+	}
 	/* Nothing is expected while idle: end of stream, an error or stray bytes all end the connection. */
 	session_close(s);
 	return 1;

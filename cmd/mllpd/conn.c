@@ -19,6 +19,7 @@
 #include "log.h"
 #include "mllp.h"
 #include "spool.h"
+#include "tlsio.h"
 
 /* journald MESSAGE_IDs, one per event kind. */
 #define MSGID_MESSAGE "7b0c4f3d2a6e4e1f9d8a5b6c7d8e9f01"
@@ -44,6 +45,8 @@ struct conn {
 	unsigned long pid;
 	unsigned long long messages, bytes_in, bytes_out;
 	int gone;               /* the peer stopped reading */
+	struct tlsio_conn *tls; /* NULL: plain fds, read(2) and write(2) as ever */
+	char tls_peer[512];     /* client certificate subject (mutual TLS), or empty */
 };
 
 static long long now_us(void)
@@ -77,11 +80,26 @@ static size_t ack_slot_room(const struct conn *c)
 	return c->out_cap - c->out_len > 3 ? c->out_cap - c->out_len - 3 : 0;
 }
 
+/* The I/O seam: one branch on the plain path, no OpenSSL call. */
+static ssize_t conn_read(struct conn *c, void *buf, size_t len)
+{
+	if (c->tls)
+		return tlsio_read(c->tls, buf, len);
+	return read(c->in_fd, buf, len);
+}
+
+static int conn_write(struct conn *c, const char *p, size_t n)
+{
+	if (c->tls)
+		return tlsio_write(c->tls, p, n, -1) < 0 ? -1 : 0;
+	return io_write_all(c->out_fd, p, n);
+}
+
 static void flush(struct conn *c)
 {
 	if (c->out_len == 0 || c->gone)
 		return;
-	if (io_write_all(c->out_fd, c->out, c->out_len) < 0) {
+	if (conn_write(c, c->out, c->out_len) < 0) {
 		log_line(LOG_WARNING, "%s: cannot send the acknowledgement: %s", c->peer->label, strerror(errno));
 		c->gone = 1;
 	}
@@ -121,6 +139,7 @@ static char **exec_environment(struct conn *c, const struct hl7_msg *m, const ch
 		{"MLLP_REMOTE_ADDR", {c->peer->addr, strlen(c->peer->addr)}},
 		{"MLLP_REMOTE_PORT", {c->peer->port, strlen(c->peer->port)}},
 		{"MLLP_SPOOL_FILE", {spool_file, spool_file ? strlen(spool_file) : 0}},
+		{"MLLP_TLS_PEER", {c->tls_peer[0] ? c->tls_peer : NULL, strlen(c->tls_peer)}},
 	};
 	size_t nvars = sizeof vars / sizeof vars[0], nbase = 0, bytes = 0;
 
@@ -136,7 +155,8 @@ static char **exec_environment(struct conn *c, const struct hl7_msg *m, const ch
 	for (size_t i = 0; i < nbase; i++)
 		env[n++] = c->envp[i];
 	for (size_t i = 0; i < nvars; i++) {
-		if (vars[i].v.p == NULL && strcmp(vars[i].key, "MLLP_SPOOL_FILE") == 0)
+		if (vars[i].v.p == NULL &&
+		    (strcmp(vars[i].key, "MLLP_SPOOL_FILE") == 0 || strcmp(vars[i].key, "MLLP_TLS_PEER") == 0))
 			continue;
 		size_t kl = strlen(vars[i].key);
 		env[n++] = p;
@@ -396,7 +416,7 @@ static void handle_frame(struct conn *c, const char *frame, size_t len, const ch
 /* Remove what --exec commands must not inherit from mllpd's environment. */
 static char **filtered_environment(char **envp)
 {
-	static const char *drop[] = {"LISTEN_FDS=", "LISTEN_PID=", "LISTEN_FDNAMES=", "NOTIFY_SOCKET=", "HL7_",
+	static const char *drop[] = {"LISTEN_FDS=", "LISTEN_PID=", "LISTEN_FDNAMES=", "NOTIFY_SOCKET=", "CREDENTIALS_DIRECTORY=", "HL7_",
 				     "MLLP_"};
 	size_t n = 0, k = 0;
 	while (envp && envp[n])
@@ -447,6 +467,22 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 	}
 	mllp_init(&c.framer, c.frame_buf, cfg->max_message, cfg->strict ? MLLP_STRICT : 0);
 	log_line(LOG_DEBUG, "%s: connected", peer->label);
+	if (cfg->tls) {
+		/* The handshake is bounded like a frame; nothing is read or spooled before it succeeds. */
+		char why[256];
+		double limit = cfg->frame_timeout > 0 ? cfg->frame_timeout : 60;
+		c.tls = tlsio_handshake(cfg->tls, in_fd, out_fd, NULL, (int)(limit * 1000), why, sizeof why);
+		if (!c.tls) {
+			log_line(LOG_WARNING, "%s: TLS handshake failed: %s", peer->label, why);
+			free(c.out);
+			free(c.frame_buf);
+			free(c.envp);
+			return 76;
+		}
+		tlsio_peer_subject(c.tls, c.tls_peer, sizeof c.tls_peer);
+		log_line(LOG_DEBUG, "%s: TLS %s %s%s%s%s", peer->label, tlsio_version(c.tls), tlsio_cipher(c.tls),
+			 c.tls_peer[0] ? " peer=\"" : "", c.tls_peer, c.tls_peer[0] ? "\"" : "");
+	}
 
 	for (;;) {
 		int in_frame = mllp_in_frame(&c.framer);
@@ -466,7 +502,14 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 			frame_deadline = now_us() + (long long)(cfg->frame_timeout * 1e6);
 		}
 		struct pollfd p[2] = {{.fd = in_fd, .events = POLLIN}, {.fd = mllpd_signal_fd, .events = POLLIN}};
-		int r = poll(p, mllpd_signal_fd >= 0 ? 2 : 1, wait_ms_until(in_frame ? frame_deadline : idle_deadline));
+		int r;
+		if (c.tls && tlsio_pending(c.tls) > 0) {
+			/* Decrypted bytes wait inside OpenSSL: the fd may never wake up for them. */
+			p[0].revents = POLLIN;
+			r = 1;
+		} else {
+			r = poll(p, mllpd_signal_fd >= 0 ? 2 : 1, wait_ms_until(in_frame ? frame_deadline : idle_deadline));
+		}
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -488,7 +531,7 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 		}
 		if (!p[0].revents)
 			continue;
-		ssize_t n = read(in_fd, rbuf, sizeof rbuf);
+		ssize_t n = conn_read(&c, rbuf, sizeof rbuf);
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -496,7 +539,10 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 				reason = "reset";
 				break;
 			}
-			log_line(LOG_ERR, "%s: read: %s", peer->label, strerror(errno));
+			if (errno == EPROTO && c.tls)
+				log_line(LOG_ERR, "%s: TLS: %s", peer->label, tlsio_last_error(c.tls));
+			else
+				log_line(LOG_ERR, "%s: read: %s", peer->label, strerror(errno));
 			reason = "read-error";
 			rc = 74;
 			break;
@@ -522,7 +568,10 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 				handle_frame(&c, c.frame_buf, c.framer.frame_len, "message too large");
 				break;
 			case MLLP_BAD_TRAILER:
-				handle_frame(&c, c.frame_buf, c.framer.frame_len, "frame not ended by 0x1C 0x0D (--strict)");
+				/* An oversized frame is refused as such, whatever its trailer. */
+				handle_frame(&c, c.frame_buf, c.framer.frame_len,
+					     c.framer.total > c.framer.cap ? "message too large"
+									: "frame not ended by 0x1C 0x0D (--strict)");
 				break;
 			case MLLP_RESTARTED:
 				log_line(LOG_WARNING, "%s: start byte inside a frame: %zu bytes dropped, not acknowledged",
@@ -552,13 +601,21 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 	snprintf(bin, sizeof bin, "%llu", c.bytes_in);
 	snprintf(bout, sizeof bout, "%llu", c.bytes_out);
 	snprintf(junk, sizeof junk, "%llu", c.framer.junk_bytes);
+	char tls[600] = "";
+	if (c.tls) {
+		/* The subject is RFC 2253 text (printable ASCII); quotes inside are escaped by it. */
+		snprintf(tls, sizeof tls, " tls=%s%s%s%s", tlsio_version(c.tls), c.tls_peer[0] ? " tls_peer=\"" : "",
+			 c.tls_peer, c.tls_peer[0] ? "\"" : "");
+	}
 	struct log_field fields[] = {
 		{"REMOTE_ADDR", peer->addr}, {"REMOTE_PORT", peer->port}, {"MLLP_MESSAGES", msgs},
 		{"MLLP_BYTES_IN", bin},      {"MLLP_BYTES_OUT", bout},    {"MLLP_JUNK_BYTES", junk},
+		{"MLLP_TLS_PEER", c.tls_peer},
 	};
-	log_event(LOG_INFO, MSGID_CONNECTION, fields, sizeof fields / sizeof fields[0],
-		  "%s: closed: messages=%s bytes_in=%s bytes_out=%s junk=%s seconds=%.3f reason=%s", peer->label, msgs,
-		  bin, bout, junk, secs, reason);
+	log_event(LOG_INFO, MSGID_CONNECTION, fields, sizeof fields / sizeof fields[0] - (c.tls_peer[0] ? 0 : 1),
+		  "%s: closed: messages=%s bytes_in=%s bytes_out=%s junk=%s seconds=%.3f reason=%s%s", peer->label,
+		  msgs, bin, bout, junk, secs, reason, tls);
+	tlsio_close(c.tls);
 	if (c.spool_ok)
 		spool_close(&c.spool);
 	free(c.exec_out);

@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "spool.h"
+#include "tlsio.h"
 
 #define MLLPD_VERSION "0.1.0"
 
@@ -31,6 +32,9 @@ static const char usage_text[] =
 	"             [--ack-application NAME] [--ack-facility NAME] [--ack-mode auto|original]\n"
 	"             [--strict] [--listen [HOST:]PORT] [--max-connections N]\n"
 	"             [--log-target auto|stderr|journal|syslog]\n"
+	"             [--tls-cert FILE [--tls-key FILE] | --tls-pkcs12 FILE]\n"
+	"             [--tls-password-file FILE] [--tls-ca FILE] [--tls-verify-client]\n"
+	"             [--tls-min-version 1.2|1.3]\n"
 	"       mllpd --version | --help\n";
 
 static const char help_text[] =
@@ -52,6 +56,13 @@ static const char help_text[] =
 	"  --listen [HOST:]PORT      accept connections, one process each (no super-server)\n"
 	"  --max-connections N       connections served at once with --listen/Accept=no (64)\n"
 	"  --log-target TARGET       auto, stderr, journal or syslog (auto)\n"
+	"  --tls-cert FILE           TLS: PEM certificate (chain) of this server\n"
+	"  --tls-key FILE            TLS: PEM private key (default: in the --tls-cert file)\n"
+	"  --tls-pkcs12 FILE         TLS: certificate and key in one PKCS#12 file instead\n"
+	"  --tls-password-file FILE  TLS: first line is the password of the key or PKCS#12\n"
+	"  --tls-ca FILE             TLS: PEM CAs that client certificates must chain to\n"
+	"  --tls-verify-client       TLS: require a client certificate (mutual TLS; needs --tls-ca)\n"
+	"  --tls-min-version V       TLS: oldest protocol version, 1.2 or 1.3 (1.2)\n"
 	"  -q, --quiet               log warnings and errors only\n"
 	"  -v, --verbose             log connections and leniencies too\n"
 	"  --version                 print the version and exit\n"
@@ -119,7 +130,8 @@ static unsigned parse_count(const char *opt, const char *s, unsigned min, unsign
 enum {
 	OPT_SPOOL = 256, OPT_NO_FSYNC, OPT_EXEC, OPT_EXEC_TIMEOUT, OPT_MAX_MESSAGE, OPT_IDLE_TIMEOUT,
 	OPT_FRAME_TIMEOUT, OPT_ACK_APP, OPT_ACK_FAC, OPT_ACK_MODE, OPT_STRICT, OPT_LISTEN, OPT_MAX_CONN,
-	OPT_LOG_TARGET, OPT_VERSION, OPT_HELP,
+	OPT_LOG_TARGET, OPT_VERSION, OPT_HELP, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_PKCS12, OPT_TLS_PASSWORD_FILE,
+	OPT_TLS_CA, OPT_TLS_VERIFY_CLIENT, OPT_TLS_MIN_VERSION,
 };
 
 static const struct option options[] = {
@@ -137,6 +149,13 @@ static const struct option options[] = {
 	{"listen", required_argument, NULL, OPT_LISTEN},
 	{"max-connections", required_argument, NULL, OPT_MAX_CONN},
 	{"log-target", required_argument, NULL, OPT_LOG_TARGET},
+	{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+	{"tls-key", required_argument, NULL, OPT_TLS_KEY},
+	{"tls-pkcs12", required_argument, NULL, OPT_TLS_PKCS12},
+	{"tls-password-file", required_argument, NULL, OPT_TLS_PASSWORD_FILE},
+	{"tls-ca", required_argument, NULL, OPT_TLS_CA},
+	{"tls-verify-client", no_argument, NULL, OPT_TLS_VERIFY_CLIENT},
+	{"tls-min-version", required_argument, NULL, OPT_TLS_MIN_VERSION},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"version", no_argument, NULL, OPT_VERSION},
@@ -187,6 +206,20 @@ static void parse_options(int argc, char **argv, struct config *cfg, enum log_ta
 			else
 				usage_error("--log-target: must be auto, stderr, journal or syslog: %s%s", optarg, "");
 			break;
+		case OPT_TLS_CERT: cfg->tls_cert = optarg; break;
+		case OPT_TLS_KEY: cfg->tls_key = optarg; break;
+		case OPT_TLS_PKCS12: cfg->tls_pkcs12 = optarg; break;
+		case OPT_TLS_PASSWORD_FILE: cfg->tls_password_file = optarg; break;
+		case OPT_TLS_CA: cfg->tls_ca = optarg; break;
+		case OPT_TLS_VERIFY_CLIENT: cfg->tls_verify_client = 1; break;
+		case OPT_TLS_MIN_VERSION:
+			if (strcmp(optarg, "1.2") == 0)
+				cfg->tls_min_version = 12;
+			else if (strcmp(optarg, "1.3") == 0)
+				cfg->tls_min_version = 13;
+			else
+				usage_error("--tls-min-version: must be 1.2 or 1.3: %s%s", optarg, "");
+			break;
 		case 'q': *verbosity = -1; break;
 		case 'v': *verbosity = 1; break;
 		case OPT_VERSION:
@@ -212,6 +245,90 @@ static void parse_options(int argc, char **argv, struct config *cfg, enum log_ta
 	}
 	if (!cfg->spool_dir && !cfg->exec_cmd)
 		usage_error("no sink configured: give --spool DIR and/or --exec CMD%s%s", "", "");
+	if (cfg->tls_cert && cfg->tls_pkcs12)
+		usage_error("--tls-pkcs12: not with --tls-cert%s%s", "", "");
+	if (cfg->tls_key && cfg->tls_pkcs12)
+		usage_error("--tls-key: not with --tls-pkcs12%s%s", "", "");
+}
+
+/* The option that names a TLS input, for error lines. */
+static const char *tls_option(enum tlsio_input in)
+{
+	switch (in) {
+	case TLSIO_IN_CERT: return "--tls-cert";
+	case TLSIO_IN_KEY: return "--tls-key";
+	case TLSIO_IN_PKCS12: return "--tls-pkcs12";
+	case TLSIO_IN_CA: return "--tls-ca";
+	case TLSIO_IN_PASSWORD: return "--tls-password-file";
+	default: return "TLS";
+	}
+}
+
+/*
+ * Load the certificate and key once, before any connection or fork, so a
+ * misconfiguration ends the start with exit 78 in every mode.  Files not
+ * given as options are taken from systemd credentials (LoadCredential=) of
+ * the same names: tls-cert, tls-key, tls-pkcs12, tls-password, tls-ca.
+ */
+static void tls_setup(struct config *cfg)
+{
+	static char cred[5][4096];
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	int given = cfg->tls_cert || cfg->tls_pkcs12;
+
+	if (!given && tlsio_credential(dir, "tls-cert", cred[0], sizeof cred[0]))
+		cfg->tls_cert = cred[0];
+	else if (!given && tlsio_credential(dir, "tls-pkcs12", cred[1], sizeof cred[1]))
+		cfg->tls_pkcs12 = cred[1];
+	if (!cfg->tls_cert && !cfg->tls_pkcs12) {
+		const char *opt = cfg->tls_key ? "--tls-key" : cfg->tls_password_file ? "--tls-password-file"
+			: cfg->tls_ca ? "--tls-ca" : cfg->tls_verify_client ? "--tls-verify-client"
+			: cfg->tls_min_version ? "--tls-min-version" : NULL;
+		if (opt)
+			usage_error("%s: needs --tls-cert FILE or --tls-pkcs12 FILE%s", opt, "");
+		return;
+	}
+	if (cfg->tls_cert && !cfg->tls_key && tlsio_credential(dir, "tls-key", cred[2], sizeof cred[2]))
+		cfg->tls_key = cred[2];
+	if (!cfg->tls_ca && tlsio_credential(dir, "tls-ca", cred[3], sizeof cred[3]))
+		cfg->tls_ca = cred[3];
+	if (!cfg->tls_password_file && tlsio_credential(dir, "tls-password", cred[4], sizeof cred[4]))
+		cfg->tls_password_file = cred[4];
+	if (cfg->tls_verify_client && !cfg->tls_ca)
+		usage_error("--tls-verify-client: needs --tls-ca FILE%s%s", "", "");
+
+	char password[1024], why[256];
+	ssize_t plen = 0;
+	if (cfg->tls_password_file) {
+		plen = tlsio_read_password(cfg->tls_password_file, password, sizeof password, why, sizeof why);
+		if (plen < 0) {
+			log_line(LOG_ERR, "--tls-password-file %s: %s", cfg->tls_password_file, why);
+			exit(78);
+		}
+	}
+	struct tlsio_config tc = {
+		.cert_file = cfg->tls_cert,
+		.key_file = cfg->tls_key,
+		.pkcs12_file = cfg->tls_pkcs12,
+		.password = cfg->tls_password_file ? password : NULL,
+		.password_len = (size_t)plen,
+		.ca_file = cfg->tls_ca,
+		.verify_peer = cfg->tls_verify_client,
+		.min_version = cfg->tls_min_version,
+	};
+	struct tlsio_report rep;
+	cfg->tls = tlsio_ctx_new(TLSIO_SERVER, &tc, &rep);
+	tlsio_cleanse(password, sizeof password);
+	if (!cfg->tls) {
+		if (rep.file)
+			log_line(LOG_ERR, "%s %s: %s", tls_option(rep.input), rep.file, rep.reason);
+		else
+			log_line(LOG_ERR, "TLS: %s", rep.reason);
+		exit(78);
+	}
+	if (rep.warning[0])
+		log_line(LOG_WARNING, "%s %s: %s", cfg->tls_pkcs12 ? "--tls-pkcs12" : "--tls-cert", rep.file,
+			 rep.warning);
 }
 
 void mllpd_wake(void)
@@ -318,6 +435,7 @@ int main(int argc, char **argv)
 
 	parse_options(argc, argv, &cfg, &target, &verbosity);
 	log_setup(target, verbosity);
+	tls_setup(&cfg);
 	signals_setup();
 
 	int n = systemd_listen_fds();
@@ -331,7 +449,9 @@ int main(int argc, char **argv)
 			return k == -2 ? 64 : 69;
 		check_spool(&cfg);
 		log_line(LOG_DEBUG, "listening on %s", cfg.listen);
-		return listener_serve(&cfg, fds, (size_t)k, environ);
+		int rc = listener_serve(&cfg, fds, (size_t)k, environ);
+		tlsio_ctx_free(cfg.tls);
+		return rc;
 	}
 	if (n > 0 && systemd_is_stream_socket(SYSTEMD_LISTEN_FDS_START, 1) > 0) {
 		size_t k = 0;
@@ -339,12 +459,16 @@ int main(int argc, char **argv)
 			if (systemd_is_stream_socket(SYSTEMD_LISTEN_FDS_START + i, 1) > 0)
 				fds[k++] = SYSTEMD_LISTEN_FDS_START + i;
 		check_spool(&cfg);
-		return listener_serve(&cfg, fds, k, environ);
+		int rc = listener_serve(&cfg, fds, k, environ);
+		tlsio_ctx_free(cfg.tls);
+		return rc;
 	}
 	int in_fd = n > 0 ? SYSTEMD_LISTEN_FDS_START : 0, out_fd = n > 0 ? SYSTEMD_LISTEN_FDS_START : 1;
 	struct peer peer;
 	if (n > 0)
 		fcntl(in_fd, F_SETFD, FD_CLOEXEC);
 	peer_of_connection(&peer, in_fd);
-	return conn_serve(&cfg, in_fd, out_fd, &peer, environ);
+	int rc = conn_serve(&cfg, in_fd, out_fd, &peer, environ);
+	tlsio_ctx_free(cfg.tls);
+	return rc;
 }

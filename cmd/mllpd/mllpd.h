@@ -7,6 +7,8 @@
 
 #include "ack.h"
 
+struct tlsio_ctx;
+
 struct config {
 	const char *spool_dir;
 	int no_fsync;
@@ -21,6 +23,11 @@ struct config {
 	int strict;
 	const char *listen;     /* [HOST:]PORT or NULL */
 	unsigned max_connections;
+	/* TLS: files as given (or found in $CREDENTIALS_DIRECTORY), and the context made from them. */
+	const char *tls_cert, *tls_key, *tls_pkcs12, *tls_password_file, *tls_ca;
+	int tls_verify_client;
+	int tls_min_version;    /* 12 or 13 */
+	struct tlsio_ctx *tls;  /* NULL: plain connections */
 };
 
 /* Who is on the other end, for logs and MLLP_REMOTE_*. */

@@ -1,0 +1,625 @@
+/* SPDX-License-Identifier: MIT */
+/* tlsio.c: OpenSSL contexts from files with precise errors, and a non-blocking TLS stream. */
+#include "tlsio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+/* Certificates, keys and CA bundles are small; anything larger is not one. */
+#define TLSIO_FILE_MAX ((size_t)4 << 20)
+
+struct tlsio_ctx {
+	SSL_CTX *ssl;
+	enum tlsio_role role;
+};
+
+struct tlsio_conn {
+	SSL *ssl;
+	int rfd, wfd;
+	char error[256];
+};
+
+void tlsio_cleanse(void *p, size_t len)
+{
+	OPENSSL_cleanse(p, len);
+}
+
+/* The earliest reason on OpenSSL's error queue (the root cause), and clear it. */
+static void drain_errors(char *buf, size_t cap, const char *fallback)
+{
+	unsigned long e, first = 0;
+	while ((e = ERR_get_error()) != 0)
+		if (!first)
+			first = e;
+	const char *r = first ? ERR_reason_error_string(first) : NULL;
+	snprintf(buf, cap, "%s", r ? r : fallback);
+}
+
+static int fail(struct tlsio_report *rep, enum tlsio_input in, const char *file, const char *fallback)
+{
+	rep->input = in;
+	rep->file = file;
+	drain_errors(rep->reason, sizeof rep->reason, fallback);
+	return -1;
+}
+
+static int fail_text(struct tlsio_report *rep, enum tlsio_input in, const char *file, const char *text)
+{
+	ERR_clear_error();
+	rep->input = in;
+	rep->file = file;
+	snprintf(rep->reason, sizeof rep->reason, "%s", text);
+	return -1;
+}
+
+/* A whole file into a memory BIO; NULL with the reason (strerror) in rep. */
+static BIO *read_file(const char *path, enum tlsio_input in, struct tlsio_report *rep)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (fd < 0)
+		goto sys;
+	if (fstat(fd, &st) < 0)
+		goto sys;
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		goto sys;
+	}
+	buf = malloc(TLSIO_FILE_MAX);
+	if (!buf)
+		goto sys;
+	for (;;) {
+		ssize_t r = read(fd, buf + len, TLSIO_FILE_MAX - len);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			goto sys;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+		if (len == TLSIO_FILE_MAX) {
+			close(fd);
+			free(buf);
+			fail_text(rep, in, path, "file too large");
+			return NULL;
+		}
+	}
+	close(fd);
+	BIO *b = BIO_new(BIO_s_mem());
+	if (!b || BIO_write(b, buf, (int)len) != (int)len) {
+		BIO_free(b);
+		tlsio_cleanse(buf, len);
+		free(buf);
+		fail(rep, in, path, "out of memory");
+		return NULL;
+	}
+	tlsio_cleanse(buf, len);
+	free(buf);
+	return b;
+sys:;
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	fail_text(rep, in, path, strerror(e));
+	return NULL;
+}
+
+ssize_t tlsio_read_password(const char *path, char *buf, size_t cap, char *why, size_t whycap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+	if (fd < 0) {
+		snprintf(why, whycap, "%s", strerror(errno));
+		return -1;
+	}
+	while (len + 1 < cap) {
+		ssize_t r = read(fd, buf + len, cap - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(why, whycap, "%s", strerror(errno));
+			close(fd);
+			tlsio_cleanse(buf, cap);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	char *nl = memchr(buf, '\n', len);
+	if (nl)
+		len = (size_t)(nl - buf);
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+	buf[len] = '\0';
+	if (len == 0) {
+		snprintf(why, whycap, "empty");
+		return -1;
+	}
+	return (ssize_t)len;
+}
+
+int tlsio_credential(const char *dir, const char *name, char *buf, size_t cap)
+{
+	struct stat st;
+	if (!dir || !*dir)
+		return 0;
+	int n = snprintf(buf, cap, "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= cap || stat(buf, &st) < 0) {
+		if (cap)
+			buf[0] = '\0';
+		return 0;
+	}
+	return 1;
+}
+
+struct pw_state {
+	const char *pw;
+	size_t len;
+	int asked;
+};
+
+static int pw_cb(char *buf, int size, int rwflag, void *u)
+{
+	struct pw_state *s = u;
+	(void)rwflag;
+	s->asked = 1;
+	if (!s->pw || s->len > (size_t)size)
+		return -1;
+	memcpy(buf, s->pw, s->len);
+	return (int)s->len;
+}
+
+static void warn_expired(X509 *cert, const char *file, struct tlsio_report *rep)
+{
+	const ASN1_TIME *na = X509_get0_notAfter(cert);
+	if (!na || X509_cmp_current_time(na) >= 0)
+		return;
+	char when[64] = "";
+	BIO *b = BIO_new(BIO_s_mem());
+	if (b && ASN1_TIME_print(b, na)) {
+		int n = BIO_read(b, when, sizeof when - 1);
+		when[n > 0 ? n : 0] = '\0';
+	}
+	BIO_free(b);
+	rep->file = file;
+	snprintf(rep->warning, sizeof rep->warning, "the certificate expired on %s", when);
+}
+
+/* Certificate and key from PEM files; the key may be encrypted. */
+static int load_pem(SSL_CTX *ssl, const struct tlsio_config *cfg, struct tlsio_report *rep)
+{
+	const char *kf = cfg->key_file ? cfg->key_file : cfg->cert_file;
+	enum tlsio_input kin = cfg->key_file ? TLSIO_IN_KEY : TLSIO_IN_CERT;
+	BIO *b = read_file(cfg->cert_file, TLSIO_IN_CERT, rep);
+	if (!b)
+		return -1;
+	X509 *cert = PEM_read_bio_X509(b, NULL, NULL, NULL);
+	if (!cert) {
+		BIO_free(b);
+		return fail_text(rep, TLSIO_IN_CERT, cfg->cert_file, "no PEM certificate in the file");
+	}
+	if (SSL_CTX_use_certificate(ssl, cert) != 1) {
+		X509_free(cert);
+		BIO_free(b);
+		return fail(rep, TLSIO_IN_CERT, cfg->cert_file, "certificate refused");
+	}
+	/* The rest of the file is the chain. */
+	X509 *extra;
+	while ((extra = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL)
+		if (SSL_CTX_add0_chain_cert(ssl, extra) != 1) {
+			X509_free(extra);
+			X509_free(cert);
+			BIO_free(b);
+			return fail(rep, TLSIO_IN_CERT, cfg->cert_file, "chain certificate refused");
+		}
+	ERR_clear_error();
+	BIO_free(b);
+
+	b = read_file(kf, kin, rep);
+	if (!b) {
+		X509_free(cert);
+		return -1;
+	}
+	struct pw_state pw = {cfg->password, cfg->password_len, 0};
+	EVP_PKEY *key = PEM_read_bio_PrivateKey(b, NULL, pw_cb, &pw);
+	BIO_free(b);
+	if (!key) {
+		X509_free(cert);
+		if (pw.asked && !cfg->password)
+			return fail_text(rep, kin, kf, "the key is encrypted: a password is needed");
+		if (pw.asked)
+			return fail_text(rep, kin, kf, "wrong password");
+		return fail_text(rep, kin, kf, "no PEM private key in the file");
+	}
+	if (X509_check_private_key(cert, key) != 1) {
+		EVP_PKEY_free(key);
+		X509_free(cert);
+		fail_text(rep, kin, kf, "");
+		snprintf(rep->reason, sizeof rep->reason, "the key does not match the certificate %.200s",
+			 cfg->cert_file);
+		return -1;
+	}
+	int ok = SSL_CTX_use_PrivateKey(ssl, key) == 1;
+	EVP_PKEY_free(key);
+	if (ok)
+		warn_expired(cert, cfg->cert_file, rep);
+	X509_free(cert);
+	return ok ? 0 : fail(rep, kin, kf, "key refused");
+}
+
+static int load_pkcs12(SSL_CTX *ssl, const struct tlsio_config *cfg, struct tlsio_report *rep)
+{
+	const char *f = cfg->pkcs12_file;
+	BIO *b = read_file(f, TLSIO_IN_PKCS12, rep);
+	if (!b)
+		return -1;
+	PKCS12 *p12 = d2i_PKCS12_bio(b, NULL);
+	BIO_free(b);
+	if (!p12)
+		return fail_text(rep, TLSIO_IN_PKCS12, f, "not a PKCS#12 file");
+
+	/* The password as a C string: PKCS#12 passwords are text. */
+	char pass[1024] = "";
+	if (cfg->password) {
+		if (cfg->password_len >= sizeof pass || memchr(cfg->password, '\0', cfg->password_len)) {
+			PKCS12_free(p12);
+			return fail_text(rep, TLSIO_IN_PKCS12, f, "wrong password");
+		}
+		memcpy(pass, cfg->password, cfg->password_len);
+		pass[cfg->password_len] = '\0';
+	}
+	const char *use = pass;
+	if (!PKCS12_mac_present(p12)) {
+		/* No integrity MAC: nothing to check the password against before parsing. */
+	} else if (PKCS12_verify_mac(p12, pass, -1) != 1) {
+		if (!cfg->password && PKCS12_verify_mac(p12, NULL, 0) == 1) {
+			use = NULL;
+		} else {
+			tlsio_cleanse(pass, sizeof pass);
+			PKCS12_free(p12);
+			return fail_text(rep, TLSIO_IN_PKCS12, f,
+					 cfg->password ? "wrong password" : "the file is encrypted: a password is needed");
+		}
+	}
+	EVP_PKEY *key = NULL;
+	X509 *cert = NULL;
+	STACK_OF(X509) *ca = NULL;
+	int ok = PKCS12_parse(p12, use, &key, &cert, &ca);
+	tlsio_cleanse(pass, sizeof pass);
+	PKCS12_free(p12);
+	if (!ok)
+		return fail(rep, TLSIO_IN_PKCS12, f, "cannot be decoded");
+	int rc = 0;
+	if (!cert)
+		rc = fail_text(rep, TLSIO_IN_PKCS12, f, "holds no certificate");
+	else if (!key)
+		rc = fail_text(rep, TLSIO_IN_PKCS12, f, "holds no private key");
+	else if (X509_check_private_key(cert, key) != 1)
+		rc = fail_text(rep, TLSIO_IN_PKCS12, f, "the key does not match the certificate");
+	else if (SSL_CTX_use_certificate(ssl, cert) != 1 || SSL_CTX_use_PrivateKey(ssl, key) != 1)
+		rc = fail(rep, TLSIO_IN_PKCS12, f, "certificate or key refused");
+	for (int i = 0; rc == 0 && ca && i < sk_X509_num(ca); i++) {
+		X509 *x = sk_X509_value(ca, i);
+		if (SSL_CTX_add1_chain_cert(ssl, x) != 1)
+			rc = fail(rep, TLSIO_IN_PKCS12, f, "chain certificate refused");
+	}
+	if (rc == 0)
+		warn_expired(cert, f, rep);
+	sk_X509_pop_free(ca, X509_free);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
+/* CAs that verify the peer; a server also names them to the client. */
+static int load_ca(SSL_CTX *ssl, enum tlsio_role role, const char *f, struct tlsio_report *rep)
+{
+	BIO *b = read_file(f, TLSIO_IN_CA, rep);
+	if (!b)
+		return -1;
+	STACK_OF(X509_INFO) *infos = PEM_X509_INFO_read_bio(b, NULL, NULL, NULL);
+	BIO_free(b);
+	if (!infos)
+		return fail_text(rep, TLSIO_IN_CA, f, "no PEM certificate in the file");
+	X509_STORE *store = SSL_CTX_get_cert_store(ssl);
+	int n = 0, rc = 0;
+	for (int i = 0; i < sk_X509_INFO_num(infos) && rc == 0; i++) {
+		X509_INFO *xi = sk_X509_INFO_value(infos, i);
+		if (!xi->x509)
+			continue;
+		if (X509_STORE_add_cert(store, xi->x509) != 1 ||
+		    (role == TLSIO_SERVER && SSL_CTX_add_client_CA(ssl, xi->x509) != 1))
+			rc = fail(rep, TLSIO_IN_CA, f, "CA certificate refused");
+		n++;
+	}
+	sk_X509_INFO_pop_free(infos, X509_INFO_free);
+	if (rc == 0 && n == 0)
+		rc = fail_text(rep, TLSIO_IN_CA, f, "no PEM certificate in the file");
+	return rc;
+}
+
+struct tlsio_ctx *tlsio_ctx_new(enum tlsio_role role, const struct tlsio_config *cfg, struct tlsio_report *rep)
+{
+	memset(rep, 0, sizeof *rep);
+	ERR_clear_error();
+	struct tlsio_ctx *c = calloc(1, sizeof *c);
+	if (!c) {
+		snprintf(rep->reason, sizeof rep->reason, "out of memory");
+		return NULL;
+	}
+	c->role = role;
+	c->ssl = SSL_CTX_new(role == TLSIO_SERVER ? TLS_server_method() : TLS_client_method());
+	if (!c->ssl) {
+		fail(rep, TLSIO_IN_NONE, NULL, "cannot create a TLS context");
+		free(c);
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(c->ssl, cfg->min_version == 13 ? TLS1_3_VERSION : TLS1_2_VERSION);
+	SSL_CTX_set_options(c->ssl, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
+					    SSL_OP_IGNORE_UNEXPECTED_EOF);
+	SSL_CTX_clear_mode(c->ssl, SSL_MODE_AUTO_RETRY);
+	if (role == TLSIO_SERVER) {
+		/* One process per connection: nothing to resume. */
+		SSL_CTX_set_session_cache_mode(c->ssl, SSL_SESS_CACHE_OFF);
+		SSL_CTX_set_num_tickets(c->ssl, 0);
+	}
+	int rc = 0;
+	if (cfg->pkcs12_file)
+		rc = load_pkcs12(c->ssl, cfg, rep);
+	else if (cfg->cert_file)
+		rc = load_pem(c->ssl, cfg, rep);
+	if (rc == 0 && cfg->ca_file)
+		rc = load_ca(c->ssl, role, cfg->ca_file, rep);
+	if (rc == 0 && role == TLSIO_CLIENT && !cfg->ca_file && cfg->verify_peer &&
+	    SSL_CTX_set_default_verify_paths(c->ssl) != 1)
+		rc = fail(rep, TLSIO_IN_CA, NULL, "cannot load the system CA store");
+	if (rc == 0) {
+		if (role == TLSIO_SERVER && cfg->verify_peer)
+			SSL_CTX_set_verify(c->ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+		else if (role == TLSIO_SERVER && cfg->ca_file)
+			SSL_CTX_set_verify(c->ssl, SSL_VERIFY_PEER, NULL);
+		else
+			SSL_CTX_set_verify(c->ssl, cfg->verify_peer ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
+	}
+	if (rc < 0) {
+		SSL_CTX_free(c->ssl);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void tlsio_ctx_free(struct tlsio_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	SSL_CTX_free(ctx->ssl);
+	free(ctx);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait for what OpenSSL wants; 1 ready, 0 timed out, -1 error (EINTR too when eintr_ends). */
+static int wait_want(struct tlsio_conn *t, int err, long long deadline, int eintr_ends)
+{
+	struct pollfd p = {.fd = err == SSL_ERROR_WANT_WRITE ? t->wfd : t->rfd,
+			   .events = err == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN};
+	for (;;) {
+		int ms = -1;
+		if (deadline >= 0) {
+			long long left = deadline - now_ms();
+			ms = left > 0 ? (int)(left < 1000000000 ? left : 1000000000) : 0;
+		}
+		int r = poll(&p, 1, ms);
+		if (r >= 0)
+			return r;
+		if (errno != EINTR || eintr_ends)
+			return -1;
+	}
+}
+
+/* The reason a handshake or I/O call failed, with the verification result when there is one. */
+static void ssl_reason(SSL *ssl, int err, int sys_errno, char *why, size_t cap)
+{
+	long v = SSL_get_verify_result(ssl);
+	if (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
+		ERR_clear_error();
+		snprintf(why, cap, "%s", sys_errno ? strerror(sys_errno) : "connection closed by the peer");
+		return;
+	}
+	if (err == SSL_ERROR_ZERO_RETURN) {
+		ERR_clear_error();
+		snprintf(why, cap, "connection closed by the peer");
+		return;
+	}
+	drain_errors(why, cap, "protocol error");
+	if (v != X509_V_OK) {
+		size_t n = strlen(why);
+		snprintf(why + n, cap - n, " (%s)", X509_verify_cert_error_string(v));
+	}
+}
+
+struct tlsio_conn *tlsio_handshake(struct tlsio_ctx *ctx, int rfd, int wfd, const char *server_name, int timeout_ms,
+				   char *why, size_t whycap)
+{
+	struct tlsio_conn *t = calloc(1, sizeof *t);
+	long long deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : -1;
+
+	ERR_clear_error();
+	if (!t || !(t->ssl = SSL_new(ctx->ssl))) {
+		drain_errors(why, whycap, "out of memory");
+		free(t);
+		return NULL;
+	}
+	t->rfd = rfd;
+	t->wfd = wfd;
+	fcntl(rfd, F_SETFL, fcntl(rfd, F_GETFL) | O_NONBLOCK);
+	if (wfd != rfd)
+		fcntl(wfd, F_SETFL, fcntl(wfd, F_GETFL) | O_NONBLOCK);
+	SSL_set_rfd(t->ssl, rfd);
+	SSL_set_wfd(t->ssl, wfd);
+	if (ctx->role == TLSIO_CLIENT && server_name && *server_name) {
+		ASN1_OCTET_STRING *ip = a2i_IPADDRESS(server_name);
+		if (ip) {
+			ASN1_OCTET_STRING_free(ip);
+			X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(t->ssl), server_name);
+		} else {
+			SSL_set_tlsext_host_name(t->ssl, server_name);
+			SSL_set1_host(t->ssl, server_name);
+		}
+	}
+	for (;;) {
+		errno = 0;
+		int r = ctx->role == TLSIO_SERVER ? SSL_accept(t->ssl) : SSL_connect(t->ssl);
+		if (r == 1)
+			return t;
+		int e = errno;
+		int err = SSL_get_error(t->ssl, r);
+		if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+			/* A signal (SIGTERM) ends a handshake: no message is in hand yet. */
+			int w = wait_want(t, err, deadline, 1);
+			if (w > 0)
+				continue;
+			snprintf(why, whycap, "%s", w == 0 ? "timed out" : strerror(errno));
+		} else {
+			ssl_reason(t->ssl, err, e, why, whycap);
+		}
+		SSL_free(t->ssl);
+		free(t);
+		return NULL;
+	}
+}
+
+ssize_t tlsio_read(struct tlsio_conn *t, void *buf, size_t len)
+{
+	size_t got = 0;
+	errno = 0;
+	if (SSL_read_ex(t->ssl, buf, len, &got) == 1)
+		return (ssize_t)got;
+	int e = errno;
+	switch (SSL_get_error(t->ssl, 0)) {
+	case SSL_ERROR_WANT_READ:
+	case SSL_ERROR_WANT_WRITE:
+		errno = EAGAIN;
+		return -1;
+	case SSL_ERROR_ZERO_RETURN:
+		return 0;
+	case SSL_ERROR_SYSCALL:
+		ERR_clear_error();
+		if (e == 0)
+			return 0;
+		errno = e;
+		return -1;
+	default:
+		drain_errors(t->error, sizeof t->error, "protocol error");
+		errno = EPROTO;
+		return -1;
+	}
+}
+
+const char *tlsio_last_error(const struct tlsio_conn *t)
+{
+	return t->error;
+}
+
+ssize_t tlsio_write(struct tlsio_conn *t, const void *buf, size_t len, int timeout_ms)
+{
+	long long deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : -1;
+	size_t off = 0;
+	while (off < len) {
+		size_t w = 0;
+		errno = 0;
+		if (SSL_write_ex(t->ssl, (const char *)buf + off, len - off, &w) == 1) {
+			off += w;
+			continue;
+		}
+		int e = errno;
+		int err = SSL_get_error(t->ssl, 0);
+		if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+			int r = wait_want(t, err, deadline, 0);
+			if (r > 0)
+				continue;
+			errno = r == 0 ? ETIMEDOUT : errno;
+			return -1;
+		}
+		if (err == SSL_ERROR_SYSCALL) {
+			ERR_clear_error();
+			errno = e ? e : EPIPE;
+		} else {
+			drain_errors(t->error, sizeof t->error, "protocol error");
+			errno = EPROTO;
+		}
+		return -1;
+	}
+	return (ssize_t)len;
+}
+
+size_t tlsio_pending(const struct tlsio_conn *t)
+{
+	return (size_t)SSL_pending(t->ssl);
+}
+
+const char *tlsio_version(const struct tlsio_conn *t)
+{
+	return SSL_get_version(t->ssl);
+}
+
+const char *tlsio_cipher(const struct tlsio_conn *t)
+{
+	return SSL_get_cipher_name(t->ssl);
+}
+
+int tlsio_peer_subject(const struct tlsio_conn *t, char *buf, size_t cap)
+{
+	if (cap)
+		buf[0] = '\0';
+	X509 *peer = SSL_get1_peer_certificate(t->ssl);
+	if (!peer)
+		return 0;
+	BIO *b = BIO_new(BIO_s_mem());
+	if (b && cap && X509_NAME_print_ex(b, X509_get_subject_name(peer), 0, XN_FLAG_RFC2253) >= 0) {
+		int n = BIO_read(b, buf, (int)(cap - 1 < 4096 ? cap - 1 : 4096));
+		buf[n > 0 ? n : 0] = '\0';
+		for (char *p = buf; *p; p++)
+			if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+				*p = '?';
+	}
+	BIO_free(b);
+	X509_free(peer);
+	return 1;
+}
+
+void tlsio_close(struct tlsio_conn *t)
+{
+	if (!t)
+		return;
+	SSL_shutdown(t->ssl);
+	ERR_clear_error();
+	SSL_free(t->ssl);
+	free(t);
+}

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/* tlsio.h: OpenSSL glue for both ends: contexts from files, and a TLS byte stream over fds. */
+#ifndef MLLP_TLSIO_H
+#define MLLP_TLSIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Nothing here prints, exits or reads the environment: every error comes
+ * back as text (OpenSSL's error queue drained into it) for the caller to
+ * report.  The program owns the policy (option names, exit codes).
+ */
+
+enum tlsio_role { TLSIO_SERVER, TLSIO_CLIENT };
+
+/* Which input an error is about, so the caller can name its option. */
+enum tlsio_input {
+	TLSIO_IN_NONE,
+	TLSIO_IN_CERT,
+	TLSIO_IN_KEY,
+	TLSIO_IN_PKCS12,
+	TLSIO_IN_CA,
+	TLSIO_IN_PASSWORD,
+};
+
+struct tlsio_config {
+	const char *cert_file;   /* PEM certificate (chain), or NULL */
+	const char *key_file;    /* PEM private key, or NULL (then none, or inside cert_file) */
+	const char *pkcs12_file; /* PKCS#12 with key and certificate, instead of cert/key */
+	const char *password;    /* for an encrypted key or the PKCS#12; borrowed; NULL: none */
+	size_t password_len;
+	const char *ca_file;     /* PEM CAs to verify the peer; NULL: client uses the system store */
+	int verify_peer;         /* server: require a client certificate; client: verify the server */
+	int min_version;         /* 12 or 13 (TLS 1.2 / 1.3); 0: 1.2 */
+};
+
+/* The result of tlsio_ctx_new: which input failed, the reason, and warnings. */
+struct tlsio_report {
+	enum tlsio_input input;  /* TLSIO_IN_NONE on success */
+	const char *file;        /* the file concerned (borrowed from the config) */
+	char reason[256];        /* one line, no file name */
+	char warning[256];       /* non-fatal (e.g. an expired certificate); empty when none */
+};
+
+struct tlsio_ctx;
+struct tlsio_conn;
+
+/*
+ * Build a context: load and check the certificate and key (a key that does
+ * not match is an error), the CA file, the protocol floor, and the defaults
+ * (no compression, no renegotiation, server cipher preference, no session
+ * tickets).  Returns NULL with rep filled.  The password is not kept.
+ */
+struct tlsio_ctx *tlsio_ctx_new(enum tlsio_role role, const struct tlsio_config *cfg, struct tlsio_report *rep);
+void tlsio_ctx_free(struct tlsio_ctx *ctx);
+
+/*
+ * Read a password file: its first line, without the line end, into buf (at
+ * most cap - 1 bytes: a longer password is cut, and then fails as wrong)
+ * (NUL-terminated).  Returns its length, or -1 with a reason in why
+ * (strerror text or "empty").
+ */
+ssize_t tlsio_read_password(const char *path, char *buf, size_t cap, char *why, size_t whycap);
+
+/* Overwrite secret bytes in a way the compiler keeps. */
+void tlsio_cleanse(void *p, size_t len);
+
+/*
+ * "dir/name" into buf when that file exists (a systemd credential);
+ * returns 1, else 0.
+ */
+int tlsio_credential(const char *dir, const char *name, char *buf, size_t cap);
+
+/*
+ * Handshake over rfd/wfd (the same socket, or two ends of a pipe pair);
+ * server_name, for a client, is the host to check and send as SNI (an IP
+ * address is checked as one).  The fds are made non-blocking for good.
+ * Within timeout_ms (< 0: none).  Returns the connection, or NULL with a
+ * reason in why.  The fds stay the caller's: tlsio_close() does not close
+ * them.
+ */
+struct tlsio_conn *tlsio_handshake(struct tlsio_ctx *ctx, int rfd, int wfd, const char *server_name, int timeout_ms,
+				   char *why, size_t whycap);
+
+/*
+ * Decrypted bytes: > 0 read, 0 end of stream (close_notify or EOF), -1 with
+ * errno: EAGAIN (nothing yet: poll the rfd), ECONNRESET, EPROTO.
+ */
+ssize_t tlsio_read(struct tlsio_conn *t, void *buf, size_t len);
+
+/* Write all len bytes, polling the fd as needed, within timeout_ms (< 0: none).  Returns len, or -1 with errno (ETIMEDOUT, EPIPE, EPROTO). */
+ssize_t tlsio_write(struct tlsio_conn *t, const void *buf, size_t len, int timeout_ms);
+
+/* Why the last tlsio_read() or tlsio_write() failed with EPROTO (OpenSSL's reason); "" if it did not. */
+const char *tlsio_last_error(const struct tlsio_conn *t);
+
+/* Bytes already decrypted and buffered: read them before polling the fd. */
+size_t tlsio_pending(const struct tlsio_conn *t);
+
+/* "TLSv1.3", and the cipher, for logs; borrowed. */
+const char *tlsio_version(const struct tlsio_conn *t);
+const char *tlsio_cipher(const struct tlsio_conn *t);
+
+/*
+ * The peer certificate's subject (RFC 2253, printable ASCII only) into buf;
+ * returns 1, or 0 (buf empty) when the peer sent no certificate.
+ */
+int tlsio_peer_subject(const struct tlsio_conn *t, char *buf, size_t cap);
+
+/* Send close_notify (best effort, no wait) and free; the fds stay open. */
+void tlsio_close(struct tlsio_conn *t);
+
+#endif

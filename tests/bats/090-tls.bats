@@ -1,0 +1,291 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# 090-tls: built-in TLS: every way to give the key, mutual TLS, start-up errors, start modes, secrets kept out.
+
+load helpers
+load net
+
+# A throwaway PKI, made once per file (EC keys: fast), never committed.
+setup_file() {
+	export PKI="$BATS_FILE_TMPDIR/pki"
+	mkdir -p "$PKI"
+	(
+		set -e
+		cd "$PKI"
+		key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
+		sign() { # sign CSR CA OUT DAYS [EXT]
+			openssl x509 -req -in "$1" -CA "$2.crt" -CAkey "$2.key" -CAcreateserial -days "$4" \
+				${5:+-extfile "$5"} -out "$3" 2>/dev/null
+		}
+		key ca.key
+		openssl req -x509 -new -key ca.key -subj "/CN=Test CA" -days 3650 -out ca.crt 2>/dev/null
+		key ca2.key
+		openssl req -x509 -new -key ca2.key -subj "/CN=Other CA" -days 3650 -out ca2.crt 2>/dev/null
+		printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >san.ext
+		key server.key
+		openssl req -new -key server.key -subj "/CN=localhost/O=mllpd test" -out server.csr 2>/dev/null
+		sign server.csr ca server.crt 365 san.ext
+		# expired yesterday (-days -1): a warning, not an error
+		sign server.csr ca expired.crt -1 san.ext
+		key client.key
+		openssl req -new -key client.key -subj "/CN=lab-sender/O=Hospital" -out client.csr 2>/dev/null
+		sign client.csr ca client.crt 365
+		key rogue.key
+		openssl req -new -key rogue.key -subj "/CN=rogue" -out rogue.csr 2>/dev/null
+		sign rogue.csr ca2 rogue.crt 365
+		key other.key
+		printf 'Zz-s3cret-PW-17\n' >password
+		printf 'not-the-password\n' >wrongpw
+		openssl pkey -in server.key -aes256 -passout file:password -out server-enc.key
+		openssl pkcs12 -export -in server.crt -inkey server.key -certfile ca.crt -passout file:password \
+			-out server.p12
+		: >empty
+	) || return 1
+}
+
+setup() {
+	mllpd_setup
+	T=$BATS_TEST_TMPDIR
+	PORT=$(free_port)
+	sample_msg TLS1 >"$T/m.hl7"
+	frame -f "$T/m.hl7" >"$T/m.framed"
+	# the password stays out of the environment the tests give mllpd
+	TLS_PASSWORD=$(<"$PKI/password")
+	SRV_TLS=(--tls-cert "$PKI/server.crt" --tls-key "$PKI/server.key")
+}
+
+teardown() {
+	mllpd_teardown
+	sanitizer_check
+}
+
+# tls_client NAME ARGS...: openssl s_client to 127.0.0.1:$PORT with ARGS, sending
+# $T/m.framed; waits (bounded) for an ACK frame or the client's end, then closes
+# its input (-no_ign_eof: the client then ends).  Output in $T/NAME.out, stderr in $T/NAME.cerr, status in TLS_STATUS.
+tls_client() {
+	local name=$1 i pid
+	shift
+	rm -f "$T/$name.fifo"
+	mkfifo "$T/$name.fifo"
+	timeout -k 2 20 openssl s_client -connect "127.0.0.1:$PORT" -quiet -no_ign_eof "$@" \
+		<"$T/$name.fifo" >"$T/$name.out" 2>"$T/$name.cerr" 3>&- &
+	pid=$!
+	bg_register "$pid"
+	exec 4>"$T/$name.fifo"
+	cat "$T/m.framed" >&4
+	for ((i = 0; i < 200; i++)); do
+		grep -aq $'\x1c' "$T/$name.out" 2>/dev/null && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	exec 4>&-
+	# bounded: s_client runs under timeout
+	TLS_STATUS=0
+	wait "$pid" || TLS_STATUS=$?
+}
+
+# assert_tls_aa NAME ID: the client got one AA for ID.
+assert_tls_aa() {
+	ack_split "$T/$1.out" || fail "not MLLP frames: $(visible <"$T/$1.out") ($(cat "$T/$1.cerr"))"
+	[[ ${#ACKS[@]} -eq 1 ]] || fail "expected 1 ACK, got ${#ACKS[@]}: $(cat "$T/$1.cerr")"
+	assert_ack_code AA
+	run ack_field MSA 2
+	assert_output "$2"
+}
+
+# serve ARGS...: mllpd --listen on $PORT with --spool and ARGS, its stderr in
+# $T/$SRV.err (SRV=server); waits until it listens.
+serve() {
+	server_start "${SRV:=server}" "$MLLPD" --listen "127.0.0.1:$PORT" --spool "$SPOOL" "$@"
+	wait_listen "$PORT"
+}
+
+# next_server NAME ARGS...: stop the server, serve ARGS as NAME on a new port.
+next_server() {
+	bg_stop "$SERVER_PID"
+	SRV=$1
+	shift
+	PORT=$(free_port)
+	serve "$@"
+}
+
+# server_line REGEX: wait (bounded) for a line of the current server's stderr matching REGEX.
+server_line() {
+	wait_until 10 grep -qE -- "$1" "$T/${SRV:-server}.err"
+}
+
+# no_password_anywhere FILE...: the password is in none of the files.
+no_password_anywhere() {
+	local f
+	for f in "$@"; do
+		[[ -f $f ]] || continue
+		! grep -aqF -- "$TLS_PASSWORD" "$f" || fail "the password leaked into $f"
+	done
+}
+
+@test "tls: PEM certificate and key: ACK over TLS, spooled, TLS in the connection line; TLS 1.2 floor; plain still works" {
+	serve "${SRV_TLS[@]}"
+	tls_client c -CAfile "$PKI/ca.crt" -verify_return_error
+	assert_tls_aa c TLS1
+	assert_spooled_only "$T/m.hl7"
+	server_line ' closed: messages=1 .* tls=TLSv1\.3$'
+	tls_client d -tls1_2
+	assert_tls_aa d TLS1
+	server_line ' closed: messages=1 .* tls=TLSv1\.2$'
+	tls_client e -tls1_1
+	[[ $TLS_STATUS -ne 0 ]] || fail "TLS 1.1 accepted"
+	server_line 'TLS handshake failed: (unsupported protocol|no protocols available)$'
+	assert_spool_count 2
+	# without TLS options nothing changes: plain MLLP on fd 0/1
+	SPOOL="$T/plain"
+	mllpd_run --spool "$SPOOL" < <(frame -f "$T/m.hl7")
+	assert_ack_count 1
+	assert_ack_code AA
+	assert_spooled_only "$T/m.hl7"
+}
+
+@test "tls: encrypted PEM key, then PKCS#12, with --tls-password-file; the password in no log, not in --exec's environment" {
+	serve --tls-cert "$PKI/server.crt" --tls-key "$PKI/server-enc.key" --tls-password-file "$PKI/password" \
+		-v --exec "env >'$T/exec.env'"
+	tls_client c
+	assert_tls_aa c TLS1
+	[[ -s $T/exec.env ]] || fail "the command did not run"
+	server_line ' closed: '
+	no_password_anywhere "$T/server.err" "$T/exec.env"
+	! grep -aq '^MLLP_TLS_PEER=' "$T/exec.env" || fail "MLLP_TLS_PEER set without a client certificate"
+	next_server p12 --tls-pkcs12 "$PKI/server.p12" --tls-password-file "$PKI/password" -v
+	tls_client d -CAfile "$PKI/ca.crt" -verify_return_error
+	assert_tls_aa d TLS1
+	server_line ' closed: '
+	no_password_anywhere "$T/p12.err"
+	assert_spool_count 2
+}
+
+@test "tls: systemd credentials from \$CREDENTIALS_DIRECTORY: tls-pkcs12 + tls-password; tls-cert + encrypted tls-key + tls-password + tls-ca" {
+	mkdir "$T/creds" "$T/creds2"
+	cp "$PKI/server.p12" "$T/creds/tls-pkcs12"
+	cp "$PKI/password" "$T/creds/tls-password"
+	CREDENTIALS_DIRECTORY="$T/creds" serve -v --exec "env >'$T/exec.env'"
+	tls_client c -CAfile "$PKI/ca.crt" -verify_return_error
+	assert_tls_aa c TLS1
+	server_line ' closed: '
+	no_password_anywhere "$T/server.err" "$T/exec.env"
+	cp "$PKI/server.crt" "$T/creds2/tls-cert"
+	cp "$PKI/server-enc.key" "$T/creds2/tls-key"
+	cp "$PKI/password" "$T/creds2/tls-password"
+	cp "$PKI/ca.crt" "$T/creds2/tls-ca"
+	CREDENTIALS_DIRECTORY="$T/creds2" next_server creds2 --tls-verify-client
+	tls_client d -cert "$PKI/client.crt" -key "$PKI/client.key"
+	assert_tls_aa d TLS1
+	server_line 'tls_peer="O=Hospital,CN=lab-sender"$'
+}
+
+@test "tls: mutual TLS: subject logged and in MLLP_TLS_PEER; no certificate, another CA, plain MLLP refused and logged, nothing spooled" {
+	serve "${SRV_TLS[@]}" --tls-ca "$PKI/ca.crt" --tls-verify-client --exec "env >'$T/exec.env'"
+	tls_client c
+	[[ $TLS_STATUS -ne 0 ]] || fail "s_client succeeded"
+	server_line '^mllpd: 127\.0\.0\.1:[0-9]+: TLS handshake failed: peer did not return a certificate$'
+	assert_no_answer_in "$T/c.out"
+	tls_client d -cert "$PKI/rogue.crt" -key "$PKI/rogue.key"
+	[[ $TLS_STATUS -ne 0 ]] || fail "s_client succeeded"
+	server_line '^mllpd: 127\.0\.0\.1:[0-9]+: TLS handshake failed: certificate verify failed \(unable to get local issuer certificate\)$'
+	assert_no_answer_in "$T/d.out"
+	run mllp_client --print msa 127.0.0.1 "$PORT" "$T/m.hl7"
+	assert_failure
+	server_line '^mllpd: 127\.0\.0\.1:[0-9]+: TLS handshake failed: (wrong version number|packet length too long|http request)$'
+	# failed handshakes leave the spool (made at start) empty and run no command
+	assert_spool_empty
+	[[ ! -e $T/exec.env ]] || fail "the command ran"
+	tls_client e -cert "$PKI/client.crt" -key "$PKI/client.key" -CAfile "$PKI/ca.crt"
+	assert_tls_aa e TLS1
+	run grep -a '^MLLP_TLS_PEER=' "$T/exec.env"
+	assert_output 'MLLP_TLS_PEER=O=Hospital,CN=lab-sender'
+	server_line '^mllpd: 127\.0\.0\.1:[0-9]+: closed: messages=1 .* reason=eof tls=TLSv1\.3 tls_peer="O=Hospital,CN=lab-sender"$'
+	assert_spooled_only "$T/m.hl7"
+}
+
+@test "tls: an expired certificate is a warning and mllpd serves; --tls-min-version 1.3 refuses TLS 1.2" {
+	serve --tls-cert "$PKI/expired.crt" --tls-key "$PKI/server.key" --tls-min-version 1.3
+	run head -n 1 "$T/server.err"
+	assert_output --regexp "^mllpd: --tls-cert $PKI/expired\\.crt: the certificate expired on [A-Z][a-z]{2} +[0-9]+ [0-9:]{8} [0-9]{4} GMT\$"
+	tls_client c -tls1_2
+	[[ $TLS_STATUS -ne 0 ]] || fail "TLS 1.2 accepted"
+	server_line 'TLS handshake failed: unsupported protocol$'
+	tls_client d -tls1_3
+	assert_tls_aa d TLS1
+}
+
+# Accept=no (listening sockets from systemd) is the accept-and-fork loop of --listen, tested above.
+@test "tls: start modes: inetd style (fd 0/1) and LISTEN_FDS connected socket (fd 3)" {
+	local mode
+	for mode in "--accept --inetd" "--accept"; do
+		PORT=$(free_port)
+		# shellcheck disable=SC2086
+		server_start server systemd-socket-activate -l "127.0.0.1:$PORT" $mode "$MLLPD" --spool "$SPOOL" \
+			"${SRV_TLS[@]}" --tls-ca "$PKI/ca.crt" --tls-verify-client --exec "env >'$T/exec.env'"
+		wait_listen "$PORT"
+		rm -f "$T/exec.env"
+		tls_client c -cert "$PKI/client.crt" -key "$PKI/client.key"
+		assert_tls_aa c TLS1
+		run grep -a '^MLLP_TLS_PEER=' "$T/exec.env"
+		assert_output 'MLLP_TLS_PEER=O=Hospital,CN=lab-sender'
+		bg_stop "$SERVER_PID"
+	done
+	assert_spool_count 2
+}
+
+# start_error STATUS LINE ARGS...: mllpd --spool ARGS exits STATUS at start with
+# exactly LINE on stderr and nothing on stdout.  (Lighter than mllpd_run: many runs.)
+start_error() {
+	local want=$1 line=$2 st=0 err
+	shift 2
+	echo "# \$ mllpd $*" >&2
+	err=$(timeout -k 5 "$MLLPD_TIMEOUT" "$MLLPD" --spool "$SPOOL" "$@" </dev/null 2>&1 >"$T/start.out") || st=$?
+	((st == want)) || fail "mllpd exited $st, expected $want: $err"
+	[[ $err == "$line" ]] || fail "stderr is '$err', expected '$line'"
+	[[ ! -s $T/start.out ]] || fail "output on stdout: $(visible <"$T/start.out")"
+	[[ ! -e $SPOOL/new ]] || assert_spool_empty
+	printf '%s\n' "$err" >>"$T/start.err"
+}
+
+@test "tls: start-up errors: exit 78 and one line naming the file and the reason, in every mode; usage errors 64" {
+	local P=$PKI
+	start_error 78 "mllpd: --tls-cert $P/nope.crt: No such file or directory" --tls-cert "$P/nope.crt" --tls-key "$P/server.key"
+	start_error 78 "mllpd: --tls-key $P/nope.key: No such file or directory" --tls-cert "$P/server.crt" --tls-key "$P/nope.key"
+	start_error 78 "mllpd: --tls-cert $P: Is a directory" --tls-cert "$P" --tls-key "$P/server.key"
+	start_error 78 "mllpd: --tls-cert $P/server.key: no PEM certificate in the file" --tls-cert "$P/server.key" --tls-key "$P/server.key"
+	start_error 78 "mllpd: --tls-key $P/server.crt: no PEM private key in the file" --tls-cert "$P/server.crt" --tls-key "$P/server.crt"
+	start_error 78 "mllpd: --tls-key $P/server-enc.key: the key is encrypted: a password is needed" --tls-cert "$P/server.crt" --tls-key "$P/server-enc.key"
+	start_error 78 "mllpd: --tls-key $P/server-enc.key: wrong password" --tls-cert "$P/server.crt" --tls-key "$P/server-enc.key" --tls-password-file "$P/wrongpw"
+	start_error 78 "mllpd: --tls-key $P/other.key: the key does not match the certificate $P/server.crt" --tls-cert "$P/server.crt" --tls-key "$P/other.key"
+	start_error 78 "mllpd: --tls-pkcs12 $P/server.p12: wrong password" --tls-pkcs12 "$P/server.p12" --tls-password-file "$P/wrongpw"
+	start_error 78 "mllpd: --tls-pkcs12 $P/server.p12: the file is encrypted: a password is needed" --tls-pkcs12 "$P/server.p12"
+	start_error 78 "mllpd: --tls-pkcs12 $P/server.crt: not a PKCS#12 file" --tls-pkcs12 "$P/server.crt"
+	start_error 78 "mllpd: --tls-password-file $P/nope: No such file or directory" --tls-pkcs12 "$P/server.p12" --tls-password-file "$P/nope"
+	start_error 78 "mllpd: --tls-password-file $P/empty: empty" --tls-pkcs12 "$P/server.p12" --tls-password-file "$P/empty"
+	start_error 78 "mllpd: --tls-ca $P/nope.crt: No such file or directory" "${SRV_TLS[@]}" --tls-ca "$P/nope.crt"
+	start_error 78 "mllpd: --tls-ca $P/password: no PEM certificate in the file" "${SRV_TLS[@]}" --tls-ca "$P/password"
+	no_password_anywhere "$T/start.err"
+	# every start mode ends before it serves: --listen, and sockets from systemd
+	start_error 78 "mllpd: --tls-key $P/other.key: the key does not match the certificate $P/server.crt" --listen "127.0.0.1:$PORT" --tls-cert "$P/server.crt" --tls-key "$P/other.key"
+	! port_listening "$PORT" || fail "port $PORT listens"
+	# Accept=no: systemd-socket-activate starts mllpd at the first connection
+	server_start sa systemd-socket-activate -l "127.0.0.1:$PORT" "$MLLPD" --spool "$SPOOL" \
+		--tls-pkcs12 "$P/server.p12" --tls-password-file "$P/wrongpw"
+	wait_listen "$PORT"
+	(exec 5<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null || true
+	pid_wait "$SERVER_PID" 10
+	((PID_STATUS == 78)) || fail "Accept=no: exit $PID_STATUS, expected 78"
+	grep -qxF "mllpd: --tls-pkcs12 $P/server.p12: wrong password" "$T/sa.err" || fail "sa.err: $(cat "$T/sa.err")"
+	# options that do not fit together are usage errors
+	start_error 64 "mllpd: --tls-ca: needs --tls-cert FILE or --tls-pkcs12 FILE" --tls-ca "$PKI/ca.crt"
+	start_error 64 "mllpd: --tls-verify-client: needs --tls-cert FILE or --tls-pkcs12 FILE" --tls-verify-client
+	start_error 64 "mllpd: --tls-verify-client: needs --tls-ca FILE" "${SRV_TLS[@]}" --tls-verify-client
+	start_error 64 "mllpd: --tls-pkcs12: not with --tls-cert" --tls-cert "$PKI/server.crt" --tls-pkcs12 "$PKI/server.p12"
+	start_error 64 "mllpd: --tls-min-version: must be 1.2 or 1.3: 1.1" "${SRV_TLS[@]}" --tls-min-version 1.1
+}
+
+# assert_no_answer_in FILE: no ACK bytes reached the client.
+assert_no_answer_in() {
+	! grep -aq $'\x1c' "$1" || fail "an answer was sent: $(visible <"$1")"
+}
