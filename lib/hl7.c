@@ -379,34 +379,30 @@ int hl7_field(const struct hl7_msg *m, struct hl7_span seg, unsigned n, struct h
 	return split(seg.p + 4, seg.len - 4, m->d.field, n, out);
 }
 
-int hl7_repetition(const struct hl7_msg *m, struct hl7_span field, unsigned r, struct hl7_span *out)
+/* Part n of a span split at one of the message's delimiters (none without them). */
+static int part(const struct hl7_msg *m, struct hl7_span s, char delim, unsigned n, struct hl7_span *out)
 {
 	if (!m->has_delims) {
 		out->p = empty_text;
 		out->len = 0;
 		return 0;
 	}
-	return split(field.p, field.len, m->d.repetition, r, out);
+	return split(s.p, s.len, delim, n, out);
+}
+
+int hl7_repetition(const struct hl7_msg *m, struct hl7_span field, unsigned r, struct hl7_span *out)
+{
+	return part(m, field, m->d.repetition, r, out);
 }
 
 int hl7_component(const struct hl7_msg *m, struct hl7_span rep, unsigned c, struct hl7_span *out)
 {
-	if (!m->has_delims) {
-		out->p = empty_text;
-		out->len = 0;
-		return 0;
-	}
-	return split(rep.p, rep.len, m->d.component, c, out);
+	return part(m, rep, m->d.component, c, out);
 }
 
 int hl7_subcomponent(const struct hl7_msg *m, struct hl7_span comp, unsigned s, struct hl7_span *out)
 {
-	if (!m->has_delims) {
-		out->p = empty_text;
-		out->len = 0;
-		return 0;
-	}
-	return split(comp.p, comp.len, m->d.subcomponent, s, out);
+	return part(m, comp, m->d.subcomponent, s, out);
 }
 
 /* Paths: numbers are bounded so that no count can overflow. */
