@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "allow.h"
 #include "exec.h"
 #include "io.h"
 #include "hl7.h"
@@ -47,6 +48,7 @@ struct conn {
 	int gone;               /* the peer stopped reading */
 	struct tlsio_conn *tls; /* NULL: plain fds, read(2) and write(2) as ever */
 	char tls_peer[512];     /* client certificate subject (mutual TLS), or empty */
+	char *allow_subject;    /* with --tls-allow: the whole subject, for its CNs; NULL: none (refuse all) */
 };
 
 static long long now_us(void)
@@ -330,6 +332,37 @@ static void deliver(struct conn *c, const struct hl7_msg *m, const char *data, s
 	}
 }
 
+/*
+ * --tls-allow: may the connection's certificate send as this message's
+ * MSH-3/MSH-4 (first components, raw)?  Its identities are the subject's CNs.
+ */
+static int sender_allowed(const struct conn *c, const struct hl7_msg *m)
+{
+	struct hl7_span app = hl7_msh(m, 3, 1), fac = hl7_msh(m, 4, 1);
+	char cn[1024];
+	size_t pos = 0;
+
+	while (c->allow_subject && allow_next_cn(c->allow_subject, &pos, cn, sizeof cn)) {
+		const char *ids[1] = {cn};
+		if (allow_permits(c->cfg->allow, ids, 1, app.p, app.len, fac.p, fac.len))
+			return 1;
+	}
+	return 0;
+}
+
+/* The refusal's log line: the peer, the certificate and the sender it claimed (sanitised; no content). */
+static void log_not_allowed(const struct conn *c, const struct hl7_msg *m)
+{
+	char app[264], fac[264];
+	struct hl7_span s = hl7_msh(m, 3, 1);
+	log_sanitise(app, sizeof app, s.p, s.len);
+	s = hl7_msh(m, 4, 1);
+	log_sanitise(fac, sizeof fac, s.p, s.len);
+	/* The subject is RFC 2253 text (printable ASCII); quotes inside are escaped by it. */
+	log_line(LOG_WARNING, "%s: not authorised for this sender: tls_peer=\"%s\" sending_application=%s sending_facility=%s",
+		 c->peer->label, c->tls_peer, app, fac);
+}
+
 static void handle_frame(struct conn *c, const char *frame, size_t len, const char *refusal)
 {
 	const struct config *cfg = c->cfg;
@@ -347,6 +380,11 @@ static void handle_frame(struct conn *c, const char *frame, size_t len, const ch
 		o.what = ACK_OUTCOME_REJECT;
 		o.err_code = hl7_status_code(status);
 		snprintf(o.err_text, sizeof o.err_text, "%s", hl7_status_text(status));
+	} else if (cfg->allow && !sender_allowed(c, &m)) {
+		o.what = ACK_OUTCOME_REJECT;
+		o.err_code = 207;
+		snprintf(o.err_text, sizeof o.err_text, "not authorised for this sender");
+		log_not_allowed(c, &m);
 	} else {
 		deliver(c, &m, frame, len, &o);
 	}
@@ -480,6 +518,16 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 			return 76;
 		}
 		tlsio_peer_subject(c.tls, c.tls_peer, sizeof c.tls_peer);
+		if (cfg->allow) {
+			/* tlsio gives at most 4096 bytes: a subject that long may be cut, and then has no identity. */
+			enum { SUBJECT_MAX = 4096 };
+			c.allow_subject = malloc(SUBJECT_MAX + 2);
+			if (c.allow_subject && (!tlsio_peer_subject(c.tls, c.allow_subject, SUBJECT_MAX + 2) ||
+						strlen(c.allow_subject) >= SUBJECT_MAX)) {
+				free(c.allow_subject);
+				c.allow_subject = NULL;
+			}
+		}
 		log_line(LOG_DEBUG, "%s: TLS %s %s%s%s%s", peer->label, tlsio_version(c.tls), tlsio_cipher(c.tls),
 			 c.tls_peer[0] ? " peer=\"" : "", c.tls_peer, c.tls_peer[0] ? "\"" : "");
 	}
@@ -616,6 +664,7 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 		  "%s: closed: messages=%s bytes_in=%s bytes_out=%s junk=%s seconds=%.3f reason=%s%s", peer->label,
 		  msgs, bin, bout, junk, secs, reason, tls);
 	tlsio_close(c.tls);
+	free(c.allow_subject);
 	if (c.spool_ok)
 		spool_close(&c.spool);
 	free(c.exec_out);

@@ -14,6 +14,7 @@
 #include "systemd.h"
 #include <unistd.h>
 
+#include "allow.h"
 #include "log.h"
 #include "spool.h"
 #include "tlsio.h"
@@ -34,7 +35,7 @@ static const char usage_text[] =
 	"             [--log-target auto|stderr|journal|syslog]\n"
 	"             [--tls-cert FILE [--tls-key FILE] | --tls-pkcs12 FILE]\n"
 	"             [--tls-password-file FILE] [--tls-ca FILE] [--tls-verify-client]\n"
-	"             [--tls-min-version 1.2|1.3]\n"
+	"             [--tls-min-version 1.2|1.3] [--tls-allow FILE]\n"
 	"       mllpd --version | --help\n";
 
 static const char help_text[] =
@@ -63,6 +64,7 @@ static const char help_text[] =
 	"  --tls-ca FILE             TLS: PEM CAs that client certificates must chain to\n"
 	"  --tls-verify-client       TLS: require a client certificate (mutual TLS; needs --tls-ca)\n"
 	"  --tls-min-version V       TLS: oldest protocol version, 1.2 or 1.3 (1.2)\n"
+	"  --tls-allow FILE          TLS: MSH-3/MSH-4 each client certificate (CN) may send as\n"
 	"  -q, --quiet               log warnings and errors only\n"
 	"  -v, --verbose             log connections and leniencies too\n"
 	"  --version                 print the version and exit\n"
@@ -131,7 +133,7 @@ enum {
 	OPT_SPOOL = 256, OPT_NO_FSYNC, OPT_EXEC, OPT_EXEC_TIMEOUT, OPT_MAX_MESSAGE, OPT_IDLE_TIMEOUT,
 	OPT_FRAME_TIMEOUT, OPT_ACK_APP, OPT_ACK_FAC, OPT_ACK_MODE, OPT_STRICT, OPT_LISTEN, OPT_MAX_CONN,
 	OPT_LOG_TARGET, OPT_VERSION, OPT_HELP, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_PKCS12, OPT_TLS_PASSWORD_FILE,
-	OPT_TLS_CA, OPT_TLS_VERIFY_CLIENT, OPT_TLS_MIN_VERSION,
+	OPT_TLS_CA, OPT_TLS_VERIFY_CLIENT, OPT_TLS_MIN_VERSION, OPT_TLS_ALLOW,
 };
 
 static const struct option options[] = {
@@ -156,6 +158,7 @@ static const struct option options[] = {
 	{"tls-ca", required_argument, NULL, OPT_TLS_CA},
 	{"tls-verify-client", no_argument, NULL, OPT_TLS_VERIFY_CLIENT},
 	{"tls-min-version", required_argument, NULL, OPT_TLS_MIN_VERSION},
+	{"tls-allow", required_argument, NULL, OPT_TLS_ALLOW},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"version", no_argument, NULL, OPT_VERSION},
@@ -212,6 +215,7 @@ static void parse_options(int argc, char **argv, struct config *cfg, enum log_ta
 		case OPT_TLS_PASSWORD_FILE: cfg->tls_password_file = optarg; break;
 		case OPT_TLS_CA: cfg->tls_ca = optarg; break;
 		case OPT_TLS_VERIFY_CLIENT: cfg->tls_verify_client = 1; break;
+		case OPT_TLS_ALLOW: cfg->tls_allow = optarg; break;
 		case OPT_TLS_MIN_VERSION:
 			if (strcmp(optarg, "1.2") == 0)
 				cfg->tls_min_version = 12;
@@ -264,6 +268,46 @@ static const char *tls_option(enum tlsio_input in)
 	}
 }
 
+/* The --tls-allow file is at most this large. */
+#define ALLOW_FILE_MAX (1 << 20)
+
+/* Read and parse --tls-allow FILE at start: an unreadable or malformed file is exit 78. */
+static void allow_setup(struct config *cfg)
+{
+	FILE *f = fopen(cfg->tls_allow, "rb");
+	char *buf = malloc(ALLOW_FILE_MAX + 1);
+	size_t len = 0;
+	const char *why = NULL;
+
+	if (!f || !buf) {
+		why = strerror(errno);
+	} else {
+		len = fread(buf, 1, ALLOW_FILE_MAX + 1, f);
+		if (ferror(f))
+			why = strerror(errno ? errno : EIO);
+		else if (len > ALLOW_FILE_MAX)
+			why = "larger than 1 MiB";
+	}
+	if (f)
+		fclose(f);
+	if (why) {
+		log_line(LOG_ERR, "--tls-allow %s: %s", cfg->tls_allow, why);
+		exit(78);
+	}
+	struct allow_error err;
+	cfg->allow = allow_parse(buf, len, &err);
+	free(buf);
+	if (!cfg->allow) {
+		if (err.line)
+			log_line(LOG_ERR, "--tls-allow %s:%zu: %s", cfg->tls_allow, err.line, err.reason);
+		else
+			log_line(LOG_ERR, "--tls-allow %s: %s", cfg->tls_allow, err.reason);
+		exit(78);
+	}
+	if (allow_count(cfg->allow) == 0)
+		log_line(LOG_WARNING, "--tls-allow %s: no rules: every message will be refused", cfg->tls_allow);
+}
+
 /*
  * Load the certificate and key once, before any connection or fork, so a
  * misconfiguration ends the start with exit 78 in every mode.  Files not
@@ -276,6 +320,11 @@ static void tls_setup(struct config *cfg)
 	const char *dir = getenv("CREDENTIALS_DIRECTORY");
 	int given = cfg->tls_cert || cfg->tls_pkcs12;
 
+	/* Sender binding needs a verified certificate on every connection. */
+	if (cfg->tls_allow && !cfg->tls_verify_client) {
+		log_line(LOG_ERR, "--tls-allow: needs --tls-verify-client");
+		exit(78);
+	}
 	if (!given && tlsio_credential(dir, "tls-cert", cred[0], sizeof cred[0]))
 		cfg->tls_cert = cred[0];
 	else if (!given && tlsio_credential(dir, "tls-pkcs12", cred[1], sizeof cred[1]))
@@ -329,6 +378,8 @@ static void tls_setup(struct config *cfg)
 	if (rep.warning[0])
 		log_line(LOG_WARNING, "%s %s: %s", cfg->tls_pkcs12 ? "--tls-pkcs12" : "--tls-cert", rep.file,
 			 rep.warning);
+	if (cfg->tls_allow)
+		allow_setup(cfg);
 }
 
 void mllpd_wake(void)
@@ -451,6 +502,7 @@ int main(int argc, char **argv)
 		log_line(LOG_DEBUG, "listening on %s", cfg.listen);
 		int rc = listener_serve(&cfg, fds, (size_t)k, environ);
 		tlsio_ctx_free(cfg.tls);
+		allow_free(cfg.allow);
 		return rc;
 	}
 	if (n > 0 && systemd_is_stream_socket(SYSTEMD_LISTEN_FDS_START, 1) > 0) {
@@ -461,6 +513,7 @@ int main(int argc, char **argv)
 		check_spool(&cfg);
 		int rc = listener_serve(&cfg, fds, k, environ);
 		tlsio_ctx_free(cfg.tls);
+		allow_free(cfg.allow);
 		return rc;
 	}
 	int in_fd = n > 0 ? SYSTEMD_LISTEN_FDS_START : 0, out_fd = n > 0 ? SYSTEMD_LISTEN_FDS_START : 1;
@@ -470,5 +523,6 @@ int main(int argc, char **argv)
 	peer_of_connection(&peer, in_fd);
 	int rc = conn_serve(&cfg, in_fd, out_fd, &peer, environ);
 	tlsio_ctx_free(cfg.tls);
+	allow_free(cfg.allow);
 	return rc;
 }

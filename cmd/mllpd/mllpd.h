@@ -8,6 +8,7 @@
 #include "ack.h"
 
 struct tlsio_ctx;
+struct allow_table;
 
 struct config {
 	const char *spool_dir;
@@ -28,6 +29,8 @@ struct config {
 	int tls_verify_client;
 	int tls_min_version;    /* 12 or 13 */
 	struct tlsio_ctx *tls;  /* NULL: plain connections */
+	const char *tls_allow;  /* --tls-allow FILE, or NULL */
+	struct allow_table *allow; /* its rules; NULL: any verified certificate may send as anyone */
 };
 
 /* Who is on the other end, for logs and MLLP_REMOTE_*. */
