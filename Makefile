@@ -22,7 +22,9 @@ endif
 SD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libsystemd 2>/dev/null)
 # libsystemd is dlopen()ed by cmd/mllpd/systemd.c: only its headers at build time.
 SD_LIBS :=
-SSL_LIBS := $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo -lssl -lcrypto)
+# OpenSSL is dlopen()ed by lib/tlsio.c: only its headers at build time, and no
+# program links it: SSL_LIBS is empty, as SD_LIBS.
+SSL_LIBS :=
 
 # Hardening for every build (HARDEN=0 turns it off).  _FORTIFY_SOURCE needs
 # optimisation and duplicates ASan's checks less precisely: it is left out

@@ -18,6 +18,200 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <dlfcn.h>
+
+/*
+ * OpenSSL is dlopen()ed on the first tlsio_ctx_new(), not linked: a plain
+ * connection process (inetd, tcpserver) would otherwise pay for loading and
+ * relocating libssl and libcrypto at every start.  Every OpenSSL function
+ * this file calls is in this list, as the symbol the library exports (what
+ * `nm -u` shows: the header macros SSL_CTX_set_min_proto_version,
+ * sk_X509_num, SSL_get_cipher_name... expand to SSL_CTX_ctrl,
+ * OPENSSL_sk_num, SSL_CIPHER_get_name...), and is typed from OpenSSL's own
+ * prototype.  After the loader, each name is defined to its pointer so the
+ * code below (and the header macros it uses) reads as plain OpenSSL; a name
+ * missing from here is an undefined reference at link time, since the
+ * programs no longer link OpenSSL.
+ */
+#define TLSIO_OPENSSL(X)                                                                                       \
+	X(crypto, ASN1_OCTET_STRING_free)                                                                      \
+	X(crypto, ASN1_TIME_print)                                                                             \
+	X(crypto, BIO_free)                                                                                    \
+	X(crypto, BIO_new)                                                                                     \
+	X(crypto, BIO_read)                                                                                    \
+	X(crypto, BIO_s_mem)                                                                                   \
+	X(crypto, BIO_write)                                                                                   \
+	X(crypto, ERR_clear_error)                                                                             \
+	X(crypto, ERR_get_error)                                                                               \
+	X(crypto, ERR_peek_error)                                                                              \
+	X(crypto, ERR_reason_error_string)                                                                     \
+	X(crypto, EVP_PKEY_free)                                                                               \
+	X(crypto, OPENSSL_sk_num)                                                                              \
+	X(crypto, OPENSSL_sk_pop_free)                                                                         \
+	X(crypto, OPENSSL_sk_value)                                                                            \
+	X(crypto, PEM_X509_INFO_read_bio)                                                                      \
+	X(crypto, PEM_read_bio_PrivateKey)                                                                     \
+	X(crypto, PEM_read_bio_X509)                                                                           \
+	X(crypto, PKCS12_free)                                                                                 \
+	X(crypto, PKCS12_mac_present)                                                                          \
+	X(crypto, PKCS12_parse)                                                                                \
+	X(crypto, PKCS12_verify_mac)                                                                           \
+	X(crypto, X509_INFO_free)                                                                              \
+	X(crypto, X509_NAME_print_ex)                                                                          \
+	X(crypto, X509_STORE_add_cert)                                                                         \
+	X(crypto, X509_VERIFY_PARAM_set1_ip_asc)                                                               \
+	X(crypto, X509_check_private_key)                                                                      \
+	X(crypto, X509_cmp_current_time)                                                                       \
+	X(crypto, X509_free)                                                                                   \
+	X(crypto, X509_get0_notAfter)                                                                          \
+	X(crypto, X509_get_subject_name)                                                                       \
+	X(crypto, X509_verify_cert_error_string)                                                               \
+	X(crypto, a2i_IPADDRESS)                                                                               \
+	X(crypto, d2i_PKCS12_bio)                                                                              \
+	X(ssl, SSL_CIPHER_get_name)                                                                            \
+	X(ssl, SSL_CTX_add_client_CA)                                                                          \
+	X(ssl, SSL_CTX_ctrl)                                                                                   \
+	X(ssl, SSL_CTX_free)                                                                                   \
+	X(ssl, SSL_CTX_get_cert_store)                                                                         \
+	X(ssl, SSL_CTX_new)                                                                                    \
+	X(ssl, SSL_CTX_set_default_verify_paths)                                                               \
+	X(ssl, SSL_CTX_set_num_tickets)                                                                        \
+	X(ssl, SSL_CTX_set_options)                                                                            \
+	X(ssl, SSL_CTX_set_verify)                                                                             \
+	X(ssl, SSL_CTX_use_PrivateKey)                                                                         \
+	X(ssl, SSL_CTX_use_certificate)                                                                        \
+	X(ssl, SSL_accept)                                                                                     \
+	X(ssl, SSL_connect)                                                                                    \
+	X(ssl, SSL_ctrl)                                                                                       \
+	X(ssl, SSL_free)                                                                                       \
+	X(ssl, SSL_get0_param)                                                                                 \
+	X(ssl, SSL_get1_peer_certificate)                                                                      \
+	X(ssl, SSL_get_current_cipher)                                                                         \
+	X(ssl, SSL_get_error)                                                                                  \
+	X(ssl, SSL_get_verify_result)                                                                          \
+	X(ssl, SSL_get_version)                                                                                \
+	X(ssl, SSL_new)                                                                                        \
+	X(ssl, SSL_pending)                                                                                    \
+	X(ssl, SSL_read_ex)                                                                                    \
+	X(ssl, SSL_set1_host)                                                                                  \
+	X(ssl, SSL_set_rfd)                                                                                    \
+	X(ssl, SSL_set_wfd)                                                                                    \
+	X(ssl, SSL_shutdown)                                                                                   \
+	X(ssl, SSL_write_ex)                                                                                   \
+	X(ssl, TLS_client_method)                                                                              \
+	X(ssl, TLS_server_method)
+
+#define TLSIO_OPENSSL_MEMBER(lib, name) __typeof__(&name) name;
+static struct {
+	TLSIO_OPENSSL(TLSIO_OPENSSL_MEMBER)
+} ossl;
+
+/*
+ * Load libcrypto and libssl and resolve the list, once: 0, or -1 with
+ * "cannot load OpenSSL: <dlerror()>" in why (the same on every later call).
+ * The handles are never closed: OpenSSL cleans up at exit by itself.  The
+ * first call is not thread-safe (mllpd and mllp-send make their contexts
+ * before any thread).
+ */
+static int openssl_load(char *why, size_t cap)
+{
+	static int state; /* 0: not tried; 1: loaded; -1: failed */
+	static char error[200];
+	if (state == 0) {
+		void *crypto = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);
+		void *ssl = crypto ? dlopen("libssl.so.3", RTLD_NOW | RTLD_LOCAL) : NULL;
+		int ok = ssl != NULL;
+#define TLSIO_OPENSSL_RESOLVE(lib, name) \
+	if (ok && !(ossl.name = (__typeof__(&name))dlsym(lib, #name))) \
+		ok = 0;
+		TLSIO_OPENSSL(TLSIO_OPENSSL_RESOLVE)
+#undef TLSIO_OPENSSL_RESOLVE
+		if (ok) {
+			state = 1;
+		} else {
+			const char *e = dlerror();
+			snprintf(error, sizeof error, "%s", e ? e : "unknown error");
+			memset(&ossl, 0, sizeof ossl);
+			if (ssl)
+				dlclose(ssl);
+			if (crypto)
+				dlclose(crypto);
+			state = -1;
+		}
+	}
+	if (state < 0)
+		snprintf(why, cap, "cannot load OpenSSL: %s", error);
+	return state > 0 ? 0 : -1;
+}
+
+/* From here on, OpenSSL's names are the loaded pointers (see TLSIO_OPENSSL). */
+#define ASN1_OCTET_STRING_free           (ossl.ASN1_OCTET_STRING_free)
+#define ASN1_TIME_print                  (ossl.ASN1_TIME_print)
+#define BIO_free                         (ossl.BIO_free)
+#define BIO_new                          (ossl.BIO_new)
+#define BIO_read                         (ossl.BIO_read)
+#define BIO_s_mem                        (ossl.BIO_s_mem)
+#define BIO_write                        (ossl.BIO_write)
+#define ERR_clear_error                  (ossl.ERR_clear_error)
+#define ERR_get_error                    (ossl.ERR_get_error)
+#define ERR_peek_error                   (ossl.ERR_peek_error)
+#define ERR_reason_error_string          (ossl.ERR_reason_error_string)
+#define EVP_PKEY_free                    (ossl.EVP_PKEY_free)
+#define OPENSSL_sk_num                   (ossl.OPENSSL_sk_num)
+#define OPENSSL_sk_pop_free              (ossl.OPENSSL_sk_pop_free)
+#define OPENSSL_sk_value                 (ossl.OPENSSL_sk_value)
+#define PEM_X509_INFO_read_bio           (ossl.PEM_X509_INFO_read_bio)
+#define PEM_read_bio_PrivateKey          (ossl.PEM_read_bio_PrivateKey)
+#define PEM_read_bio_X509                (ossl.PEM_read_bio_X509)
+#define PKCS12_free                      (ossl.PKCS12_free)
+#define PKCS12_mac_present               (ossl.PKCS12_mac_present)
+#define PKCS12_parse                     (ossl.PKCS12_parse)
+#define PKCS12_verify_mac                (ossl.PKCS12_verify_mac)
+#define X509_INFO_free                   (ossl.X509_INFO_free)
+#define X509_NAME_print_ex               (ossl.X509_NAME_print_ex)
+#define X509_STORE_add_cert              (ossl.X509_STORE_add_cert)
+#define X509_VERIFY_PARAM_set1_ip_asc    (ossl.X509_VERIFY_PARAM_set1_ip_asc)
+#define X509_check_private_key           (ossl.X509_check_private_key)
+#define X509_cmp_current_time            (ossl.X509_cmp_current_time)
+#define X509_free                        (ossl.X509_free)
+#define X509_get0_notAfter               (ossl.X509_get0_notAfter)
+#define X509_get_subject_name            (ossl.X509_get_subject_name)
+#define X509_verify_cert_error_string    (ossl.X509_verify_cert_error_string)
+#define a2i_IPADDRESS                    (ossl.a2i_IPADDRESS)
+#define d2i_PKCS12_bio                   (ossl.d2i_PKCS12_bio)
+#define SSL_CIPHER_get_name              (ossl.SSL_CIPHER_get_name)
+#define SSL_CTX_add_client_CA            (ossl.SSL_CTX_add_client_CA)
+#define SSL_CTX_ctrl                     (ossl.SSL_CTX_ctrl)
+#define SSL_CTX_free                     (ossl.SSL_CTX_free)
+#define SSL_CTX_get_cert_store           (ossl.SSL_CTX_get_cert_store)
+#define SSL_CTX_new                      (ossl.SSL_CTX_new)
+#define SSL_CTX_set_default_verify_paths (ossl.SSL_CTX_set_default_verify_paths)
+#define SSL_CTX_set_num_tickets          (ossl.SSL_CTX_set_num_tickets)
+#define SSL_CTX_set_options              (ossl.SSL_CTX_set_options)
+#define SSL_CTX_set_verify               (ossl.SSL_CTX_set_verify)
+#define SSL_CTX_use_PrivateKey           (ossl.SSL_CTX_use_PrivateKey)
+#define SSL_CTX_use_certificate          (ossl.SSL_CTX_use_certificate)
+#define SSL_accept                       (ossl.SSL_accept)
+#define SSL_connect                      (ossl.SSL_connect)
+#define SSL_ctrl                         (ossl.SSL_ctrl)
+#define SSL_free                         (ossl.SSL_free)
+#define SSL_get0_param                   (ossl.SSL_get0_param)
+#define SSL_get1_peer_certificate        (ossl.SSL_get1_peer_certificate)
+#define SSL_get_current_cipher           (ossl.SSL_get_current_cipher)
+#define SSL_get_error                    (ossl.SSL_get_error)
+#define SSL_get_verify_result            (ossl.SSL_get_verify_result)
+#define SSL_get_version                  (ossl.SSL_get_version)
+#define SSL_new                          (ossl.SSL_new)
+#define SSL_pending                      (ossl.SSL_pending)
+#define SSL_read_ex                      (ossl.SSL_read_ex)
+#define SSL_set1_host                    (ossl.SSL_set1_host)
+#define SSL_set_rfd                      (ossl.SSL_set_rfd)
+#define SSL_set_wfd                      (ossl.SSL_set_wfd)
+#define SSL_shutdown                     (ossl.SSL_shutdown)
+#define SSL_write_ex                     (ossl.SSL_write_ex)
+#define TLS_client_method                (ossl.TLS_client_method)
+#define TLS_server_method                (ossl.TLS_server_method)
+
 /* Certificates, keys and CA bundles are small; anything larger is not one. */
 #define TLSIO_FILE_MAX ((size_t)4 << 20)
 
@@ -32,9 +226,10 @@ struct tlsio_conn {
 	char error[256];
 };
 
+/* Without OpenSSL, so that wiping a password does not load it. */
 void tlsio_cleanse(void *p, size_t len)
 {
-	OPENSSL_cleanse(p, len);
+	explicit_bzero(p, len);
 }
 
 /* The earliest reason on OpenSSL's error queue (the root cause), and clear it. */
@@ -361,6 +556,8 @@ static int load_ca(SSL_CTX *ssl, enum tlsio_role role, const char *f, struct tls
 struct tlsio_ctx *tlsio_ctx_new(enum tlsio_role role, const struct tlsio_config *cfg, struct tlsio_report *rep)
 {
 	memset(rep, 0, sizeof *rep);
+	if (openssl_load(rep->reason, sizeof rep->reason) < 0)
+		return NULL;
 	ERR_clear_error();
 	struct tlsio_ctx *c = calloc(1, sizeof *c);
 	if (!c) {

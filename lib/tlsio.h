@@ -51,6 +51,9 @@ struct tlsio_conn;
  * not match is an error), the CA file, the protocol floor, and the defaults
  * (no compression, no renegotiation, server cipher preference, no session
  * tickets).  Returns NULL with rep filled.  The password is not kept.
+ * The first call loads OpenSSL (dlopen of libcrypto.so.3 and libssl.so.3:
+ * the programs do not link it); when that fails, NULL with
+ * "cannot load OpenSSL: <reason>" and TLSIO_IN_NONE.
  */
 struct tlsio_ctx *tlsio_ctx_new(enum tlsio_role role, const struct tlsio_config *cfg, struct tlsio_report *rep);
 void tlsio_ctx_free(struct tlsio_ctx *ctx);
@@ -63,7 +66,7 @@ void tlsio_ctx_free(struct tlsio_ctx *ctx);
  */
 ssize_t tlsio_read_password(const char *path, char *buf, size_t cap, char *why, size_t whycap);
 
-/* Overwrite secret bytes in a way the compiler keeps. */
+/* Overwrite secret bytes in a way the compiler keeps (does not load OpenSSL). */
 void tlsio_cleanse(void *p, size_t len);
 
 /*
