@@ -15,7 +15,7 @@ teardown() {
 }
 
 @test "drain: SIGKILL and restart, many rounds: every message reaches B at least once, A/new ends empty" {
-	local total=200 limit=10 rounds=0 pid before dups t0 startup d
+	local total=200 limit=6 rounds=0 pid before dups t0 startup d
 	spool_fill "$T/A" 1 "$total" K
 	assert_count "$total" "$T/A/new"
 	mllpd_listen b "$T/B" --no-fsync

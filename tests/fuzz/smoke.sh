@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: MIT
 # smoke.sh: the fuzz smoke pass of make check, in TAP: replay the seeds
 # through BUILD's replayers (any compiler) and, for a sanitized BUILD when
-# clang has libFuzzer, run each target for FUZZ_SMOKE_SECONDS (10).
+# clang has libFuzzer, run each target for FUZZ_SMOKE_SECONDS (5).
 # usage: tests/fuzz/smoke.sh BUILD
 set -u
 cd "$(dirname "$0")/../.." || exit 70
 build=${1:-build}
-secs=${FUZZ_SMOKE_SECONDS:-10}
+secs=${FUZZ_SMOKE_SECONDS:-5}
 targets="mllp hl7 ack"
 n=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mllpd-fuzz.XXXXXX") || exit 71
@@ -34,8 +34,9 @@ for t in $targets; do
 	fi
 done
 
-# libFuzzer: once per check, from the sanitized build's run only.
-if [ "$(cat "$build/replay/sanitize" 2>/dev/null)" = 1 ]; then
+# libFuzzer (itself built with ASan+UBSan): once per check, from the normal
+# build's run, which finishes well before the sanitized one.
+if [ "$(cat "$build/replay/sanitize" 2>/dev/null)" != 1 ]; then
 	cc=${FUZZ_CC:-clang}
 	if ! command -v "$cc" >/dev/null 2>&1 ||
 		! echo 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { return (int)(d == 0 && n); }' |
