@@ -820,3 +820,15 @@ void tlsio_close(struct tlsio_conn *t)
 	SSL_free(t->ssl);
 	free(t);
 }
+
+const char *tlsio_input_option(enum tlsio_input in)
+{
+	switch (in) {
+	case TLSIO_IN_CERT: return "--tls-cert";
+	case TLSIO_IN_KEY: return "--tls-key";
+	case TLSIO_IN_PKCS12: return "--tls-pkcs12";
+	case TLSIO_IN_CA: return "--tls-ca";
+	case TLSIO_IN_PASSWORD: return "--tls-password-file";
+	default: return "TLS";
+	}
+}

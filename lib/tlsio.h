@@ -24,6 +24,9 @@ enum tlsio_input {
 	TLSIO_IN_PASSWORD,
 };
 
+/* The command-line option that names an input ("--tls-cert" ...; "TLS" for none), for error lines. */
+const char *tlsio_input_option(enum tlsio_input in);
+
 struct tlsio_config {
 	const char *cert_file;   /* PEM certificate (chain), or NULL */
 	const char *key_file;    /* PEM private key, or NULL (then none, or inside cert_file) */

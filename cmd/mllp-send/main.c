@@ -111,18 +111,6 @@ static const struct option options[] = {
 	{NULL, 0, NULL, 0},
 };
 
-static const char *tls_option(enum tlsio_input in)
-{
-	switch (in) {
-	case TLSIO_IN_CERT: return "--tls-cert";
-	case TLSIO_IN_KEY: return "--tls-key";
-	case TLSIO_IN_PKCS12: return "--tls-pkcs12";
-	case TLSIO_IN_CA: return "--tls-ca";
-	case TLSIO_IN_PASSWORD: return "--tls-password-file";
-	default: return "TLS";
-	}
-}
-
 /* The client context, made once: a bad file ends the run with 78 before any connection. */
 static struct tlsio_ctx *tls_setup(struct tlsio_config *tc, const char *password_file)
 {
@@ -143,7 +131,7 @@ static struct tlsio_ctx *tls_setup(struct tlsio_config *tc, const char *password
 	tc->password = NULL;
 	if (!ctx) {
 		if (rep.file)
-			fprintf(stderr, "mllp-send: %s %s: %s\n", tls_option(rep.input), rep.file, rep.reason);
+			fprintf(stderr, "mllp-send: %s %s: %s\n", tlsio_input_option(rep.input), rep.file, rep.reason);
 		else
 			fprintf(stderr, "mllp-send: TLS: %s\n", rep.reason);
 		exit(EXIT_CONFIG);

@@ -255,19 +255,6 @@ static void parse_options(int argc, char **argv, struct config *cfg, enum log_ta
 		usage_error("--tls-key: not with --tls-pkcs12%s%s", "", "");
 }
 
-/* The option that names a TLS input, for error lines. */
-static const char *tls_option(enum tlsio_input in)
-{
-	switch (in) {
-	case TLSIO_IN_CERT: return "--tls-cert";
-	case TLSIO_IN_KEY: return "--tls-key";
-	case TLSIO_IN_PKCS12: return "--tls-pkcs12";
-	case TLSIO_IN_CA: return "--tls-ca";
-	case TLSIO_IN_PASSWORD: return "--tls-password-file";
-	default: return "TLS";
-	}
-}
-
 /* The --tls-allow file is at most this large. */
 #define ALLOW_FILE_MAX (1 << 20)
 
@@ -370,7 +357,7 @@ static void tls_setup(struct config *cfg)
 	tlsio_cleanse(password, sizeof password);
 	if (!cfg->tls) {
 		if (rep.file)
-			log_line(LOG_ERR, "%s %s: %s", tls_option(rep.input), rep.file, rep.reason);
+			log_line(LOG_ERR, "%s %s: %s", tlsio_input_option(rep.input), rep.file, rep.reason);
 		else
 			log_line(LOG_ERR, "TLS: %s", rep.reason);
 		exit(78);

@@ -4,6 +4,7 @@
 
 load helpers
 load net
+load tls
 
 # A throwaway PKI (as 090-tls: EC keys, fast), made once per file: a CA, the
 # server, and two client certificates with different rules.
@@ -58,29 +59,6 @@ msg() {
 	sample_msg "$3" | sed "1s/^MSH|^~\\\\&|SND|SFAC|/MSH|^~\\\\\\&|$1|$2|/" >"$T/m.hl7"
 	grep -aq "^MSH|^~\\\\&|$1|$2|RCV|" "$T/m.hl7" || fail "msg: MSH-3/4 not set: $(visible <"$T/m.hl7")"
 	frame -f "$T/m.hl7" >"$T/m.framed"
-}
-
-# tls_client NAME ARGS... (as in 090-tls): s_client sends $T/m.framed, waits
-# (bounded) for the ACK, then ends.  Output in $T/NAME.out.
-tls_client() {
-	local name=$1 i pid
-	shift
-	rm -f "$T/$name.fifo"
-	mkfifo "$T/$name.fifo"
-	timeout -k 2 20 openssl s_client -connect "127.0.0.1:$PORT" -quiet -no_ign_eof "$@" \
-		<"$T/$name.fifo" >"$T/$name.out" 2>"$T/$name.cerr" 3>&- &
-	pid=$!
-	bg_register "$pid"
-	exec 4>"$T/$name.fifo"
-	cat "$T/m.framed" >&4
-	for ((i = 0; i < 200; i++)); do
-		grep -aq $'\x1c' "$T/$name.out" 2>/dev/null && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	exec 4>&-
-	TLS_STATUS=0
-	wait "$pid" || TLS_STATUS=$?
 }
 
 # send_as NAME CODE ID CERT...: send $T/m.framed with the certificate, expect one ACK CODE for ID.
