@@ -359,6 +359,55 @@ size_t ack_build(char *dst, size_t cap, const struct hl7_msg *m, const struct ac
 	return o.n;
 }
 
+size_t ack_batch_header(char *dst, size_t cap, const struct hl7_batch *b, struct hl7_span hdr,
+			const struct ack_params *p)
+{
+	struct out o = { dst, cap, 0, &b->d };
+	struct hl7_span f;
+	char fs = b->d.field;
+
+	put(&o, hdr.p, 3);
+	putc1(&o, fs);
+	hl7_batch_field(b, hdr, 2, &f);
+	put_span(&o, f);
+	putc1(&o, fs);
+	if (p->application)
+		put_text(&o, p->application);
+	else if (hl7_batch_field(b, hdr, 5, &f))
+		put_span(&o, f);
+	putc1(&o, fs);
+	if (p->facility)
+		put_text(&o, p->facility);
+	else if (hl7_batch_field(b, hdr, 6, &f))
+		put_span(&o, f);
+	for (unsigned n = 3; n <= 4; n++) {
+		putc1(&o, fs);
+		hl7_batch_field(b, hdr, n, &f);
+		put_span(&o, f);
+	}
+	putc1(&o, fs);
+	put_text(&o, p->timestamp);
+	for (int k = 0; k < 4; k++)
+		putc1(&o, fs);
+	put_text(&o, p->control_id);
+	putc1(&o, fs);
+	hl7_batch_field(b, hdr, 11, &f);
+	put_span(&o, f);
+	putc1(&o, '\r');
+	return o.n;
+}
+
+size_t ack_batch_trailer(char *dst, size_t cap, const struct hl7_batch *b, enum hl7_batch_kind kind, size_t count)
+{
+	struct out o = { dst, cap, 0, &b->d };
+
+	puts0(&o, kind == HL7_BATCH_FTS ? "FTS" : "BTS");
+	putc1(&o, b->d.field);
+	put_unsigned(&o, count > 999999999 ? 999999999u : (unsigned)count);
+	putc1(&o, '\r');
+	return o.n;
+}
+
 void ack_control_id(char *dst, size_t cap, const struct timespec *now, unsigned long pid, unsigned long seq)
 {
 	static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";

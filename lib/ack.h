@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "batch.h"
 #include "hl7.h"
 
 /* What happened to a message: delivered, failed (send again), refused. */
@@ -63,6 +64,20 @@ struct ack_params {
  * (strlcpy-style; no NUL is written).
  */
 size_t ack_build(char *dst, size_t cap, const struct hl7_msg *m, const struct ack_params *p);
+
+/*
+ * The header segment of an acknowledgement batch answering the inbound
+ * header hdr (an FHS or BHS segment of batch b, as hl7_batch_next() gave
+ * it): the same segment ID and delimiters; -3/-4 the inbound -5/-6 (or
+ * p->application / p->facility), -5/-6 the inbound -3/-4, -7 p->timestamp,
+ * -11 p->control_id, -12 the inbound -11 (the batch this answers).  Ends
+ * with \r.  Only those fields of p are read.  strlcpy-style.
+ */
+size_t ack_batch_header(char *dst, size_t cap, const struct hl7_batch *b, struct hl7_span hdr,
+			const struct ack_params *p);
+
+/* The trailer of an acknowledgement batch: "BTS|count\r" (HL7_BATCH_BTS) or "FTS|count\r" (HL7_BATCH_FTS). */
+size_t ack_batch_trailer(char *dst, size_t cap, const struct hl7_batch *b, enum hl7_batch_kind kind, size_t count);
 
 /*
  * A fresh MSH-10 for an acknowledgement: at most 20 characters of A-Z0-9

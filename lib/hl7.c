@@ -186,6 +186,24 @@ static int valid_encoding(const char *p, size_t len, char fs)
 	return 1;
 }
 
+int hl7_delims_read(const char *p, size_t len, struct hl7_delims *d)
+{
+	size_t n;
+
+	if (len < 1 || is_alnum((unsigned char)p[0]) || is_eol(p[0]))
+		return 0;
+	n = find_byte(p, 1, len, p[0]) - 1;
+	if (!valid_encoding(p + 1, n, p[0]))
+		return 0;
+	d->field = p[0];
+	d->component = p[1];
+	d->repetition = p[2];
+	d->escape = p[3];
+	d->subcomponent = p[4];
+	d->truncation = n == 5 ? p[5] : 0;
+	return 1;
+}
+
 /* Check MSH-9.1, MSH-10 and MSH-12.1 in the MSH segment [from, e). */
 static void check_msh_fields(struct hl7_msg *m, size_t from, size_t e)
 {

@@ -160,6 +160,15 @@ size_t hl7_unescape(const struct hl7_delims *d, struct hl7_span in, char *dst, s
  */
 size_t hl7_escape(const struct hl7_delims *d, struct hl7_span in, char *dst, size_t cap);
 
+/*
+ * The delimiters of a header segment (MSH, FHS, BHS) from the bytes after
+ * its 3-letter ID up to the end of the segment: the field separator, then
+ * 4 or 5 encoding characters ended by the field separator or the segment's
+ * end.  Returns 1 and fills *d, or 0 when they are not valid (MSH-1/MSH-2
+ * rules).
+ */
+int hl7_delims_read(const char *p, size_t len, struct hl7_delims *d);
+
 /* 1 if v (MSH-12.1, e.g. "2.5.1") is a version of HL7 table 0104, else 0. */
 int hl7_version_known(struct hl7_span v);
 

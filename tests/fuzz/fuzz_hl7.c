@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ack.h"
+#include "batch.h"
 #include "fuzz.h"
 #include "hl7.h"
 #include "hl7walk.h"
@@ -212,6 +214,43 @@ static void check_msg(const struct hl7_msg *m, enum hl7_status st, const uint8_t
 	FUZZ_CHECK(c.depth == 0);
 }
 
+/* A batch: the walk stays in bounds, in order, finds every message; the answer's header builds the same in any buffer. */
+static void check_batch(const char *buf, size_t size)
+{
+	struct hl7_batch b;
+	struct hl7_span s;
+	enum hl7_batch_kind k;
+	size_t cur = 0, msgs = 0;
+	const char *prev = buf;
+	char small[16], big[4096];
+	struct ack_params ap = {.control_id = "ID", .timestamp = "20260101000000+0000"};
+
+	if (hl7_batch_parse(&b, buf, size) != HL7_BATCH_OK) {
+		FUZZ_CHECK(b.err_offset <= size);
+		return;
+	}
+	FUZZ_CHECK(hl7_batch_is(buf, size));
+	while (hl7_batch_next(&b, &cur, &k, &s)) {
+		FUZZ_CHECK(s.len > 0 && s.p >= prev && s.p + s.len <= buf + size);
+		prev = s.p + s.len;
+		if (k == HL7_BATCH_MESSAGE) {
+			struct hl7_msg m;
+			msgs++;
+			FUZZ_CHECK(s.len >= 3 && memcmp(s.p, "MSH", 3) == 0);
+			hl7_parse(&m, s.p, s.len, 0);
+		} else if (k == HL7_BATCH_FHS || k == HL7_BATCH_BHS) {
+			size_t n = ack_batch_header(small, sizeof small, &b, s, &ap);
+			FUZZ_CHECK(n == ack_batch_header(NULL, 0, &b, s, &ap));
+			if (n <= sizeof big) {
+				FUZZ_CHECK(ack_batch_header(big, sizeof big, &b, s, &ap) == n);
+				FUZZ_CHECK(memcmp(small, big, n < sizeof small ? n : sizeof small) == 0);
+				FUZZ_CHECK(big[n - 1] == '\r');
+			}
+		}
+	}
+	FUZZ_CHECK(msgs == b.messages);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct hl7_msg m, s;
@@ -220,6 +259,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct hl7_span all = { buf, size };
 
 	check_msg(&m, st, data, size);
+	check_batch(buf, size);
 	sst = hl7_parse(&s, buf, size, HL7_PARSE_STRICT);
 	check_msg(&s, sst, data, size);
 	/* strict refuses more, never less; what both accept reads the same */

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: MIT */
+/* batch.c: HL7 v2 batch structure (FHS/BHS ... BTS/FTS): check and walk, in place. */
+#include <string.h>
+
+#include "batch.h"
+
+static const char empty_text[1] = "";
+
+static const char *const status_text[] = {
+#define HL7_BATCH_X_TEXT(name, code, text) text,
+	HL7_BATCH_STATUS_LIST(HL7_BATCH_X_TEXT)
+#undef HL7_BATCH_X_TEXT
+};
+
+static const int status_code[] = {
+#define HL7_BATCH_X_CODE(name, code, text) code,
+	HL7_BATCH_STATUS_LIST(HL7_BATCH_X_CODE)
+#undef HL7_BATCH_X_CODE
+};
+
+#define NSTATUS (sizeof status_code / sizeof status_code[0])
+
+const char *hl7_batch_status_text(enum hl7_batch_status s)
+{
+	return (unsigned)s < NSTATUS ? status_text[s] : "unknown status";
+}
+
+int hl7_batch_status_code(enum hl7_batch_status s)
+{
+	return (unsigned)s < NSTATUS ? status_code[s] : 207;
+}
+
+static size_t bom_length(const char *buf, size_t len)
+{
+	return len >= 3 && (unsigned char)buf[0] == 0xef && (unsigned char)buf[1] == 0xbb &&
+	    (unsigned char)buf[2] == 0xbf ? 3 : 0;
+}
+
+int hl7_batch_is(const char *buf, size_t len)
+{
+	size_t i = bom_length(buf, len);
+
+	return len - i >= 3 && (memcmp(buf + i, "FHS", 3) == 0 || memcmp(buf + i, "BHS", 3) == 0);
+}
+
+static int is_eol(char c)
+{
+	return c == '\r' || c == '\n';
+}
+
+/* The segment at *pos (separators before it skipped): its span; *pos moves past it. 0 at the end. */
+static int next_segment(const char *buf, size_t len, size_t *pos, struct hl7_span *seg)
+{
+	size_t i = *pos, e;
+
+	while (i < len && is_eol(buf[i]))
+		i++;
+	if (i >= len) {
+		*pos = len;
+		return 0;
+	}
+	for (e = i; e < len && !is_eol(buf[e]); e++)
+		;
+	seg->p = buf + i;
+	seg->len = e - i;
+	*pos = e;
+	return 1;
+}
+
+/* Which piece a segment starts: a header, a trailer, a message (MSH), or -1 for any other segment. */
+static int kind_of(const struct hl7_batch *b, struct hl7_span seg)
+{
+	static const struct {
+		const char id[4];
+		enum hl7_batch_kind kind;
+	} ids[] = {
+		{"FHS", HL7_BATCH_FHS}, {"BHS", HL7_BATCH_BHS}, {"MSH", HL7_BATCH_MESSAGE},
+		{"BTS", HL7_BATCH_BTS}, {"FTS", HL7_BATCH_FTS},
+	};
+
+	if (seg.len < 3 || (seg.len > 3 && seg.p[3] != b->d.field))
+		return -1;
+	for (size_t k = 0; k < sizeof ids / sizeof ids[0]; k++)
+		if (memcmp(seg.p, ids[k].id, 3) == 0)
+			return (int)ids[k].kind;
+	return -1;
+}
+
+static int valid_segment_id(struct hl7_span seg, char fs)
+{
+	for (size_t k = 0; k < 3; k++) {
+		unsigned char c = k < seg.len ? (unsigned char)seg.p[k] : 0;
+		if (!((c >= 'A' && c <= 'Z') || (k > 0 && c >= '0' && c <= '9')))
+			return 0;
+	}
+	return seg.len == 3 || seg.p[3] == fs;
+}
+
+static enum hl7_batch_status fail(struct hl7_batch *b, enum hl7_batch_status s, struct hl7_span seg)
+{
+	b->status = s;
+	b->err_offset = (size_t)(seg.p - b->buf);
+	memset(b->err_segment, 0, sizeof b->err_segment);
+	if (seg.len >= 3 && valid_segment_id(seg, b->d.field))
+		memcpy(b->err_segment, seg.p, 3);
+	return s;
+}
+
+/* Field n of a segment: FHS and BHS numbered as MSH is (1 = the separator), others from the first field. */
+int hl7_batch_field(const struct hl7_batch *b, struct hl7_span seg, unsigned n, struct hl7_span *out)
+{
+	size_t pos, e;
+	unsigned first = 1;
+
+	out->p = empty_text;
+	out->len = 0;
+	if (n == 0 || seg.len < 4 || seg.p[3] != b->d.field)
+		return 0;
+	if (memcmp(seg.p, "FHS", 3) == 0 || memcmp(seg.p, "BHS", 3) == 0) {
+		if (n == 1) {
+			out->p = seg.p + 3;
+			out->len = 1;
+			return 1;
+		}
+		first = 2;
+	}
+	pos = 4;
+	for (unsigned k = first;; k++) {
+		const char *q = pos < seg.len ? memchr(seg.p + pos, b->d.field, seg.len - pos) : NULL;
+		e = q ? (size_t)(q - seg.p) : seg.len;
+		if (k == n) {
+			out->p = seg.p + pos;
+			out->len = e - pos;
+			return 1;
+		}
+		if (!q)
+			return 0;
+		pos = e + 1;
+	}
+}
+
+/* A trailer's count field (BTS-1, FTS-1): 1 when it is empty or equals want, else 0. */
+static int count_matches(const struct hl7_batch *b, struct hl7_span seg, size_t want)
+{
+	struct hl7_span f;
+	size_t v = 0;
+
+	hl7_batch_field(b, seg, 1, &f);
+	if (f.len == 0)
+		return 1;
+	if (f.len > 9)
+		return 0;
+	for (size_t i = 0; i < f.len; i++) {
+		if (f.p[i] < '0' || f.p[i] > '9')
+			return 0;
+		v = v * 10 + (size_t)(f.p[i] - '0');
+	}
+	return v == want;
+}
+
+enum hl7_batch_status hl7_batch_parse(struct hl7_batch *b, const char *buf, size_t len)
+{
+	struct hl7_span seg;
+	size_t pos;
+	/* The open group: none, one opened by BHS, or implicit (messages directly in FHS). */
+	enum { GROUP_NONE, GROUP_BHS, GROUP_IMPLICIT } group = GROUP_NONE;
+	size_t group_messages = 0;
+	int in_message = 0, file_closed = 0, seen_fhs = 0;
+
+	memset(b, 0, sizeof *b);
+	b->buf = buf;
+	b->len = len;
+	b->fhs.p = b->bhs.p = empty_text;
+	b->start = bom_length(buf, len);
+	pos = b->start;
+	if (!hl7_batch_is(buf, len)) {
+		b->status = HL7_BATCH_ERR_HEADER;
+		b->err_offset = b->start;
+		return b->status;
+	}
+	next_segment(buf, len, &pos, &seg);
+	if (!hl7_delims_read(seg.p + 3, seg.len - 3, &b->d))
+		return fail(b, HL7_BATCH_ERR_DELIMS, seg);
+	pos = b->start;
+	while (next_segment(buf, len, &pos, &seg)) {
+		int kind = kind_of(b, seg);
+
+		if (file_closed)
+			return fail(b, HL7_BATCH_ERR_ORDER, seg);
+		switch (kind) {
+		case HL7_BATCH_FHS:
+			if (seg.p != buf + b->start)
+				return fail(b, HL7_BATCH_ERR_ORDER, seg);
+			seen_fhs = 1;
+			b->fhs = seg;
+			break;
+		case HL7_BATCH_BHS:
+			if (group != GROUP_NONE)
+				return fail(b, HL7_BATCH_ERR_ORDER, seg);
+			if (b->bhs.len == 0)
+				b->bhs = seg;
+			group = GROUP_BHS;
+			group_messages = 0;
+			in_message = 0;
+			b->groups++;
+			break;
+		case HL7_BATCH_MESSAGE:
+			if (group == GROUP_NONE) {
+				/* Messages outside any BHS: only directly inside an FHS. */
+				if (!seen_fhs || b->groups > 0)
+					return fail(b, HL7_BATCH_ERR_ORDER, seg);
+				group = GROUP_IMPLICIT;
+				group_messages = 0;
+				b->groups++;
+			}
+			in_message = 1;
+			group_messages++;
+			b->messages++;
+			break;
+		case HL7_BATCH_BTS:
+			if (group != GROUP_BHS)
+				return fail(b, HL7_BATCH_ERR_ORDER, seg);
+			if (!count_matches(b, seg, group_messages))
+				return fail(b, HL7_BATCH_ERR_COUNT, seg);
+			group = GROUP_NONE;
+			in_message = 0;
+			break;
+		case HL7_BATCH_FTS:
+			if (!seen_fhs)
+				return fail(b, HL7_BATCH_ERR_ORDER, seg);
+			if (!count_matches(b, seg, b->groups))
+				return fail(b, HL7_BATCH_ERR_COUNT, seg);
+			group = GROUP_NONE;
+			in_message = 0;
+			file_closed = 1;
+			break;
+		default:
+			/* Inside a message its segments are hl7_parse()'s to check. */
+			if (in_message)
+				break;
+			if (!valid_segment_id(seg, b->d.field))
+				return fail(b, HL7_BATCH_ERR_SEGMENT_ID, seg);
+			return fail(b, HL7_BATCH_ERR_OUTSIDE, seg);
+		}
+	}
+	return b->status;
+}
+
+int hl7_batch_next(const struct hl7_batch *b, size_t *cursor, enum hl7_batch_kind *kind, struct hl7_span *span)
+{
+	struct hl7_span seg;
+	size_t pos = *cursor < b->start ? b->start : *cursor;
+	int k;
+
+	span->p = empty_text;
+	span->len = 0;
+	if (b->status != HL7_BATCH_OK || !next_segment(b->buf, b->len, &pos, &seg))
+		return 0;
+	k = kind_of(b, seg);
+	if (k != HL7_BATCH_MESSAGE) {
+		/* A valid batch has no other top-level segment. */
+		*kind = (enum hl7_batch_kind)k;
+		*span = seg;
+		*cursor = pos;
+		return 1;
+	}
+	/* A message: up to the separators before the next piece, those included. */
+	const char *start = seg.p;
+	size_t end = pos, probe = pos;
+	while (next_segment(b->buf, b->len, &probe, &seg) && kind_of(b, seg) < 0)
+		end = probe;
+	/* The separators ending its last segment belong to it, up to the next piece. */
+	while (end < b->len && is_eol(b->buf[end]))
+		end++;
+	*kind = HL7_BATCH_MESSAGE;
+	span->p = start;
+	span->len = (size_t)(b->buf + end - start);
+	*cursor = end;
+	return 1;
+}
