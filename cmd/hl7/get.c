@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* get.c: hl7 get: values at paths, one tab-separated row per message (or per match with [*]). */
+/* get.c: hl7 get: values at paths, one tab-separated row per message (or per match with [*]); FHS/BHS paths too. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +17,7 @@ struct get {
 	int ncols;
 	int raw;
 	int with_filename;
+	const struct input_msg *in; /* the message being read */
 	/* per message: every value of every column, as spans */
 	struct hl7_span *vals;
 	size_t nvals, capvals;
@@ -66,12 +67,83 @@ static void add(struct get *g, struct hl7_span v)
 	g->vals[g->nvals++] = v;
 }
 
-/* Number of segments with the path's ID. */
-static unsigned count_segments(const struct hl7_msg *m, const char *id)
+/* FHS or BHS: the batch header segments, read from the message's batch. */
+static int is_header(const char *seg)
+{
+	return memcmp(seg, "FHS", 3) == 0 || memcmp(seg, "BHS", 3) == 0;
+}
+
+/* MSH-1/2, FHS-1/2, BHS-1/2: the delimiters themselves, never split or decoded. */
+static int is_delims(const struct hl7_path *p)
+{
+	return (memcmp(p->seg, "MSH", 3) == 0 || is_header(p->seg)) && p->field <= 2;
+}
+
+/* The header segment a path names, for the message in (empty outside a batch). */
+static struct hl7_span header_of(const struct input_msg *in, const char *seg)
+{
+	struct hl7_span none = { "", 0 };
+
+	if (!in->batch)
+		return none;
+	return seg[0] == 'F' ? in->fhs : in->bhs;
+}
+
+/* A FHS/BHS path, read as hl7_get() reads a message's. */
+static int header_get(const struct input_msg *in, const struct hl7_path *p, struct hl7_span *out)
+{
+	struct hl7_span seg = header_of(in, p->seg), f, r, c;
+	struct hl7_msg d;
+
+	*out = (struct hl7_span){ "", 0 };
+	if (seg.len == 0 || p->seg_index > 1 || !hl7_batch_field(in->batch, seg, p->field, &f))
+		return 0;
+	if (p->field <= 2) {
+		if (p->rep > 1 || p->comp > 1 || p->sub > 1)
+			return 0;
+		*out = f;
+		return 1;
+	}
+	if (p->rep == 0 && p->comp == 0) {
+		*out = f;
+		return 1;
+	}
+	/* the splitters need only the delimiters */
+	memset(&d, 0, sizeof d);
+	d.d = in->batch->d;
+	d.has_field_separator = d.has_delims = 1;
+	if (!hl7_repetition(&d, f, p->rep ? p->rep : 1, &r))
+		return 0;
+	if (p->comp == 0) {
+		*out = r;
+		return 1;
+	}
+	if (!hl7_component(&d, r, p->comp, &c))
+		return 0;
+	if (p->sub == 0) {
+		*out = c;
+		return 1;
+	}
+	if (!hl7_subcomponent(&d, c, p->sub, &r))
+		return 0;
+	*out = r;
+	return 1;
+}
+
+static int get_value(const struct get *g, const struct hl7_msg *m, const struct hl7_path *p, struct hl7_span *out)
+{
+	return is_header(p->seg) ? header_get(g->in, p, out) : hl7_get(m, p, out);
+}
+
+/* Number of segments with the path's ID (a batch header: 1 when the message has one). */
+static unsigned count_segments(const struct get *g, const struct hl7_msg *m, const char *id)
 {
 	size_t cursor = 0;
 	struct hl7_span seg;
 	unsigned n = 0;
+
+	if (is_header(id))
+		return header_of(g->in, id).len > 0;
 
 	while (hl7_segment_next(m, &cursor, &seg))
 		if (seg.len >= 3 && memcmp(seg.p, id, 3) == 0 && (seg.len == 3 || seg.p[3] == m->d.field))
@@ -82,11 +154,11 @@ static unsigned count_segments(const struct hl7_msg *m, const char *id)
 static void collect(struct get *g, const struct hl7_msg *m, const struct column *c)
 {
 	struct hl7_path p = c->path;
-	unsigned s, last = c->all_segments ? count_segments(m, p.seg) : 1;
+	unsigned s, last = c->all_segments ? count_segments(g, m, p.seg) : 1;
 	struct hl7_span v;
 
 	if (!c->all_segments && !c->all_repetitions) {
-		hl7_get(m, &p, &v);
+		get_value(g, m, &p, &v);
 		add(g, v);
 		return;
 	}
@@ -98,21 +170,21 @@ static void collect(struct get *g, const struct hl7_msg *m, const struct column 
 		if (c->all_segments)
 			p.seg_index = s;
 		if (!c->all_repetitions) {
-			hl7_get(m, &p, &v); /* the segment is there: its value, empty or not */
+			get_value(g, m, &p, &v); /* the segment is there: its value, empty or not */
 			add(g, v);
 			continue;
 		}
 		/* every repetition of the field; none when the segment or field is missing */
 		f = p;
 		f.rep = f.comp = f.sub = 0;
-		if (!hl7_get(m, &f, &field))
+		if (!get_value(g, m, &f, &field))
 			continue;
-		if (!(memcmp(p.seg, "MSH", 3) == 0 && p.field <= 2))
+		if (!is_delims(&p))
 			for (size_t i = 0; i < field.len; i++)
 				nrep += field.p[i] == m->d.repetition;
 		for (r = 1; r <= nrep; r++) {
 			p.rep = r;
-			hl7_get(m, &p, &v);
+			get_value(g, m, &p, &v);
 			add(g, v);
 		}
 	}
@@ -125,8 +197,9 @@ static void get_message(void *ctx, const struct input_msg *in)
 	size_t rows = 1;
 	int star = 0;
 
-	if (message_open(in, &m) < 0)
+	if (batch_open(in, get_message, ctx) || message_open(in, &m) < 0)
 		return;
+	g->in = in;
 	g->nvals = 0;
 	for (int k = 0; k < g->ncols; k++) {
 		const struct column *c = &g->cols[k];
@@ -158,7 +231,7 @@ static void get_message(void *ctx, const struct input_msg *in)
 				v = g->vals[g->first[k] + r];
 			else
 				continue;
-			if (!g->raw && !(memcmp(c->path.seg, "MSH", 3) == 0 && c->path.field <= 2 && c->path.seg_index <= 1))
+			if (!g->raw && !(is_delims(&c->path) && c->path.seg_index <= 1))
 				v = value_decode(&m, v);
 			out_cell(v);
 		}

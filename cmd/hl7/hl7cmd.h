@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "batch.h"
 #include "hl7.h"
 #include "hl7walk.h"
 
@@ -25,6 +26,10 @@ struct input_msg {
 	const char *p;        /* the unit's bytes (without MLLP framing) */
 	size_t len;
 	unsigned flags;       /* MSGSPLIT_* */
+	/* A message of a batch (batch_each()): */
+	unsigned long batch_message;   /* 1-based position in its batch; 0: not in a batch */
+	const struct hl7_batch *batch; /* the batch, checked; NULL when not in one */
+	struct hl7_span fhs, bhs;      /* the batch's FHS and its group's BHS (empty when none) */
 };
 
 typedef void (*input_fn)(void *ctx, const struct input_msg *in);
@@ -36,9 +41,17 @@ typedef void (*input_fn)(void *ctx, const struct input_msg *in);
  */
 void input_each(char **files, int nfiles, input_fn fn, void *ctx);
 
+/*
+ * For a batch unit (MSGSPLIT_BATCH): check its structure into *b and, when
+ * it is sound, call fn for each of its messages in order, as a unit of its
+ * own (batch_message, batch, fhs, bhs set; MSGSPLIT_BATCH cleared).
+ * Returns b->status; nothing is reported.
+ */
+enum hl7_batch_status batch_each(const struct input_msg *in, struct hl7_batch *b, input_fn fn, void *ctx);
+
 /* ---- main.c: errors and the exit status ---- */
 
-/* "hl7: FILE: message N: TEXT" on stderr, and note status (65, 66, 74...). */
+/* "hl7: FILE: message N[: batch message K]: TEXT" on stderr, and note status (65, 66, 74...). */
 void report(int status, const struct input_msg *in, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* "hl7: TEXT" on stderr, and note status. */
@@ -49,6 +62,11 @@ void exit_note(int status);
 void usage_error(const char *fmt, const char *arg) __attribute__((noreturn));
 /* Parse a unit for get/json/ack: 0 and *m filled when its fields are readable, else -1 (reported, 65). */
 int message_open(const struct input_msg *in, struct hl7_msg *m);
+/*
+ * For get and json: when in is a batch, run fn on each of its messages
+ * (batch_each(); a bad structure is reported, 65) and return 1; else 0.
+ */
+int batch_open(const struct input_msg *in, input_fn fn, void *ctx);
 
 /* ---- out.c: output encodings ---- */
 

@@ -40,7 +40,7 @@ static int reserve(size_t need)
 static void read_fd(int fd, const char *name, input_fn fn, void *ctx)
 {
 	struct msgsplit s;
-	struct input_msg in = { name, 0, NULL, 0, 0 };
+	struct input_msg in = { .file = name };
 	size_t have = 0, off = 0;
 	int eof = 0;
 
@@ -81,6 +81,36 @@ static void read_fd(int fd, const char *name, input_fn fn, void *ctx)
 			eof = 1;
 		have += (size_t)r;
 	}
+}
+
+enum hl7_batch_status batch_each(const struct input_msg *in, struct hl7_batch *b, input_fn fn, void *ctx)
+{
+	struct input_msg sub = *in;
+	enum hl7_batch_kind kind;
+	struct hl7_span piece;
+	size_t cursor = 0;
+
+	if (hl7_batch_parse(b, in->p, in->len) != HL7_BATCH_OK)
+		return b->status;
+	sub.flags &= ~(unsigned)MSGSPLIT_BATCH;
+	sub.batch = b;
+	sub.batch_message = 0;
+	sub.fhs = sub.bhs = (struct hl7_span){ "", 0 };
+	while (hl7_batch_next(b, &cursor, &kind, &piece)) {
+		switch (kind) {
+		case HL7_BATCH_FHS: sub.fhs = piece; break;
+		case HL7_BATCH_BHS: sub.bhs = piece; break;
+		case HL7_BATCH_BTS: sub.bhs = (struct hl7_span){ "", 0 }; break;
+		case HL7_BATCH_FTS: break;
+		case HL7_BATCH_MESSAGE:
+			sub.batch_message++;
+			sub.p = piece.p;
+			sub.len = piece.len;
+			fn(ctx, &sub);
+			break;
+		}
+	}
+	return b->status;
 }
 
 void input_each(char **files, int nfiles, input_fn fn, void *ctx)

@@ -85,7 +85,7 @@ static void json_message(void *ctx, const struct input_msg *in)
 	struct json *j = ctx;
 	struct hl7_msg m;
 
-	if (message_open(in, &m) < 0)
+	if (batch_open(in, json_message, ctx) || message_open(in, &m) < 0)
 		return;
 	j->m = &m;
 	j->first = 1;

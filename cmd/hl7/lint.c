@@ -18,7 +18,10 @@ struct lint {
 
 static void finding(struct lint *l, const char *path, const char *severity, const char *fmt, const char *arg)
 {
-	printf("%s: message %lu: %s: %s: ", l->in->file, l->in->number, path, severity);
+	printf("%s: message %lu: ", l->in->file, l->in->number);
+	if (l->in->batch_message)
+		printf("batch message %lu: ", l->in->batch_message);
+	printf("%s: %s: ", path, severity);
 	printf(fmt, arg);
 	putchar('\n');
 	l->findings++;
@@ -213,12 +216,18 @@ static void lint_message(void *ctx, const struct input_msg *in)
 		finding(l, "frame", "error", "MLLP frame not ended by 0x1C%s", "");
 		return;
 	}
-	st = hl7_parse(&m, in->p, in->len, l->strict ? HL7_PARSE_STRICT : 0);
 	if (in->flags & MSGSPLIT_BATCH) {
-		finding(l, in->len >= 3 && in->p[0] == 'F' ? "FHS" : "BHS", "error",
-			"a batch: not supported by mllpd yet (answered AR)%s", "");
+		struct hl7_batch b;
+
+		/* the structure, then each message as a message of its own */
+		if (batch_each(in, &b, lint_message, l) != HL7_BATCH_OK) {
+			l->in = in;
+			finding(l, b.err_segment[0] ? b.err_segment : "batch", "error", "%s",
+				hl7_batch_status_text(b.status));
+		}
 		return;
 	}
+	st = hl7_parse(&m, in->p, in->len, l->strict ? HL7_PARSE_STRICT : 0);
 	if (st != HL7_OK) {
 		error_path(&m, l->first_path, sizeof l->first_path);
 		finding(l, l->first_path, "error", "%s", hl7_status_text(st));

@@ -59,6 +59,8 @@ void report(int status, const struct input_msg *in, const char *fmt, ...)
 
 	fflush(stdout);
 	fprintf(stderr, "hl7: %s: message %lu: ", in->file, in->number);
+	if (in->batch_message)
+		fprintf(stderr, "batch message %lu: ", in->batch_message);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -85,16 +87,23 @@ int message_open(const struct input_msg *in, struct hl7_msg *m)
 		report(EX_DATAERR_, in, "MLLP frame not ended by 0x1C: skipped");
 		return -1;
 	}
-	if (in->flags & MSGSPLIT_BATCH) {
-		report(EX_DATAERR_, in, "a batch (FHS/BHS): not supported yet: skipped");
-		return -1;
-	}
 	hl7_parse(m, in->p, in->len, 0);
 	if (!m->has_delims) {
 		report(EX_DATAERR_, in, "not an HL7 message: %s", hl7_status_text(m->status));
 		return -1;
 	}
 	return 0;
+}
+
+int batch_open(const struct input_msg *in, input_fn fn, void *ctx)
+{
+	struct hl7_batch b;
+
+	if (!(in->flags & MSGSPLIT_BATCH) || (in->flags & MSGSPLIT_TRUNCATED))
+		return 0;
+	if (batch_each(in, &b, fn, ctx) != HL7_BATCH_OK)
+		report(EX_DATAERR_, in, "not an HL7 batch: %s: skipped", hl7_batch_status_text(b.status));
+	return 1;
 }
 
 static int finish(int rc)

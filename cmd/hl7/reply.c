@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* reply.c: hl7 ack: the acknowledgement mllpd would send for each message (lib/ack). */
+/* reply.c: hl7 ack: the acknowledgement (or acknowledgement batch) mllpd would send for each message (lib/ack). */
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ack.h"
+#include "batch.h"
 #include "hl7cmd.h"
 #include "mllp.h"
 #include "msgsplit.h"
@@ -20,29 +22,55 @@ struct reply {
 	const char *application, *facility;
 	int mllp;
 	unsigned long seq;
-	char *out;
-	size_t cap;
+	char *out;   /* the answer being built: out[0] is left for 0x0B */
+	size_t cap, len;
+	/* In a batch some message refused: the others are not delivered (AE), as mllpd does. */
+	const char *batch_text;
 };
 
-static void reply_message(void *ctx, const struct input_msg *in)
+/* Room for n more bytes at r->out + r->len. */
+static char *room(struct reply *r, size_t n)
 {
-	struct reply *r = ctx;
+	if (r->len + n + 2 > r->cap) {
+		size_t c = r->cap ? r->cap : 1024;
+		while (c < r->len + n + 2)
+			c *= 2;
+		char *p = realloc(r->out, c);
+		if (!p) {
+			report_plain(EX_SOFTWARE_, "out of memory");
+			exit(71);
+		}
+		r->out = p;
+		r->cap = c;
+	}
+	return r->out + r->len;
+}
+
+/* A fresh control ID and the time, for an ACK or an acknowledgement batch header. */
+static void fresh(struct reply *r, char *id, size_t idcap, char *ts, size_t tscap)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	ack_control_id(id, idcap, &now, (unsigned long)getpid(), ++r->seq);
+	ack_timestamp(ts, tscap, now.tv_sec);
+}
+
+/*
+ * Append the ACK mllpd sends for the message in (reported when it fails
+ * validation).  Returns 0 when mllpd sends none.  In a batch, a message that
+ * asks for no ACK gets one all the same (batch option 1), an inbound ACK
+ * excepted.
+ */
+static int append_ack(struct reply *r, const struct input_msg *in)
+{
 	struct hl7_msg m;
 	enum hl7_status status;
 	enum ack_outcome outcome = r->outcome;
 	int err_code = r->err_code;
 	const char *text = r->text;
 	char id[32], ts[32];
-	struct timespec now;
 
-	if (in->flags & MSGSPLIT_TRUNCATED) {
-		report(EX_DATAERR_, in, "MLLP frame not ended by 0x1C: skipped");
-		return;
-	}
-	if (in->flags & MSGSPLIT_BATCH) {
-		report(EX_DATAERR_, in, "a batch (FHS/BHS): batch acknowledgements are not supported yet");
-		return;
-	}
 	status = hl7_parse(&m, in->p, in->len, 0);
 	if (status != HL7_OK) {
 		/* mllpd refuses it whatever a command would say: the same AR */
@@ -50,17 +78,21 @@ static void reply_message(void *ctx, const struct input_msg *in)
 		outcome = ACK_OUTCOME_REJECT;
 		err_code = hl7_status_code(status);
 		text = hl7_status_text(status);
+	} else if (r->batch_text) {
+		outcome = ACK_OUTCOME_ERROR;
+		err_code = 207;
+		text = r->batch_text;
 	} else if (outcome == ACK_OUTCOME_ACCEPT) {
 		err_code = 0;
 	} else if (!err_code) {
 		err_code = 207;
 	}
 	enum ack_code code = ack_choose(&m, r->mode, outcome);
+	if (code == ACK_NONE && in->batch)
+		code = ack_choose(&m, ACK_MODE_ORIGINAL, outcome);
 	if (code == ACK_NONE)
-		return; /* mllpd would not answer this one */
-	clock_gettime(CLOCK_REALTIME, &now);
-	ack_control_id(id, sizeof id, &now, (unsigned long)getpid(), ++r->seq);
-	ack_timestamp(ts, sizeof ts, now.tv_sec);
+		return 0; /* mllpd would not answer this one */
+	fresh(r, id, sizeof id, ts, sizeof ts);
 	struct ack_params ap = {
 		.code = code,
 		.err_code = err_code,
@@ -73,24 +105,169 @@ static void reply_message(void *ctx, const struct input_msg *in)
 		.facility = r->facility,
 	};
 	size_t need = ack_build(NULL, 0, &m, &ap);
-	if (need + 3 > r->cap) {
-		char *p = realloc(r->out, need + 3);
-		if (!p) {
-			report_plain(EX_SOFTWARE_, "out of memory");
-			exit(71);
-		}
-		r->out = p;
-		r->cap = need + 3;
-	}
-	ack_build(r->out + 1, r->cap - 1, &m, &ap);
+	ack_build(room(r, need), need, &m, &ap);
+	r->len += need;
+	return 1;
+}
+
+/* Write what was built since begin(): framed with --mllp. */
+static void begin(struct reply *r)
+{
+	r->len = 1;
+	room(r, 0);
+}
+
+static void emit(struct reply *r)
+{
 	if (r->mllp) {
 		r->out[0] = MLLP_START;
-		r->out[need + 1] = MLLP_END;
-		r->out[need + 2] = MLLP_CR;
-		out_bytes(r->out, need + 3);
+		r->out[r->len++] = MLLP_END;
+		r->out[r->len++] = MLLP_CR;
+		out_bytes(r->out, r->len);
 	} else {
-		out_bytes(r->out + 1, need);
+		out_bytes(r->out + 1, r->len - 1);
 	}
+}
+
+/* An acknowledgement batch's header (answering the inbound hdr) or trailer (hdr.p NULL). */
+static void append_batch_segment(struct reply *r, const struct hl7_batch *b, struct hl7_span hdr,
+				 enum hl7_batch_kind trailer, size_t count)
+{
+	char id[32], ts[32];
+	size_t need;
+
+	if (hdr.p) {
+		fresh(r, id, sizeof id, ts, sizeof ts);
+		struct ack_params ap = {
+			.control_id = id, .timestamp = ts, .application = r->application, .facility = r->facility,
+		};
+		need = ack_batch_header(NULL, 0, b, hdr, &ap);
+		ack_batch_header(room(r, need), need, b, hdr, &ap);
+	} else {
+		need = ack_batch_trailer(NULL, 0, b, trailer, count);
+		ack_batch_trailer(room(r, need), need, b, trailer, count);
+	}
+	r->len += need;
+}
+
+/* The structure of a batch is wrong: mllpd's one plain AR (no MSH first: the minimal NAK). */
+static void refuse_batch(struct reply *r, const struct input_msg *in, const struct hl7_batch *b)
+{
+	struct hl7_msg m;
+	char id[32], ts[32];
+
+	report(EX_DATAERR_, in, "not an HL7 batch: %s", hl7_batch_status_text(b->status));
+	hl7_parse(&m, in->p, in->len, 0);
+	fresh(r, id, sizeof id, ts, sizeof ts);
+	struct ack_params ap = {
+		.code = ACK_AR,
+		.err_code = hl7_batch_status_code(b->status),
+		.err_text = hl7_batch_status_text(b->status),
+		.err_segment = b->err_segment[0] ? b->err_segment : NULL,
+		.control_id = id,
+		.timestamp = ts,
+		.application = r->application,
+		.facility = r->facility,
+	};
+	size_t need = ack_build(NULL, 0, &m, &ap);
+	begin(r);
+	ack_build(room(r, need), need, &m, &ap);
+	r->len += need;
+	emit(r);
+}
+
+/*
+ * A batch: the acknowledgement batch mllpd sends.  Its FHS and BHS answer
+ * the inbound ones, one ACK per message, BTS-1 the ACKs of the group,
+ * FTS-1 the groups; trailers the sender left out are there.  Nothing for a
+ * batch of acknowledgements only.
+ */
+static void reply_batch(struct reply *r, const struct input_msg *in)
+{
+	struct hl7_batch b;
+	struct input_msg sub = *in;
+	enum hl7_batch_kind kind;
+	struct hl7_span piece;
+	size_t cursor = 0, refused = 0, in_group = 0, answered = 0;
+	int group_open = 0, fhs = 0, fts = 0;
+	char text[96];
+
+	if (hl7_batch_parse(&b, in->p, in->len) != HL7_BATCH_OK) {
+		refuse_batch(r, in, &b);
+		return;
+	}
+	/* mllpd delivers a batch whole or not at all */
+	while (hl7_batch_next(&b, &cursor, &kind, &piece)) {
+		struct hl7_msg m;
+		if (kind == HL7_BATCH_MESSAGE && hl7_parse(&m, piece.p, piece.len, 0) != HL7_OK)
+			refused++;
+	}
+	if (refused) {
+		snprintf(text, sizeof text, "not delivered: %zu message%s of the batch refused", refused,
+			 refused == 1 ? "" : "s");
+		r->batch_text = text;
+	}
+	sub.flags &= ~(unsigned)MSGSPLIT_BATCH;
+	sub.batch = &b;
+	begin(r);
+	cursor = 0;
+	while (hl7_batch_next(&b, &cursor, &kind, &piece)) {
+		switch (kind) {
+		case HL7_BATCH_FHS:
+			fhs = 1;
+			append_batch_segment(r, &b, piece, kind, 0);
+			break;
+		case HL7_BATCH_BHS:
+			group_open = 1;
+			in_group = 0;
+			append_batch_segment(r, &b, piece, kind, 0);
+			break;
+		case HL7_BATCH_MESSAGE:
+			sub.batch_message++;
+			sub.p = piece.p;
+			sub.len = piece.len;
+			if (append_ack(r, &sub)) {
+				in_group++;
+				answered++;
+			}
+			break;
+		case HL7_BATCH_BTS:
+			group_open = 0;
+			append_batch_segment(r, &b, (struct hl7_span){ NULL, 0 }, kind, in_group);
+			break;
+		case HL7_BATCH_FTS:
+			if (group_open)
+				append_batch_segment(r, &b, (struct hl7_span){ NULL, 0 }, HL7_BATCH_BTS, in_group);
+			group_open = 0;
+			fts = 1;
+			append_batch_segment(r, &b, (struct hl7_span){ NULL, 0 }, kind, b.groups);
+			break;
+		}
+	}
+	r->batch_text = NULL;
+	if (group_open)
+		append_batch_segment(r, &b, (struct hl7_span){ NULL, 0 }, HL7_BATCH_BTS, in_group);
+	if (fhs && !fts)
+		append_batch_segment(r, &b, (struct hl7_span){ NULL, 0 }, HL7_BATCH_FTS, b.groups);
+	if (answered > 0 || b.messages == 0)
+		emit(r);
+}
+
+static void reply_message(void *ctx, const struct input_msg *in)
+{
+	struct reply *r = ctx;
+
+	if (in->flags & MSGSPLIT_TRUNCATED) {
+		report(EX_DATAERR_, in, "MLLP frame not ended by 0x1C: skipped");
+		return;
+	}
+	if (in->flags & MSGSPLIT_BATCH) {
+		reply_batch(r, in);
+		return;
+	}
+	begin(r);
+	if (append_ack(r, in))
+		emit(r);
 }
 
 static int parse_code(const char *s, enum ack_outcome *o)

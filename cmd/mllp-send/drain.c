@@ -19,6 +19,7 @@
 #include <sys/inotify.h>
 #endif
 
+#include "batch.h"
 #include "segnorm.h"
 
 /* Set by SIGTERM/SIGINT; the self-pipe wakes the polls that wait for it. */
@@ -68,6 +69,12 @@ struct drain {
 	int fatal;             /* an exit status that ends the drain now */
 	enum failure failed;
 	char stuck[256];       /* the file a failure left in new/ */
+	struct batch_ids ids;  /* the batch loaded in d->msg (ids.batch), or none */
+	int held;              /* d->msg holds a batch loaded while ACKs were due: send it next */
+	size_t held_len;
+	const char *held_name;
+	int batch_retry;       /* a message of the batch in flight got AE/CE or no ACK */
+	int batch_reject;      /* a message of the batch in flight got AR/CR */
 };
 
 static int open_sub(struct drain *d, const char *name)
@@ -238,9 +245,9 @@ static void settle(struct drain *d, struct sess_ack *k)
 		else if (move_from_new(d, name, d->rejfd) < 0)
 			fs_error(d, "move to rejected/", name);
 	} else {
-		char text[300];
-		size_t n = hl7_unescape(&k->m.d, k->a.text, d->msg, 256);
-		sanitise(text, sizeof text, d->msg, n < 256 ? n : 256);
+		char plain[256], text[300];
+		size_t n = hl7_unescape(&k->m.d, k->a.text, plain, sizeof plain);
+		sanitise(text, sizeof text, plain, n < sizeof plain ? n : sizeof plain);
 		fprintf(stderr, "mllp-send: %s: %s: answered %s%s%s\n", d->cfg->target, name, k->a.code,
 			text[0] ? ": " : "", text);
 		if (d->failed == FAIL_NONE) {
@@ -250,18 +257,74 @@ static void settle(struct drain *d, struct sess_ack *k)
 	}
 }
 
+/*
+ * One result of a batch file: printed; the file is settled with the last
+ * one, as a whole: to cur/ (or deleted) when every message got AA/CA; kept
+ * in new/ to be sent again when one got AE/CE or no ACK; else (AR/CR) to
+ * rejected/ with the answer as received.
+ */
+static void settle_batch(struct drain *d, struct sess_ack *k)
+{
+	const char *name = k->f.label;
+
+	print_result(d->cfg, k);
+	if (k->empty) {
+		/* a batch without messages, answered without a NAK: nothing to settle but the file */
+	} else if (k->missing) {
+		d->batch_retry = 1;
+	} else if (!k->a.positive && k->a.code[1] == 'R') {
+		d->batch_reject = 1;
+	} else if (!k->a.positive) {
+		char id[80], plain[256], text[300];
+		size_t n = hl7_unescape(&k->m.d, k->a.text, plain, sizeof plain);
+		sanitise(text, sizeof text, plain, n < sizeof plain ? n : sizeof plain);
+		sanitise(id, sizeof id, k->f.id, k->f.idlen);
+		fprintf(stderr, "mllp-send: %s: %s: %s answered %s%s%s\n", d->cfg->target, name, id, k->a.code,
+			text[0] ? ": " : "", text);
+		d->batch_retry = 1;
+	}
+	if (!k->last)
+		return;
+	int retry = d->batch_retry, reject = d->batch_reject;
+	d->batch_retry = d->batch_reject = 0;
+	if (retry) {
+		if (d->failed == FAIL_NONE) {
+			d->failed = FAIL_NEGATIVE;
+			snprintf(d->stuck, sizeof d->stuck, "%s", name);
+		}
+		return;
+	}
+	d->progress = 1;
+	if (reject) {
+		d->rejected = 1;
+		if (write_ack_file(d, name, k->frame, k->framelen) < 0)
+			fs_error(d, "write rejected/ ACK", name);
+		else if (move_from_new(d, name, d->rejfd) < 0)
+			fs_error(d, "move to rejected/", name);
+	} else if (d->cfg->delete_acked) {
+		if (unlinkat(d->newfd, name, 0) < 0 && errno != ENOENT)
+			fs_error(d, "delete", name);
+		else
+			sync_dir(d, d->newfd);
+	} else if (move_from_new(d, name, d->curfd) < 0) {
+		fs_error(d, "move to cur/", name);
+	}
+}
+
 static void transport_failed(struct drain *d, enum sess_result r, const char *sending)
 {
 	snprintf(d->stuck, sizeof d->stuck, "%s", d->s.n > 0 ? d->s.q[0].label : sending);
 	fprintf(stderr, "mllp-send: %s: %s\n", d->cfg->target, d->s.why);
 	session_close(&d->s);
+	d->batch_retry = d->batch_reject = 0;
 	d->failed = r == SESS_PROTOCOL ? FAIL_PROTOCOL : FAIL_TEMP;
 }
 
-/* Prepare new/NAME for sending: 1 ready (d->msg, *len, *id), 0 skip it, -1 fatal. */
+/* Prepare new/NAME for sending: 1 ready (d->msg, *len, *id; a batch: d->ids.batch), 0 skip it, -1 fatal. */
 static int load(struct drain *d, const char *name, size_t *len, struct hl7_span *id)
 {
 	const char *why;
+	char text[512];
 	ssize_t n = read_new(d, name);
 	if (n < 0 && errno == ENOENT)
 		return 0;
@@ -272,13 +335,24 @@ static int load(struct drain *d, const char *name, size_t *len, struct hl7_span 
 	if (n < 0) {
 		why = "larger than 16777216 bytes";
 	} else {
-		/* A spool file is one message: only its separators are normalised. */
+		/* A spool file is one message or one batch: only its separators are normalised. */
 		*len = segnorm_copy(d->msg, SEND_MAX_MESSAGE + 1, d->file, (size_t)n);
-		why = *len > SEND_MAX_MESSAGE ? "larger than 16777216 bytes" : message_check(d->msg, *len, id);
+		d->ids.batch = 0;
+		if (*len > SEND_MAX_MESSAGE) {
+			why = "larger than 16777216 bytes";
+		} else if (hl7_batch_is(d->msg, *len)) {
+			if (batch_check(d->msg, *len, &d->ids, text, sizeof text) == 0)
+				return 1;
+			fprintf(stderr, "mllp-send: %s/new/%s: %s; moved to rejected/\n", d->dir, name, text);
+			goto reject;
+		} else {
+			why = message_check(d->msg, *len, id);
+		}
 		if (!why)
 			return 1;
 	}
 	fprintf(stderr, "mllp-send: %s/new/%s: not an HL7 message: %s; moved to rejected/\n", d->dir, name, why);
+reject:
 	if (move_from_new(d, name, d->rejfd) < 0) {
 		fs_error(d, "move to rejected/", name);
 		return -1;
@@ -287,7 +361,34 @@ static int load(struct drain *d, const char *name, size_t *len, struct hl7_span 
 	return 0;
 }
 
-/* One pass over the listing: send in order, at most window in flight, settle each ACK. */
+/* Send what load() put in d->msg (a message, or the batch in d->ids): 0, or -1 when the pass must stop. */
+static int send_loaded(struct drain *d, const char *name, size_t len, struct hl7_span id)
+{
+	struct session *s = &d->s;
+
+	/* An idle connection the peer has closed is replaced without counting a failure. */
+	if (s->n == 0)
+		session_peer_gone(s);
+	if (!session_connected(s) && session_connect(s) < 0) {
+		fprintf(stderr, "mllp-send: %s: %s\n", d->cfg->target, s->why);
+		snprintf(d->stuck, sizeof d->stuck, "%s", name);
+		d->failed = FAIL_CONNECT;
+		return -1;
+	}
+	enum sess_result sr = d->ids.batch ? session_send_batch(s, d->msg, len, &d->ids, name, 0)
+				       : session_send(s, d->msg, len, id, name, 0);
+	if (sr != SESS_OK) {
+		transport_failed(d, sr, name);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * One pass over the listing: send in order, at most window in flight, settle
+ * each ACK.  A batch file goes alone: after the ACKs due, and nothing is sent
+ * before its whole answer is in.
+ */
 static void pass(struct drain *d)
 {
 	size_t next = 0;
@@ -295,8 +396,16 @@ static void pass(struct drain *d)
 
 	d->failed = FAIL_NONE;
 	d->progress = 0;
+	d->held = 0;
 	while (!d->fatal) {
-		if (!stop_requested && d->failed == FAIL_NONE && next < d->count && s->n < d->cfg->window) {
+		int go = !stop_requested && d->failed == FAIL_NONE && !session_batch_busy(s);
+		if (go && d->held && s->n == 0) {
+			d->held = 0;
+			if (send_loaded(d, d->held_name, d->held_len, (struct hl7_span){"", 0}) < 0)
+				break;
+			continue;
+		}
+		if (go && !d->held && next < d->count && s->n < d->cfg->window) {
 			size_t len;
 			struct hl7_span id;
 			const char *name = d->names[next];
@@ -306,20 +415,14 @@ static void pass(struct drain *d)
 			next++;
 			if (r == 0)
 				continue;
-			/* An idle connection the peer has closed is replaced without counting a failure. */
-			if (s->n == 0)
-				session_peer_gone(s);
-			if (!session_connected(s) && session_connect(s) < 0) {
-				fprintf(stderr, "mllp-send: %s: %s\n", d->cfg->target, s->why);
-				snprintf(d->stuck, sizeof d->stuck, "%s", name);
-				d->failed = FAIL_CONNECT;
-				break;
+			if (d->ids.batch && s->n > 0) {
+				d->held = 1;
+				d->held_len = len;
+				d->held_name = name;
+				continue;
 			}
-			enum sess_result sr = session_send(s, d->msg, len, id, name, 0);
-			if (sr != SESS_OK) {
-				transport_failed(d, sr, name);
+			if (send_loaded(d, name, len, id) < 0)
 				break;
-			}
 			continue;
 		}
 		if (s->n == 0)
@@ -330,7 +433,10 @@ static void pass(struct drain *d)
 			transport_failed(d, r, "");
 			break;
 		}
-		settle(d, &k);
+		if (k.batch)
+			settle_batch(d, &k);
+		else
+			settle(d, &k);
 		flight_free(&k.f);
 	}
 }
@@ -435,6 +541,7 @@ static void teardown(struct drain *d)
 		session_free(&d->s);
 	free(d->file);
 	free(d->msg);
+	batch_ids_free(&d->ids);
 	int fds[] = {d->dirfd, d->newfd, d->curfd, d->rejfd, d->ino};
 	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
 		if (fds[i] >= 0)

@@ -89,12 +89,28 @@ long long now_ms(void);
 /* Copy len bytes to dst as printable ASCII (\xNN otherwise), at most about cap - 1 bytes, NUL-terminated. */
 void sanitise(char *dst, size_t cap, const char *p, size_t len);
 
-/* A message waiting for its ACK. */
+/* A message waiting for its ACK, or a batch waiting for its answer. */
 struct flight {
-	char *id;      /* MSH-10, raw */
+	char *id;      /* MSH-10, raw (a batch: its first message's) */
 	size_t idlen;
 	char *label;   /* file name for the output line */
 	int index;     /* caller's use */
+	/* A batch (batch = 1): its nmsg messages' MSH-10s, ids + off[i] for off[i + 1] - off[i] bytes. */
+	int batch;
+	size_t nmsg;
+	char *ids;
+	size_t *off;
+	char *batch_id, *file_id; /* BHS-11 and FHS-11, NUL-terminated (may be empty) */
+	size_t batch_idlen, file_idlen;
+};
+
+/* What batch_check() found in a batch: spans borrow from the checked block. */
+struct batch_ids {
+	int batch;                /* 1: a batch was checked (n may be 0: a batch without messages) */
+	struct hl7_span *id;      /* MSH-10 of each message, in order */
+	size_t n, cap;
+	struct hl7_span batch_id; /* BHS-11 of the first BHS, or empty */
+	struct hl7_span file_id;  /* FHS-11, or empty */
 };
 
 enum sess_result {
@@ -103,6 +119,15 @@ enum sess_result {
 	SESS_CLOSED,   /* the peer closed or reset the connection */
 	SESS_IO,       /* another read/write error (errno in why) */
 	SESS_PROTOCOL, /* the peer sent something that is not an expected ACK */
+};
+
+#define BATCH_WHOLE ((size_t)-1) /* a result for a batch without messages */
+
+/* One ACK of the answer to a batch, or a message of the batch it left without one. */
+struct batch_result {
+	size_t msg;             /* the message (0-based in the batch), or BATCH_WHOLE */
+	struct hl7_span ack;    /* its ACK, inside the answer frame; empty: none */
+	int dup;                /* the same ACK as the result before (one NAK for the whole batch) */
 };
 
 struct session {
@@ -115,6 +140,9 @@ struct session {
 	size_t rpos, rlen;
 	struct flight *q;       /* in flight, oldest first */
 	unsigned n;
+	/* The answer to the batch in flight (q[0]), served one result per session_wait(). */
+	struct batch_result *res;
+	size_t nres, next;
 	char why[256];          /* reason for the last result other than SESS_OK */
 };
 
@@ -125,6 +153,14 @@ struct sess_ack {
 	struct ackread a;
 	const char *raw;        /* the ACK, unframed, borrowed until the next session call */
 	size_t rawlen;
+	/* A result of a batch (f is then one of its messages, label the batch's): */
+	int batch;              /* 1 for a result of a batch */
+	int last;               /* the batch's last result: every message of it is settled */
+	int missing;            /* the answer holds no ACK for this message (code "", not positive) */
+	int empty;              /* a batch without messages answered without a NAK: nothing to report */
+	int dup;                /* raw is the ACK of the result before, answering the whole batch */
+	const char *frame;      /* the whole answer, unframed, as raw */
+	size_t framelen;
 };
 
 int session_init(struct session *s, const struct config *cfg);
@@ -137,7 +173,23 @@ void session_close(struct session *s);
 /* Frame msg and write it; the flight (id, label copied) joins the queue.  SESS_OK: written. */
 enum sess_result session_send(struct session *s, const char *msg, size_t len, struct hl7_span id, const char *label,
 			      int index);
-/* Wait for the next ACK of a message in flight (s->n > 0). */
+/*
+ * Frame a batch and write it as one block; it joins the queue as one flight
+ * (ids copied; a batch without messages too).  Only when nothing is in flight (s->n == 0); send nothing
+ * else until its last result is in.
+ */
+enum sess_result session_send_batch(struct session *s, const char *block, size_t len, const struct batch_ids *ids,
+				    const char *label, int index);
+/* 1 when a batch is in flight (nothing else may be sent), else 0. */
+int session_batch_busy(const struct session *s);
+/*
+ * Wait for the next ACK of a message in flight (s->n > 0).  A batch's
+ * answer (an acknowledgement batch, or one ACK) is read and checked whole,
+ * then served one result per call, in the order of its ACKs, then the
+ * messages it left without one (missing); the batch leaves the queue with
+ * its last result.  A batch without messages gets one result: empty, or
+ * the NAK that answered it (f.id empty).
+ */
 enum sess_result session_wait(struct session *s, struct sess_ack *out);
 /* When idle: 1 if the peer has closed (the connection is then closed), else 0. */
 int session_peer_gone(struct session *s);
@@ -156,5 +208,16 @@ int drain_spool(const struct config *cfg);
  * the control ID in *id, or the reason it is not an HL7 message.
  */
 const char *message_check(const char *p, size_t len, struct hl7_span *id);
+
+/*
+ * Check a batch before it is sent (already normalised): its structure
+ * (lib/batch), then message_check() on each message.  Returns 0 with
+ * ids->batch set and the control IDs in *ids (its array grown as needed:
+ * batch_ids_free; none for a batch without messages), or -1
+ * with the reason in why: "not an HL7 batch: ..." or "batch message N:
+ * not an HL7 message: ...".
+ */
+int batch_check(const char *p, size_t len, struct batch_ids *ids, char *why, size_t whycap);
+void batch_ids_free(struct batch_ids *ids);
 
 #endif

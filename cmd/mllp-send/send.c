@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "msgsplit.h"
 #include "segnorm.h"
 
@@ -23,6 +24,54 @@ const char *message_check(const char *p, size_t len, struct hl7_span *id)
 	if (id->len == 0)
 		return hl7_status_text(HL7_ERR_NO_CONTROL_ID);
 	return NULL;
+}
+
+void batch_ids_free(struct batch_ids *ids)
+{
+	free(ids->id);
+	memset(ids, 0, sizeof *ids);
+}
+
+int batch_check(const char *p, size_t len, struct batch_ids *ids, char *why, size_t whycap)
+{
+	struct hl7_batch b;
+	enum hl7_batch_kind kind;
+	struct hl7_span piece;
+	size_t cursor = 0;
+
+	ids->n = 0;
+	ids->batch = 0;
+	ids->batch_id = ids->file_id = (struct hl7_span){"", 0};
+	if (hl7_batch_parse(&b, p, len) != HL7_BATCH_OK) {
+		snprintf(why, whycap, "not an HL7 batch: %s", hl7_batch_status_text(b.status));
+		return -1;
+	}
+	if (b.messages > ids->cap) {
+		struct hl7_span *n = realloc(ids->id, b.messages * sizeof *n);
+		if (!n) {
+			snprintf(why, whycap, "%s", strerror(ENOMEM));
+			return -1;
+		}
+		ids->id = n;
+		ids->cap = b.messages;
+	}
+	if (b.bhs.len)
+		hl7_batch_field(&b, b.bhs, 11, &ids->batch_id);
+	if (b.fhs.len)
+		hl7_batch_field(&b, b.fhs, 11, &ids->file_id);
+	while (hl7_batch_next(&b, &cursor, &kind, &piece)) {
+		if (kind != HL7_BATCH_MESSAGE)
+			continue;
+		const char *bad =
+		    ids->n < ids->cap ? message_check(piece.p, piece.len, &ids->id[ids->n]) : "too many messages";
+		if (bad) {
+			snprintf(why, whycap, "batch message %zu: not an HL7 message: %s", ids->n + 1, bad);
+			return -1;
+		}
+		ids->n++;
+	}
+	ids->batch = 1;
+	return 0;
 }
 
 /* An input: a file (or stdin) read in pieces and cut into messages by lib/msgsplit. */
@@ -103,14 +152,15 @@ static void where(char *dst, size_t cap, const struct input *in)
 }
 
 /*
- * Take the next message of in, normalised into out (SEND_MAX_MESSAGE + 1
- * bytes).  Returns 1 with *len and *id set, 0 at the end of the input, or
- * an exit status after printing why.
+ * Take the next message (or batch) of in, normalised into out
+ * (SEND_MAX_MESSAGE + 1 bytes).  Returns 1 with *len and *id set (a batch:
+ * ids->batch and its control IDs in ids; a message: not ids->batch), 0 at the
+ * end of the input, or an exit status after printing why.
  */
-static int next_message(struct input *in, char *out, size_t *len, struct hl7_span *id)
+static int next_message(struct input *in, char *out, size_t *len, struct hl7_span *id, struct batch_ids *ids)
 {
 	struct hl7_span u;
-	char at[4200];
+	char at[4200], why[512];
 
 	int r = input_next(in, &u);
 	if (r == IN_END) {
@@ -134,25 +184,31 @@ static int next_message(struct input *in, char *out, size_t *len, struct hl7_spa
 		fprintf(stderr, "mllp-send: %s: not an HL7 message: MLLP frame not ended by 0x1C\n", at);
 		return EXIT_DATAERR;
 	}
-	if (in->sp.flags & MSGSPLIT_BATCH) {
-		fprintf(stderr, "mllp-send: %s: not an HL7 message: batches (FHS/BHS) are not supported\n", at);
-		return EXIT_DATAERR;
-	}
 	*len = segnorm_copy(out, SEND_MAX_MESSAGE + 1, u.p, u.len);
 	if (*len > SEND_MAX_MESSAGE) {
 		fprintf(stderr, "mllp-send: %s: not an HL7 message: larger than %zu bytes\n", at, SEND_MAX_MESSAGE);
 		return EXIT_DATAERR;
 	}
-	const char *why = message_check(out, *len, id);
-	if (why) {
-		fprintf(stderr, "mllp-send: %s: not an HL7 message: %s\n", at, why);
+	ids->n = 0;
+	ids->batch = 0;
+	if (in->sp.flags & MSGSPLIT_BATCH) {
+		/* A batch is one unit: one block on the wire, one answer. */
+		if (batch_check(out, *len, ids, why, sizeof why) < 0) {
+			fprintf(stderr, "mllp-send: %s: %s\n", at, why);
+			return EXIT_DATAERR;
+		}
+		return 1;
+	}
+	const char *bad = message_check(out, *len, id);
+	if (bad) {
+		fprintf(stderr, "mllp-send: %s: not an HL7 message: %s\n", at, bad);
 		return EXIT_DATAERR;
 	}
 	return 1;
 }
 
 /* Read every named file once before connecting, so a bad one stops the run before anything is sent. */
-static int check_files(char **files, int nfiles, char *buf, char *out)
+static int check_files(char **files, int nfiles, char *buf, char *out, struct batch_ids *ids)
 {
 	for (int i = 0; i < nfiles; i++) {
 		struct input in;
@@ -165,7 +221,7 @@ static int check_files(char **files, int nfiles, char *buf, char *out)
 		int r;
 		size_t len;
 		struct hl7_span id;
-		while ((r = next_message(&in, out, &len, &id)) == 1)
+		while ((r = next_message(&in, out, &len, &id, ids)) == 1)
 			;
 		input_close(&in);
 		if (r != 0)
@@ -190,7 +246,7 @@ static int collect(const struct config *cfg, struct session *s, unsigned *negati
 	if (r != SESS_OK)
 		return session_failed(cfg, s, r);
 	print_result(cfg, &k);
-	if (!k.a.positive)
+	if (!k.a.positive && !k.empty)
 		(*negative)++;
 	flight_free(&k.f);
 	return 0;
@@ -200,6 +256,7 @@ int send_files(const struct config *cfg, char **files, int nfiles)
 {
 	static char *stdin_only[] = {"-"};
 	struct session s;
+	struct batch_ids ids = {0};
 	unsigned sent = 0, negative = 0;
 	int rc = 0;
 	char *buf = malloc(SEND_MAX_MESSAGE + 65536), *out = malloc(SEND_MAX_MESSAGE + 1);
@@ -214,7 +271,7 @@ int send_files(const struct config *cfg, char **files, int nfiles)
 		free(out);
 		return EXIT_OSERR;
 	}
-	if ((rc = check_files(files, nfiles, buf, out)) != 0)
+	if ((rc = check_files(files, nfiles, buf, out, &ids)) != 0)
 		goto done;
 	if (session_connect(&s) < 0) {
 		fprintf(stderr, "mllp-send: %s: %s\n", cfg->target, s.why);
@@ -231,19 +288,27 @@ int send_files(const struct config *cfg, char **files, int nfiles)
 		for (;;) {
 			size_t len;
 			struct hl7_span id;
-			int r = next_message(&in, out, &len, &id);
+			int r = next_message(&in, out, &len, &id, &ids);
 			if (r != 1) {
 				rc = r;
 				break;
 			}
-			if (s.n == cfg->window && (rc = collect(cfg, &s, &negative)) != 0)
+			/* A batch goes alone: the ACKs due first, then its whole answer before anything else. */
+			while ((s.n == cfg->window || (ids.batch && s.n > 0)) && rc == 0)
+				rc = collect(cfg, &s, &negative);
+			if (rc != 0)
 				break;
-			enum sess_result sr = session_send(&s, out, len, id, in.name, (int)sent);
+			enum sess_result sr = ids.batch ? session_send_batch(&s, out, len, &ids, in.name, (int)sent)
+						    : session_send(&s, out, len, id, in.name, (int)sent);
 			if (sr != SESS_OK) {
 				rc = session_failed(cfg, &s, sr);
 				break;
 			}
-			sent++;
+			sent += ids.batch && ids.n ? (unsigned)ids.n : 1;
+			while (session_batch_busy(&s) && rc == 0)
+				rc = collect(cfg, &s, &negative);
+			if (rc != 0)
+				break;
 		}
 		input_close(&in);
 	}
@@ -263,6 +328,7 @@ int send_files(const struct config *cfg, char **files, int nfiles)
 	}
 done:
 	session_free(&s);
+	batch_ids_free(&ids);
 	free(buf);
 	free(out);
 	return rc;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
 #include "tlsio.h"
 
 int session_init(struct session *s, const struct config *cfg)
@@ -29,7 +30,11 @@ void flight_free(struct flight *f)
 {
 	free(f->id);
 	free(f->label);
-	f->id = f->label = NULL;
+	free(f->ids);
+	free(f->off);
+	free(f->batch_id);
+	free(f->file_id);
+	memset(f, 0, sizeof *f);
 }
 
 void session_close(struct session *s)
@@ -41,6 +46,9 @@ void session_close(struct session *s)
 		flight_free(&s->q[i]);
 	s->n = 0;
 	s->rpos = s->rlen = 0;
+	free(s->res);
+	s->res = NULL;
+	s->nres = s->next = 0;
 }
 
 void session_free(struct session *s)
@@ -51,6 +59,11 @@ void session_free(struct session *s)
 	free(s->q);
 	s->ackbuf = s->wbuf = NULL;
 	s->q = NULL;
+}
+
+int session_batch_busy(const struct session *s)
+{
+	return s->n > 0 && s->q[0].batch;
 }
 
 int session_connected(const struct session *s)
@@ -100,8 +113,8 @@ static int wait_fd(int fd, short events, long long deadline)
 	}
 }
 
-enum sess_result session_send(struct session *s, const char *msg, size_t len, struct hl7_span id, const char *label,
-			      int index)
+/* Frame msg and write it whole within the timeout. */
+static enum sess_result write_block(struct session *s, const char *msg, size_t len)
 {
 	size_t n = mllp_wrap(s->wbuf, SEND_MAX_MESSAGE + 3, msg, len);
 	size_t off = 0;
@@ -127,19 +140,84 @@ enum sess_result session_send(struct session *s, const char *msg, size_t len, st
 		}
 		off += (size_t)w;
 	}
-	struct flight *f = &s->q[s->n];
-	f->id = malloc(id.len + 1);
-	f->label = strdup(label);
-	if (!f->id || !f->label) {
-		flight_free(f);
-		snprintf(s->why, sizeof s->why, "out of memory");
-		return SESS_IO;
+	return SESS_OK;
+}
+
+/* A NUL-terminated copy of a span, or NULL. */
+static char *span_dup(struct hl7_span v)
+{
+	char *p = malloc(v.len + 1);
+	if (p) {
+		memcpy(p, v.p, v.len);
+		p[v.len] = '\0';
 	}
-	memcpy(f->id, id.p, id.len);
-	f->id[id.len] = '\0';
+	return p;
+}
+
+static enum sess_result out_of_memory(struct session *s, struct flight *f)
+{
+	flight_free(f);
+	snprintf(s->why, sizeof s->why, "out of memory");
+	return SESS_IO;
+}
+
+enum sess_result session_send(struct session *s, const char *msg, size_t len, struct hl7_span id, const char *label,
+			      int index)
+{
+	enum sess_result r = write_block(s, msg, len);
+	if (r != SESS_OK)
+		return r;
+	struct flight *f = &s->q[s->n];
+	memset(f, 0, sizeof *f);
+	f->id = span_dup(id);
+	f->label = strdup(label);
+	if (!f->id || !f->label)
+		return out_of_memory(s, f);
 	f->idlen = id.len;
 	f->index = index;
 	s->n++;
+	return SESS_OK;
+}
+
+enum sess_result session_send_batch(struct session *s, const char *block, size_t len, const struct batch_ids *ids,
+				    const char *label, int index)
+{
+	size_t total = 0;
+
+	if (s->n > 0 || !ids->batch) {
+		snprintf(s->why, sizeof s->why, "internal error: a batch must go alone");
+		return SESS_IO;
+	}
+	enum sess_result r = write_block(s, block, len);
+	if (r != SESS_OK)
+		return r;
+	struct flight *f = &s->q[0];
+	memset(f, 0, sizeof *f);
+	for (size_t i = 0; i < ids->n; i++)
+		total += ids->id[i].len;
+	f->id = span_dup(ids->n ? ids->id[0] : (struct hl7_span){"", 0});
+	f->label = strdup(label);
+	f->ids = malloc(total + 1);
+	f->off = malloc((ids->n + 1) * sizeof *f->off);
+	f->batch_id = span_dup(ids->batch_id);
+	f->file_id = span_dup(ids->file_id);
+	free(s->res);
+	s->res = malloc((ids->n + 1) * sizeof *s->res);
+	s->nres = s->next = 0;
+	if (!f->id || !f->label || !f->ids || !f->off || !f->batch_id || !f->file_id || !s->res)
+		return out_of_memory(s, f);
+	f->idlen = ids->n ? ids->id[0].len : 0;
+	f->batch_idlen = ids->batch_id.len;
+	f->file_idlen = ids->file_id.len;
+	f->off[0] = 0;
+	for (size_t i = 0; i < ids->n; i++) {
+		memcpy(f->ids + f->off[i], ids->id[i].p, ids->id[i].len);
+		f->off[i + 1] = f->off[i] + ids->id[i].len;
+	}
+	f->nmsg = ids->n;
+	f->batch = 1;
+	f->index = index;
+	s->n = 1;
 	return SESS_OK;
 }
 
@@ -175,11 +253,184 @@ static enum sess_result take_ack(struct session *s, struct sess_ack *out, int to
 	return SESS_PROTOCOL;
 }
 
+static int id_is(struct hl7_span v, const char *p, size_t len)
+{
+	return v.len == len && memcmp(v.p, p, len) == 0;
+}
+
+/* The first message of the batch with control ID v that has no result yet, or nmsg. */
+static size_t batch_match(const struct session *s, const unsigned char *taken, struct hl7_span v)
+{
+	const struct flight *f = &s->q[0];
+	for (size_t i = 0; i < f->nmsg; i++)
+		if (!taken[i] && id_is(v, f->ids + f->off[i], f->off[i + 1] - f->off[i]))
+			return i;
+	return f->nmsg;
+}
+
+static enum sess_result not_in_batch(struct session *s, struct hl7_span v)
+{
+	const struct flight *f = &s->q[0];
+	char idtext[80];
+	size_t i = 0;
+
+	while (i < f->nmsg && !id_is(v, f->ids + f->off[i], f->off[i + 1] - f->off[i]))
+		i++;
+	sanitise(idtext, sizeof idtext, v.p, v.len);
+	snprintf(s->why, sizeof s->why, "protocol error: %s: MSA-2 '%s'",
+		 i < f->nmsg ? "a second ACK for a message of the batch" : "ACK for a control ID not in the batch",
+		 idtext);
+	return SESS_PROTOCOL;
+}
+
+/*
+ * The whole answer to the batch in flight is in the framer: check it and
+ * plan its results.  An acknowledgement batch: each ACK's MSA-2 must be a
+ * message of the batch (one ACK per message).  One ACK: the ACK of the
+ * message its MSA-2 names; or, negative with MSA-2 empty or the batch's
+ * own control ID (BHS-11, FHS-11), the answer to every message.  The
+ * messages left without an ACK are results too (missing).
+ */
+static enum sess_result plan_batch(struct session *s, const char *raw, size_t len)
+{
+	const struct flight *f = &s->q[0];
+	unsigned char *taken = calloc(f->nmsg + 1, 1);
+	struct hl7_msg m;
+	struct ackread a;
+	enum sess_result r = SESS_OK;
+
+	if (!taken) {
+		snprintf(s->why, sizeof s->why, "out of memory");
+		return SESS_IO;
+	}
+	s->nres = s->next = 0;
+	if (hl7_batch_is(raw, len)) {
+		struct hl7_batch b;
+		enum hl7_batch_kind kind;
+		struct hl7_span ack;
+		size_t cursor = 0, k = 0;
+
+		if (hl7_batch_parse(&b, raw, len) != HL7_BATCH_OK) {
+			snprintf(s->why, sizeof s->why, "protocol error: acknowledgement batch: %s",
+				 hl7_batch_status_text(b.status));
+			r = SESS_PROTOCOL;
+			goto done;
+		}
+		while (hl7_batch_next(&b, &cursor, &kind, &ack)) {
+			if (kind != HL7_BATCH_MESSAGE)
+				continue;
+			k++;
+			enum ackread_status st = ackread_parse(&m, ack.p, ack.len, &a);
+			if (st != ACKREAD_OK) {
+				snprintf(s->why, sizeof s->why, "protocol error: acknowledgement batch message %zu: %s",
+					 k, ackread_status_text(st));
+				r = SESS_PROTOCOL;
+				goto done;
+			}
+			size_t i = batch_match(s, taken, a.control_id);
+			if (i == f->nmsg) {
+				r = not_in_batch(s, a.control_id);
+				goto done;
+			}
+			taken[i] = 1;
+			s->res[s->nres++] = (struct batch_result){i, ack, 0};
+		}
+	} else {
+		enum ackread_status st = ackread_parse(&m, raw, len, &a);
+		if (st != ACKREAD_OK) {
+			snprintf(s->why, sizeof s->why, "protocol error: %s", ackread_status_text(st));
+			r = SESS_PROTOCOL;
+			goto done;
+		}
+		struct hl7_span whole = {raw, len};
+		size_t i = batch_match(s, taken, a.control_id);
+		if (i < f->nmsg) {
+			taken[i] = 1;
+			s->res[s->nres++] = (struct batch_result){i, whole, 0};
+		} else if (!a.positive && (a.control_id.len == 0 || id_is(a.control_id, f->batch_id, f->batch_idlen) ||
+					   id_is(a.control_id, f->file_id, f->file_idlen))) {
+			for (i = 0; i < f->nmsg; i++) {
+				taken[i] = 1;
+				s->res[s->nres++] = (struct batch_result){i, whole, i > 0};
+			}
+			if (f->nmsg == 0)
+				s->res[s->nres++] = (struct batch_result){BATCH_WHOLE, whole, 0};
+		} else {
+			r = not_in_batch(s, a.control_id);
+			goto done;
+		}
+	}
+	for (size_t i = 0; i < f->nmsg; i++)
+		if (!taken[i])
+			s->res[s->nres++] = (struct batch_result){i, {raw, 0}, 0};
+	if (s->nres == 0)
+		s->res[s->nres++] = (struct batch_result){BATCH_WHOLE, {raw, 0}, 0};
+done:
+	free(taken);
+	return r;
+}
+
+/* Serve the next planned result of the batch in flight; the batch leaves the queue with the last. */
+static enum sess_result serve_batch(struct session *s, struct sess_ack *out)
+{
+	struct flight *f = &s->q[0];
+	const struct batch_result *r = &s->res[s->next++];
+	size_t i = r->msg;
+	struct hl7_span id = {"", 0};
+
+	if (i != BATCH_WHOLE)
+		id = (struct hl7_span){f->ids + f->off[i], f->off[i + 1] - f->off[i]};
+	out->f.id = span_dup(id);
+	out->f.label = strdup(f->label);
+	if (!out->f.id || !out->f.label) {
+		flight_free(&out->f);
+		snprintf(s->why, sizeof s->why, "out of memory");
+		return SESS_IO;
+	}
+	out->f.idlen = id.len;
+	out->f.index = f->index;
+	out->batch = 1;
+	out->frame = s->fr.buf;
+	out->framelen = s->fr.frame_len;
+	out->dup = r->dup;
+	if (r->ack.len == 0) {
+		out->missing = i != BATCH_WHOLE;
+		out->empty = i == BATCH_WHOLE;
+		out->raw = "";
+	} else {
+		/* Checked by plan_batch(): parse again for the reader's spans. */
+		ackread_parse(&out->m, r->ack.p, r->ack.len, &out->a);
+		out->raw = r->ack.p;
+		out->rawlen = r->ack.len;
+	}
+	if (s->next == s->nres) {
+		out->last = 1;
+		flight_free(f);
+		s->n = 0;
+		s->nres = s->next = 0;
+	}
+	return SESS_OK;
+}
+
+/* What the oldest flight waits for, for error lines: "MSG1", or "the batch in FILE". */
+static void awaited(const struct session *s, char *dst, size_t cap)
+{
+	char text[80];
+	if (session_batch_busy(s)) {
+		sanitise(text, sizeof text, s->q[0].label, strlen(s->q[0].label));
+		snprintf(dst, cap, "the batch in %s", text);
+	} else {
+		sanitise(dst, cap, s->q[0].id, s->q[0].idlen);
+	}
+}
+
 enum sess_result session_wait(struct session *s, struct sess_ack *out)
 {
 	long long deadline = now_ms() + timeout_ms(s);
 
 	memset(out, 0, sizeof *out);
+	if (session_batch_busy(s) && s->next < s->nres)
+		return serve_batch(s, out);
 	for (;;) {
 		while (s->rpos < s->rlen) {
 			if (!mllp_in_frame(&s->fr)) {
@@ -196,6 +447,12 @@ enum sess_result session_wait(struct session *s, struct sess_ack *out)
 			size_t used;
 			enum mllp_event ev = mllp_feed(&s->fr, s->rbuf + s->rpos, s->rlen - s->rpos, &used);
 			s->rpos += used;
+			if ((ev == MLLP_FRAME || ev == MLLP_TOO_LARGE) && session_batch_busy(s)) {
+				if (ev == MLLP_TOO_LARGE)
+					return take_ack(s, out, 1);
+				enum sess_result r = plan_batch(s, s->fr.buf, s->fr.frame_len);
+				return r == SESS_OK ? serve_batch(s, out) : r;
+			}
 			if (ev == MLLP_FRAME || ev == MLLP_TOO_LARGE)
 				return take_ack(s, out, ev == MLLP_TOO_LARGE);
 			if (ev == MLLP_RESTARTED) {
@@ -208,8 +465,8 @@ enum sess_result session_wait(struct session *s, struct sess_ack *out)
 		if (r < 0)
 			return io_error(s, "poll", errno);
 		if (r == 0) {
-			char idtext[80];
-			sanitise(idtext, sizeof idtext, s->q[0].id, s->q[0].idlen);
+			char idtext[120];
+			awaited(s, idtext, sizeof idtext);
 			snprintf(s->why, sizeof s->why, "no ACK for %s within %g s", idtext, s->cfg->timeout);
 			return SESS_TIMEOUT;
 		}
@@ -220,8 +477,8 @@ enum sess_result session_wait(struct session *s, struct sess_ack *out)
 			return io_error(s, "read", errno);
 		}
 		if (got == 0) {
-			char idtext[80];
-			sanitise(idtext, sizeof idtext, s->q[0].id, s->q[0].idlen);
+			char idtext[120];
+			awaited(s, idtext, sizeof idtext);
 			snprintf(s->why, sizeof s->why, "connection closed before the ACK for %s", idtext);
 			return SESS_CLOSED;
 		}
@@ -251,6 +508,16 @@ void print_result(const struct config *cfg, const struct sess_ack *k)
 {
 	char id[80], text[256], plain[512];
 
+	if (k->empty)
+		return;
+	if (k->missing) {
+		sanitise(id, sizeof id, k->f.id, k->f.idlen);
+		fprintf(stderr, "mllp-send: %s: %s: no ACK for %s in the answer to the batch\n", cfg->target,
+			k->f.label, id);
+		return;
+	}
+	if (cfg->print_ack && k->dup)
+		return;
 	if (cfg->print_ack) {
 		fwrite(k->raw, 1, k->rawlen, stdout);
 		putchar('\n');

@@ -78,14 +78,14 @@ same_ack() {
 	assert_ack 1 'MSH|^~\&|RCV|RFAC|SND|SFAC|<TS>||ACK^A01^ACK|<ID>|P|2.5.1' 'MSA|AA|M1'
 	assert_ack 2 'MSH|^~\&|RCV|RFAC|SND|SFAC|<TS>||ACK^A01^ACK|<ID>|P|2.5.1' 'MSA|AA|M2'
 	[[ $(ack_field MSH 10 1) != "$(ack_field MSH 10 2)" ]] || fail "control IDs not fresh"
-	# ack: usage errors are exit 64; a batch is exit 65
+	# ack: usage errors are exit 64; a batch with a wrong count is exit 65, answered with mllpd's plain AR
 	run_hl7 ack --code XX
 	assert_status 64
 	run_hl7 ack --mode sometimes
 	assert_status 64
-	{ hl7 'BHS|^~\&' ; adt; hl7 'BTS|1'; } >b.hl7
+	{ hl7 'BHS|^~\&' ; adt; hl7 'BTS|2'; } >b.hl7
 	run_hl7 ack b.hl7
 	assert_status 65
-	assert_out ''
-	assert_err 'hl7: b.hl7: message 1: a batch (FHS/BHS): batch acknowledgements are not supported yet'
+	grep -qF 'MSA|AR||BTS-1 or FTS-1 count does not match the batch' "$OUT" || fail "no AR: $(visible <"$OUT")"
+	assert_err 'hl7: b.hl7: message 1: not an HL7 batch: BTS-1 or FTS-1 count does not match the batch'
 }

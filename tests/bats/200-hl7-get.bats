@@ -106,17 +106,17 @@ teardown() { mllpd_teardown; }
 	assert_status 65
 	assert_out 'M1\n'
 	assert_err 'hl7: stdin: message 2: not an HL7 message: MSH-2 is not 4 or 5 distinct encoding characters'
-	# get: a cut-off MLLP frame and a batch are errors, the rest is read
+	# get: a cut-off MLLP frame and a batch with a wrong count are errors, the rest is read
 	{ adt M1 | frame; printf '\013'; adt M2; } >cut.mllp
 	run_hl7 get MSH-10 cut.mllp
 	assert_status 65
 	assert_out 'M1\n'
 	assert_err 'hl7: cut.mllp: message 2: MLLP frame not ended by 0x1C: skipped'
-	{ hl7 'BHS|^~\&|A' ; adt M1; hl7 'BTS|1'; adt M2; } >batch.hl7
+	{ hl7 'BHS|^~\&|A' ; adt M1; hl7 'BTS|2'; adt M2; } >batch.hl7
 	run_hl7 get MSH-10 batch.hl7
 	assert_status 65
 	assert_out 'M2\n'
-	assert_err 'hl7: batch.hl7: message 1: a batch (FHS/BHS): not supported yet: skipped'
+	assert_err 'hl7: batch.hl7: message 1: not an HL7 batch: BTS-1 or FTS-1 count does not match the batch: skipped'
 }
 
 @test "get: missing file 66, usage 64, -- before files, --help, --version" {

@@ -33,13 +33,13 @@ bad.hl7: message 1: OBX-6: warning: escape character without a closing one\n'
 }
 
 @test "lint: not HL7, batch, cut frame; two MSH in a frame; --strict" {
-	# lint: not HL7, a batch and a cut frame are findings; the message number counts
+	# lint: not HL7, a batch with a wrong count and a cut frame are findings; the message number counts
 	{ adt M1; printf 'junk\r'; } | tr '\r' '\n' >one.hl7
-	{ printf 'junk\r'; adt M2; hl7 'BHS|^~\&' 'MSH|^~\&|x' 'BTS|1'; printf '\013MSH|^~\\&|'; } >many.hl7
+	{ printf 'junk\r'; adt M2; hl7 'BHS|^~\&' 'MSH|^~\&|x' 'BTS|2'; printf '\013MSH|^~\\&|'; } >many.hl7
 	run_hl7 lint many.hl7
 	assert_status 1
 	assert_out 'many.hl7: message 1: MSH: error: message does not start with MSH
-many.hl7: message 3: BHS: error: a batch: not supported by mllpd yet (answered AR)
+many.hl7: message 3: BTS: error: BTS-1 or FTS-1 count does not match the batch
 many.hl7: message 4: frame: error: MLLP frame not ended by 0x1C\n'
 	# lint: two MSH in one MLLP frame is mllpd's segment sequence error
 	{ adt M1; adt M2; } | frame >two.mllp
