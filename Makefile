@@ -5,6 +5,7 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/mllpd
 DESTDIR ?=
 CC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -78,7 +79,7 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB_A)
 
 .PHONY: all units run check bench fuzz fuzz-build fuzz-replay install uninstall clean lint deps-build deps-test deps-fuzz
 all: $(PROGRAMS)
-units: $(UNIT_BIN)
+units: $(UNIT_BIN) $(BUILD)/tools/faultinject.so
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -100,6 +101,13 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_A)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(AS_NEEDED) $(SSL_LIBS)
+
+# The tests' LD_PRELOAD fault injector: never sanitized (the tests preload
+# the ASan runtime before it) and without _FORTIFY_SOURCE (it defines open).
+$(BUILD)/tools/faultinject.so: tests/tools/faultinject.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) -std=c11 $(WARN) $(CFLAGS) -U_FORTIFY_SOURCE -fPIC -shared -o $@ $< -ldl
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c).  With the normal compiler each
 # becomes a replayer, $(BUILD)/replay/replay_NAME, that runs files through it
@@ -155,7 +163,8 @@ fuzz: deps-fuzz
 
 # Debian packages: installed when missing and we are root, else named.
 BUILD_PKGS := gcc make pkg-config libc6-dev libsystemd-dev libssl-dev
-TEST_PKGS := bats bats-assert bats-support socat ucspi-tcp python3 python3-hl7 systemd mandoc jq openssl
+TEST_PKGS := bats bats-assert bats-support socat ucspi-tcp python3 python3-hl7 systemd mandoc jq openssl \
+	xinetd stunnel4
 define need_packages
 	@if command -v dpkg-query >/dev/null 2>&1; then \
 	  missing=; for p in $(1); do \
@@ -177,6 +186,25 @@ deps-build:
 	$(call need_packages,$(BUILD_PKGS))
 deps-test: deps-build
 	$(call need_packages,$(TEST_PKGS))
+	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian packages: nodejs npm"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null || \
+	      echo "nodejs and npm could not be installed: the npm client tests will skip" >&2; \
+	  else \
+	    echo "no node or npm: the npm client tests will skip (apt-get install nodejs npm)" >&2; \
+	  fi; \
+	fi
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) -s --no-print-directory $(NPM_DIR)/.installed; fi
+
+# MLLP clients from the npm registry for the tests, pinned by
+# tests/tools/npm/package-lock.json; installed when node and npm exist.
+NPM_DIR := build/npm
+$(NPM_DIR)/.installed: tests/tools/npm/package.json tests/tools/npm/package-lock.json
+	@mkdir -p $(NPM_DIR)
+	cp tests/tools/npm/package.json tests/tools/npm/package-lock.json $(NPM_DIR)/
+	npm ci --prefix $(NPM_DIR) --ignore-scripts --no-audit --no-fund
+	@touch $@
 deps-fuzz: deps-build
 	$(call need_packages,$(FUZZ_PKGS))
 
@@ -191,11 +219,32 @@ check: deps-test
 	@$(MAKE) --no-print-directory -j2 WERROR=1 SANITIZE=1 BUILD=build/asan all units fuzz-replay
 	@tests/run build build/asan
 
+# mllpd under valgrind (tests/tools/valgrind-mllpd.sh as $MLLPD) through a
+# subset of the end-to-end tests.  Slow: not part of check.  Each process
+# reports into $(VALGRIND_BUILD)/logs; any report fails the target.
+VALGRIND_BUILD ?= build/valgrind
+VALGRIND_TESTS ?= 020-framing 030-ack 040-spool 050-exec 060-modes 080-logging 105-faults 110-hostile 120-injection
+.PHONY: check-valgrind
+check-valgrind: deps-test
+	$(call need_packages,valgrind)
+	@$(MAKE) --no-print-directory -j2 WERROR=1 BUILD=$(VALGRIND_BUILD) CFLAGS='-O1 -g' all units
+	@mkdir -p $(VALGRIND_BUILD)/valgrind && rm -rf $(VALGRIND_BUILD)/logs && mkdir -m 1777 $(VALGRIND_BUILD)/logs
+	@for f in hl7 mllp-send tools; do ln -sfn ../$$f $(VALGRIND_BUILD)/valgrind/$$f; done
+	@ln -sfn $(CURDIR)/tests/tools/valgrind-mllpd.sh $(VALGRIND_BUILD)/valgrind/mllpd
+	MLLPD=$(CURDIR)/$(VALGRIND_BUILD)/valgrind/mllpd VALGRIND_LOGS=$(CURDIR)/$(VALGRIND_BUILD)/logs \
+	  bats $(VALGRIND_TESTS:%=tests/bats/%.bats)
+	@if find $(VALGRIND_BUILD)/logs -name '*.log' -size +0 | grep -q .; then \
+	  find $(VALGRIND_BUILD)/logs -name '*.log' -size +0 -exec sh -c 'echo "== $$1"; cat "$$1"' _ {} \; ; \
+	  echo "check-valgrind: valgrind reported errors (above)" >&2; exit 1; \
+	fi
+	@echo "check-valgrind: no valgrind report"
+
 SYSTEMD_UNITDIR ?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || echo $(PREFIX)/lib/systemd/system)
 UNITS := $(wildcard units/*.socket units/*.service)
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSTEMD_UNITDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSTEMD_UNITDIR) $(DESTDIR)$(DOCDIR)
+	install -m 0644 etc/mllpd.conf.example $(DESTDIR)$(DOCDIR)/
 	for p in $(PROGRAM_NAMES); do install -m 0755 $(BUILD)/$$p $(DESTDIR)$(BINDIR)/$$p || exit 1; done
 	for m in $(MANPAGES); do \
 	  s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s && \
@@ -210,6 +259,8 @@ uninstall:
 	for p in $(PROGRAM_NAMES); do rm -f $(DESTDIR)$(BINDIR)/$$p; done
 	for m in $(MANPAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; done
 	for u in $(UNITS); do rm -f $(DESTDIR)$(SYSTEMD_UNITDIR)/$${u##*/}; done
+	rm -f $(DESTDIR)$(DOCDIR)/mllpd.conf.example
+	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 lint:
 	mandoc -T lint -W warning cmd/*/*.[1-8]

@@ -4,6 +4,7 @@
 
 #include "io.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -111,6 +112,37 @@ int spool_fail(struct spool *s, const char *name)
 	if (!(s->flags & SPOOL_NO_FSYNC))
 		fsync(s->failedfd);
 	return 0;
+}
+
+int spool_clean_tmp(struct spool *s, long max_age)
+{
+	/* A descriptor of its own: closedir() closes it, tmpfd stays open. */
+	int fd = openat(s->tmpfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	time_t now = time(NULL);
+	struct dirent *e;
+	struct stat st;
+	int removed = 0;
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		/* mtime: a file being written is young whatever its size; a clock step back keeps files. */
+		if (fstatat(s->tmpfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) ||
+		    now - st.st_mtime <= max_age)
+			continue;
+		if (unlinkat(s->tmpfd, e->d_name, 0) == 0)
+			removed++;
+	}
+	closedir(d);
+	return removed;
 }
 
 void spool_close(struct spool *s)

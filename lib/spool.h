@@ -10,6 +10,9 @@
 /* Longest file name spool_commit() makes, with its NUL. */
 #define SPOOL_NAME_MAX 64
 
+/* Age after which a file in tmp/ is a crash's leftover (maildir: 36 hours). */
+#define SPOOL_TMP_MAX_AGE (36L * 60 * 60)
+
 struct spool {
 	int dirfd, tmpfd, newfd, failedfd; /* open directories */
 	unsigned flags;
@@ -38,6 +41,16 @@ int spool_commit(struct spool *s, const char *data, size_t len, char *name);
  * answered negatively (a later sink failed).  Returns 0, or -1 with errno.
  */
 int spool_fail(struct spool *s, const char *name);
+
+/*
+ * Remove the regular files in tmp/ last modified more than max_age seconds
+ * ago: what a writer killed mid-write left behind (the maildir rule: readers
+ * ignore tmp/, a cleaner removes files older than 36 hours, so a file still
+ * being written is never touched).  Symbolic links and directories are left
+ * alone.  Returns the number removed, or -1 with errno set when tmp/ cannot
+ * be read; a file that cannot be removed is skipped.
+ */
+int spool_clean_tmp(struct spool *s, long max_age);
 
 void spool_close(struct spool *s);
 

@@ -185,6 +185,9 @@ int listener_serve(const struct config *cfg, const int *fds, size_t nfds, char *
 			if (pid == 0) {
 				for (size_t k = 0; k < nfds; k++)
 					close(fds[k]);
+				/* The parent's bookkeeping is not the child's (valgrind saw it lost at _exit). */
+				free(kids);
+				free(p);
 				fcntl(fd, F_SETFD, FD_CLOEXEC);
 				mllpd_child_setup();
 				_exit(conn_serve(cfg, fd, fd, &peer, envp));

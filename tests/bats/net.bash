@@ -173,3 +173,12 @@ sanitizer_check() {
 	done
 	[[ -z $hits ]] || fail "sanitizer report(s):"$'\n'"$hits"
 }
+
+# listen_start ARGS...: mllpd --listen on $PORT with ARGS; sets MPID to
+# mllpd's own pid (server_start's pid is the timeout wrapper's).
+listen_start() {
+	server_start server "$MLLPD" --listen "127.0.0.1:$PORT" "$@"
+	wait_listen "$PORT"
+	MPID=$(pgrep -P "$SERVER_PID")
+	[[ -n $MPID ]] || fail "no mllpd process under $SERVER_PID"
+}

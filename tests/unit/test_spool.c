@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "spool.h"
@@ -87,6 +88,32 @@ int main(void)
 	TAP_OK(spool_commit(&s, msg, sizeof msg - 1, name) < 0, "spool_commit fails when new/ is gone");
 	snprintf(path, sizeof path, "%s/tmp", dir);
 	TAP_OK(count(path) == 0, "and leaves nothing in tmp/");
+	spool_close(&s);
+
+	/* tmp/ leftovers: old regular files go, young ones, links and directories stay. */
+	snprintf(dir, sizeof dir, "%s/clean", root);
+	TAP_OK(spool_open(&s, dir, 0, &what) == 0, "spool_open for the cleaner");
+	const char *olds[] = {"old1", "old2.hl7", ".old3"}, *keeps[] = {"young", "link", "sub"};
+	time_t now = time(NULL);
+	struct timespec old_times[2] = {{.tv_sec = now - SPOOL_TMP_MAX_AGE - 60}, {.tv_sec = now - SPOOL_TMP_MAX_AGE - 60}};
+	struct timespec young_times[2] = {{.tv_sec = now - SPOOL_TMP_MAX_AGE + 60}, {.tv_sec = now - SPOOL_TMP_MAX_AGE + 60}};
+	for (int i = 0; i < 3; i++) {
+		close(openat(s.tmpfd, olds[i], O_CREAT | O_WRONLY, 0640));
+		utimensat(s.tmpfd, olds[i], old_times, 0);
+	}
+	close(openat(s.tmpfd, "young", O_CREAT | O_WRONLY, 0640));
+	utimensat(s.tmpfd, "young", young_times, 0);
+	TAP_OK(symlinkat("old1", s.tmpfd, "link") == 0, "an old symbolic link in tmp/");
+	utimensat(s.tmpfd, "link", old_times, AT_SYMLINK_NOFOLLOW);
+	mkdirat(s.tmpfd, "sub", 0750);
+	utimensat(s.tmpfd, "sub", old_times, 0);
+	TAP_OK(spool_clean_tmp(&s, SPOOL_TMP_MAX_AGE) == 3, "spool_clean_tmp removes the 3 files older than 36 h");
+	for (int i = 0; i < 3; i++)
+		TAP_OK(faccessat(s.tmpfd, olds[i], F_OK, AT_SYMLINK_NOFOLLOW) < 0, "tmp/%s is gone", olds[i]);
+	for (int i = 0; i < 3; i++)
+		TAP_OK(faccessat(s.tmpfd, keeps[i], F_OK, AT_SYMLINK_NOFOLLOW) == 0, "tmp/%s stays", keeps[i]);
+	TAP_OK(spool_clean_tmp(&s, SPOOL_TMP_MAX_AGE) == 0, "a second pass removes nothing");
+	TAP_OK(spool_clean_tmp(&s, -1) == 1, "age -1: every regular file goes (tmp/young)");
 	spool_close(&s);
 
 	char cmd[200];

@@ -1,0 +1,204 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# 105-faults: a full disk and I/O errors in the spool: AE with the reason, nothing in new/, the connection goes on.
+
+load helpers
+load net
+
+setup() {
+	mllpd_setup
+	T=$BATS_TEST_TMPDIR
+	SMALL=
+	FIFO_OPEN=
+	# The LD_PRELOAD shim (tests/tools/faultinject.c), built beside the
+	# programs by `make units`.  An ASan build wants its runtime first in
+	# the preload list: it is put there, so both builds run these tests.
+	FAULTINJECT="$(dirname "$MLLPD")/tools/faultinject.so"
+	[[ -f $FAULTINJECT ]] || fail "fault injector not built: $FAULTINJECT (run make units)"
+	PRELOAD=$FAULTINJECT
+	local asan
+	asan=$(ldd "$MLLPD" 2>/dev/null | awk '$1 ~ /^libasan\./ { print $3 }')
+	[[ -z $asan ]] || PRELOAD="$asan $FAULTINJECT"
+	sample_msg FAULT1 >"$T/m1.hl7"
+	sample_msg AFTER1 >"$T/m2.hl7"
+	frame -f "$T/m1.hl7" -f "$T/m2.hl7" >"$T/in"
+}
+
+teardown() {
+	if [[ -n $FIFO_OPEN ]]; then exec 5>&-; fi
+	mllpd_teardown
+	if [[ -n $SMALL ]] && mountpoint -q "$SMALL"; then umount "$SMALL" || umount -l "$SMALL"; fi
+}
+
+# mllpd_faulty VAR=VALUE... -- ARGS...: mllpd_send "$T/in" ARGS with the
+# shim preloaded, the FAULTINJECT_ variables given, faults limited to
+# paths under $SPOOL/ and logged to $T/faults.
+mllpd_faulty() {
+	local real=$MLLPD vars=()
+	while [[ $1 != -- ]]; do
+		vars+=("$1")
+		shift
+	done
+	shift
+	MLLPD=env mllpd_send "$T/in" LD_PRELOAD="$PRELOAD" FAULTINJECT_PATH="$SPOOL/" FAULTINJECT_LOG="$T/faults" \
+		"${vars[@]}" "$real" "$@"
+}
+
+# assert_fault CALL: the shim did make a CALL fail (the test is not vacuous).
+assert_fault() {
+	grep -qF "faultinject: $1" "$T/faults" 2>/dev/null || fail "no $1 fault was injected: $(cat "$T/faults" 2>/dev/null)"
+}
+
+# assert_ae_then_aa REASON: ACK 1 is AE for FAULT1 with REASON in MSA-3 and
+# ERR (code 207); ACK 2 is AA for AFTER1; new/ holds AFTER1 alone, tmp/ is
+# empty; the log names the spool and the reason.
+assert_ae_then_aa() {
+	assert_ack_count 2
+	assert_ack_code AE 1
+	run ack_field MSA 2 1
+	assert_output FAULT1
+	run ack_field MSA 3 1
+	assert_output "$1"
+	run ack_segment ERR 1
+	assert_output --partial '207'
+	assert_output --partial "$1"
+	assert_ack_code AA 2
+	run ack_field MSA 2 2
+	assert_output AFTER1
+	assert_spooled_only "$T/m2.hl7"
+	run find "$SPOOL/tmp" "$SPOOL/failed" "$SPOOL/cur" -mindepth 1
+	assert_output ''
+	assert_stderr_line 0 "mllpd: stdin: spool $SPOOL: ${1#spool: }"
+	local want="mllpd: stdin: message id=FAULT1 type=ADT^A01^ADT_A01 version=2.5.1 size=$(wc -c <"$T/m1.hl7") ack=AE sink=spool:error us=* error=\"$1\""
+	# shellcheck disable=SC2053
+	[[ ${stderr_lines[1]} == $want ]] || fail "stderr line 1 is '${stderr_lines[1]-}', expected '$want'"
+	assert_no_phi
+}
+
+@test "faults: ENOSPC from write: AE 'spool: No space left on device', nothing in new/, next message AA" {
+	mllpd_faulty FAULTINJECT_CALL=write FAULTINJECT_ERRNO=ENOSPC FAULTINJECT_TIMES=1 -- --spool "$SPOOL"
+	assert_fault write
+	assert_ae_then_aa 'spool: No space left on device'
+}
+
+@test "faults: EIO from fsync of the file: AE 'spool: Input/output error', next message AA" {
+	mllpd_faulty FAULTINJECT_CALL=fsync FAULTINJECT_ERRNO=EIO FAULTINJECT_TIMES=1 -- --spool "$SPOOL"
+	assert_fault "fsync $SPOOL/tmp/"
+	assert_ae_then_aa 'spool: Input/output error'
+}
+
+@test "faults: EIO from fsync of new/ after the rename: the file is taken back out of new/" {
+	# the first fsync (the file) succeeds, the second (the directory new/) fails
+	mllpd_faulty FAULTINJECT_CALL=fsync FAULTINJECT_ERRNO=EIO FAULTINJECT_AFTER=1 FAULTINJECT_TIMES=1 -- --spool "$SPOOL"
+	assert_fault "fsync $SPOOL/new:"
+	assert_ae_then_aa 'spool: Input/output error'
+}
+
+@test "faults: ENOSPC from rename: AE, tmp/ cleaned up, next message AA" {
+	mllpd_faulty FAULTINJECT_CALL=rename FAULTINJECT_ERRNO=ENOSPC FAULTINJECT_TIMES=1 -- --spool "$SPOOL"
+	assert_fault renameat
+	assert_ae_then_aa 'spool: No space left on device'
+}
+
+@test "faults: EDQUOT from every write (a quota): every message AE, new/ and tmp/ empty" {
+	sample_msg THIRD >"$T/m3.hl7"
+	frame -f "$T/m1.hl7" -f "$T/m2.hl7" -f "$T/m3.hl7" >"$T/in"
+	mllpd_faulty FAULTINJECT_CALL=write FAULTINJECT_ERRNO=EDQUOT -- --spool "$SPOOL"
+	assert_fault write
+	assert_ack_count 3
+	local i
+	for i in 1 2 3; do
+		assert_ack_code AE "$i"
+		run ack_field MSA 3 "$i"
+		assert_output 'spool: Disk quota exceeded'
+	done
+	assert_spool_empty new
+	assert_spool_empty tmp
+	run grep -c "^mllpd: stdin: spool $SPOOL: Disk quota exceeded\$" "$MLLPD_STDERR"
+	assert_output 3
+}
+
+@test "faults: the spool's new/ cannot be opened (EMFILE): AE names the part, reopened for the next message" {
+	# only the opening of new/ fails, once (the later FAULTINJECT_PATH wins)
+	mllpd_faulty FAULTINJECT_PATH="$SPOOL/new" FAULTINJECT_CALL=open FAULTINJECT_ERRNO=EMFILE FAULTINJECT_TIMES=1 -- \
+		--spool "$SPOOL"
+	assert_fault openat
+	assert_ack_count 2
+	assert_ack_code AE 1
+	run ack_field MSA 3 1
+	assert_output 'spool: new: Too many open files'
+	assert_ack_code AA 2
+	assert_spooled_only "$T/m2.hl7"
+	assert_stderr_line 0 "mllpd: stdin: spool $SPOOL: new: Too many open files"
+}
+
+@test "faults: the disk is full while a control file exists; the space comes back; the same connection goes on" {
+	# One connection (a pipe held open): a message while the disk is
+	# "full", then the space is returned, then the next message.
+	mkfifo "$T/fifo"
+	touch "$T/full"
+	env LD_PRELOAD="$PRELOAD" FAULTINJECT_PATH="$SPOOL/" FAULTINJECT_LOG="$T/faults" FAULTINJECT_CALL=write \
+		FAULTINJECT_ERRNO=ENOSPC FAULTINJECT_WHILE="$T/full" \
+		timeout -k 5 "$MLLPD_TIMEOUT" "$MLLPD" --spool "$SPOOL" <"$T/fifo" >"$MLLPD_STDOUT" 2>"$MLLPD_STDERR" 3>&- &
+	local pid=$!
+	bg_register "$pid"
+	exec 5>"$T/fifo"
+	FIFO_OPEN=1
+	frame -f "$T/m1.hl7" >&5
+	wait_until 10 grep -q 'MSA|AE|FAULT1' "$MLLPD_STDOUT"
+	frame -f "$T/m1.hl7" >&5
+	wait_until 10 eval '[[ $(grep -ao "MSA|AE|FAULT1" "$MLLPD_STDOUT" | wc -l) -eq 2 ]]'
+	assert_spool_empty new
+	rm "$T/full"
+	frame -f "$T/m2.hl7" >&5
+	exec 5>&-
+	FIFO_OPEN=
+	pid_wait "$pid" 10
+	[[ $PID_STATUS -eq 0 ]] || fail "mllpd exited $PID_STATUS: $(cat "$MLLPD_STDERR")"
+	assert_fault write
+	ack_split "$MLLPD_STDOUT"
+	assert_ack_count 3
+	assert_ack_code AE 1
+	assert_ack_code AE 2
+	assert_ack_code AA 3
+	run ack_field MSA 2 3
+	assert_output AFTER1
+	assert_spooled_only "$T/m2.hl7"
+	assert_spool_empty tmp
+}
+
+@test "faults: a real full file system (tmpfs of 64 KiB): AE for a message that does not fit, AA once space is back" {
+	SMALL="$T/small"
+	mkdir "$SMALL"
+	mount -t tmpfs -o size=64k,mode=0755 tmpfs "$SMALL" 2>/dev/null || {
+		SMALL=
+		skip "cannot mount a tmpfs here (no CAP_SYS_ADMIN)"
+	}
+	SPOOL="$SMALL/spool"
+	# a message of 100 KiB cannot fit, a small one can
+	{
+		hl7 'MSH|^~\&|SND|SFAC|RCV|RFAC|20260101120000||ORU^R01^ORU_R01|BIG1|P|2.5.1'
+		head -c 76800 /dev/urandom | base64 -w 76 | sed 's/^/OBX|1|ED|||/' | tr '\n' '\r'
+	} >"$T/big.hl7"
+	frame -f "$T/big.hl7" -f "$T/m2.hl7" >"$T/in"
+	mllpd_send "$T/in" --spool "$SPOOL"
+	assert_ack_count 2
+	assert_ack_code AE 1
+	run ack_field MSA 3 1
+	assert_output 'spool: No space left on device'
+	assert_ack_code AA 2
+	assert_spooled_only "$T/m2.hl7"
+	assert_spool_empty tmp
+	assert_stderr_line 0 "mllpd: stdin: spool $SPOOL: No space left on device"
+	# fill what is left with ballast: even the small one fails; free it: AA
+	head -c 1M /dev/zero >"$SMALL/ballast" 2>/dev/null || true
+	sample_msg FULL1 >"$T/m3.hl7"
+	frame -f "$T/m3.hl7" >"$T/in3"
+	mllpd_send "$T/in3" --spool "$SPOOL"
+	assert_ack_code AE
+	rm "$SMALL/ballast"
+	mllpd_send "$T/in3" --spool "$SPOOL"
+	assert_ack_code AA
+	assert_spool_count 2
+	assert_spool_empty tmp
+}
