@@ -2,14 +2,30 @@
 /* allow.c: the --tls-allow rules: parse them from a buffer, match a certificate's identities and MSH-3/MSH-4. */
 #include "allow.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* One rule; a NULL app or fac is the wildcard.  The strings point into the table's copy of the file. */
+/* The kinds of identity, in the order of their prefixes below. */
+enum kind { KIND_CN, KIND_DNS, KIND_EMAIL, KIND_URI, KIND_IP, KIND_ANY, KIND_NONE };
+
+static const struct {
+	const char *prefix;
+	size_t len;
+} kinds[] = {{"CN:", 3}, {"DNS:", 4}, {"email:", 6}, {"URI:", 4}, {"IP:", 3}, {"*:", 2}};
+
+/*
+ * One rule; a NULL app or fac is the wildcard.  The strings point into the
+ * table's copy of the file; id is the NAME after the KIND.  An IP rule, or
+ * a "*:" rule whose NAME is an address, has that address in ip/ip_len.
+ */
 struct allow_rule {
+	enum kind kind;
 	const char *id, *app, *fac;
 	size_t id_len, app_len, fac_len;
+	unsigned char ip[16];
+	size_t ip_len;
 };
 
 struct allow_table {
@@ -21,6 +37,43 @@ struct allow_table {
 static int is_blank(char ch)
 {
 	return ch == ' ' || ch == '\t' || ch == '\r';
+}
+
+static int lower(int ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
+}
+
+/* The KIND that p/len starts with (ASCII case ignored) and its length in *plen; KIND_NONE (and 0) without one. */
+static enum kind kind_of(const char *p, size_t len, size_t *plen)
+{
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+		size_t i = 0;
+		while (i < kinds[k].len && i < len &&
+		       lower((unsigned char)p[i]) == lower((unsigned char)kinds[k].prefix[i]))
+			i++;
+		if (i == kinds[k].len) {
+			*plen = i;
+			return (enum kind)k;
+		}
+	}
+	*plen = 0;
+	return KIND_NONE;
+}
+
+/* The address p/len spells (IPv4 or IPv6 text) into out; returns 4 or 16, or 0 when it is not one. */
+static size_t ip_parse(const char *p, size_t len, unsigned char out[16])
+{
+	char text[64];
+	if (len == 0 || len >= sizeof text || memchr(p, '\0', len))
+		return 0;
+	memcpy(text, p, len);
+	text[len] = '\0';
+	if (inet_pton(AF_INET, text, out) == 1)
+		return 4;
+	if (inet_pton(AF_INET6, text, out) == 1)
+		return 16;
+	return 0;
 }
 
 static struct allow_table *parse_error(struct allow_table *t, struct allow_error *err, size_t line, const char *why)
@@ -74,8 +127,20 @@ struct allow_table *allow_parse(const char *buf, size_t len, struct allow_error 
 			continue;
 		if (nw != 3)
 			return parse_error(t, err, lineno, "expected IDENTITY APPLICATION FACILITY");
-		if (wl[0] == 1 && w[0][0] == '*')
+		size_t pl;
+		enum kind kind = kind_of(w[0], wl[0], &pl);
+		if (kind == KIND_NONE)
+			kind = KIND_CN; /* a bare NAME is a CN, as before there were kinds */
+		const char *name = w[0] + pl;
+		size_t name_len = wl[0] - pl;
+		if (name_len == 1 && name[0] == '*')
 			return parse_error(t, err, lineno, "IDENTITY cannot be *");
+		if (name_len == 0)
+			return parse_error(t, err, lineno, "IDENTITY has an empty name");
+		unsigned char ip[16];
+		size_t ip_len = kind == KIND_IP || kind == KIND_ANY ? ip_parse(name, name_len, ip) : 0;
+		if (kind == KIND_IP && ip_len == 0)
+			return parse_error(t, err, lineno, "IDENTITY IP: not an IPv4 or IPv6 address");
 		if (t->n == cap) {
 			size_t ncap = cap ? cap * 2 : 16;
 			struct allow_rule *r = realloc(t->rules, ncap * sizeof *r);
@@ -87,10 +152,12 @@ struct allow_table *allow_parse(const char *buf, size_t len, struct allow_error 
 		struct allow_rule *r = &t->rules[t->n++];
 		int any_app = wl[1] == 1 && w[1][0] == '*', any_fac = wl[2] == 1 && w[2][0] == '*';
 		*r = (struct allow_rule){
-			.id = w[0], .id_len = wl[0],
+			.kind = kind, .id = name, .id_len = name_len,
 			.app = any_app ? NULL : w[1], .app_len = any_app ? 0 : wl[1],
 			.fac = any_fac ? NULL : w[2], .fac_len = any_fac ? 0 : wl[2],
+			.ip_len = ip_len,
 		};
+		memcpy(r->ip, ip, ip_len);
 	}
 	return t;
 }
@@ -116,88 +183,43 @@ static int value_matches(const char *want, size_t want_len, const char *p, size_
 	return want_len == len && (len == 0 || memcmp(want, p, len) == 0);
 }
 
+/* Does rule r name the identity of kind k and name p/len? */
+static int identity_matches(const struct allow_rule *r, enum kind k, const char *p, size_t len)
+{
+	if (r->kind != KIND_ANY && r->kind != k)
+		return 0;
+	if (k == KIND_IP) {
+		unsigned char ip[16];
+		size_t n = ip_parse(p, len, ip);
+		return n != 0 && n == r->ip_len && memcmp(ip, r->ip, n) == 0;
+	}
+	if (len != r->id_len)
+		return 0;
+	if (k == KIND_DNS) {
+		for (size_t i = 0; i < len; i++)
+			if (lower((unsigned char)p[i]) != lower((unsigned char)r->id[i]))
+				return 0;
+		return 1;
+	}
+	return memcmp(p, r->id, len) == 0;
+}
+
 int allow_permits(const struct allow_table *t, const char *const *ids, size_t nids, const char *app, size_t app_len,
 		  const char *fac, size_t fac_len)
 {
 	if (!t)
 		return 0;
 	for (size_t k = 0; k < nids; k++) {
-		size_t il = strlen(ids[k]);
+		size_t len = strlen(ids[k]), pl;
+		enum kind kind = kind_of(ids[k], len, &pl);
+		if (kind == KIND_NONE || kind == KIND_ANY)
+			continue;
 		for (size_t i = 0; i < t->n; i++) {
 			const struct allow_rule *r = &t->rules[i];
-			if (r->id_len == il && memcmp(r->id, ids[k], il) == 0 &&
+			if (identity_matches(r, kind, ids[k] + pl, len - pl) &&
 			    value_matches(r->app, r->app_len, app, app_len) && value_matches(r->fac, r->fac_len, fac, fac_len))
 				return 1;
 		}
 	}
-	return 0;
-}
-
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-int allow_next_cn(const char *subject, size_t *pos, char *out, size_t cap)
-{
-	size_t i = *pos;
-
-	if (!subject)
-		return 0;
-	while (subject[i]) {
-		/* The attribute type, up to '=' (types hold no escapes). */
-		size_t ts = i;
-		while (subject[i] && subject[i] != '=' && subject[i] != ',' && subject[i] != '+')
-			i++;
-		if (subject[i] != '=') {
-			/* Not "TYPE=value": skip to the next attribute. */
-			if (subject[i])
-				i++;
-			continue;
-		}
-		int is_cn = i - ts == 2 && (subject[ts] == 'C' || subject[ts] == 'c') &&
-			    (subject[ts + 1] == 'N' || subject[ts + 1] == 'n');
-		i++;
-		/* The value, to an unescaped ',' or '+'. */
-		int bad = subject[i] == '#'; /* a hex dump of a type OpenSSL could not print */
-		size_t o = 0;
-		while (subject[i] && subject[i] != ',' && subject[i] != '+') {
-			unsigned char ch = (unsigned char)subject[i++];
-			if (ch == '\\') {
-				int hi = subject[i] ? hexval(subject[i]) : -1, lo = hi >= 0 && subject[i + 1] ? hexval(subject[i + 1]) : -1;
-				if (hi >= 0 && lo >= 0) {
-					ch = (unsigned char)(hi << 4 | lo);
-					i += 2;
-				} else if (subject[i]) {
-					ch = (unsigned char)subject[i++];
-				} else {
-					bad = 1;
-					break;
-				}
-				if (ch == '\0')
-					bad = 1;
-			}
-			if (o + 1 < cap)
-				out[o++] = (char)ch;
-			else
-				bad = 1;
-		}
-		if (subject[i])
-			i++;
-		if (is_cn && !bad && cap) {
-			out[o] = '\0';
-			*pos = i;
-			return 1;
-		}
-	}
-	*pos = i;
-	if (cap)
-		out[0] = '\0';
 	return 0;
 }

@@ -11,14 +11,28 @@
  *     IDENTITY APPLICATION FACILITY
  *
  * separated by blanks (spaces or tabs; a CR before the line end is a
- * blank too).  IDENTITY is compared, byte for byte, with a certificate
- * identity (its subject CN); APPLICATION and FACILITY with the first
- * component of MSH-3 and MSH-4 as sent (raw bytes, escapes not decoded),
- * or are "*" for any value (an empty one included).  An identity may have
- * several lines: a message is allowed when any of its certificate's lines
+ * blank too).  IDENTITY names a certificate identity, as KIND:NAME with
+ * KIND one of
+ *
+ *     CN:     a subject CN            DNS:    a dNSName SAN
+ *     email:  an rfc822Name SAN       URI:    a uniformResourceIdentifier SAN
+ *     IP:     an iPAddress SAN        *:      any of these kinds
+ *
+ * (the KIND compared without regard to ASCII case), or as a bare NAME,
+ * which is a CN, as before there were kinds (so a CN that starts with one
+ * of the KINDs must be written CN:NAME).  NAME is compared byte for byte
+ * with the identity, except that DNS names compare without regard to
+ * ASCII case and IP addresses as addresses (IPv4, or IPv6 in any textual
+ * form: "IP:2001:DB8:0::1" matches 2001:db8::1).  A "*:" rule matches an
+ * identity when the rule of that identity's kind with the same NAME would.
+ * APPLICATION and FACILITY are compared with the first component of MSH-3
+ * and MSH-4 as sent (raw bytes, escapes not decoded), or are "*" for any
+ * value (an empty one included).  An identity may have several lines: a
+ * message is allowed when any line of any of its certificate's identities
  * matches.  '#' starts a comment to the end of the line; blank lines are
- * ignored.  A line with other than three words, a wildcard identity, or a
- * control character (other than tab and CR) is malformed.
+ * ignored.  A line with other than three words, a NAME that is empty or
+ * "*", an IP: NAME that is not an address, or a control character (other
+ * than tab and CR) is malformed.
  *
  * Nothing here reads files, prints, exits or reads the environment: the
  * caller reads the file and reports the error.
@@ -40,21 +54,13 @@ void allow_free(struct allow_table *t);
 size_t allow_count(const struct allow_table *t);
 
 /*
- * 1 when some rule of one of the nids identities (NUL-terminated) permits
+ * 1 when some rule matches one of the nids identities and permits
  * application app/app_len and facility fac/fac_len (NULL with length 0:
- * empty), else 0.
+ * empty), else 0.  Each identity is a NUL-terminated "KIND:name" with an
+ * explicit KIND (CN, DNS, email, URI or IP; as tlsio_peer_names() writes
+ * them); one without, or with "*:", matches nothing.
  */
 int allow_permits(const struct allow_table *t, const char *const *ids, size_t nids, const char *app, size_t app_len,
 		  const char *fac, size_t fac_len);
-
-/*
- * The CN values of a subject in RFC 2253 form (as tlsio_peer_subject()
- * gives it: "O=Hospital,CN=lab-sender"), one per call: from *pos (start at
- * 0), the next CN attribute's value with its escapes ("\,", "\5C" ...)
- * undone, into out (NUL-terminated).  Returns 1, or 0 when there is no
- * more.  A value that does not fit in cap - 1 bytes, holds a NUL, or is a
- * hex dump ("#04...") is skipped: it never matches.
- */
-int allow_next_cn(const char *subject, size_t *pos, char *out, size_t cap);
 
 #endif

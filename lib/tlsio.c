@@ -35,17 +35,22 @@
  */
 #define TLSIO_OPENSSL(X)                                                                                       \
 	X(crypto, ASN1_OCTET_STRING_free)                                                                      \
+	X(crypto, ASN1_STRING_get0_data)                                                                       \
+	X(crypto, ASN1_STRING_length)                                                                          \
+	X(crypto, ASN1_STRING_to_UTF8)                                                                         \
 	X(crypto, ASN1_TIME_print)                                                                             \
 	X(crypto, BIO_free)                                                                                    \
 	X(crypto, BIO_new)                                                                                     \
 	X(crypto, BIO_read)                                                                                    \
 	X(crypto, BIO_s_mem)                                                                                   \
 	X(crypto, BIO_write)                                                                                   \
+	X(crypto, CRYPTO_free)                                                                                 \
 	X(crypto, ERR_clear_error)                                                                             \
 	X(crypto, ERR_get_error)                                                                               \
 	X(crypto, ERR_peek_error)                                                                              \
 	X(crypto, ERR_reason_error_string)                                                                     \
 	X(crypto, EVP_PKEY_free)                                                                               \
+	X(crypto, GENERAL_NAMES_free)                                                                          \
 	X(crypto, OPENSSL_sk_num)                                                                              \
 	X(crypto, OPENSSL_sk_pop_free)                                                                         \
 	X(crypto, OPENSSL_sk_value)                                                                            \
@@ -57,6 +62,9 @@
 	X(crypto, PKCS12_parse)                                                                                \
 	X(crypto, PKCS12_verify_mac)                                                                           \
 	X(crypto, X509_INFO_free)                                                                              \
+	X(crypto, X509_NAME_ENTRY_get_data)                                                                    \
+	X(crypto, X509_NAME_get_entry)                                                                         \
+	X(crypto, X509_NAME_get_index_by_NID)                                                                  \
 	X(crypto, X509_NAME_print_ex)                                                                          \
 	X(crypto, X509_STORE_add_cert)                                                                         \
 	X(crypto, X509_VERIFY_PARAM_set1_ip_asc)                                                               \
@@ -64,6 +72,7 @@
 	X(crypto, X509_cmp_current_time)                                                                       \
 	X(crypto, X509_free)                                                                                   \
 	X(crypto, X509_get0_notAfter)                                                                          \
+	X(crypto, X509_get_ext_d2i)                                                                            \
 	X(crypto, X509_get_subject_name)                                                                       \
 	X(crypto, X509_verify_cert_error_string)                                                               \
 	X(crypto, a2i_IPADDRESS)                                                                               \
@@ -146,17 +155,22 @@ static int openssl_load(char *why, size_t cap)
 
 /* From here on, OpenSSL's names are the loaded pointers (see TLSIO_OPENSSL). */
 #define ASN1_OCTET_STRING_free           (ossl.ASN1_OCTET_STRING_free)
+#define ASN1_STRING_get0_data            (ossl.ASN1_STRING_get0_data)
+#define ASN1_STRING_length               (ossl.ASN1_STRING_length)
+#define ASN1_STRING_to_UTF8              (ossl.ASN1_STRING_to_UTF8)
 #define ASN1_TIME_print                  (ossl.ASN1_TIME_print)
 #define BIO_free                         (ossl.BIO_free)
 #define BIO_new                          (ossl.BIO_new)
 #define BIO_read                         (ossl.BIO_read)
 #define BIO_s_mem                        (ossl.BIO_s_mem)
 #define BIO_write                        (ossl.BIO_write)
+#define CRYPTO_free                      (ossl.CRYPTO_free)
 #define ERR_clear_error                  (ossl.ERR_clear_error)
 #define ERR_get_error                    (ossl.ERR_get_error)
 #define ERR_peek_error                   (ossl.ERR_peek_error)
 #define ERR_reason_error_string          (ossl.ERR_reason_error_string)
 #define EVP_PKEY_free                    (ossl.EVP_PKEY_free)
+#define GENERAL_NAMES_free               (ossl.GENERAL_NAMES_free)
 #define OPENSSL_sk_num                   (ossl.OPENSSL_sk_num)
 #define OPENSSL_sk_pop_free              (ossl.OPENSSL_sk_pop_free)
 #define OPENSSL_sk_value                 (ossl.OPENSSL_sk_value)
@@ -168,6 +182,9 @@ static int openssl_load(char *why, size_t cap)
 #define PKCS12_parse                     (ossl.PKCS12_parse)
 #define PKCS12_verify_mac                (ossl.PKCS12_verify_mac)
 #define X509_INFO_free                   (ossl.X509_INFO_free)
+#define X509_NAME_ENTRY_get_data         (ossl.X509_NAME_ENTRY_get_data)
+#define X509_NAME_get_entry              (ossl.X509_NAME_get_entry)
+#define X509_NAME_get_index_by_NID       (ossl.X509_NAME_get_index_by_NID)
 #define X509_NAME_print_ex               (ossl.X509_NAME_print_ex)
 #define X509_STORE_add_cert              (ossl.X509_STORE_add_cert)
 #define X509_VERIFY_PARAM_set1_ip_asc    (ossl.X509_VERIFY_PARAM_set1_ip_asc)
@@ -175,6 +192,7 @@ static int openssl_load(char *why, size_t cap)
 #define X509_cmp_current_time            (ossl.X509_cmp_current_time)
 #define X509_free                        (ossl.X509_free)
 #define X509_get0_notAfter               (ossl.X509_get0_notAfter)
+#define X509_get_ext_d2i                 (ossl.X509_get_ext_d2i)
 #define X509_get_subject_name            (ossl.X509_get_subject_name)
 #define X509_verify_cert_error_string    (ossl.X509_verify_cert_error_string)
 #define a2i_IPADDRESS                    (ossl.a2i_IPADDRESS)
@@ -809,6 +827,167 @@ int tlsio_peer_subject(const struct tlsio_conn *t, char *buf, size_t cap)
 	BIO_free(b);
 	X509_free(peer);
 	return 1;
+}
+
+/*
+ * Can p/len be matched as a name: not empty, no NUL or other control
+ * character, and either visible ASCII (SAN names: IA5 text without blanks)
+ * or, for utf8, well-formed UTF-8 without C1 controls (a CN; blanks kept).
+ * A name that fails is dropped whole: cutting it at a bad byte could turn
+ * "lab.example.org\0.evil.net" into another, valid name.
+ */
+static int name_ok(const unsigned char *p, size_t len, int utf8)
+{
+	static const unsigned long shortest[] = {0, 0, 0x80, 0x800, 0x10000};
+	if (len == 0)
+		return 0;
+	for (size_t i = 0; i < len;) {
+		unsigned char ch = p[i];
+		if (ch < 0x80) {
+			if (ch < 0x20 || ch == 0x7f || (!utf8 && ch == ' '))
+				return 0;
+			i++;
+			continue;
+		}
+		size_t n = ch >= 0xf0 ? 4 : ch >= 0xe0 ? 3 : ch >= 0xc0 ? 2 : 0;
+		if (!utf8 || n == 0 || ch > 0xf4 || len - i < n)
+			return 0;
+		unsigned long cp = ch & (0x7fu >> n);
+		for (size_t k = 1; k < n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (p[i + k] & 0x3fu);
+		}
+		if (cp < shortest[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp <= 0x9f)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+/*
+ * An iPAddress SAN as text into out (cap >= 46): dotted IPv4, or IPv6 in
+ * RFC 5952 form (lower case, no leading zeros, the longest run of two or
+ * more zero groups as "::", the first of equal runs; an IPv4-mapped
+ * address as ::ffff:a.b.c.d).  Returns the length, 0 when it is neither 4
+ * nor 16 bytes long.
+ */
+static size_t ip_text(const unsigned char *a, int len, char *out, size_t cap)
+{
+	unsigned g[8];
+	int best = -1, best_len = 0, n;
+	size_t o = 0;
+
+	if (len == 4) {
+		n = snprintf(out, cap, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+		return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+	}
+	if (len != 16)
+		return 0;
+	for (int i = 0; i < 8; i++)
+		g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+	if (!g[0] && !g[1] && !g[2] && !g[3] && !g[4] && g[5] == 0xffff) {
+		n = snprintf(out, cap, "::ffff:%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
+		return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+	}
+	for (int i = 0; i < 8;) {
+		int j = i;
+		while (j < 8 && g[j] == 0)
+			j++;
+		if (j - i > best_len) {
+			best = i;
+			best_len = j - i;
+		}
+		i = j > i ? j : i + 1;
+	}
+	if (best_len < 2)
+		best = -1;
+	for (int i = 0; i < 8; i++) {
+		if (i == best) {
+			n = snprintf(out + o, cap - o, "::");
+			i += best_len - 1;
+		} else {
+			n = snprintf(out + o, cap - o, "%s%x", i > 0 && i != best + best_len ? ":" : "", g[i]);
+		}
+		if (n < 0 || (size_t)n >= cap - o)
+			return 0;
+		o += (size_t)n;
+	}
+	return o;
+}
+
+/* The list tlsio_peer_names() builds: buf[len] is always the closing NUL (when cap > 0). */
+struct name_list {
+	char *buf;
+	size_t cap, len, skipped;
+};
+
+/* Append "KIND:name" and its NUL whole, or skip (and count) it. */
+static void name_add(struct name_list *l, const char *kind, const void *p, int len, int utf8)
+{
+	size_t kl = strlen(kind), nl = len > 0 ? (size_t)len : 0;
+	if (!p || !name_ok(p, nl, utf8) || l->cap - l->len < kl + nl + 2) {
+		l->skipped++;
+		return;
+	}
+	memcpy(l->buf + l->len, kind, kl);
+	memcpy(l->buf + l->len + kl, p, nl);
+	l->len += kl + nl;
+	l->buf[l->len++] = '\0';
+	l->buf[l->len] = '\0';
+}
+
+size_t tlsio_peer_names(const struct tlsio_conn *t, char *buf, size_t cap, size_t *skipped)
+{
+	struct name_list l = {buf, cap, 0, 0};
+	X509 *peer = SSL_get1_peer_certificate(t->ssl);
+
+	if (cap)
+		buf[0] = '\0';
+	if (peer) {
+		const X509_NAME *subject = X509_get_subject_name(peer);
+		for (int i = -1; subject && (i = X509_NAME_get_index_by_NID(subject, NID_commonName, i)) >= 0;) {
+			/* Any string type (BMPString, TeletexString ...) as UTF-8, as RFC 2253 printing does. */
+			unsigned char *utf8 = NULL;
+			int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i)));
+			name_add(&l, "CN:", utf8, n, 1);
+			OPENSSL_free(utf8);
+		}
+		GENERAL_NAMES *sans = X509_get_ext_d2i(peer, NID_subject_alt_name, NULL, NULL);
+		for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans); i++) {
+			const GENERAL_NAME *g = sk_GENERAL_NAME_value(sans, i);
+			char ip[64];
+			switch (g->type) {
+			case GEN_DNS:
+				name_add(&l, "DNS:", ASN1_STRING_get0_data(g->d.dNSName),
+					 ASN1_STRING_length(g->d.dNSName), 0);
+				break;
+			case GEN_EMAIL:
+				name_add(&l, "email:", ASN1_STRING_get0_data(g->d.rfc822Name),
+					 ASN1_STRING_length(g->d.rfc822Name), 0);
+				break;
+			case GEN_URI:
+				name_add(&l, "URI:", ASN1_STRING_get0_data(g->d.uniformResourceIdentifier),
+					 ASN1_STRING_length(g->d.uniformResourceIdentifier), 0);
+				break;
+			case GEN_IPADD: {
+				size_t n = ip_text(ASN1_STRING_get0_data(g->d.iPAddress),
+						   ASN1_STRING_length(g->d.iPAddress), ip, sizeof ip);
+				name_add(&l, "IP:", n ? ip : NULL, (int)n, 0);
+				break;
+			}
+			default:
+				/* Directory names, otherName, registeredID: not identities here. */
+				break;
+			}
+		}
+		GENERAL_NAMES_free(sans);
+		X509_free(peer);
+	}
+	ERR_clear_error();
+	if (skipped)
+		*skipped = l.skipped;
+	return l.len;
 }
 
 void tlsio_close(struct tlsio_conn *t)

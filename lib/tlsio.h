@@ -114,6 +114,29 @@ const char *tlsio_cipher(const struct tlsio_conn *t);
  */
 int tlsio_peer_subject(const struct tlsio_conn *t, char *buf, size_t cap);
 
+/*
+ * The peer certificate's identities, to match names against (--tls-allow):
+ * each subject CN, then each subjectAltName of type DNS, email
+ * (rfc822Name), URI and IP address, in certificate order, written into buf
+ * as "KIND:name" strings, each ending in a NUL, with one more NUL after the
+ * last (an empty string ends the list):
+ *
+ *     "CN:lab-sender\0DNS:lab.example.org\0IP:192.0.2.7\0\0"
+ *
+ * KIND is CN, DNS, email, URI or IP (as openssl x509 prints them, but
+ * "IP:").  A CN is UTF-8 whatever its ASN.1 string type; an IP address is
+ * text: dotted IPv4, or IPv6 in RFC 5952 form ("2001:db8::1",
+ * "::ffff:192.0.2.7").  A name is written whole or not at all: one that is
+ * empty, holds a NUL or another control character (or, for a SAN, any
+ * byte outside visible ASCII; for a CN, bytes that are not UTF-8), or
+ * does not fit in what is left of cap is skipped, never cut, and counted
+ * in *skipped (when not NULL).  Other SAN kinds are ignored, uncounted.
+ * Returns the bytes written before the final NUL (0: no certificate or no
+ * usable name); buf stays NUL-terminated when cap > 0.  No allocation is
+ * left to the caller.
+ */
+size_t tlsio_peer_names(const struct tlsio_conn *t, char *buf, size_t cap, size_t *skipped);
+
 /* Send close_notify (best effort, no wait) and free; the fds stay open. */
 void tlsio_close(struct tlsio_conn *t);
 

@@ -6,12 +6,15 @@
 # The corpus is read in place from $MLLPD_CORPUS, else <repo>/../shared/corpus;
 # nothing is copied into the repository.  Without a corpus: "1..0 # SKIP".
 # Each MANIFEST row runs twice: --ack-mode original (column answer_original)
-# and the default auto mode (column answer_auto).  Rows answered "batch" are
-# skipped until batches are implemented (issue 9).
+# and the default auto mode (column answer_auto).
 #
 #   AA/CA  one ACK frame, MSA-1 as expected, MSA-2 = MSH-10 (column
 #          control_id, \xNN decoded), one file in new/ byte-identical
 #   AR/CR  one ACK frame, MSA-1 as expected, an ERR segment, new/ empty
+#   batch  one frame: an acknowledgement batch starting with the same
+#          header segment (FHS or BHS) as the file, one MSH/MSA per message
+#          of the file, MSA-1 AA and MSA-2 its MSH-10 in order; one file in
+#          new/ byte-identical (the batch is delivered whole)
 #   none   no byte on stdout; one byte-identical file in new/ when the
 #          expected outcome is accept/lenient-accept, none for reject
 # Every run must exit 0 within $MLLPD_TIMEOUT seconds (default 30).
@@ -127,6 +130,37 @@ check_spooled() {
 	cmp -s -- "$f" "$2" || why+=("spooled file differs from the input")
 }
 
+# check_ack_batch FRAME FILE: FRAME answers the batch in FILE: same first
+# header segment, one MSA per MSH of FILE, each AA with MSA-2 = its MSH-10.
+check_ack_batch() {
+	local ack=$1 seg fs want=() got=()
+	local in
+	in=$(tr '\n' '\r' <"$2")
+	in=${in#$'\xef\xbb\xbf'}
+	[[ ${ack:0:3} == "${in:0:3}" ]] || why+=("answer starts with '${ack:0:3}', the batch with '${in:0:3}'")
+	fs=${in:3:1}
+	split "$in" $'\r'
+	for seg in "${F[@]}"; do
+		if [[ ${seg:0:4} == "MSH$fs" ]]; then
+			local msh=("${F[@]}")
+			split "$seg" "$fs"
+			want+=("${F[9]-}")
+			F=("${msh[@]}")
+		fi
+	done
+	split "$ack" $'\r'
+	for seg in "${F[@]}"; do
+		if [[ ${seg:0:4} == "MSA$fs" ]]; then
+			local all=("${F[@]}")
+			split "$seg" "$fs"
+			[[ ${F[1]-} == AA ]] || why+=("MSA-1 is '${F[1]-}', expected AA")
+			got+=("${F[2]-}")
+			F=("${all[@]}")
+		fi
+	done
+	[[ "${got[*]-}" == "${want[*]-}" ]] || why+=("MSA-2 values '${got[*]-}', expected the MSH-10s '${want[*]-}'")
+}
+
 # versions of HL7 table 0104 that DESIGN.md accepts
 versions=" 2.1 2.2 2.3 2.3.1 2.4 2.5 2.5.1 2.6 2.7 2.7.1 2.8 2.8.1 2.8.2 2.9 2.9.1 "
 
@@ -188,11 +222,6 @@ while IFS= read -r line || [[ -n $line ]]; do
 		n=$((n + 1))
 		if [[ $mode == original ]]; then want=$want_original; else want=$want_auto; fi
 		desc="$file ($mode): $want"
-		if [[ $want == batch ]]; then
-			echo "ok $n - $desc # SKIP batch (issue 9)"
-			continue
-		fi
-
 		dir=$work/$n
 		mkdir -p "$dir"
 		spool=$dir/spool
@@ -240,6 +269,16 @@ while IFS= read -r line || [[ -n $line ]]; do
 						((nf == 0)) || why+=("rejected message delivered: $nf file(s) in new/")
 					fi
 				fi
+			fi
+			;;
+		batch)
+			if ! frames "$dir/out"; then
+				why+=("stdout is not MLLP frames")
+			elif ((${#FRAMES[@]} != 1)); then
+				why+=("expected 1 acknowledgement batch frame, got ${#FRAMES[@]}")
+			else
+				check_ack_batch "${FRAMES[0]}" "$corpus/$file"
+				check_spooled "$spool" "$corpus/$file"
 			fi
 			;;
 		none)

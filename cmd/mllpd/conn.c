@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@
 #include <unistd.h>
 
 #include "allow.h"
+#include "batch.h"
+#include "dedupe.h"
 #include "exec.h"
 #include "io.h"
 #include "hl7.h"
@@ -42,13 +45,16 @@ struct conn {
 	char *exec_out;
 	struct spool spool;
 	int spool_ok;
+	struct dedupe dedupe;   /* --dedupe: the shared record, opened on first use */
+	int dedupe_ok;
+	unsigned long long duplicates;
 	unsigned long seq;      /* answers sent, for fresh control IDs */
 	unsigned long pid;
 	unsigned long long messages, bytes_in, bytes_out;
 	int gone;               /* the peer stopped reading */
 	struct tlsio_conn *tls; /* NULL: plain fds, read(2) and write(2) as ever */
 	char tls_peer[512];     /* client certificate subject (mutual TLS), or empty */
-	char *allow_subject;    /* with --tls-allow: the whole subject, for its CNs; NULL: none (refuse all) */
+	char *allow_names;      /* with --tls-allow: the certificate's identities (tlsio_peer_names); NULL: none */
 };
 
 static long long now_us(void)
@@ -121,23 +127,79 @@ static void send_frame(struct conn *c, size_t ack_len)
 		flush(c);
 }
 
-/* Environment for --exec: the base environment plus the message's fields. */
-static char **exec_environment(struct conn *c, const struct hl7_msg *m, const char *spool_file)
+/*
+ * What --exec is told of a block: a message's MSH fields, or a batch's
+ * header fields (HL7_BATCH=1; see batch_fields()).
+ */
+struct block_fields {
+	struct hl7_span control_id, type, code, trigger, version, processing;
+	struct hl7_span sending_app, sending_fac, receiving_app, receiving_fac;
+	int batch;
+	char batch_messages[24];
+};
+
+static void message_fields(struct block_fields *f, const struct hl7_msg *m)
+{
+	memset(f, 0, sizeof *f);
+	f->control_id = hl7_msh(m, 10, 0);
+	f->type = hl7_msh(m, 9, 0);
+	f->code = hl7_msh(m, 9, 1);
+	f->trigger = hl7_msh(m, 9, 2);
+	f->version = hl7_msh(m, 12, 0);
+	f->processing = hl7_msh(m, 11, 0);
+	f->sending_app = hl7_msh(m, 3, 1);
+	f->sending_fac = hl7_msh(m, 4, 1);
+	f->receiving_app = hl7_msh(m, 5, 1);
+	f->receiving_fac = hl7_msh(m, 6, 1);
+}
+
+/* The first component of a header field (up to a component or repetition separator). */
+static struct hl7_span first_component(const struct hl7_batch *b, struct hl7_span s)
+{
+	size_t i = 0;
+	while (i < s.len && s.p[i] != b->d.component && s.p[i] != b->d.repetition)
+		i++;
+	s.len = i;
+	return s;
+}
+
+/* A batch: the header's sender, receiver and control ID (BHS, else FHS); no message type. */
+static void batch_fields(struct block_fields *f, const struct hl7_batch *b)
+{
+	struct hl7_span h = b->bhs.len ? b->bhs : b->fhs, v;
+	memset(f, 0, sizeof *f);
+	hl7_batch_field(b, h, 11, &f->control_id);
+	hl7_batch_field(b, h, 3, &v);
+	f->sending_app = first_component(b, v);
+	hl7_batch_field(b, h, 4, &v);
+	f->sending_fac = first_component(b, v);
+	hl7_batch_field(b, h, 5, &v);
+	f->receiving_app = first_component(b, v);
+	hl7_batch_field(b, h, 6, &v);
+	f->receiving_fac = first_component(b, v);
+	f->batch = 1;
+	snprintf(f->batch_messages, sizeof f->batch_messages, "%zu", b->messages);
+}
+
+/* Environment for --exec: the base environment plus the block's fields. */
+static char **exec_environment(struct conn *c, const struct block_fields *f, const char *spool_file)
 {
 	struct {
 		const char *key;
 		struct hl7_span v;
 	} vars[] = {
-		{"HL7_CONTROL_ID", hl7_msh(m, 10, 0)},
-		{"HL7_MESSAGE_TYPE", hl7_msh(m, 9, 0)},
-		{"HL7_MESSAGE_CODE", hl7_msh(m, 9, 1)},
-		{"HL7_TRIGGER_EVENT", hl7_msh(m, 9, 2)},
-		{"HL7_VERSION", hl7_msh(m, 12, 0)},
-		{"HL7_PROCESSING_ID", hl7_msh(m, 11, 0)},
-		{"HL7_SENDING_APPLICATION", hl7_msh(m, 3, 1)},
-		{"HL7_SENDING_FACILITY", hl7_msh(m, 4, 1)},
-		{"HL7_RECEIVING_APPLICATION", hl7_msh(m, 5, 1)},
-		{"HL7_RECEIVING_FACILITY", hl7_msh(m, 6, 1)},
+		{"HL7_CONTROL_ID", f->control_id},
+		{"HL7_MESSAGE_TYPE", f->type},
+		{"HL7_MESSAGE_CODE", f->code},
+		{"HL7_TRIGGER_EVENT", f->trigger},
+		{"HL7_VERSION", f->version},
+		{"HL7_PROCESSING_ID", f->processing},
+		{"HL7_SENDING_APPLICATION", f->sending_app},
+		{"HL7_SENDING_FACILITY", f->sending_fac},
+		{"HL7_RECEIVING_APPLICATION", f->receiving_app},
+		{"HL7_RECEIVING_FACILITY", f->receiving_fac},
+		{"HL7_BATCH", {f->batch ? "1" : NULL, f->batch ? 1 : 0}},
+		{"HL7_BATCH_MESSAGES", {f->batch ? f->batch_messages : NULL, f->batch ? strlen(f->batch_messages) : 0}},
 		{"MLLP_REMOTE_ADDR", {c->peer->addr, strlen(c->peer->addr)}},
 		{"MLLP_REMOTE_PORT", {c->peer->port, strlen(c->peer->port)}},
 		{"MLLP_SPOOL_FILE", {spool_file, spool_file ? strlen(spool_file) : 0}},
@@ -157,8 +219,10 @@ static char **exec_environment(struct conn *c, const struct hl7_msg *m, const ch
 	for (size_t i = 0; i < nbase; i++)
 		env[n++] = c->envp[i];
 	for (size_t i = 0; i < nvars; i++) {
+		/* Absent, not empty: the spool file, the TLS peer and the batch variables. */
 		if (vars[i].v.p == NULL &&
-		    (strcmp(vars[i].key, "MLLP_SPOOL_FILE") == 0 || strcmp(vars[i].key, "MLLP_TLS_PEER") == 0))
+		    (strcmp(vars[i].key, "MLLP_SPOOL_FILE") == 0 || strcmp(vars[i].key, "MLLP_TLS_PEER") == 0 ||
+		     strncmp(vars[i].key, "HL7_BATCH", 9) == 0))
 			continue;
 		size_t kl = strlen(vars[i].key);
 		env[n++] = p;
@@ -241,7 +305,9 @@ static void fail(struct outcome *o, enum ack_outcome what, const char *fmt, cons
 	snprintf(o->err_text, sizeof o->err_text, fmt, a, b);
 }
 
-static void deliver(struct conn *c, const struct hl7_msg *m, const char *data, size_t len, struct outcome *o)
+/* Deliver a message (m) or a batch (b; m NULL) to every sink. */
+static void deliver(struct conn *c, const struct hl7_msg *m, const struct hl7_batch *b, const char *data, size_t len,
+		    struct outcome *o)
 {
 	const struct config *cfg = c->cfg;
 	char name[SPOOL_NAME_MAX] = "", path[4096];
@@ -250,8 +316,10 @@ static void deliver(struct conn *c, const struct hl7_msg *m, const char *data, s
 	o->what = ACK_OUTCOME_ACCEPT;
 	if (cfg->spool_dir) {
 		const char *what = NULL;
-		if (!c->spool_ok && spool_open(&c->spool, cfg->spool_dir, cfg->no_fsync ? SPOOL_NO_FSYNC : 0, &what) == 0)
+		if (!c->spool_ok && spool_open(&c->spool, cfg->spool_dir, cfg->no_fsync ? SPOOL_NO_FSYNC : 0, &what) == 0) {
 			c->spool_ok = 1;
+			spool_clean_tmp(&c->spool, SPOOL_TMP_MAX_AGE); /* maildir: a crash's tmp/ leftovers, after 36 h */
+		}
 		if (!c->spool_ok) {
 			const char *why = strerror(errno);
 			sink_note(o, "%sspool:%s%s", "error", "");
@@ -282,7 +350,13 @@ static void deliver(struct conn *c, const struct hl7_msg *m, const char *data, s
 	}
 	if (cfg->exec_cmd) {
 		struct exec_status st;
-		char **env = exec_environment(c, m, spool_file);
+		struct block_fields fields;
+		if (b)
+			batch_fields(&fields, b);
+		else
+			message_fields(&fields, m);
+		const struct block_fields *f = &fields;
+		char **env = exec_environment(c, f, spool_file);
 		int timeout_ms = cfg->exec_timeout > 0 ? (int)(cfg->exec_timeout * 1000) : 0;
 		if (!c->exec_out)
 			c->exec_out = malloc(EXEC_OUT_MAX);
@@ -320,8 +394,8 @@ static void deliver(struct conn *c, const struct hl7_msg *m, const char *data, s
 				else
 					snprintf(o->err_text, sizeof o->err_text, "command timed out");
 			}
-			/* A command may answer itself, but never positively for a failure. */
-			size_t n = take_printed_ack(c, c->exec_out, st.out_len);
+			/* A command may answer a message itself (not a batch), but never positively for a failure. */
+			size_t n = f->batch ? 0 : take_printed_ack(c, c->exec_out, st.out_len);
 			if (n > 0 && (st.result == EXEC_OK || !ack_code_positive(printed_ack_code(ack_slot(c), n))) &&
 			    st.result != EXEC_TIMEOUT && st.result != EXEC_SIGNALED)
 				o->printed_len = n;
@@ -334,16 +408,15 @@ static void deliver(struct conn *c, const struct hl7_msg *m, const char *data, s
 
 /*
  * --tls-allow: may the connection's certificate send as this message's
- * MSH-3/MSH-4 (first components, raw)?  Its identities are the subject's CNs.
+ * MSH-3/MSH-4 (first components, raw)?  Its identities are the subject's
+ * CNs and its DNS, email, URI and IP subject alternative names.
  */
 static int sender_allowed(const struct conn *c, const struct hl7_msg *m)
 {
 	struct hl7_span app = hl7_msh(m, 3, 1), fac = hl7_msh(m, 4, 1);
-	char cn[1024];
-	size_t pos = 0;
 
-	while (c->allow_subject && allow_next_cn(c->allow_subject, &pos, cn, sizeof cn)) {
-		const char *ids[1] = {cn};
+	for (const char *id = c->allow_names; id && *id; id += strlen(id) + 1) {
+		const char *ids[1] = {id};
 		if (allow_permits(c->cfg->allow, ids, 1, app.p, app.len, fac.p, fac.len))
 			return 1;
 	}
@@ -363,91 +436,396 @@ static void log_not_allowed(const struct conn *c, const struct hl7_msg *m)
 		 c->peer->label, c->tls_peer, app, fac);
 }
 
+/* Room left in the answer slot after its first used bytes. */
+static size_t slot_room(const struct conn *c, size_t used)
+{
+	size_t room = ack_slot_room(c);
+	return room > used ? room - used : 0;
+}
+
+#define ANSWER_FAILED SIZE_MAX
+
+/*
+ * Append to the answer being built in the slot (used bytes so far) the ACK
+ * with this code for m.  Returns the new length, or ANSWER_FAILED (out of
+ * memory: logged, the connection ends).
+ */
+static size_t answer_ack(struct conn *c, size_t used, const struct hl7_msg *m, enum ack_code code,
+			 const struct outcome *o, const char *err_segment, unsigned err_field)
+{
+	const struct config *cfg = c->cfg;
+	char id[32], ts[32];
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	ack_control_id(id, sizeof id, &now, c->pid, ++c->seq);
+	ack_timestamp(ts, sizeof ts, now.tv_sec);
+	struct ack_params ap = {
+		.code = code,
+		.err_code = o->what == ACK_OUTCOME_ACCEPT ? 0 : o->err_code,
+		.err_text = o->what == ACK_OUTCOME_ACCEPT ? NULL : o->err_text,
+		.err_segment = err_segment,
+		.err_field = err_field,
+		.control_id = id,
+		.timestamp = ts,
+		.application = cfg->ack_application,
+		.facility = cfg->ack_facility,
+	};
+	size_t need = ack_build(ack_slot(c) + used, slot_room(c, used), m, &ap);
+	if (need > slot_room(c, used)) {
+		if (out_reserve(c, used + need + 3) < 0) {
+			log_line(LOG_ERR, "%s: out of memory for an acknowledgement", c->peer->label);
+			c->gone = 1;
+			return ANSWER_FAILED;
+		}
+		ack_build(ack_slot(c) + used, slot_room(c, used), m, &ap);
+	}
+	return used + need;
+}
+
+/* Append an acknowledgement batch's header (hdr: the inbound FHS/BHS) or trailer (hdr.p NULL). */
+static size_t answer_batch_segment(struct conn *c, size_t used, const struct hl7_batch *b, struct hl7_span hdr,
+				   enum hl7_batch_kind trailer, size_t count)
+{
+	char id[32], ts[32];
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	ack_control_id(id, sizeof id, &now, c->pid, ++c->seq);
+	ack_timestamp(ts, sizeof ts, now.tv_sec);
+	struct ack_params ap = {.control_id = id, .timestamp = ts,
+				.application = c->cfg->ack_application, .facility = c->cfg->ack_facility};
+	for (int pass = 0; pass < 2; pass++) {
+		size_t room = slot_room(c, used);
+		size_t need = hdr.p ? ack_batch_header(ack_slot(c) + used, room, b, hdr, &ap)
+				    : ack_batch_trailer(ack_slot(c) + used, room, b, trailer, count);
+		if (need <= room)
+			return used + need;
+		if (out_reserve(c, used + need + 3) < 0) {
+			log_line(LOG_ERR, "%s: out of memory for an acknowledgement", c->peer->label);
+			c->gone = 1;
+			return ANSWER_FAILED;
+		}
+	}
+	return ANSWER_FAILED;
+}
+
+/* The log line of one message (of a batch when batch_id is not NULL): fields only, never content. */
+static void log_message(const struct conn *c, const struct hl7_msg *m, size_t size, enum ack_code code,
+			const struct outcome *o, long long t0, const char *batch_id)
+{
+	if (!log_enabled(LOG_INFO))
+		return;
+	char id[264], type[264], version[264], extra[500] = "";
+	struct hl7_span s;
+	s = hl7_msh(m, 10, 0);
+	log_sanitise(id, sizeof id, s.p, s.len);
+	s = hl7_msh(m, 9, 0);
+	log_sanitise(type, sizeof type, s.p, s.len);
+	s = hl7_msh(m, 12, 0);
+	log_sanitise(version, sizeof version, s.p, s.len);
+	if (batch_id)
+		snprintf(extra, sizeof extra, " batch=%s", batch_id);
+	if (o->what != ACK_OUTCOME_ACCEPT)
+		snprintf(extra + strlen(extra), sizeof extra - strlen(extra), " error=\"%s\"", o->err_text);
+	char sz[32], us[32];
+	snprintf(sz, sizeof sz, "%zu", size);
+	snprintf(us, sizeof us, "%lld", now_us() - t0);
+	struct log_field fields[] = {
+		{"HL7_CONTROL_ID", id},     {"HL7_MESSAGE_TYPE", type},
+		{"HL7_VERSION", version},   {"HL7_SIZE", sz},
+		{"MLLP_ACK_CODE", ack_code_name(code)},
+		{"MLLP_SINK", o->sink[0] ? o->sink : "none"},
+		{"MLLP_DURATION_US", us},   {"REMOTE_ADDR", c->peer->addr},
+		{"REMOTE_PORT", c->peer->port}, {"HL7_BATCH_CONTROL_ID", batch_id},
+	};
+	log_event(o->what == ACK_OUTCOME_ACCEPT ? LOG_INFO : LOG_WARNING, MSGID_MESSAGE, fields,
+		  sizeof fields / sizeof fields[0] - (batch_id ? 0 : 1),
+		  "%s: message id=%s type=%s version=%s size=%s ack=%s sink=%s us=%s%s", c->peer->label, id, type,
+		  version, sz, ack_code_name(code), o->sink[0] ? o->sink : "none", us, extra);
+}
+
+/* A message's own checks: hl7_parse() and --tls-allow.  0 when it passes, else the refusal in *o. */
+static int check_message(struct conn *c, struct hl7_msg *m, const char *p, size_t len, struct outcome *o, int quiet)
+{
+	enum hl7_status status = hl7_parse(m, p, len, c->cfg->strict ? HL7_PARSE_STRICT : 0);
+	if (status != HL7_OK) {
+		o->what = ACK_OUTCOME_REJECT;
+		o->err_code = hl7_status_code(status);
+		snprintf(o->err_text, sizeof o->err_text, "%s", hl7_status_text(status));
+		return -1;
+	}
+	if (c->cfg->allow && !sender_allowed(c, m)) {
+		o->what = ACK_OUTCOME_REJECT;
+		o->err_code = 207;
+		snprintf(o->err_text, sizeof o->err_text, "not authorised for this sender");
+		if (!quiet)
+			log_not_allowed(c, m);
+		return -1;
+	}
+	return 0;
+}
+
+const char *dedupe_path(const struct config *cfg, char *buf, size_t cap)
+{
+	if (cfg->dedupe_dir)
+		return cfg->dedupe_dir;
+	snprintf(buf, cap, "%s/dedupe", cfg->spool_dir);
+	return buf;
+}
+
+/*
+ * --dedupe: take the lock of key k and look it up.  Returns 1 for a
+ * duplicate (not locked; its first answer is replayed: framed in c->out,
+ * *code its MSA-1), 0 for a new key (locked: dedupe_done() follows), or -1
+ * when the record cannot be used (not locked; the AE is in *o: delivering
+ * without the record could deliver a duplicate).
+ */
+static int dedupe_check(struct conn *c, const struct dedupe_key *k, struct outcome *o, enum ack_code *code)
+{
+	const char *what = "lock";
+	char dir[4096];
+	size_t len;
+	time_t when;
+
+	/* The record lives in the spool: make the spool first (its errors are deliver()'s to report). */
+	if (c->cfg->spool_dir && !c->spool_ok &&
+	    spool_open(&c->spool, c->cfg->spool_dir, c->cfg->no_fsync ? SPOOL_NO_FSYNC : 0, &what) == 0)
+		c->spool_ok = 1;
+	what = "lock";
+	if (!c->dedupe_ok && dedupe_open(&c->dedupe, dedupe_path(c->cfg, dir, sizeof dir), c->cfg->dedupe_window, &what) == 0)
+		c->dedupe_ok = 1;
+	if (c->dedupe_ok && dedupe_lock(&c->dedupe, k) == 0) {
+		int r = dedupe_find(&c->dedupe, k, time(NULL), ack_slot(c), ack_slot_room(c), &len, &when);
+		if (r == 1 && len > ack_slot_room(c)) {
+			if (out_reserve(c, len + 3) == 0)
+				r = dedupe_find(&c->dedupe, k, time(NULL), ack_slot(c), ack_slot_room(c), &len, &when);
+			else
+				r = -1;
+		}
+		if (r == 0)
+			return 0;
+		int saved = errno;
+		dedupe_unlock(&c->dedupe, k);
+		errno = saved;
+		what = "record";
+		if (r == 1) {
+			c->duplicates++;
+			*code = len ? printed_ack_code(ack_slot(c), len) : ACK_NONE;
+			if (len)
+				send_frame(c, len);
+			snprintf(o->sink, sizeof o->sink, "duplicate");
+			return 1;
+		}
+	}
+	const char *why = strerror(errno);
+	fail(o, ACK_OUTCOME_ERROR, "dedupe: %s: %s", what, why);
+	sink_note(o, "%sdedupe:%s%s", "error", "");
+	log_line(LOG_ERR, "%s: --dedupe %s: %s: %s", c->peer->label, dedupe_path(c->cfg, dir, sizeof dir), what, why);
+	return -1;
+}
+
+/* After dedupe_check() returned 0: record the answer (slot[0..used)) of a delivered block; unlock. */
+static void dedupe_done(struct conn *c, const struct dedupe_key *k, const struct outcome *o, size_t used)
+{
+	if (o->what == ACK_OUTCOME_ACCEPT && used != ANSWER_FAILED &&
+	    dedupe_record(&c->dedupe, k, time(NULL), ack_slot(c), used) < 0)
+		log_line(LOG_WARNING, "%s: --dedupe: cannot record a delivered message (a resend would be delivered again): %s",
+			 c->peer->label, strerror(errno));
+	dedupe_unlock(&c->dedupe, k);
+	dedupe_prune(&c->dedupe, time(NULL));
+}
+
 static void handle_frame(struct conn *c, const char *frame, size_t len, const char *refusal)
 {
 	const struct config *cfg = c->cfg;
 	long long t0 = now_us();
 	struct hl7_msg m;
 	struct outcome o = {0};
-	enum hl7_status status = hl7_parse(&m, frame, len, cfg->strict ? HL7_PARSE_STRICT : 0);
+	int parsed_bad = 0, locked = 0;
+	struct dedupe_key key;
+	enum ack_code code;
 
 	c->messages++;
 	if (refusal) {
+		hl7_parse(&m, frame, len, 0);
 		o.what = ACK_OUTCOME_REJECT;
 		o.err_code = 207;
 		snprintf(o.err_text, sizeof o.err_text, "%s", refusal);
-	} else if (status != HL7_OK) {
-		o.what = ACK_OUTCOME_REJECT;
-		o.err_code = hl7_status_code(status);
-		snprintf(o.err_text, sizeof o.err_text, "%s", hl7_status_text(status));
-	} else if (cfg->allow && !sender_allowed(c, &m)) {
-		o.what = ACK_OUTCOME_REJECT;
-		o.err_code = 207;
-		snprintf(o.err_text, sizeof o.err_text, "not authorised for this sender");
-		log_not_allowed(c, &m);
+	} else if (check_message(c, &m, frame, len, &o, 0) < 0) {
+		parsed_bad = m.status != HL7_OK;
 	} else {
-		deliver(c, &m, frame, len, &o);
-	}
-
-	enum ack_code code = ack_choose(&m, cfg->ack_mode, o.what);
-	if (code != ACK_NONE && o.printed_len > 0) {
-		code = printed_ack_code(ack_slot(c), o.printed_len);
-		send_frame(c, o.printed_len);
-	} else if (code != ACK_NONE) {
-		char id[32], ts[32];
-		struct timespec now;
-		clock_gettime(CLOCK_REALTIME, &now);
-		ack_control_id(id, sizeof id, &now, c->pid, ++c->seq);
-		ack_timestamp(ts, sizeof ts, now.tv_sec);
-		struct ack_params ap = {
-			.code = code,
-			.err_code = o.what == ACK_OUTCOME_ACCEPT ? 0 : o.err_code,
-			.err_text = o.what == ACK_OUTCOME_ACCEPT ? NULL : o.err_text,
-			.err_segment = !refusal && status != HL7_OK && m.err_segment[0] ? m.err_segment : NULL,
-			.err_field = !refusal && status != HL7_OK ? m.err_field : 0,
-			.control_id = id,
-			.timestamp = ts,
-			.application = cfg->ack_application,
-			.facility = cfg->ack_facility,
-		};
-		size_t need = ack_build(ack_slot(c), ack_slot_room(c), &m, &ap);
-		if (need > ack_slot_room(c)) {
-			if (out_reserve(c, need + 3) < 0) {
-				log_line(LOG_ERR, "%s: out of memory for an acknowledgement", c->peer->label);
-				c->gone = 1;
+		int r = 0;
+		if (cfg->dedupe_window) {
+			key = (struct dedupe_key){hl7_msh(&m, 3, 0), hl7_msh(&m, 4, 0), hl7_msh(&m, 10, 0)};
+			r = dedupe_check(c, &key, &o, &code);
+			if (r == 1) {
+				log_message(c, &m, len, code, &o, t0, NULL);
 				return;
 			}
-			ack_build(ack_slot(c), ack_slot_room(c), &m, &ap);
+			locked = r == 0;
 		}
-		send_frame(c, need);
+		if (r == 0)
+			deliver(c, &m, NULL, frame, len, &o);
 	}
 
+	code = ack_choose(&m, cfg->ack_mode, o.what);
+	size_t n = 0;
+	if (code != ACK_NONE && o.printed_len > 0) {
+		code = printed_ack_code(ack_slot(c), o.printed_len);
+		n = o.printed_len;
+	} else if (code != ACK_NONE) {
+		n = answer_ack(c, 0, &m, code, &o, parsed_bad && m.err_segment[0] ? m.err_segment : NULL,
+			       parsed_bad ? m.err_field : 0);
+	}
+	if (locked)
+		dedupe_done(c, &key, &o, n);
+	if (n == ANSWER_FAILED)
+		return;
+	if (code != ACK_NONE)
+		send_frame(c, n);
+	log_message(c, &m, refusal ? c->framer.total : len, code, &o, t0, NULL);
+}
+
+/*
+ * A block starting with FHS or BHS: delivered whole when every message in it
+ * passes the checks, and answered with one acknowledgement batch (one ACK
+ * per message, headers and trailers mirroring the inbound ones).  A batch
+ * whose structure is wrong gets one plain AR.
+ */
+static void handle_batch(struct conn *c, const char *frame, size_t len)
+{
+	const struct config *cfg = c->cfg;
+	long long t0 = now_us();
+	struct hl7_batch b;
+	struct hl7_msg m;
+	struct outcome o = {0}, mo;
+	size_t cursor = 0, refused = 0;
+	enum hl7_batch_kind kind;
+	struct hl7_span piece;
+	char batch_id[264];
+
+	c->messages++;
+	if (hl7_batch_parse(&b, frame, len) != HL7_BATCH_OK) {
+		o.what = ACK_OUTCOME_REJECT;
+		o.err_code = hl7_batch_status_code(b.status);
+		snprintf(o.err_text, sizeof o.err_text, "%s", hl7_batch_status_text(b.status));
+		hl7_parse(&m, frame, len, 0); /* no MSH first: a minimal NAK */
+		size_t n = answer_ack(c, 0, &m, ACK_AR, &o, b.err_segment[0] ? b.err_segment : NULL, 0);
+		if (n != ANSWER_FAILED)
+			send_frame(c, n);
+		log_line(LOG_WARNING, "%s: batch refused: %s (byte %zu) size=%zu ack=AR", c->peer->label,
+			 o.err_text, b.err_offset, len);
+		return;
+	}
+	struct block_fields f;
+	batch_fields(&f, &b);
+	log_sanitise(batch_id, sizeof batch_id, f.control_id.p, f.control_id.len);
+
+	/* --dedupe: a batch is known by its header's sender and control ID (BHS-11, else FHS-11), when it has one. */
+	struct dedupe_key key;
+	int locked = 0, dedupe = -2;
+	if (cfg->dedupe_window && f.control_id.len) {
+		struct hl7_span h = b.bhs.len ? b.bhs : b.fhs;
+		key.control_id = f.control_id;
+		hl7_batch_field(&b, h, 3, &key.app);
+		hl7_batch_field(&b, h, 4, &key.fac);
+		enum ack_code replayed;
+		dedupe = dedupe_check(c, &key, &o, &replayed);
+		if (dedupe == 1) {
+			log_line(LOG_INFO, "%s: batch id=%s messages=%zu size=%zu outcome=duplicate sink=duplicate", c->peer->label,
+				 batch_id, b.messages, len);
+			return;
+		}
+		locked = dedupe == 0;
+	}
+
+	/* Every message passes its checks, or none is delivered. */
+	while (hl7_batch_next(&b, &cursor, &kind, &piece))
+		if (kind == HL7_BATCH_MESSAGE && check_message(c, &m, piece.p, piece.len, &mo, 0) < 0)
+			refused++;
+	if (dedupe == -1) {
+		/* o holds the AE: nothing delivered. */
+	} else if (refused) {
+		o.what = ACK_OUTCOME_ERROR;
+		o.err_code = 207;
+		snprintf(o.err_text, sizeof o.err_text, "not delivered: %zu message%s of the batch refused", refused,
+			 refused == 1 ? "" : "s");
+		sink_note(&o, "%s%s%s", "none", "");
+	} else {
+		deliver(c, NULL, &b, frame, len, &o);
+	}
+
+	/* The acknowledgement batch. */
+	size_t used = 0, in_group = 0, answered = 0;
+	int group_open = 0, fhs = 0, fts = 0;
+	cursor = 0;
+	while (used != ANSWER_FAILED && hl7_batch_next(&b, &cursor, &kind, &piece)) {
+		switch (kind) {
+		case HL7_BATCH_FHS:
+			fhs = 1;
+			used = answer_batch_segment(c, used, &b, piece, kind, 0);
+			break;
+		case HL7_BATCH_BHS:
+			group_open = 1;
+			in_group = 0;
+			used = answer_batch_segment(c, used, &b, piece, kind, 0);
+			break;
+		case HL7_BATCH_MESSAGE: {
+			int bad;
+			memset(&mo, 0, sizeof mo);
+			bad = check_message(c, &m, piece.p, piece.len, &mo, 1) < 0;
+			if (!bad)
+				mo = o;
+			/* Batch option 1: every message gets an ACK (inbound ACKs excepted). */
+			enum ack_code code = ack_choose(&m, cfg->ack_mode, mo.what);
+			if (code == ACK_NONE)
+				code = ack_choose(&m, ACK_MODE_ORIGINAL, mo.what);
+			if (code != ACK_NONE) {
+				int pbad = bad && m.status != HL7_OK;
+				used = answer_ack(c, used, &m, code, &mo, pbad && m.err_segment[0] ? m.err_segment : NULL,
+						  pbad ? m.err_field : 0);
+				in_group++;
+				answered++;
+			}
+			log_message(c, &m, piece.len, code, &mo, t0, batch_id);
+			break;
+		}
+		case HL7_BATCH_BTS:
+			group_open = 0;
+			used = answer_batch_segment(c, used, &b, (struct hl7_span){NULL, 0}, kind, in_group);
+			break;
+		case HL7_BATCH_FTS:
+			if (group_open)
+				used = answer_batch_segment(c, used, &b, (struct hl7_span){NULL, 0}, HL7_BATCH_BTS, in_group);
+			group_open = 0;
+			fts = 1;
+			if (used != ANSWER_FAILED)
+				used = answer_batch_segment(c, used, &b, (struct hl7_span){NULL, 0}, kind, b.groups);
+			break;
+		}
+	}
+	/* Senders may leave out the trailers; the answer has them. */
+	if (group_open && used != ANSWER_FAILED)
+		used = answer_batch_segment(c, used, &b, (struct hl7_span){NULL, 0}, HL7_BATCH_BTS, in_group);
+	if (fhs && !fts && used != ANSWER_FAILED)
+		used = answer_batch_segment(c, used, &b, (struct hl7_span){NULL, 0}, HL7_BATCH_FTS, b.groups);
+	/* A batch of acknowledgements only is not answered (no ACK of an ACK). */
+	int answer = answered > 0 || b.messages == 0;
+	if (locked)
+		dedupe_done(c, &key, &o, answer ? used : 0);
+	if (used == ANSWER_FAILED)
+		return;
+	if (answer)
+		send_frame(c, used);
 	if (log_enabled(LOG_INFO)) {
-		char id[264], type[264], version[264], extra[200] = "";
-		struct hl7_span s;
-		s = hl7_msh(&m, 10, 0);
-		log_sanitise(id, sizeof id, s.p, s.len);
-		s = hl7_msh(&m, 9, 0);
-		log_sanitise(type, sizeof type, s.p, s.len);
-		s = hl7_msh(&m, 12, 0);
-		log_sanitise(version, sizeof version, s.p, s.len);
-		if (o.what != ACK_OUTCOME_ACCEPT)
-			snprintf(extra, sizeof extra, " error=\"%s\"", o.err_text);
-		char size[32], us[32];
-		snprintf(size, sizeof size, "%zu", refusal ? c->framer.total : len);
+		char sz[32], n[32], us[32];
+		snprintf(sz, sizeof sz, "%zu", len);
+		snprintf(n, sizeof n, "%zu", b.messages);
 		snprintf(us, sizeof us, "%lld", now_us() - t0);
-		struct log_field fields[] = {
-			{"HL7_CONTROL_ID", id},     {"HL7_MESSAGE_TYPE", type},
-			{"HL7_VERSION", version},   {"HL7_SIZE", size},
-			{"MLLP_ACK_CODE", ack_code_name(code)},
-			{"MLLP_SINK", o.sink[0] ? o.sink : "none"},
-			{"MLLP_DURATION_US", us},   {"REMOTE_ADDR", c->peer->addr},
-			{"REMOTE_PORT", c->peer->port},
-		};
-		log_event(o.what == ACK_OUTCOME_ACCEPT ? LOG_INFO : LOG_WARNING, MSGID_MESSAGE, fields,
-			  sizeof fields / sizeof fields[0],
-			  "%s: message id=%s type=%s version=%s size=%s ack=%s sink=%s us=%s%s", c->peer->label, id,
-			  type, version, size, ack_code_name(code), o.sink[0] ? o.sink : "none", us, extra);
+		log_line(o.what == ACK_OUTCOME_ACCEPT ? LOG_INFO : LOG_WARNING,
+			 "%s: batch id=%s messages=%s size=%s outcome=%s sink=%s us=%s%s%s%s", c->peer->label, batch_id, n,
+			 sz, o.what == ACK_OUTCOME_ACCEPT ? "delivered" : o.what == ACK_OUTCOME_REJECT ? "refused" : "failed",
+			 o.sink[0] ? o.sink : "none", us, o.what != ACK_OUTCOME_ACCEPT ? " error=\"" : "",
+			 o.what != ACK_OUTCOME_ACCEPT ? o.err_text : "", o.what != ACK_OUTCOME_ACCEPT ? "\"" : "");
 	}
 }
 
@@ -490,6 +868,8 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 	long long start = now_us(), idle_deadline = 0, frame_deadline = 0;
 	const char *reason = "eof";
 	int rc = 0, junk_logged = 0;
+	/* The idle clock restarts at the start and after each frame, not on junk between frames. */
+	int restart_idle = 1;
 
 	c.envp = filtered_environment(envp);
 	c.frame_buf = malloc(cfg->max_message);
@@ -519,14 +899,15 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 		}
 		tlsio_peer_subject(c.tls, c.tls_peer, sizeof c.tls_peer);
 		if (cfg->allow) {
-			/* tlsio gives at most 4096 bytes: a subject that long may be cut, and then has no identity. */
-			enum { SUBJECT_MAX = 4096 };
-			c.allow_subject = malloc(SUBJECT_MAX + 2);
-			if (c.allow_subject && (!tlsio_peer_subject(c.tls, c.allow_subject, SUBJECT_MAX + 2) ||
-						strlen(c.allow_subject) >= SUBJECT_MAX)) {
-				free(c.allow_subject);
-				c.allow_subject = NULL;
-			}
+			/* A name past NAMES_MAX, or not plain text, is left out whole: it never matches. */
+			enum { NAMES_MAX = 16384 };
+			size_t skipped = 0;
+			c.allow_names = malloc(NAMES_MAX);
+			if (c.allow_names)
+				tlsio_peer_names(c.tls, c.allow_names, NAMES_MAX, &skipped);
+			if (skipped)
+				log_line(LOG_WARNING, "%s: --tls-allow: %zu certificate name(s) ignored (not text, or too many)",
+					 peer->label, skipped);
 		}
 		log_line(LOG_DEBUG, "%s: TLS %s %s%s%s%s", peer->label, tlsio_version(c.tls), tlsio_cipher(c.tls),
 			 c.tls_peer[0] ? " peer=\"" : "", c.tls_peer, c.tls_peer[0] ? "\"" : "");
@@ -545,7 +926,9 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 		}
 		if (!in_frame) {
 			frame_deadline = 0;
-			idle_deadline = cfg->idle_timeout > 0 ? now_us() + (long long)(cfg->idle_timeout * 1e6) : 0;
+			if (restart_idle)
+				idle_deadline = cfg->idle_timeout > 0 ? now_us() + (long long)(cfg->idle_timeout * 1e6) : 0;
+			restart_idle = 0;
 		} else if (!frame_deadline && cfg->frame_timeout > 0) {
 			frame_deadline = now_us() + (long long)(cfg->frame_timeout * 1e6);
 		}
@@ -602,6 +985,7 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 			break;
 		}
 		c.bytes_in += (unsigned long long)n;
+		unsigned long long frames_before = c.messages;
 		for (size_t off = 0; off < (size_t)n && !c.gone;) {
 			size_t used;
 			enum mllp_event ev = mllp_feed(&c.framer, rbuf + off, (size_t)n - off, &used);
@@ -610,7 +994,10 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 			case MLLP_NEED_MORE:
 				break;
 			case MLLP_FRAME:
-				handle_frame(&c, c.frame_buf, c.framer.frame_len, NULL);
+				if (hl7_batch_is(c.frame_buf, c.framer.frame_len))
+					handle_batch(&c, c.frame_buf, c.framer.frame_len);
+				else
+					handle_frame(&c, c.frame_buf, c.framer.frame_len, NULL);
 				break;
 			case MLLP_TOO_LARGE:
 				handle_frame(&c, c.frame_buf, c.framer.frame_len, "message too large");
@@ -638,6 +1025,8 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 				log_line(LOG_WARNING, "%s: bytes outside frames skipped", peer->label);
 			}
 		}
+		if (c.messages != frames_before)
+			restart_idle = 1;
 		flush(&c);
 		if (c.gone && rc == 0)
 			reason = "peer-gone";
@@ -650,10 +1039,13 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 	snprintf(bout, sizeof bout, "%llu", c.bytes_out);
 	snprintf(junk, sizeof junk, "%llu", c.framer.junk_bytes);
 	char tls[600] = "";
+	if (cfg->dedupe_window)
+		snprintf(tls, sizeof tls, " duplicates=%llu", c.duplicates);
 	if (c.tls) {
 		/* The subject is RFC 2253 text (printable ASCII); quotes inside are escaped by it. */
-		snprintf(tls, sizeof tls, " tls=%s%s%s%s", tlsio_version(c.tls), c.tls_peer[0] ? " tls_peer=\"" : "",
-			 c.tls_peer, c.tls_peer[0] ? "\"" : "");
+		size_t used = strlen(tls);
+		snprintf(tls + used, sizeof tls - used, " tls=%s%s%s%s", tlsio_version(c.tls),
+			 c.tls_peer[0] ? " tls_peer=\"" : "", c.tls_peer, c.tls_peer[0] ? "\"" : "");
 	}
 	struct log_field fields[] = {
 		{"REMOTE_ADDR", peer->addr}, {"REMOTE_PORT", peer->port}, {"MLLP_MESSAGES", msgs},
@@ -664,9 +1056,11 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 		  "%s: closed: messages=%s bytes_in=%s bytes_out=%s junk=%s seconds=%.3f reason=%s%s", peer->label,
 		  msgs, bin, bout, junk, secs, reason, tls);
 	tlsio_close(c.tls);
-	free(c.allow_subject);
+	free(c.allow_names);
 	if (c.spool_ok)
 		spool_close(&c.spool);
+	if (c.dedupe_ok)
+		dedupe_close(&c.dedupe);
 	free(c.exec_out);
 	free(c.out);
 	free(c.frame_buf);

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "allow.h"
+#include "conffile.h"
+#include "dedupe.h"
 #include "log.h"
 #include "spool.h"
 #include "tlsio.h"
@@ -35,7 +37,8 @@ static const char usage_text[] =
 	"             [--log-target auto|stderr|journal|syslog]\n"
 	"             [--tls-cert FILE [--tls-key FILE] | --tls-pkcs12 FILE]\n"
 	"             [--tls-password-file FILE] [--tls-ca FILE] [--tls-verify-client]\n"
-	"             [--tls-min-version 1.2|1.3] [--tls-allow FILE]\n"
+	"             [--tls-min-version 1.2|1.3] [--tls-allow FILE] [--config FILE]\n"
+	"             [--dedupe WINDOW [--dedupe-dir DIR]]\n"
 	"       mllpd --version | --help\n";
 
 static const char help_text[] =
@@ -64,7 +67,10 @@ static const char help_text[] =
 	"  --tls-ca FILE             TLS: PEM CAs that client certificates must chain to\n"
 	"  --tls-verify-client       TLS: require a client certificate (mutual TLS; needs --tls-ca)\n"
 	"  --tls-min-version V       TLS: oldest protocol version, 1.2 or 1.3 (1.2)\n"
-	"  --tls-allow FILE          TLS: MSH-3/MSH-4 each client certificate (CN) may send as\n"
+	"  --tls-allow FILE          TLS: MSH-3/MSH-4 each client certificate (CN, SAN) may send as\n"
+	"  --dedupe WINDOW           deliver a resent (MSH-3, MSH-4, MSH-10) once per WINDOW (15m, 24h)\n"
+	"  --dedupe-dir DIR          where --dedupe keeps its record (default: SPOOL/dedupe)\n"
+	"  --config FILE             options from FILE (name = value lines); the command line wins\n"
 	"  -q, --quiet               log warnings and errors only\n"
 	"  -v, --verbose             log connections and leniencies too\n"
 	"  --version                 print the version and exit\n"
@@ -72,12 +78,18 @@ static const char help_text[] =
 	"\n"
 	"See mllpd(8).\n";
 
+/* --config FILE, and its arguments while they are applied (a bad value then names FILE:LINE, exit 78). */
+static const char *config_path;
+static const struct optfile *config_args;
+
 static void usage_error(const char *fmt, const char *a, const char *b)
 {
 	fprintf(stderr, "mllpd: ");
+	if (config_args)
+		fprintf(stderr, "%s:%zu: ", config_path, config_args->line[optind - 1]);
 	fprintf(stderr, fmt, a, b);
 	fprintf(stderr, "\n");
-	exit(64);
+	exit(config_args ? 78 : 64);
 }
 
 /* Seconds: a non-negative decimal number. */
@@ -133,7 +145,7 @@ enum {
 	OPT_SPOOL = 256, OPT_NO_FSYNC, OPT_EXEC, OPT_EXEC_TIMEOUT, OPT_MAX_MESSAGE, OPT_IDLE_TIMEOUT,
 	OPT_FRAME_TIMEOUT, OPT_ACK_APP, OPT_ACK_FAC, OPT_ACK_MODE, OPT_STRICT, OPT_LISTEN, OPT_MAX_CONN,
 	OPT_LOG_TARGET, OPT_VERSION, OPT_HELP, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_PKCS12, OPT_TLS_PASSWORD_FILE,
-	OPT_TLS_CA, OPT_TLS_VERIFY_CLIENT, OPT_TLS_MIN_VERSION, OPT_TLS_ALLOW,
+	OPT_TLS_CA, OPT_TLS_VERIFY_CLIENT, OPT_TLS_MIN_VERSION, OPT_TLS_ALLOW, OPT_CONFIG, OPT_DEDUPE, OPT_DEDUPE_DIR,
 };
 
 static const struct option options[] = {
@@ -163,13 +175,20 @@ static const struct option options[] = {
 	{"verbose", no_argument, NULL, 'v'},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{"help", no_argument, NULL, OPT_HELP},
+	{"config", required_argument, NULL, OPT_CONFIG},
+	{"dedupe", required_argument, NULL, OPT_DEDUPE},
+	{"dedupe-dir", required_argument, NULL, OPT_DEDUPE_DIR},
 	{NULL, 0, NULL, 0},
 };
 
-static void parse_options(int argc, char **argv, struct config *cfg, enum log_target *target, int *verbosity)
+/* Options a --config file may not hold. */
+static const char *const config_refused[] = {"config", "help", "version", NULL};
+
+static void apply_options(int argc, char **argv, struct config *cfg, enum log_target *target, int *verbosity)
 {
 	int c;
 	opterr = 0;
+	optind = 0;
 	while ((c = getopt_long(argc, argv, ":qv", options, NULL)) != -1) {
 		const char *opt = argv[optind - 1];
 		switch (c) {
@@ -224,6 +243,12 @@ static void parse_options(int argc, char **argv, struct config *cfg, enum log_ta
 			else
 				usage_error("--tls-min-version: must be 1.2 or 1.3: %s%s", optarg, "");
 			break;
+		case OPT_CONFIG: config_path = optarg; break;
+		case OPT_DEDUPE:
+			if (dedupe_parse_window(optarg, &cfg->dedupe_window) < 0)
+				usage_error("--dedupe: invalid window (a number with s, m, h or d, up to 366d): %s", optarg, "");
+			break;
+		case OPT_DEDUPE_DIR: cfg->dedupe_dir = optarg; break;
 		case 'q': *verbosity = -1; break;
 		case 'v': *verbosity = 1; break;
 		case OPT_VERSION:
@@ -247,8 +272,30 @@ static void parse_options(int argc, char **argv, struct config *cfg, enum log_ta
 		fprintf(stderr, "mllpd: unexpected argument: %s\n%s", argv[optind], usage_text);
 		exit(64);
 	}
+}
+
+/*
+ * The command line, then the --config file's lines as --name=value
+ * arguments through the same table and handler, then the command line
+ * again: it wins over the file.
+ */
+static void parse_options(int argc, char **argv, struct config *cfg, enum log_target *target, int *verbosity)
+{
+	apply_options(argc, argv, cfg, target, verbosity);
+	if (config_path) {
+		static struct optfile args; /* the values stay in use: never freed */
+		conffile_load(&args, config_path, options, config_refused, argv[0]);
+		config_args = &args;
+		apply_options(args.argc, args.argv, cfg, target, verbosity);
+		config_args = NULL;
+		apply_options(argc, argv, cfg, target, verbosity);
+	}
 	if (!cfg->spool_dir && !cfg->exec_cmd)
 		usage_error("no sink configured: give --spool DIR and/or --exec CMD%s%s", "", "");
+	if (cfg->dedupe_dir && !cfg->dedupe_window)
+		usage_error("--dedupe-dir: needs --dedupe WINDOW%s%s", "", "");
+	if (cfg->dedupe_window && !cfg->dedupe_dir && !cfg->spool_dir)
+		usage_error("--dedupe: needs --spool DIR (the record lives beside it) or --dedupe-dir DIR%s%s", "", "");
 	if (cfg->tls_cert && cfg->tls_pkcs12)
 		usage_error("--tls-pkcs12: not with --tls-cert%s%s", "", "");
 	if (cfg->tls_key && cfg->tls_pkcs12)
@@ -299,11 +346,12 @@ static void allow_setup(struct config *cfg)
  * Load the certificate and key once, before any connection or fork, so a
  * misconfiguration ends the start with exit 78 in every mode.  Files not
  * given as options are taken from systemd credentials (LoadCredential=) of
- * the same names: tls-cert, tls-key, tls-pkcs12, tls-password, tls-ca.
+ * the same names: tls-cert, tls-key, tls-pkcs12, tls-password, tls-ca,
+ * tls-allow.
  */
 static void tls_setup(struct config *cfg)
 {
-	static char cred[5][4096];
+	static char cred[6][4096];
 	const char *dir = getenv("CREDENTIALS_DIRECTORY");
 	int given = cfg->tls_cert || cfg->tls_pkcs12;
 
@@ -332,6 +380,13 @@ static void tls_setup(struct config *cfg)
 		cfg->tls_password_file = cred[4];
 	if (cfg->tls_verify_client && !cfg->tls_ca)
 		usage_error("--tls-verify-client: needs --tls-ca FILE%s%s", "", "");
+	if (!cfg->tls_allow && tlsio_credential(dir, "tls-allow", cred[5], sizeof cred[5])) {
+		cfg->tls_allow = cred[5];
+		if (!cfg->tls_verify_client) {
+			log_line(LOG_ERR, "--tls-allow %s (credential tls-allow): needs --tls-verify-client", cred[5]);
+			exit(78);
+		}
+	}
 
 	char password[1024], why[256];
 	ssize_t plen = 0;
@@ -424,11 +479,15 @@ static void peer_of_connection(struct peer *p, int fd)
 	static const char *vars[][2] = {
 		{"TCPREMOTEIP", "TCPREMOTEPORT"}, {"REMOTE_ADDR", "REMOTE_PORT"}, {"REMOTE_HOST", "REMOTE_PORT"},
 		{"SOCAT_PEERADDR", "SOCAT_PEERPORT"}};
+	/* xinetd sets REMOTE_HOST without REMOTE_PORT: the socket knows both, so an address alone comes last. */
+	const char *half = NULL;
 	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
 		const char *a = getenv(vars[i][0]), *port = getenv(vars[i][1]);
-		if (a && *a) {
+		if (a && *a && !(port && *port) && !half)
+			half = a;
+		if (a && *a && port && *port) {
 			log_sanitise(p->addr, sizeof p->addr, a, strlen(a));
-			log_sanitise(p->port, sizeof p->port, port ? port : "", port ? strlen(port) : 0);
+			log_sanitise(p->port, sizeof p->port, port, strlen(port));
 			snprintf(p->label, sizeof p->label, strchr(p->addr, ':') ? "[%s]:%s" : "%s:%s", p->addr, p->port);
 			return;
 		}
@@ -440,6 +499,12 @@ static void peer_of_connection(struct peer *p, int fd)
 		peer_from_sockaddr(p, (struct sockaddr *)&ss);
 		return;
 	}
+	if (half) {
+		log_sanitise(p->addr, sizeof p->addr, half, strlen(half));
+		p->port[0] = '\0';
+		snprintf(p->label, sizeof p->label, "%s", p->addr);
+		return;
+	}
 	p->addr[0] = p->port[0] = '\0';
 	snprintf(p->label, sizeof p->label, "stdin");
 }
@@ -449,13 +514,22 @@ static void check_spool(const struct config *cfg)
 {
 	struct spool s;
 	const char *what;
-	if (!cfg->spool_dir)
-		return;
-	if (spool_open(&s, cfg->spool_dir, 0, &what) < 0) {
-		log_line(LOG_ERR, "--spool %s: %s: %s", cfg->spool_dir, what, strerror(errno));
-		exit(73);
+	if (cfg->spool_dir) {
+		if (spool_open(&s, cfg->spool_dir, 0, &what) < 0) {
+			log_line(LOG_ERR, "--spool %s: %s: %s", cfg->spool_dir, what, strerror(errno));
+			exit(73);
+		}
+		spool_close(&s);
 	}
-	spool_close(&s);
+	if (cfg->dedupe_window) {
+		struct dedupe d;
+		char dir[4096];
+		if (dedupe_open(&d, dedupe_path(cfg, dir, sizeof dir), cfg->dedupe_window, &what) < 0) {
+			log_line(LOG_ERR, "--dedupe: %s: %s", what, strerror(errno));
+			exit(73);
+		}
+		dedupe_close(&d);
+	}
 }
 
 int main(int argc, char **argv)

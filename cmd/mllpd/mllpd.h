@@ -31,7 +31,12 @@ struct config {
 	struct tlsio_ctx *tls;  /* NULL: plain connections */
 	const char *tls_allow;  /* --tls-allow FILE, or NULL */
 	struct allow_table *allow; /* its rules; NULL: any verified certificate may send as anyone */
+	long dedupe_window;     /* --dedupe, seconds; 0: off */
+	const char *dedupe_dir; /* --dedupe-dir, or NULL: SPOOL/dedupe */
 };
+
+/* The directory of the --dedupe record: --dedupe-dir, else SPOOL/dedupe (in buf). */
+const char *dedupe_path(const struct config *cfg, char *buf, size_t cap);
 
 /* Who is on the other end, for logs and MLLP_REMOTE_*. */
 struct peer {

@@ -265,3 +265,44 @@ start_error() {
 assert_no_answer_in() {
 	! grep -aq $'\x1c' "$1" || fail "an answer was sent: $(visible <"$1")"
 }
+
+@test "tls: stunnel4 terminates TLS and execs mllpd per connection: AA, spooled, the peer from REMOTE_HOST/REMOTE_PORT; no client certificate, no answer" {
+	local stunnel
+	stunnel=$(command -v stunnel4 || command -v stunnel) || skip "stunnel4 not installed"
+	# stunnel splits execArgs on blanks: the --exec command is one word
+	printf '#!/bin/sh\nexec %s %s\n' "$MLLPD_ROOT/tests/tools/exec-capture.sh" "$T/cap" >"$T/cap.sh"
+	chmod +x "$T/cap.sh"
+	# the configuration of README and mllpd(8), on loopback, in the foreground, no pid file
+	cat >"$T/stunnel.conf" <<-EOF
+		foreground = yes
+		pid =
+		[mllps]
+		accept = 127.0.0.1:$PORT
+		cert = $PKI/server.crt
+		key = $PKI/server.key
+		CAfile = $PKI/ca.crt
+		verifyChain = yes
+		exec = $MLLPD
+		execArgs = mllpd --spool $SPOOL --exec $T/cap.sh
+	EOF
+	server_start stunnel "$stunnel" "$T/stunnel.conf"
+	wait_listen "$PORT"
+	tls_client c -cert "$PKI/client.crt" -key "$PKI/client.key"
+	assert_tls_aa c TLS1
+	assert_spooled_only "$T/m.hl7"
+	# mllpd saw plaintext MLLP and the peer stunnel named
+	run cat "$T/cap/env.MLLP_REMOTE_ADDR"
+	assert_output 127.0.0.1
+	local cport
+	cport=$(cat "$T/cap/env.MLLP_REMOTE_PORT")
+	[[ $cport =~ ^[0-9]+$ ]] || fail "MLLP_REMOTE_PORT is '$cport'"
+	# mllpd's stderr is stunnel's: the log line names that peer
+	wait_until 10 grep -q ' message id=TLS1 ' "$T/stunnel.err"
+	run grep ' message id=TLS1 ' "$T/stunnel.err"
+	assert_output --regexp "^mllpd: 127\\.0\\.0\\.1:$cport: message id=TLS1 .* ack=AA "
+	assert_no_phi "$T/stunnel.err"
+	# without a client certificate stunnel ends the handshake: mllpd never runs
+	tls_client n
+	assert_no_answer_in "$T/n.out"
+	assert_spool_count 1
+}

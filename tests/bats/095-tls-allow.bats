@@ -1,13 +1,14 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
-# 095-tls-allow: --tls-allow: each client certificate (subject CN) may send only as its MSH-3/MSH-4.
+# 095-tls-allow: --tls-allow: each client certificate (subject CN or a SAN) may send only as its MSH-3/MSH-4.
 
 load helpers
 load net
 load tls
 
 # A throwaway PKI (as 090-tls: EC keys, fast), made once per file: a CA, the
-# server, and two client certificates with different rules.
+# server, two client certificates known by their CN, and client
+# certificates known by their subject alternative names.
 setup_file() {
 	export PKI="$BATS_FILE_TMPDIR/pki"
 	mkdir -p "$PKI"
@@ -31,12 +32,37 @@ setup_file() {
 		key ris.key
 		openssl req -new -key ris.key -subj "/CN=ris-gw/O=Radiology" -out ris.csr 2>/dev/null
 		sign ris.csr ris.crt
+		client() { # client NAME SUBJECT SAN: NAME.crt/.key with the SAN extension
+			key "$1.key"
+			openssl req -new -key "$1.key" -subj "$2" -addext "subjectAltName=$3" -out "$1.csr" 2>/dev/null
+			openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -days 365 \
+				-copy_extensions copy -out "$1.crt" 2>/dev/null
+		}
+		client dns "/CN=not-in-the-rules/O=Hospital" "DNS:lab.example.org,URI:urn:example:any-kind"
+		client mail "/CN=mailer" "email:lab@example.org"
+		client ip "/CN=ip-sender" "IP:192.0.2.7,IP:2001:db8::7"
+		# Each of its names is in a rule of another kind.
+		client cross "/CN=cross-cn" \
+			"email:cross.example.org,DNS:198.51.100.9,DNS:cross-dns,URI:cross-uri.example.org"
+		# A dNSName "lab.example.org<NUL>.evil.example" (DER: openssl will not type a NUL).
+		client nul "/CN=nul-san" "DER:301f821d6c61622e6578616d706c652e6f7267002e6576696c2e6578616d706c65"
 	) || return 1
 	cat >"$PKI/allow" <<-'RULES'
 		# IDENTITY   APPLICATION FACILITY
 		lab-sender   LAB         HOSP      # the lab system
 		lab-sender   *           WARD
 		ris-gw       RIS         *
+		# kinds of identity (subject alternative names)
+		DNS:lab.example.org       LAB    HOSP
+		*:urn:example:any-kind    ANY    *
+		email:lab@example.org     MAIL   HOSP
+		IP:192.0.2.7              IPV4   HOSP
+		IP:2001:DB8:0:0::7        IPV6   HOSP
+		DNS:cross.example.org     CROSS  HOSP
+		IP:198.51.100.9           CROSS  HOSP
+		email:cross-cn            CROSS  HOSP
+		cross-dns                 CROSS  HOSP
+		DNS:cross-uri.example.org CROSS  HOSP
 	RULES
 }
 
@@ -47,6 +73,11 @@ setup() {
 	SRV_TLS=(--tls-cert "$PKI/server.crt" --tls-key "$PKI/server.key" --tls-ca "$PKI/ca.crt" --tls-verify-client)
 	LAB=(-cert "$PKI/lab.crt" -key "$PKI/lab.key")
 	RIS=(-cert "$PKI/ris.crt" -key "$PKI/ris.key")
+	DNS=(-cert "$PKI/dns.crt" -key "$PKI/dns.key")
+	MAIL=(-cert "$PKI/mail.crt" -key "$PKI/mail.key")
+	IP=(-cert "$PKI/ip.crt" -key "$PKI/ip.key")
+	CROSS=(-cert "$PKI/cross.crt" -key "$PKI/cross.key")
+	NUL=(-cert "$PKI/nul.crt" -key "$PKI/nul.key")
 }
 
 teardown() {
@@ -114,6 +145,21 @@ server_line() {
 	assert_no_phi "$T/server.err"
 }
 
+@test "tls-allow: the rules may come from the systemd credential tls-allow" {
+	mkdir -p "$T/creds"
+	cp "$PKI/allow" "$T/creds/tls-allow"
+	CREDENTIALS_DIRECTORY="$T/creds" serve "${SRV_TLS[@]}"
+	msg LAB HOSP C1
+	send_as a AA C1 "${LAB[@]}"
+	msg RIS HOSP C2
+	send_as b AR C2 "${LAB[@]}"
+	assert_refused
+	assert_spool_count 1
+	# a tls-allow credential without mutual TLS is a configuration error
+	CREDENTIALS_DIRECTORY="$T/creds" run -78 "$MLLPD" --spool "$SPOOL" --tls-cert "$PKI/server.crt" --tls-key "$PKI/server.key" </dev/null
+	assert_output "mllpd: --tls-allow $T/creds/tls-allow (credential tls-allow): needs --tls-verify-client"
+}
+
 @test "tls-allow: '*' matches any application; a second certificate has its own rules" {
 	serve "${SRV_TLS[@]}" --tls-allow "$PKI/allow"
 	# lab-sender: * WARD
@@ -140,6 +186,51 @@ server_line() {
 	assert_spooled_only "$T/m.hl7"
 }
 
+@test "tls-allow: a DNS SAN is an identity: its sender gets AA and is spooled, another MSH-3 gets AR and is not delivered" {
+	serve "${SRV_TLS[@]}" --tls-allow "$PKI/allow"
+	# the CN is in no rule; the DNS name is
+	msg LAB HOSP D1
+	send_as a AA D1 "${DNS[@]}"
+	assert_spooled_only "$T/m.hl7"
+	msg RIS HOSP D2
+	send_as b AR D2 "${DNS[@]}"
+	assert_refused
+	assert_spool_count 1
+	server_line '^mllpd: 127\.0\.0\.1:[0-9]+: not authorised for this sender: tls_peer="O=Hospital,CN=not-in-the-rules" sending_application=RIS sending_facility=HOSP$'
+	# a "*:" rule: any kind of name, here the URI
+	msg ANY SOMEWHERE D3
+	send_as c AA D3 "${DNS[@]}"
+	assert_spool_count 2
+	assert_spooled 2 "$T/m.hl7"
+	run grep -c 'certificate name' "$T/server.err"
+	assert_output 0
+}
+
+@test "tls-allow: email and IP SANs match their rules; a name matches no rule of another kind; a NUL never matches" {
+	serve "${SRV_TLS[@]}" --tls-allow "$PKI/allow"
+	msg MAIL HOSP E1
+	send_as a AA E1 "${MAIL[@]}"
+	msg IPV4 HOSP I1
+	send_as b AA I1 "${IP[@]}"
+	# the rule spells the address long and upper case: addresses compare as addresses
+	msg IPV6 HOSP I2
+	send_as c AA I2 "${IP[@]}"
+	assert_spool_count 3
+	# each name has a CROSS rule, of another kind: an email SAN for a DNS rule, a
+	# DNS SAN for an IP rule, the CN for an email rule, a DNS SAN for a bare (CN)
+	# rule, a URI SAN for a DNS rule
+	msg CROSS HOSP X1
+	send_as d AR X1 "${CROSS[@]}"
+	assert_refused
+	# "lab.example.org<NUL>..." is left out whole, not cut into the allowed lab.example.org
+	msg LAB HOSP N1
+	send_as e AR N1 "${NUL[@]}"
+	assert_refused
+	server_line '^mllpd: 127\.0\.0\.1:[0-9]+: --tls-allow: 1 certificate name\(s\) ignored \(not text, or too many\)$'
+	assert_spool_count 3
+	assert_no_phi "$T/server.err"
+}
+
 # start_error STATUS LINE ARGS...: mllpd exits STATUS at start with exactly LINE on stderr.
 start_error() {
 	local want=$1 line=$2 st=0 err
@@ -159,6 +250,9 @@ start_error() {
 		"${SRV_TLS[@]}" --tls-allow "$T/four-words"
 	printf 'x y z\n* LAB HOSP\n' >"$T/star"
 	start_error 78 "mllpd: --tls-allow $T/star:2: IDENTITY cannot be *" "${SRV_TLS[@]}" --tls-allow "$T/star"
+	printf 'DNS:lab.example.org LAB HOSP\nIP:lab.example.org LAB HOSP\n' >"$T/ip"
+	start_error 78 "mllpd: --tls-allow $T/ip:2: IDENTITY IP: not an IPv4 or IPv6 address" \
+		"${SRV_TLS[@]}" --tls-allow "$T/ip"
 	printf 'a b\001 c\n' >"$T/ctrl"
 	start_error 78 "mllpd: --tls-allow $T/ctrl:1: control character" "${SRV_TLS[@]}" --tls-allow "$T/ctrl"
 	start_error 78 "mllpd: --tls-allow $T/nope: No such file or directory" "${SRV_TLS[@]}" --tls-allow "$T/nope"

@@ -78,6 +78,13 @@ stop
 row "1 connection, synchronous, msg/s (vs canned ACK)" "$m1" "$c1"
 row "8 connections, synchronous, msg/s (vs canned ACK)" "$m8" "$c8"
 
+# 1b. The cost of --dedupe (every message new: a lookup, a record), same spool settings.
+p=$(free_port); serve "$p" "$MLLPD" --listen "127.0.0.1:$p" --spool "$shm/s1d" --no-fsync --dedupe 24h -q
+d1=$(load "$p" 1 "$N1" 1 | first); d8=$(load "$p" 8 "$N8" 1 | first)
+stop
+row "--dedupe 24h, 1 connection, msg/s (vs without --dedupe)" "$d1" "$m1"
+row "--dedupe 24h, 8 connections, msg/s (vs without --dedupe)" "$d8" "$m8"
+
 # 2. Pipelined, 32 in flight, vs the lesser of the canned ceiling and the raw file ceiling.
 rawf=$("$B/raw-spool" "$shm/raw" "$N1" nofsync <"$work/adt.hl7")
 base=$((cp < rawf ? cp : rawf))

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* test_tlsio.c: password files, credential lookup, and the file errors tlsio_ctx_new reports. */
+/* test_tlsio.c: password files, credential lookup, the file errors tlsio_ctx_new reports, peer certificate names. */
+#include <poll.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -42,6 +46,189 @@ static void ctx_error(const char *what, struct tlsio_config *cfg, enum tlsio_inp
 	TAP_OK(!ctx && rep.input == in && rep.file && strcmp(rep.reason, reason) == 0, "%s: '%s' (got '%s')", what,
 	       reason, rep.reason);
 	tlsio_ctx_free(ctx);
+}
+
+/* Run a shell command (printf-style) in root, quietly; 1 when it exits 0. */
+static int sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	int n = snprintf(cmd, sizeof cmd, "cd '%s' && { ", root);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd + n, sizeof cmd - (size_t)n, fmt, ap);
+	va_end(ap);
+	n = (int)strlen(cmd);
+	snprintf(cmd + n, sizeof cmd - (size_t)n, "; } >/dev/null 2>&1");
+	return system(cmd) == 0;
+}
+
+/* root/NAME.crt for SUBJECT (-subj, UTF-8) with subjectAltName SAN, signed by root/ca.crt; key root/k.key. */
+static int client_cert(const char *name, const char *subject, const char *san)
+{
+	return sh("openssl req -new -key k.key -utf8 -subj '%s' -addext 'subjectAltName=%s' -out %s.csr && "
+		  "openssl x509 -req -in %s.csr -CA ca.crt -CAkey k.key -CAcreateserial -days 1 -copy_extensions copy "
+		  "-out %s.crt",
+		  subject, san, name, name, name);
+}
+
+/*
+ * Handshake, over a socketpair, a client with root/NAME.crt (in a child)
+ * with srv; the server's connection, or NULL.  *pid is the child: it ends
+ * when the server closes.
+ */
+static struct tlsio_conn *accept_client(struct tlsio_ctx *srv, const char *name, int *fd, pid_t *pid)
+{
+	int sv[2];
+	char why[256] = "fork failed";
+	*fd = -1;
+	*pid = -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return NULL;
+	*pid = fork();
+	if (*pid == 0) {
+		char crt[256], key[256];
+		struct tlsio_report rep;
+		close(sv[0]);
+		snprintf(crt, sizeof crt, "%s/%s.crt", root, name);
+		snprintf(key, sizeof key, "%s/k.key", root);
+		struct tlsio_config cc = {.cert_file = crt, .key_file = key};
+		struct tlsio_ctx *ctx = tlsio_ctx_new(TLSIO_CLIENT, &cc, &rep);
+		struct tlsio_conn *c = ctx ? tlsio_handshake(ctx, sv[1], sv[1], NULL, 5000, why, sizeof why) : NULL;
+		struct pollfd p = {.fd = sv[1], .events = POLLIN};
+		poll(&p, 1, 5000);
+		_exit(c ? 0 : 1);
+	}
+	close(sv[1]);
+	*fd = sv[0];
+	struct tlsio_conn *c = *pid > 0 ? tlsio_handshake(srv, sv[0], sv[0], NULL, 5000, why, sizeof why) : NULL;
+	if (!c)
+		printf("# handshake with %s: %s\n", name, why);
+	return c;
+}
+
+static void accept_end(struct tlsio_conn *c, int fd, pid_t pid)
+{
+	int st;
+	tlsio_close(c);
+	if (fd >= 0)
+		close(fd);
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+}
+
+/* Do len bytes of buf hold exactly the NUL-separated list want (ending in "\0\0")? */
+static int names_are(const char *buf, size_t len, const char *want, size_t want_len)
+{
+	return len + 1 == want_len && memcmp(buf, want, want_len) == 0;
+}
+
+/* One GeneralName: its context tag (0x82 dNSName ...) and bytes. */
+struct der_name {
+	unsigned char tag;
+	const char *p;
+	size_t len;
+};
+
+/* DER hex of a GeneralNames of n short names, for "subjectAltName=DER:...". */
+static void san_der(char *out, size_t cap, const struct der_name *g, size_t n)
+{
+	size_t body = 0, o = 0;
+	for (size_t i = 0; i < n; i++)
+		body += 2 + g[i].len;
+	o += (size_t)snprintf(out + o, cap - o, "30%02zx", body);
+	for (size_t i = 0; i < n; i++) {
+		o += (size_t)snprintf(out + o, cap - o, "%02x%02zx", g[i].tag, g[i].len);
+		for (size_t k = 0; k < g[i].len; k++)
+			o += (size_t)snprintf(out + o, cap - o, "%02x", (unsigned char)g[i].p[k]);
+	}
+}
+
+static void peer_names_cases(void)
+{
+	if (!sh("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out k.key && "
+		"openssl req -x509 -new -key k.key -subj /CN=ca -days 1 -out ca.crt")) {
+		TAP_OK(0, "peer names: openssl(1) makes a CA");
+		return;
+	}
+	/* Every kind; IPv6 forms of RFC 5952; a registeredID, which is not an identity. */
+	static const char good_san[] =
+		"DNS:lab.example.org,email:lab@example.org,URI:urn:example:lab,RID:1.2.3.4,IP:192.0.2.7,"
+		"IP:2001:DB8:0:0:0:0:0:1,IP:0:0:0:0:0:0:0:1,IP:0:0:0:0:0:ffff:c000:208,IP:1:0:0:1:0:0:0:1,"
+		"IP:1:0:0:1:0:0:1:1,IP:2001:db8:0:1:1:1:1:1,IP:fe80:0:0:0:0:0:0:0,IP:0:0:0:0:0:0:0:0";
+	static const char good_want[] = "CN:caf\xc3\xa9\0CN:two words\0DNS:lab.example.org\0email:lab@example.org\0"
+					"URI:urn:example:lab\0IP:192.0.2.7\0IP:2001:db8::1\0IP:::1\0"
+					"IP:::ffff:192.0.2.8\0IP:1:0:0:1::1\0IP:1::1:0:0:1:1\0IP:2001:db8:0:1:1:1:1:1\0"
+					"IP:fe80::\0IP:::\0";
+	enum { GOOD_NAMES = 14 };
+	/* Left out whole: a NUL, a control byte, a blank, a byte above ASCII, an empty name, a 5-byte address. */
+	static const struct der_name bad[] = {
+		{0x82, "ok.example", 10},       {0x82, "lab.example.org\0.evil.example", 29}, {0x82, "a\001b", 3},
+		{0x82, "a b", 3},               {0x81, "\xffx@example.org", 14},            {0x86, "", 0},
+		{0x87, "\xc0\x00\x02\x07\x01", 5}, {0x82, "fine", 4},
+	};
+	char der[512];
+	san_der(der, sizeof der, bad, sizeof bad / sizeof bad[0]);
+	char bad_san[600];
+	snprintf(bad_san, sizeof bad_san, "DER:%s", der);
+	static const char bad_want[] = "CN:ok\0DNS:ok.example\0DNS:fine\0";
+	int made = sh("openssl req -x509 -new -key k.key -subj /CN=localhost -days 1 -out server.crt") &&
+		   client_cert("good", "/CN=caf\xc3\xa9/CN=two words/O=X", good_san) &&
+		   client_cert("bad", "/CN=ok/CN=a\001b/CN=c\xc2\x85" "d/O=X", bad_san);
+	TAP_OK(made, "peer names: openssl(1) makes the certificates");
+	if (!made)
+		return;
+
+	char crt[256], key[256], ca[256];
+	snprintf(crt, sizeof crt, "%s/server.crt", root);
+	snprintf(key, sizeof key, "%s/k.key", root);
+	snprintf(ca, sizeof ca, "%s/ca.crt", root);
+	struct tlsio_config sc = {.cert_file = crt, .key_file = key, .ca_file = ca, .verify_peer = 1};
+	struct tlsio_report rep;
+	struct tlsio_ctx *srv = tlsio_ctx_new(TLSIO_SERVER, &sc, &rep);
+	TAP_OK(srv != NULL, "peer names: server context (%s)", rep.reason);
+	if (!srv)
+		return;
+
+	int fd;
+	pid_t pid;
+	char buf[1024];
+	size_t skipped = 99, n;
+	struct tlsio_conn *c = accept_client(srv, "good", &fd, &pid);
+	TAP_OK(c != NULL, "peer names: handshake with every kind of name");
+	if (c) {
+		n = tlsio_peer_names(c, buf, sizeof buf, &skipped);
+		TAP_OK(names_are(buf, n, good_want, sizeof good_want) && skipped == 0,
+		       "peer names: CNs (UTF-8, blank), DNS, email, URI, IPv4, IPv6 as RFC 5952; RID left out "
+		       "(%zu bytes, %zu skipped)", n, skipped);
+		/* Exactly enough room, and one byte less: the last name is left out, not cut. */
+		n = tlsio_peer_names(c, buf, sizeof good_want, &skipped);
+		TAP_OK(names_are(buf, n, good_want, sizeof good_want) && skipped == 0, "peer names: cap just enough");
+		n = tlsio_peer_names(c, buf, sizeof good_want - 1, &skipped);
+		TAP_OK(n == sizeof good_want - 1 - strlen("IP:::") - 1 && buf[n] == '\0' && buf[n - 1] == '\0' &&
+			       skipped == 1 && memcmp(buf, good_want, n) == 0,
+		       "peer names: one byte short: the last name left out whole");
+		/* A long first name does not fit, a later short one does. */
+		memset(buf, 'x', sizeof buf);
+		n = tlsio_peer_names(c, buf, 9, &skipped);
+		TAP_OK(n == 7 && memcmp(buf, "IP:::1\0\0", 8) == 0 && skipped == GOOD_NAMES - 1 && buf[9] == 'x',
+		       "peer names: cap 9: only IP:::1 (7 + 2) fits, the names before and after it are left out (%zu)", n);
+		n = tlsio_peer_names(c, buf, 1, &skipped);
+		TAP_OK(n == 0 && buf[0] == '\0' && skipped == GOOD_NAMES, "peer names: cap 1: an empty list");
+		n = tlsio_peer_names(c, buf, 0, NULL);
+		TAP_OK(n == 0, "peer names: cap 0, no count wanted");
+	}
+	accept_end(c, fd, pid);
+
+	c = accept_client(srv, "bad", &fd, &pid);
+	TAP_OK(c != NULL, "peer names: handshake with hostile names");
+	if (c) {
+		n = tlsio_peer_names(c, buf, sizeof buf, &skipped);
+		TAP_OK(names_are(buf, n, bad_want, sizeof bad_want) && skipped == 8,
+		       "peer names: NUL, control, blank, non-ASCII SAN, empty, 5-byte IP, CN with a C0 or C1 control left out "
+		       "whole (%zu bytes, %zu skipped)", n, skipped);
+	}
+	accept_end(c, fd, pid);
+	tlsio_ctx_free(srv);
 }
 
 int main(void)
@@ -95,6 +282,9 @@ int main(void)
 	tlsio_ctx_free(ctx);
 	cfg = (struct tlsio_config){.verify_peer = 1, .ca_file = put("empty.crt", "")};
 	ctx_error("a CA file without certificates", &cfg, TLSIO_IN_CA, "no PEM certificate in the file");
+
+	peer_names_cases();
+	sh("rm -f k.key ca.crt ca.srl server.crt good.csr good.crt bad.csr bad.crt");
 
 	const char *names[] = {"pw", "long", "tls-cert", "garbage.crt", "garbage.p12", "empty.crt"};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
