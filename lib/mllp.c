@@ -11,8 +11,15 @@ void mllp_init(struct mllp_framer *f, char *buf, size_t cap, unsigned flags)
 	memset(f, 0, sizeof *f);
 	f->buf = buf;
 	f->cap = cap;
+	f->room = cap;
 	f->flags = flags;
 	f->state = OUTSIDE;
+}
+
+void mllp_set_buffer(struct mllp_framer *f, char *buf, size_t room)
+{
+	f->buf = buf;
+	f->room = room < f->cap ? room : f->cap;
 }
 
 int mllp_in_frame(const struct mllp_framer *f)
@@ -27,16 +34,25 @@ static void frame_begin(struct mllp_framer *f)
 	f->total = 0;
 }
 
-/* Append in-frame bytes, keeping only what fits: the rest is only counted. */
-static void frame_append(struct mllp_framer *f, const char *p, size_t n)
+/*
+ * Append in-frame bytes, keeping only what fits in cap: the rest is only
+ * counted.  Returns how many were taken: fewer than n when the buffer is
+ * full before cap (the caller must grow it).
+ */
+static size_t frame_append(struct mllp_framer *f, const char *p, size_t n)
 {
 	if (f->frame_len < f->cap) {
-		size_t room = f->cap - f->frame_len;
+		size_t room = f->room - f->frame_len;
 		size_t k = n < room ? n : room;
 		memcpy(f->buf + f->frame_len, p, k);
 		f->frame_len += k;
+		if (k < n && f->room < f->cap) {
+			f->total += k;
+			return k;
+		}
 	}
 	f->total += n;
+	return n;
 }
 
 static enum mllp_event frame_end(struct mllp_framer *f)
@@ -99,8 +115,12 @@ enum mllp_event mllp_feed(struct mllp_framer *f, const char *in, size_t len, siz
 				*used = i + (size_t)(s - p) + 1;
 				return MLLP_RESTARTED;
 			}
-			frame_append(f, p, span);
-			i += span;
+			size_t taken = frame_append(f, p, span);
+			i += taken;
+			if (taken < span) {
+				*used = i;
+				return MLLP_NEED_ROOM;
+			}
 			if (e) {
 				i++;
 				if (f->flags & MLLP_STRICT) {

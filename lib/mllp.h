@@ -17,6 +17,8 @@ enum mllp_event {
 	MLLP_RESTARTED,   /* a 0x0B inside a frame: the partial frame (partial bytes) was dropped, a new one begun */
 	MLLP_BAD_TRAILER, /* strict only: 0x1C not followed by 0x0D; buf as for MLLP_FRAME, or MLLP_TOO_LARGE when total > cap */
 	MLLP_JUNK,        /* strict only: a byte outside a frame */
+	MLLP_NEED_ROOM,   /* buf is full (frame_len == room < cap) inside a frame: give a larger
+			     buffer with mllp_set_buffer() and feed the rest again */
 };
 
 /* Flags. */
@@ -25,11 +27,13 @@ enum mllp_event {
 /*
  * Framer state, owned by the caller.  Set it up with mllp_init(); buf is the
  * caller's frame buffer of cap bytes (the maximum message size): the frame
- * never grows past it.
+ * never grows past it.  A caller that grows its buffer on demand starts with
+ * a smaller one (mllp_set_buffer()) and gets MLLP_NEED_ROOM when it is full.
  */
 struct mllp_framer {
 	char *buf;
 	size_t cap;
+	size_t room;         /* bytes of buf: cap, or less until the caller grows it */
 	unsigned flags;
 	int state;           /* internal */
 	size_t frame_len;    /* bytes stored in buf */
@@ -42,6 +46,13 @@ struct mllp_framer {
 };
 
 void mllp_init(struct mllp_framer *f, char *buf, size_t cap, unsigned flags);
+
+/*
+ * Give the framer buf of room bytes (frame_len <= room <= cap), holding the
+ * frame_len bytes of the frame so far (realloc() keeps them): at the start,
+ * for a buffer smaller than cap, and after MLLP_NEED_ROOM with a larger one.
+ */
+void mllp_set_buffer(struct mllp_framer *f, char *buf, size_t room);
 
 /*
  * Feed len bytes.  Consumes bytes up to and including the one that makes an

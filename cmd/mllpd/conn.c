@@ -30,6 +30,8 @@
 #define MSGID_CONNECTION "7b0c4f3d2a6e4e1f9d8a5b6c7d8e9f02"
 
 #define READ_CHUNK 65536
+/* The frame buffer starts at this size and doubles as frames need, up to --max-message-size. */
+#define FRAME_BUF_START 65536
 #define EXEC_OUT_MAX (1024 * 1024)
 
 struct conn {
@@ -872,7 +874,8 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 	int restart_idle = 1;
 
 	c.envp = filtered_environment(envp);
-	c.frame_buf = malloc(cfg->max_message);
+	size_t frame_room = cfg->max_message < FRAME_BUF_START ? cfg->max_message : FRAME_BUF_START;
+	c.frame_buf = malloc(frame_room);
 	c.out_cap = 65536 + 4096;
 	c.out = malloc(c.out_cap);
 	c.batch = !cfg->exec_cmd && (cfg->no_fsync || !cfg->spool_dir);
@@ -884,6 +887,7 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 		return 71;
 	}
 	mllp_init(&c.framer, c.frame_buf, cfg->max_message, cfg->strict ? MLLP_STRICT : 0);
+	mllp_set_buffer(&c.framer, c.frame_buf, frame_room);
 	log_line(LOG_DEBUG, "%s: connected", peer->label);
 	if (cfg->tls) {
 		/* The handshake is bounded like a frame; nothing is read or spooled before it succeeds. */
@@ -993,6 +997,22 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 			switch (ev) {
 			case MLLP_NEED_MORE:
 				break;
+			case MLLP_NEED_ROOM: {
+				/* A large frame: double the buffer, never past --max-message-size. */
+				size_t room = c.framer.room > cfg->max_message / 2 ? cfg->max_message : c.framer.room * 2;
+				char *grown = realloc(c.frame_buf, room);
+				if (!grown) {
+					log_line(LOG_ERR, "%s: out of memory for a frame of %zu bytes: closing, not acknowledged",
+						 peer->label, c.framer.total);
+					reason = "out-of-memory";
+					rc = 71;
+					c.gone = 1;
+					break;
+				}
+				c.frame_buf = grown;
+				mllp_set_buffer(&c.framer, grown, room);
+				break;
+			}
 			case MLLP_FRAME:
 				if (hl7_batch_is(c.frame_buf, c.framer.frame_len))
 					handle_batch(&c, c.frame_buf, c.framer.frame_len);

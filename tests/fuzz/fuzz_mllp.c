@@ -7,7 +7,8 @@
 #include "mllp.h"
 
 /*
- * Input: byte 0 flags (bit 0: MLLP_STRICT), byte 1 the capacity (bit 7
+ * Input: byte 0 flags (bit 0: MLLP_STRICT; bit 1: the chunked run's buffer
+ * starts at one byte and doubles on MLLP_NEED_ROOM), byte 1 the capacity (bit 7
  * set: 64 KiB, else 1..128), bytes 2..9 eight chunk sizes used in turn
  * (0 = one byte, 255 = all that is left), then the stream.
  */
@@ -72,6 +73,7 @@ static void check_event(struct run *r, enum mllp_event ev)
 		FUZZ_CHECK(!mllp_in_frame(f));
 		break;
 	case MLLP_NEED_MORE:
+	case MLLP_NEED_ROOM:
 		break;
 	}
 	if (ev == MLLP_BAD_TRAILER)
@@ -117,6 +119,17 @@ static void feed(struct run *r, const char *p, size_t n, const struct run *ref)
 		if (ev == MLLP_NEED_MORE) {
 			FUZZ_CHECK(n == 0);
 			break;
+		}
+		if (ev == MLLP_NEED_ROOM) {
+			/* Only a buffer smaller than cap fills up; growing it is not an event. */
+			FUZZ_CHECK(r->f.room < r->f.cap && r->f.frame_len == r->f.room && mllp_in_frame(&r->f));
+			size_t room = r->f.room * 2 > r->f.cap ? r->f.cap : r->f.room * 2;
+			r->buf = realloc(r->buf, room);
+			if (!r->buf)
+				abort();
+			mllp_set_buffer(&r->f, r->buf, room);
+			r->zero_used = 0;
+			continue;
 		}
 		FUZZ_CHECK(r->zero_used <= 1);
 		check_event(r, ev);
@@ -192,6 +205,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(one.at == len);
 
 	run_init(&chunked, cap, flags, 1);
+	if (data[0] & 2) {
+		chunked.buf = realloc(chunked.buf, 1);
+		if (!chunked.buf)
+			abort();
+		mllp_set_buffer(&chunked.f, chunked.buf, 1);
+	}
 	for (pos = 0, k = 0; pos < len; k++) {
 		uint8_t c = data[2 + k % 8];
 		size_t n = c == 0 ? 1 : c == 255 ? len - pos : c;

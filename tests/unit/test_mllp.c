@@ -6,13 +6,25 @@
 #include "mllp.h"
 #include "tap.h"
 
-/* Events rendered as text: "F:<frame>" "L:<size>" "R:<partial>" "T" "J", joined by '|'. */
-static void run(const char *in, size_t len, size_t cap, unsigned flags, size_t chunk, char *out, size_t outcap)
+/*
+ * Events rendered as text: "F:<frame>" "L:<size>" "R:<partial>" "T" "J", joined by '|'.
+ * With grow, the buffer starts at one byte and doubles on MLLP_NEED_ROOM (as mllpd's
+ * does): the events must be the same.
+ */
+static void run(const char *in, size_t len, size_t cap, unsigned flags, size_t chunk, int grow, char *out,
+		size_t outcap)
 {
-	char buf[256];
+	char fixed[256], *buf = fixed;
+	size_t room = cap;
 	struct mllp_framer f;
 	size_t o = 0;
+	if (grow) {
+		room = 1;
+		buf = malloc(room);
+	}
 	mllp_init(&f, buf, cap, flags);
+	if (grow)
+		mllp_set_buffer(&f, buf, room);
 	out[0] = '\0';
 	for (size_t pos = 0; pos < len;) {
 		size_t n = len - pos < chunk ? len - pos : chunk;
@@ -23,6 +35,16 @@ static void run(const char *in, size_t len, size_t cap, unsigned flags, size_t c
 			off += used;
 			switch (ev) {
 			case MLLP_NEED_MORE: break;
+			case MLLP_NEED_ROOM:
+				if (!grow || room >= cap) {
+					o += (size_t)snprintf(out + o, outcap - o, "NEED_ROOM?|");
+					off = n;
+					break;
+				}
+				room = room * 2 > cap ? cap : room * 2;
+				buf = realloc(buf, room);
+				mllp_set_buffer(&f, buf, room);
+				break;
 			case MLLP_FRAME:
 				o += (size_t)snprintf(out + o, outcap - o, "F:%.*s|", (int)f.frame_len, f.buf);
 				break;
@@ -40,6 +62,8 @@ static void run(const char *in, size_t len, size_t cap, unsigned flags, size_t c
 	}
 	snprintf(out + o, outcap - o, "%s%llu/%llu/%llu", mllp_in_frame(&f) ? "open:" : "", f.junk_bytes, f.no_cr,
 		 f.restarts);
+	if (grow)
+		free(buf);
 }
 
 struct tcase {
@@ -74,17 +98,26 @@ int main(void)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const struct tcase *t = &cases[i];
 		size_t len = strlen(t->in);
-		run(t->in, len, t->cap, t->flags, len ? len : 1, want_whole, sizeof want_whole);
+		run(t->in, len, t->cap, t->flags, len ? len : 1, 0, want_whole, sizeof want_whole);
 		TAP_OK(strcmp(want_whole, t->want) == 0, "%s (whole): got \"%s\"", t->name, want_whole);
 		int same = 1;
 		for (size_t chunk = 1; chunk < len; chunk++) {
-			run(t->in, len, t->cap, t->flags, chunk, got, sizeof got);
+			run(t->in, len, t->cap, t->flags, chunk, 0, got, sizeof got);
 			if (strcmp(got, t->want) != 0) {
 				same = 0;
 				printf("# chunk %zu: got \"%s\"\n", chunk, got);
 			}
 		}
 		TAP_OK(same, "%s (every chunk size)", t->name);
+		same = 1;
+		for (size_t chunk = 1; chunk <= len; chunk++) {
+			run(t->in, len, t->cap, t->flags, chunk, 1, got, sizeof got);
+			if (strcmp(got, t->want) != 0) {
+				same = 0;
+				printf("# growing buffer, chunk %zu: got \"%s\"\n", chunk, got);
+			}
+		}
+		TAP_OK(same, "%s (buffer growing from 1 byte, every chunk size)", t->name);
 	}
 
 	char w[64];
