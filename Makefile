@@ -196,6 +196,15 @@ deps-test: deps-build
 	  fi; \
 	fi
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) -s --no-print-directory $(NPM_DIR)/.installed; fi
+	@$(MAKE) -s --no-print-directory $(INETD_DIR)/usr/sbin/inetd || \
+	  echo "openbsd-inetd could not be downloaded: its test will skip" >&2
+
+# openbsd-inetd for the tests, unpacked from Debian's package into build/: it
+# conflicts with xinetd (both provide inet-superserver), so it is not installed.
+INETD_DIR := build/openbsd-inetd
+$(INETD_DIR)/usr/sbin/inetd:
+	@mkdir -p $(INETD_DIR)
+	cd $(INETD_DIR) && apt-get download openbsd-inetd >/dev/null 2>&1 && dpkg-deb -x openbsd-inetd_*.deb .
 
 # MLLP clients from the npm registry for the tests, pinned by
 # tests/tools/npm/package-lock.json; installed when node and npm exist.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
-# 065-inetd: mllpd under a real xinetd (one process per connection, the connection on fds 0, 1 and 2), and its syslog lines.
+# 065-inetd: mllpd under a real xinetd and a real openbsd-inetd (one process per connection, the connection on
+# fds 0, 1 and 2), and its syslog lines.
 
 load helpers
 load net
@@ -8,7 +9,6 @@ load net
 setup() {
 	mllpd_setup
 	T=$BATS_TEST_TMPDIR
-	command -v xinetd >/dev/null || skip "xinetd not installed (Debian package xinetd)"
 	PORT=$(free_port)
 	sample_msg INETD1 >"$T/m.hl7"
 	# xinetd splits server_args on blanks: the --exec command is one word
@@ -59,6 +59,7 @@ EOF
 # by pid in teardown); with "unshare", in a private mount namespace where
 # /dev/log is $T/dev/log (see syslog_capture).
 xinetd_start() {
+	command -v xinetd >/dev/null || skip "xinetd not installed (Debian package xinetd)"
 	if [[ ${1:-} == unshare ]]; then
 		# /dev seen through $T/dev: every entry of the real /dev (bound at
 		# $T/olddev) as a symlink, and log, the test's own socket
@@ -113,6 +114,34 @@ with open(sys.argv[2], "ab", buffering=0) as f:
 	assert_success
 	assert_output 'MSA|AA|INETD2'
 	assert_spool_count 2
+}
+
+@test "inetd: openbsd-inetd runs mllpd per connection from an inetd.conf line: AA, spooled, the peer from the socket" {
+	# openbsd-inetd conflicts with xinetd: make deps-test unpacks it into build/ instead.
+	local inetd=$MLLPD_ROOT/build/openbsd-inetd/usr/sbin/inetd
+	[[ -x $inetd ]] || inetd=/usr/sbin/inetd
+	[[ -x $inetd ]] || skip "openbsd-inetd not unpacked into build/openbsd-inetd (make deps-test) nor installed"
+	# The README's inetd.conf line, bound to loopback and run as root for the test.
+	echo "127.0.0.1:$PORT stream tcp nowait root $MLLPD mllpd --spool $SPOOL --exec $T/cap.sh" >"$T/inetd.conf"
+	local san=
+	# fd 2 is the connection: the sanitizers write to log_path files
+	[[ -n ${ASAN_OPTIONS:-} ]] && san=":log_path=$T/san"
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS$san} UBSAN_OPTIONS=${UBSAN_OPTIONS:+$UBSAN_OPTIONS$san} \
+		server_start inetd "$inetd" -d "$T/inetd.conf"
+	wait_listen "$PORT"
+	run mllp_client --port-file "$T/cport" --print raw 127.0.0.1 "$PORT" "$T/m.hl7"
+	assert_success
+	printf '%s' "$output" >"$T/raw"
+	ack_split "$T/raw" || fail "not one clean MLLP frame: $(visible <"$T/raw")"
+	[[ ${#ACKS[@]} -eq 1 ]] || fail "expected one ACK, got ${#ACKS[@]}: $(visible <"$T/raw")"
+	assert_ack_code AA
+	run ack_field MSA 2
+	assert_output INETD1
+	assert_spooled_only "$T/m.hl7"
+	run cat "$T/cap/env.MLLP_REMOTE_ADDR"
+	assert_output 127.0.0.1
+	run cat "$T/cap/env.MLLP_REMOTE_PORT"
+	assert_output "$(cat "$T/cport")"
 }
 
 @test "inetd: under xinetd the log goes to syslog (auto and --log-target syslog): daemon facility, ident mllpd, the peer, no content" {
