@@ -89,13 +89,12 @@ with open(sys.argv[2], "ab", buffering=0) as f:
 	wait_until 10 test -S "$T/dev/log"
 }
 
-@test "inetd: xinetd runs mllpd per connection: AA, spooled, the peer from the socket, nothing else on the wire" {
-	xinetd_conf mllpd "$PORT" "--spool $SPOOL --exec $T/cap.sh"
-	xinetd_start
-	wait_listen "$PORT"
+# send_first_message: $T/m.hl7 to 127.0.0.1:$PORT; exactly one ACK frame comes back (no
+# log line leaked into the connection), AA for INETD1, the file spooled, and the peer
+# (the super-server sets no address and port: getpeername) in the command's environment.
+send_first_message() {
 	run mllp_client --port-file "$T/cport" --print raw 127.0.0.1 "$PORT" "$T/m.hl7"
 	assert_success
-	# exactly one ACK frame came back: no log line leaked into the connection
 	printf '%s' "$output" >"$T/raw"
 	ack_split "$T/raw" || fail "not one clean MLLP frame: $(visible <"$T/raw")"
 	[[ ${#ACKS[@]} -eq 1 ]] || fail "expected one ACK, got ${#ACKS[@]}: $(visible <"$T/raw")"
@@ -103,11 +102,17 @@ with open(sys.argv[2], "ab", buffering=0) as f:
 	run ack_field MSA 2
 	assert_output INETD1
 	assert_spooled_only "$T/m.hl7"
-	# xinetd sets REMOTE_HOST only: the address and port come from getpeername
 	run cat "$T/cap/env.MLLP_REMOTE_ADDR"
 	assert_output 127.0.0.1
 	run cat "$T/cap/env.MLLP_REMOTE_PORT"
 	assert_output "$(cat "$T/cport")"
+}
+
+@test "inetd: xinetd runs mllpd per connection: AA, spooled, the peer from the socket, nothing else on the wire" {
+	xinetd_conf mllpd "$PORT" "--spool $SPOOL --exec $T/cap.sh"
+	xinetd_start
+	wait_listen "$PORT"
+	send_first_message
 	# a second connection, a second process
 	sample_msg INETD2 >"$T/m2.hl7"
 	run mllp_client --print msa 127.0.0.1 "$PORT" "$T/m2.hl7"
@@ -129,19 +134,7 @@ with open(sys.argv[2], "ab", buffering=0) as f:
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS$san} UBSAN_OPTIONS=${UBSAN_OPTIONS:+$UBSAN_OPTIONS$san} \
 		server_start inetd "$inetd" -d "$T/inetd.conf"
 	wait_listen "$PORT"
-	run mllp_client --port-file "$T/cport" --print raw 127.0.0.1 "$PORT" "$T/m.hl7"
-	assert_success
-	printf '%s' "$output" >"$T/raw"
-	ack_split "$T/raw" || fail "not one clean MLLP frame: $(visible <"$T/raw")"
-	[[ ${#ACKS[@]} -eq 1 ]] || fail "expected one ACK, got ${#ACKS[@]}: $(visible <"$T/raw")"
-	assert_ack_code AA
-	run ack_field MSA 2
-	assert_output INETD1
-	assert_spooled_only "$T/m.hl7"
-	run cat "$T/cap/env.MLLP_REMOTE_ADDR"
-	assert_output 127.0.0.1
-	run cat "$T/cap/env.MLLP_REMOTE_PORT"
-	assert_output "$(cat "$T/cport")"
+	send_first_message
 }
 
 @test "inetd: under xinetd the log goes to syslog (auto and --log-target syslog): daemon facility, ident mllpd, the peer, no content" {
