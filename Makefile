@@ -159,7 +159,7 @@ fuzz: deps-fuzz
 	    $(FUZZ_BUILD)/corpus/$$t tests/fuzz/seed/$$t; \
 	done
 
--include $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' -type f 2>/dev/null)
 
 # Debian packages: installed when missing and we are root, else named.
 BUILD_PKGS := gcc make pkg-config libc6-dev libsystemd-dev libssl-dev
