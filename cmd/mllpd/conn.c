@@ -307,6 +307,18 @@ static void fail(struct outcome *o, enum ack_outcome what, const char *fmt, cons
 	snprintf(o->err_text, sizeof o->err_text, fmt, a, b);
 }
 
+/* Open the spool on first use (0), or -1 with errno and *what as spool_open() sets them. */
+static int spool_ready(struct conn *c, const char **what)
+{
+	if (c->spool_ok)
+		return 0;
+	if (spool_open(&c->spool, c->cfg->spool_dir, c->cfg->no_fsync ? SPOOL_NO_FSYNC : 0, what) < 0)
+		return -1;
+	c->spool_ok = 1;
+	spool_clean_tmp(&c->spool, SPOOL_TMP_MAX_AGE); /* maildir: a crash's tmp/ leftovers, after 36 h */
+	return 0;
+}
+
 /* Deliver a message (m) or a batch (b; m NULL) to every sink. */
 static void deliver(struct conn *c, const struct hl7_msg *m, const struct hl7_batch *b, const char *data, size_t len,
 		    struct outcome *o)
@@ -318,11 +330,7 @@ static void deliver(struct conn *c, const struct hl7_msg *m, const struct hl7_ba
 	o->what = ACK_OUTCOME_ACCEPT;
 	if (cfg->spool_dir) {
 		const char *what = NULL;
-		if (!c->spool_ok && spool_open(&c->spool, cfg->spool_dir, cfg->no_fsync ? SPOOL_NO_FSYNC : 0, &what) == 0) {
-			c->spool_ok = 1;
-			spool_clean_tmp(&c->spool, SPOOL_TMP_MAX_AGE); /* maildir: a crash's tmp/ leftovers, after 36 h */
-		}
-		if (!c->spool_ok) {
+		if (spool_ready(c, &what) < 0) {
 			const char *why = strerror(errno);
 			sink_note(o, "%sspool:%s%s", "error", "");
 			fail(o, ACK_OUTCOME_ERROR, "spool: %s: %s", what, why);
@@ -589,9 +597,8 @@ static int dedupe_check(struct conn *c, const struct dedupe_key *k, struct outco
 	time_t when;
 
 	/* The record lives in the spool: make the spool first (its errors are deliver()'s to report). */
-	if (c->cfg->spool_dir && !c->spool_ok &&
-	    spool_open(&c->spool, c->cfg->spool_dir, c->cfg->no_fsync ? SPOOL_NO_FSYNC : 0, &what) == 0)
-		c->spool_ok = 1;
+	if (c->cfg->spool_dir)
+		spool_ready(c, &what);
 	what = "lock";
 	if (!c->dedupe_ok && dedupe_open(&c->dedupe, dedupe_path(c->cfg, dir, sizeof dir), c->cfg->dedupe_window, &what) == 0)
 		c->dedupe_ok = 1;
