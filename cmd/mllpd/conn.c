@@ -455,6 +455,25 @@ static size_t slot_room(const struct conn *c, size_t used)
 
 #define ANSWER_FAILED SIZE_MAX
 
+/* A fresh control ID and the time, for the header of an answer (ack_control_id, ack_timestamp). */
+static void fresh_ids(struct conn *c, char id[32], char ts[32])
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	ack_control_id(id, 32, &now, c->pid, ++c->seq);
+	ack_timestamp(ts, 32, now.tv_sec);
+}
+
+/* After a build into the slot found need bytes too many for its room: grow it.  0, or -1 (logged, connection ends). */
+static int answer_grow(struct conn *c, size_t used, size_t need)
+{
+	if (out_reserve(c, used + need + 3) == 0)
+		return 0;
+	log_line(LOG_ERR, "%s: out of memory for an acknowledgement", c->peer->label);
+	c->gone = 1;
+	return -1;
+}
+
 /*
  * Append to the answer being built in the slot (used bytes so far) the ACK
  * with this code for m.  Returns the new length, or ANSWER_FAILED (out of
@@ -463,12 +482,8 @@ static size_t slot_room(const struct conn *c, size_t used)
 static size_t answer_ack(struct conn *c, size_t used, const struct hl7_msg *m, enum ack_code code,
 			 const struct outcome *o, const char *err_segment, unsigned err_field)
 {
-	const struct config *cfg = c->cfg;
 	char id[32], ts[32];
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	ack_control_id(id, sizeof id, &now, c->pid, ++c->seq);
-	ack_timestamp(ts, sizeof ts, now.tv_sec);
+	fresh_ids(c, id, ts);
 	struct ack_params ap = {
 		.code = code,
 		.err_code = o->what == ACK_OUTCOME_ACCEPT ? 0 : o->err_code,
@@ -477,45 +492,45 @@ static size_t answer_ack(struct conn *c, size_t used, const struct hl7_msg *m, e
 		.err_field = err_field,
 		.control_id = id,
 		.timestamp = ts,
-		.application = cfg->ack_application,
-		.facility = cfg->ack_facility,
+		.application = c->cfg->ack_application,
+		.facility = c->cfg->ack_facility,
 	};
 	size_t need = ack_build(ack_slot(c) + used, slot_room(c, used), m, &ap);
 	if (need > slot_room(c, used)) {
-		if (out_reserve(c, used + need + 3) < 0) {
-			log_line(LOG_ERR, "%s: out of memory for an acknowledgement", c->peer->label);
-			c->gone = 1;
+		if (answer_grow(c, used, need) < 0)
 			return ANSWER_FAILED;
-		}
 		ack_build(ack_slot(c) + used, slot_room(c, used), m, &ap);
 	}
 	return used + need;
 }
 
-/* Append an acknowledgement batch's header (hdr: the inbound FHS/BHS) or trailer (hdr.p NULL). */
-static size_t answer_batch_segment(struct conn *c, size_t used, const struct hl7_batch *b, struct hl7_span hdr,
-				   enum hl7_batch_kind trailer, size_t count)
+/* Append an acknowledgement batch's header answering the inbound FHS/BHS hdr.  As answer_ack(). */
+static size_t answer_batch_header(struct conn *c, size_t used, const struct hl7_batch *b, struct hl7_span hdr)
 {
 	char id[32], ts[32];
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	ack_control_id(id, sizeof id, &now, c->pid, ++c->seq);
-	ack_timestamp(ts, sizeof ts, now.tv_sec);
+	fresh_ids(c, id, ts);
 	struct ack_params ap = {.control_id = id, .timestamp = ts,
 				.application = c->cfg->ack_application, .facility = c->cfg->ack_facility};
-	for (int pass = 0; pass < 2; pass++) {
-		size_t room = slot_room(c, used);
-		size_t need = hdr.p ? ack_batch_header(ack_slot(c) + used, room, b, hdr, &ap)
-				    : ack_batch_trailer(ack_slot(c) + used, room, b, trailer, count);
-		if (need <= room)
-			return used + need;
-		if (out_reserve(c, used + need + 3) < 0) {
-			log_line(LOG_ERR, "%s: out of memory for an acknowledgement", c->peer->label);
-			c->gone = 1;
+	size_t need = ack_batch_header(ack_slot(c) + used, slot_room(c, used), b, hdr, &ap);
+	if (need > slot_room(c, used)) {
+		if (answer_grow(c, used, need) < 0)
 			return ANSWER_FAILED;
-		}
+		ack_batch_header(ack_slot(c) + used, slot_room(c, used), b, hdr, &ap);
 	}
-	return ANSWER_FAILED;
+	return used + need;
+}
+
+/* Append an acknowledgement batch's trailer (BTS or FTS) counting count.  As answer_ack(). */
+static size_t answer_batch_trailer(struct conn *c, size_t used, const struct hl7_batch *b, enum hl7_batch_kind kind,
+				   size_t count)
+{
+	size_t need = ack_batch_trailer(ack_slot(c) + used, slot_room(c, used), b, kind, count);
+	if (need > slot_room(c, used)) {
+		if (answer_grow(c, used, need) < 0)
+			return ANSWER_FAILED;
+		ack_batch_trailer(ack_slot(c) + used, slot_room(c, used), b, kind, count);
+	}
+	return used + need;
 }
 
 /* The log line of one message (of a batch when batch_id is not NULL): fields only, never content. */
@@ -771,12 +786,12 @@ static void handle_batch(struct conn *c, const char *frame, size_t len)
 		switch (kind) {
 		case HL7_BATCH_FHS:
 			fhs = 1;
-			used = answer_batch_segment(c, used, &b, piece, kind, 0);
+			used = answer_batch_header(c, used, &b, piece);
 			break;
 		case HL7_BATCH_BHS:
 			group_open = 1;
 			in_group = 0;
-			used = answer_batch_segment(c, used, &b, piece, kind, 0);
+			used = answer_batch_header(c, used, &b, piece);
 			break;
 		case HL7_BATCH_MESSAGE: {
 			int bad;
@@ -800,23 +815,23 @@ static void handle_batch(struct conn *c, const char *frame, size_t len)
 		}
 		case HL7_BATCH_BTS:
 			group_open = 0;
-			used = answer_batch_segment(c, used, &b, (struct hl7_span){NULL, 0}, kind, in_group);
+			used = answer_batch_trailer(c, used, &b, kind, in_group);
 			break;
 		case HL7_BATCH_FTS:
 			if (group_open)
-				used = answer_batch_segment(c, used, &b, (struct hl7_span){NULL, 0}, HL7_BATCH_BTS, in_group);
+				used = answer_batch_trailer(c, used, &b, HL7_BATCH_BTS, in_group);
 			group_open = 0;
 			fts = 1;
 			if (used != ANSWER_FAILED)
-				used = answer_batch_segment(c, used, &b, (struct hl7_span){NULL, 0}, kind, b.groups);
+				used = answer_batch_trailer(c, used, &b, kind, b.groups);
 			break;
 		}
 	}
 	/* Senders may leave out the trailers; the answer has them. */
 	if (group_open && used != ANSWER_FAILED)
-		used = answer_batch_segment(c, used, &b, (struct hl7_span){NULL, 0}, HL7_BATCH_BTS, in_group);
+		used = answer_batch_trailer(c, used, &b, HL7_BATCH_BTS, in_group);
 	if (fhs && !fts && used != ANSWER_FAILED)
-		used = answer_batch_segment(c, used, &b, (struct hl7_span){NULL, 0}, HL7_BATCH_FTS, b.groups);
+		used = answer_batch_trailer(c, used, &b, HL7_BATCH_FTS, b.groups);
 	/* A batch of acknowledgements only is not answered (no ACK of an ACK). */
 	int answer = answered > 0 || b.messages == 0;
 	if (locked)
