@@ -19,17 +19,32 @@ if [[ -z ${PYTHON:-} ]]; then
 fi
 MLLP_CLIENT="$MLLPD_ROOT/tests/tools/mllp_client.py"
 
-# free_port [4|6]: print a TCP port that the kernel just handed out on the
-# loopback address (127.0.0.1, or ::1 with 6), then released.
+# free_port [4|6]: print a TCP port free on the loopback address (127.0.0.1,
+# or ::1 with 6): one the kernel hands out, or, with MLLPD_PORT_RANGE=LO-HI
+# (set by tests/run, one range per build, below the ephemeral ports), a free
+# one from that range, so that suites running side by side never pick the
+# same port between free_port and the server's bind.
 free_port() {
 	local fam=${1:-4}
-	"$PYTHON" - "$fam" <<'EOF'
-import socket, sys
-if sys.argv[1] == "6":
-    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM); s.bind(("::1", 0))
+	"$PYTHON" - "$fam" "${MLLPD_PORT_RANGE:-}" <<'EOF'
+import random, socket, sys
+fam, rng = sys.argv[1], sys.argv[2]
+lo, hi = (int(x) for x in rng.split("-")) if rng else (0, 0)
+for _ in range(1000):
+    port = random.randrange(lo, hi) if rng else 0
+    if fam == "6":
+        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM); addr = ("::1", port)
+    else:
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM); addr = ("127.0.0.1", port)
+    try:
+        s.bind(addr)
+    except OSError:
+        s.close()
+        continue
+    print(s.getsockname()[1]); s.close()
+    break
 else:
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM); s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1]); s.close()
+    sys.exit("free_port: no free port in " + rng)
 EOF
 }
 
