@@ -25,7 +25,7 @@ int spool_open(struct spool *s, const char *dir, unsigned flags, const char **wh
 	int curfd;
 
 	memset(s, 0, sizeof *s);
-	s->dirfd = s->tmpfd = s->newfd = s->failedfd = -1;
+	s->dirfd = s->tmpfd = s->newfd = s->failedfd = s->nextfd = -1;
 	s->flags = flags;
 	s->pid = (int)getpid();
 
@@ -67,29 +67,52 @@ static void make_name(struct spool *s, char *name)
 		 s->pid, ++s->seq);
 }
 
+int spool_prepare(struct spool *s)
+{
+	int tries = 0;
+
+	if (s->nextfd >= 0)
+		return 0;
+	do {
+		make_name(s, s->nextname);
+		s->nextfd = openat(s->tmpfd, s->nextname, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	} while (s->nextfd < 0 && errno == EEXIST && ++tries < 100);
+	return s->nextfd < 0 ? -1 : 0;
+}
+
 int spool_commit(struct spool *s, const char *data, size_t len, char *name)
 {
-	int fd, saved, tries = 0;
+	int fd, saved;
 	int sync = !(s->flags & SPOOL_NO_FSYNC);
+	int prepared = s->nextfd >= 0;
 
-	do {
-		make_name(s, name);
-		fd = openat(s->tmpfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-	} while (fd < 0 && errno == EEXIST && ++tries < 100);
-	if (fd < 0)
+again:
+	if (spool_prepare(s) < 0)
 		return -1;
+	fd = s->nextfd;
+	s->nextfd = -1;
 	if (io_write_all(fd, data, len) < 0 || (sync && fsync(fd) < 0)) {
 		saved = errno;
 		close(fd);
 		goto fail_tmp;
 	}
+	/* Closed before the rename: a file system that reports write errors at close is heard. */
 	if (close(fd) < 0) {
 		saved = errno;
 		goto fail_tmp;
 	}
-	if (renameat(s->tmpfd, name, s->newfd, name) < 0) {
+	/* The name is made now, not when the file was opened: names sort by arrival. */
+	make_name(s, name);
+	if (renameat(s->tmpfd, s->nextname, s->newfd, name) < 0) {
 		saved = errno;
-		goto fail_tmp;
+		unlinkat(s->tmpfd, s->nextname, 0);
+		if (saved == ENOENT && prepared) {
+			/* The file opened ahead was removed while it waited: once more with a fresh one. */
+			prepared = 0;
+			goto again;
+		}
+		errno = saved;
+		return -1;
 	}
 	if (sync && fsync(s->newfd) < 0) {
 		/* Not known to be durable: take it back rather than ACK it. */
@@ -100,7 +123,7 @@ int spool_commit(struct spool *s, const char *data, size_t len, char *name)
 	}
 	return 0;
 fail_tmp:
-	unlinkat(s->tmpfd, name, 0);
+	unlinkat(s->tmpfd, s->nextname, 0);
 	errno = saved;
 	return -1;
 }
@@ -147,6 +170,11 @@ int spool_clean_tmp(struct spool *s, long max_age)
 
 void spool_close(struct spool *s)
 {
+	if (s->nextfd >= 0) {
+		close(s->nextfd);
+		unlinkat(s->tmpfd, s->nextname, 0);
+		s->nextfd = -1;
+	}
 	int *fds[] = {&s->dirfd, &s->tmpfd, &s->newfd, &s->failedfd};
 	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++) {
 		if (*fds[i] >= 0)

@@ -15,6 +15,8 @@
 
 struct spool {
 	int dirfd, tmpfd, newfd, failedfd; /* open directories */
+	int nextfd;                         /* the next message's file in tmp/, opened ahead; -1: none */
+	char nextname[SPOOL_NAME_MAX];      /* its name in tmp/ */
 	unsigned flags;
 	unsigned long seq;                  /* per-process sequence number */
 	int pid;                            /* stamped in names; set by spool_open */
@@ -28,13 +30,25 @@ struct spool {
 int spool_open(struct spool *s, const char *dir, unsigned flags, const char **what);
 
 /*
- * Write data durably: tmp/NAME, fsync, rename to new/NAME, fsync new/
+ * Write data durably: a file in tmp/, fsync, rename to new/NAME, fsync new/
  * (no fsyncs with SPOOL_NO_FSYNC).  NAME is unique, sortable by arrival
- * time, ends in ".hl7" and holds nothing from the data; it is stored in
- * name (SPOOL_NAME_MAX bytes).  Returns 0, or -1 with errno set; on
- * failure nothing is left in new/ or tmp/.
+ * time (it is made at the rename), ends in ".hl7" and holds nothing from
+ * the data; it is stored in name (SPOOL_NAME_MAX bytes).  Uses the file
+ * spool_prepare() opened, else opens one.  Returns 0, or -1 with errno
+ * set; on failure nothing is left in new/ or tmp/.
  */
 int spool_commit(struct spool *s, const char *data, size_t len, char *name);
+
+/*
+ * Open the next message's file in tmp/ ahead of time, so that the next
+ * spool_commit() only writes, closes and renames: a caller calls it while
+ * it waits for input, taking the file creation off the time between a
+ * message and its answer.  Does nothing when a file is already open.  The
+ * file stays empty in tmp/ until used; spool_close() removes it, and a file
+ * removed meanwhile (by spool_clean_tmp() elsewhere) is replaced at commit.
+ * Returns 0, or -1 with errno set (spool_commit() then opens its own).
+ */
+int spool_prepare(struct spool *s);
 
 /*
  * Move new/NAME to failed/NAME, for a message that was spooled but then
@@ -52,6 +66,7 @@ int spool_fail(struct spool *s, const char *name);
  */
 int spool_clean_tmp(struct spool *s, long max_age);
 
+/* Close the directories; remove the file spool_prepare() left unused. */
 void spool_close(struct spool *s);
 
 #endif

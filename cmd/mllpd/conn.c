@@ -1070,6 +1070,9 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 		if (c.messages != frames_before)
 			restart_idle = 1;
 		flush(&c);
+		/* The answers are out: open the next message's spool file now, not after it arrives. */
+		if (c.spool_ok && !c.gone)
+			spool_prepare(&c.spool);
 		if (c.gone && rc == 0)
 			reason = "peer-gone";
 	}

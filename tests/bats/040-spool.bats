@@ -296,15 +296,21 @@ names_ok() {
 	done
 }
 
-# durable_order TRACE NAME: from an strace of mllpd, check that the file NAME
-# was fsynced, then renamed into new/, then new/ fsynced, all before the first
-# write to fd 1 (the ACK).  With "nofsync" as third argument: no fsync at all,
-# but the rename still comes before the ACK.
+# durable_order TRACE NAME: from an strace of mllpd, check that the file that
+# became new/NAME was fsynced, then renamed into new/, then new/ fsynced, all
+# before the first write to fd 1 (the ACK).  With "nofsync" as third argument:
+# no fsync at all, but the rename still comes before the ACK.
 durable_order() {
 	"$PYTHON" - "$@" <<'PY'
 import re, sys
 trace, name = sys.argv[1], sys.argv[2]
 nofsync = len(sys.argv) > 3
+# The file is written under another name in tmp/: the rename into new/NAME says which.
+tmpname = name
+for line in open(trace, errors="replace"):
+    m = re.search(r'rename(?:at2?)?\((?:\w+, )?"([^"]*)", (?:\w+, )?"([^"]*)"', line)
+    if m and m.group(2).endswith(name) and "= 0" in line:
+        tmpname = m.group(1).rsplit("/", 1)[-1]
 fds = {}          # fd -> path it was opened with
 events = []
 for line in open(trace, errors="replace"):
@@ -316,7 +322,7 @@ for line in open(trace, errors="replace"):
     m = re.match(r'(fsync|fdatasync)\((\d+)\)\s+= 0', line)
     if m:
         path = fds.get(m.group(2), "")
-        if path.endswith(name):
+        if path.endswith(tmpname):
             events.append("fsync-file")
         elif path.rstrip("/").endswith("new"):
             events.append("fsync-new")
@@ -371,4 +377,39 @@ strace_usable() {
 	name=$(spool_files new)
 	run durable_order "$T/trace" "$name" nofsync
 	assert_success
+}
+
+@test "spool: once a message is answered, the next one's file is opened while waiting, not after it arrives" {
+	strace_usable || skip "strace not usable here"
+	sample_msg AHEAD1 >"$T/m1.hl7"
+	sample_msg AHEAD2 >"$T/m2.hl7"
+	# A synchronous sender: the second message goes only after the first ACK came back.
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" run "$PYTHON" - "$T" "$MLLPD" "$SPOOL" <<'PY'
+import subprocess, sys
+t, mllpd, spool = sys.argv[1:4]
+p = subprocess.Popen(["strace", "-f", "-o", t + "/trace", "-e", "trace=openat,read,write,renameat,renameat2",
+                      mllpd, "--no-fsync", "--spool", spool], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+for f in ("m1.hl7", "m2.hl7"):
+    p.stdin.write(b"\x0b" + open(t + "/" + f, "rb").read() + b"\x1c\r")
+    p.stdin.flush()
+    ack = b""
+    while not ack.endswith(b"\x1c\r"):
+        chunk = p.stdout.read1(4096)
+        if not chunk:
+            sys.exit("no ACK for " + f)
+        ack += chunk
+    if b"MSA|AA|" not in ack:
+        sys.exit("not AA for " + f)
+p.stdin.close()
+sys.exit(p.wait())
+PY
+	assert_success
+	[[ $(spool_files new | wc -l) -eq 2 ]] || fail "not 2 files in new/"
+	run find "$SPOOL/tmp" -mindepth 1
+	assert_output ''
+	# From the read of the second message to its ACK: a rename, and no file created.
+	run awk '/^[0-9]+ +read\(0, "\\vMSH/ { n++ } n == 2 && /^[0-9]+ +openat\(.*O_CREAT/ { print "created" }
+		n == 2 && /^[0-9]+ +renameat/ { print "renamed" } n == 2 && /^[0-9]+ +write\(1,/ { print "ack"; exit }' "$T/trace"
+	assert_output "renamed
+ack"
 }

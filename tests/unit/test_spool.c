@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_spool.c: spool_commit leaves whole files in new/ and nothing else. */
 #include <dirent.h>
+#include <stdio.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -70,6 +71,32 @@ int main(void)
 	snprintf(path, sizeof path, "%s/new/%s", dir, name2);
 	TAP_OK(access(path, F_OK) < 0, "and no longer in new/");
 	spool_close(&s);
+
+	/* A file opened ahead by spool_prepare(): used by the next commit, removed by spool_close(). */
+	snprintf(dir, sizeof dir, "%s/ahead", root);
+	TAP_OK(spool_open(&s, dir, SPOOL_NO_FSYNC, &what) == 0, "spool_open for spool_prepare");
+	snprintf(path, sizeof path, "%s/tmp", dir);
+	TAP_OK(spool_prepare(&s) == 0 && spool_prepare(&s) == 0 && count(path) == 1,
+	       "spool_prepare opens one file in tmp/, and a second call adds none");
+	struct timespec pause = {0, 2000000}, after;
+	nanosleep(&pause, NULL);
+	clock_gettime(CLOCK_REALTIME, &after);
+	TAP_OK(spool_commit(&s, msg, sizeof msg - 1, name) == 0 && count(path) == 0, "the commit uses it: tmp/ is empty");
+	snprintf(path, sizeof path, "%s/new/%s", dir, name);
+	TAP_OK(file_is(path, msg, sizeof msg - 1), "new/%s holds exactly the bytes", name);
+	long long sec = 0, nsec = 0;
+	sscanf(name, "%lld.%lld", &sec, &nsec);
+	TAP_OK(sec > after.tv_sec || (sec == after.tv_sec && nsec >= after.tv_nsec),
+	       "the name is made at the commit, not when the file was opened ahead");
+	TAP_OK(spool_prepare(&s) == 0, "another file opened ahead");
+	unlinkat(s.tmpfd, s.nextname, 0); /* what a cleaner elsewhere might do */
+	TAP_OK(spool_commit(&s, msg, 5, name2) == 0, "a commit whose file was removed meanwhile still succeeds");
+	snprintf(path, sizeof path, "%s/new/%s", dir, name2);
+	TAP_OK(file_is(path, msg, 5), "with the right bytes in new/");
+	snprintf(path, sizeof path, "%s/tmp", dir);
+	TAP_OK(spool_prepare(&s) == 0 && count(path) == 1, "a file waits in tmp/");
+	spool_close(&s);
+	TAP_OK(count(path) == 0, "spool_close removes it");
 
 	/* A real fault: new/ is a file, not a directory. */
 	snprintf(dir, sizeof dir, "%s/bad", root);
