@@ -75,8 +75,16 @@ stop
 p=$(free_port); serve "$p" "$MLLPD" --listen "127.0.0.1:$p" --spool "$shm/s1" --no-fsync -q
 m1=$(load "$p" 1 "$N1" 1 | first); m8=$(load "$p" 8 "$N8" 1 | first); mp=$(load "$p" 1 "$N1" 32 | first)
 stop
+# The same canned server keeping each frame as a file first (create, write, close, rename): what
+# one file per message costs before its ACK, whoever writes it.
+mkdir -p "$shm/cf/tmp" "$shm/cf/new"
+p=$(free_port); serve "$p" "$B/canned-ack" "$p" "$shm/cf"
+f1=$(load "$p" 1 "$N1" 1 | first); f8=$(load "$p" 8 "$N8" 1 | first)
+stop
 row "1 connection, synchronous, msg/s (vs canned ACK)" "$m1" "$c1"
 row "8 connections, synchronous, msg/s (vs canned ACK)" "$m8" "$c8"
+row "1 connection, synchronous, msg/s (vs canned ACK + file)" "$m1" "$f1"
+row "8 connections, synchronous, msg/s (vs canned ACK + file)" "$m8" "$f8"
 
 # 1b. The cost of --dedupe (every message new: a lookup, a record), same spool settings.
 p=$(free_port); serve "$p" "$MLLPD" --listen "127.0.0.1:$p" --spool "$shm/s1d" --no-fsync --dedupe 24h -q
