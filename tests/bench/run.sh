@@ -127,9 +127,10 @@ row "--exec true, 1 connection, msg/s (vs fork+exec true)" "$me" "$re"
 row "--exec true, 8 connections, msg/s (vs fork+exec true)" "$me8" "$re"
 
 # 6. Parser: full tokenisation, MB/s and messages/s on a mix of small and large messages.
-read -r mbs mps < <("$B/parse-bench" "$work/adt.hl7" "$work/64k.hl7")
+read -r mbs mps wmbs _ < <("$B/parse-bench" "$work/adt.hl7" "$work/64k.hl7")
 row "parser, full tokenisation, MB/s (target 1000)" "$mbs" 1000
 row "parser, full tokenisation, messages/s" "$mps" "-"
+row "parser, event walker (hl7_walk), MB/s" "$wmbs" "-"
 
 # 7. Memory: peak RSS of a connection process per message size (pipe mode).
 for f in 1k 64k; do

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* fuzz_hl7.c: hl7_parse (normal and strict), field access, the walk, paths and escapes on any input. */
+/* fuzz_hl7.c: hl7_parse (normal and strict), field access, the walk, the tokeniser, paths and escapes on any input. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,14 +7,57 @@
 #include "batch.h"
 #include "fuzz.h"
 #include "hl7.h"
+#include "hl7tok.h"
 #include "hl7walk.h"
+
+/*
+ * The tokeniser's portable code, built in under other names, beside the
+ * library's (SSE2 on x86-64): both are checked against the walk.
+ */
+void hl7_tok_init_scalar(struct hl7_tok *t, const struct hl7_msg *m);
+size_t hl7_tok_next_scalar(struct hl7_tok *t, struct hl7_leaf *out, size_t cap);
+#define HL7TOK_SCALAR 1
+#define hl7_tok_init hl7_tok_init_scalar
+#define hl7_tok_next hl7_tok_next_scalar
+#include "hl7tok.c"
+#undef hl7_tok_init
+#undef hl7_tok_next
 
 struct ctx {
 	const struct hl7_msg *m;
 	const char *lo, *hi; /* the input */
 	int depth;
 	unsigned long events;
+	struct hl7_tok *tok, *stok; /* the tokenisers (library, portable), stepped at each LEAF event */
+	size_t seg_leaves;   /* leaves of the current segment */
+	struct hl7_leaf prev; /* the last leaf, whose end is known at the next event */
 };
+
+/* The tokeniser's next leaf equals the walk's LEAF event w (end: from the counts, or SEGMENT_END). */
+static void check_leaf(struct ctx *c, const struct hl7_walk_pos *w)
+{
+	struct hl7_leaf l, sl;
+	unsigned end = w->sub < w->nsub     ? HL7_TOK_END_SUB
+		       : w->comp < w->ncomp ? HL7_TOK_END_COMP
+		       : w->rep < w->nrep   ? HL7_TOK_END_REP
+					    : HL7_TOK_END_FIELD;
+
+	FUZZ_CHECK(hl7_tok_next(c->tok, &l, 1) == 1);
+	FUZZ_CHECK(hl7_tok_next_scalar(c->stok, &sl, 1) == 1);
+	FUZZ_CHECK(sl.value.p == l.value.p && sl.value.len == l.value.len && sl.segment.p == l.segment.p &&
+		   sl.segment.len == l.segment.len && memcmp(sl.id, l.id, 4) == 0 && sl.seg_index == l.seg_index &&
+		   sl.field == l.field && sl.rep == l.rep && sl.comp == l.comp && sl.sub == l.sub &&
+		   sl.end == l.end && sl.whole == l.whole);
+	FUZZ_CHECK(l.value.p == w->value.p && l.value.len == w->value.len);
+	FUZZ_CHECK(l.segment.p == w->segment.p && l.segment.len == w->segment.len);
+	FUZZ_CHECK(memcmp(l.id, w->id, 4) == 0 && l.seg_index == w->seg_index);
+	FUZZ_CHECK(l.field == w->field && l.rep == w->rep && l.comp == w->comp && l.sub == w->sub);
+	FUZZ_CHECK(l.whole == w->whole);
+	/* the walk knows the segment's last leaf only at its SEGMENT_END */
+	FUZZ_CHECK(l.end == end || (end == HL7_TOK_END_FIELD && l.end == HL7_TOK_END_SEGMENT));
+	c->prev = l;
+	c->seg_leaves++;
+}
 
 static void in_buf(const struct ctx *c, struct hl7_span s)
 {
@@ -93,7 +136,12 @@ static void visit(void *arg, enum hl7_walk_event ev, const struct hl7_walk_pos *
 	in_buf(c, w->value);
 	FUZZ_CHECK(part_of(w->value, w->segment));
 	FUZZ_CHECK(w->id[3] == 0);
+	if (ev == HL7_WALK_SEGMENT)
+		c->seg_leaves = 0;
+	if (ev == HL7_WALK_SEGMENT_END)
+		FUZZ_CHECK(c->seg_leaves == 0 || c->prev.end == HL7_TOK_END_SEGMENT);
 	if (ev == HL7_WALK_LEAF) {
+		check_leaf(c, w);
 		FUZZ_CHECK(w->sub >= 1 && w->sub <= w->nsub && w->comp >= 1 && w->comp <= w->ncomp &&
 			   w->rep >= 1 && w->rep <= w->nrep);
 		if (!w->whole)
@@ -191,8 +239,16 @@ static void check_paths(const struct ctx *c, const struct hl7_msg *m, const uint
 
 static void check_msg(const struct hl7_msg *m, enum hl7_status st, const uint8_t *data, size_t size)
 {
-	struct ctx c = { m, (const char *)data, (const char *)data + size, 0, 0 };
+	struct hl7_tok tok, stok;
+	struct hl7_leaf rest[4];
+	struct ctx c;
 
+	memset(&c, 0, sizeof c);
+	c.m = m;
+	c.lo = (const char *)data;
+	c.hi = (const char *)data + size;
+	c.tok = &tok;
+	c.stok = &stok;
 	FUZZ_CHECK(st == m->status);
 	FUZZ_CHECK(hl7_status_text(st) != NULL);
 	FUZZ_CHECK(m->err_offset <= size && m->err_segment[3] == 0);
@@ -207,11 +263,17 @@ static void check_msg(const struct hl7_msg *m, enum hl7_status st, const uint8_t
 		in_buf(&c, v);
 	}
 	check_paths(&c, m, data, size);
-	if (!m->has_delims)
+	/* the tokenisers, one leaf at a time, give exactly the walk's leaves (check_leaf) */
+	hl7_tok_init(&tok, m);
+	hl7_tok_init_scalar(&stok, m);
+	if (!m->has_delims) {
+		FUZZ_CHECK(hl7_tok_next(&tok, rest, 4) == 0 && hl7_tok_next_scalar(&stok, rest, 4) == 0);
 		return;
+	}
 	check_access(&c, m);
 	hl7_walk(m, visit, &c);
 	FUZZ_CHECK(c.depth == 0);
+	FUZZ_CHECK(hl7_tok_next(&tok, rest, 4) == 0 && hl7_tok_next_scalar(&stok, rest, 4) == 0);
 }
 
 /* A batch: the walk stays in bounds, in order, finds every message; the answer's header builds the same in any buffer. */
