@@ -45,6 +45,7 @@ struct conn {
 	size_t out_len, out_cap;
 	int batch;              /* sinks are fast: write answers once per read */
 	char *exec_out;
+	struct exec_cmd exec;   /* --exec CMD, split with exec_out's allocation */
 	struct spool spool;
 	int spool_ok;
 	struct dedupe dedupe;   /* --dedupe: the shared record, opened on first use */
@@ -368,9 +369,9 @@ static void deliver(struct conn *c, const struct hl7_msg *m, const struct hl7_ba
 		const struct block_fields *f = &fields;
 		char **env = exec_environment(c, f, spool_file);
 		int timeout_ms = cfg->exec_timeout > 0 ? (int)(cfg->exec_timeout * 1000) : 0;
-		if (!c->exec_out)
-			c->exec_out = malloc(EXEC_OUT_MAX);
-		if (!env || !c->exec_out || exec_run(cfg->exec_cmd, env, data, len, timeout_ms, c->exec_out,
+		if (!c->exec_out && exec_prepare(&c->exec, cfg->exec_cmd) == 0 && !(c->exec_out = malloc(EXEC_OUT_MAX)))
+			exec_free(&c->exec);
+		if (!env || !c->exec_out || exec_run(&c->exec, env, data, len, timeout_ms, c->exec_out,
 						      EXEC_OUT_MAX, &st) < 0) {
 			const char *why = strerror(errno);
 			sink_note(o, "%sexec:%s%s", "error", "");
@@ -1107,6 +1108,7 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 	if (c.dedupe_ok)
 		dedupe_close(&c.dedupe);
 	free(c.exec_out);
+	exec_free(&c.exec);
 	free(c.out);
 	free(c.frame_buf);
 	free(c.envp);

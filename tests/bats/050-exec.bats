@@ -451,3 +451,65 @@ exit 65'
 	env_is HL7_MESSAGE_CODE ACK
 	assert_spooled_only "$T/m.hl7"
 }
+
+@test "exec: a command without shell syntax runs directly: arguments, stdin, exit status" {
+	script cmd.sh 'cat >"$1"; exit "$2"'
+	sample_msg DIRECT1 >"$T/m.hl7"
+	frame -f "$T/m.hl7" >"$T/in"
+	mllpd_send "$T/in" --exec "$T/cmd.sh  $T/got	65"
+	assert_ack_count 1
+	assert_ack_code AR
+	cmp "$T/got" "$T/m.hl7" || fail "stdin differs: $(visible <"$T/got")"
+	[[ $stderr == *' sink=exec:exit-65 '* ]] || fail "no exec:exit-65 in the log: $stderr"
+	# a command found in PATH, with arguments
+	mllpd_send "$T/in" --exec "cp /dev/stdin $T/cp.out"
+	assert_ack_code AA
+	cmp "$T/cp.out" "$T/m.hl7"
+}
+
+@test "exec: a direct command gets the contract environment and PWD, as from sh" {
+	env_msg >"$T/m.hl7"
+	frame -f "$T/m.hl7" >"$T/in"
+	script cmd.sh "printf '%s' \"\$PWD\" >'$T/pwd'; exec '$CAP' \"\$@\""
+	cd "$T"
+	env -u PWD "$MLLPD" --exec "$T/cmd.sh $T/cap" <"$T/in" >"$MLLPD_STDOUT" 2>"$MLLPD_STDERR" || fail "mllpd failed: $(cat "$MLLPD_STDERR")"
+	ack_split "$MLLPD_STDOUT"
+	assert_ack_code AA
+	env_is HL7_CONTROL_ID CTRL-42
+	env_is HL7_MESSAGE_TYPE 'ADT^A01^ADT_A01'
+	env_is HL7_SENDING_FACILITY 'SNDFAC\T\X'
+	cmp "$T/cap/stdin" "$T/m.hl7"
+	run cat "$T/pwd"
+	assert_output "$(pwd -P)"
+}
+
+@test "exec: a command not in PATH -> AE, exit 127 logged, sh's message on stderr" {
+	sample_msg NOCMD2 >"$T/m.hl7"
+	frame -f "$T/m.hl7" >"$T/in"
+	mllpd_send "$T/in" --exec "no-such-mllpd-command --flag"
+	assert_ack_count 1
+	assert_ack_code AE
+	[[ $stderr == *'no-such-mllpd-command: not found'* ]] || fail "no 'not found' message: $stderr"
+	[[ $stderr == *' ack=AE sink=exec:exit-127 '*'error="command exited 127"'* ]] || fail "log line: $stderr"
+}
+
+@test "exec: a file that is not executable -> AE, exit 126 logged" {
+	printf '#!/bin/sh\nexit 0\n' >"$T/noexec.sh"
+	chmod 0644 "$T/noexec.sh"
+	sample_msg NOEXEC >"$T/m.hl7"
+	frame -f "$T/m.hl7" >"$T/in"
+	mllpd_send "$T/in" --exec "$T/noexec.sh arg"
+	assert_ack_count 1
+	assert_ack_code AE
+	[[ $stderr == *"$T/noexec.sh: Permission denied"* ]] || fail "no 'Permission denied' message: $stderr"
+	[[ $stderr == *' sink=exec:exit-126 '* ]] || fail "log line: $stderr"
+}
+
+@test "exec: a command line with shell syntax is still run by sh" {
+	sample_msg SHELL1 >"$T/m.hl7"
+	frame -f "$T/m.hl7" >"$T/in"
+	mllpd_send "$T/in" --exec "cat >'$T/got' && test -s \"$T/got\"; exit \$((64 + 1))"
+	assert_ack_count 1
+	assert_ack_code AR
+	cmp "$T/got" "$T/m.hl7"
+}
