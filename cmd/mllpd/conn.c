@@ -3,6 +3,7 @@
 #include "mllpd.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,6 +46,7 @@ struct conn {
 	char *out;              /* framed answers not yet written */
 	size_t out_len, out_cap;
 	int batch;              /* sinks are fast: write answers once per read */
+	int read_waits;         /* between frames, read() itself waits: no poll() (see direct_read_setup) */
 	char *exec_out;
 	struct exec_cmd exec;   /* --exec CMD, split with exec_out's allocation */
 	struct spool spool;
@@ -886,6 +889,26 @@ static int wait_ms_until(long long deadline_us)
 	return left > 1000000 ? 1000000 : (int)left;
 }
 
+/*
+ * Between frames, a poll() before each read() only watches for SIGTERM and
+ * the idle timeout; on a synchronous sender it is a system call more on the
+ * way from a message to its answer.  Where nothing else needs watching (no
+ * TLS, no --idle-timeout) and in_fd is a blocking socket, the read waits
+ * itself: SIGTERM interrupts it (its handler is installed without
+ * SA_RESTART), and a receive timeout bounds the wait should the signal come
+ * between the check of mllpd_terminate and the read.  Inside a frame the
+ * poll() stays, for --frame-timeout.  Returns 1 when set up.
+ */
+static int direct_read_setup(const struct config *cfg, int in_fd)
+{
+	struct timeval bound = {.tv_sec = 2};
+	int fl = fcntl(in_fd, F_GETFL);
+
+	if (cfg->tls || cfg->idle_timeout > 0 || fl < 0 || (fl & O_NONBLOCK))
+		return 0;
+	return setsockopt(in_fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof bound) == 0;
+}
+
 int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct peer *peer, char **envp)
 {
 	static char rbuf[READ_CHUNK];
@@ -902,6 +925,7 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 	c.out_cap = 65536 + 4096;
 	c.out = malloc(c.out_cap);
 	c.batch = !cfg->exec_cmd && (cfg->no_fsync || !cfg->spool_dir);
+	c.read_waits = direct_read_setup(cfg, in_fd);
 	/* Answers go out as soon as they are written: no Nagle delay on a TCP peer. */
 	int one = 1;
 	setsockopt(out_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -961,7 +985,11 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 		}
 		struct pollfd p[2] = {{.fd = in_fd, .events = POLLIN}, {.fd = mllpd_signal_fd, .events = POLLIN}};
 		int r;
-		if (c.tls && tlsio_pending(c.tls) > 0) {
+		if (c.read_waits && !in_frame) {
+			/* read() waits: EINTR on SIGTERM, EAGAIN after the bound, both back to the top. */
+			p[0].revents = POLLIN;
+			r = 1;
+		} else if (c.tls && tlsio_pending(c.tls) > 0) {
 			/* Decrypted bytes wait inside OpenSSL: the fd may never wake up for them. */
 			p[0].revents = POLLIN;
 			r = 1;

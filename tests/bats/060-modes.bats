@@ -399,3 +399,40 @@ PY
 	[[ ! -e $T/cap/env.NOTIFY_SOCKET ]] || fail "NOTIFY_SOCKET passed on to --exec"
 	[[ ! -e $T/cap/env.LISTEN_FDS && ! -e $T/cap/env.LISTEN_PID ]] || fail "LISTEN_* passed on to --exec"
 }
+
+@test "modes: between frames a TCP connection waits in read(), no poll(); an idle one outlives the read bound" {
+	command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null || skip "strace not usable here"
+	sample_msg IDLE2 >"$T/m2.hl7"
+	# LeakSanitizer cannot run under ptrace
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		server_start server strace -f -o "$T/trace" -e trace=poll,ppoll,read,write "$MLLPD" --listen "127.0.0.1:$PORT" --spool "$SPOOL"
+	wait_listen "$PORT"
+	# A synchronous sender that stays quiet for longer than the 2 s bound between its two messages.
+	run timeout 30 "$PYTHON" - "$PORT" "$T/m.hl7" "$T/m2.hl7" <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+for i, f in enumerate(sys.argv[2:]):
+    if i:
+        time.sleep(2.6)
+    s.sendall(b"\x0b" + open(f, "rb").read() + b"\x1c\r")
+    ack = b""
+    while not ack.endswith(b"\x1c\r"):
+        chunk = s.recv(4096)
+        if not chunk:
+            sys.exit("connection closed before the ACK of " + f)
+        ack += chunk
+    print(ack.split(b"\r")[1].decode())
+PY
+	assert_success
+	assert_line --index 0 --regexp '^MSA\|AA\|MODE1'
+	assert_line --index 1 --regexp '^MSA\|AA\|IDLE2'
+	[[ $(spool_files new | wc -l) -eq 2 ]] || fail "not 2 files in new/"
+	# In the connection process, from the first ACK to the read of the second
+	# message: reads that timed out (the bound), and not one poll.
+	run awk '/write\([0-9]+, "\\vMSH/ && !pid { pid = $1; on = 1; next }
+		on && $1 == pid && /poll\(/ { print "poll" }
+		on && $1 == pid && /read\(.*EAGAIN/ { if (!woke++) print "woke" }
+		on && $1 == pid && /read\([0-9]+, "\\vMSH/ { print "read"; exit }' "$T/trace"
+	assert_output "woke
+read"
+}
