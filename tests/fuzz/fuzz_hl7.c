@@ -10,18 +10,8 @@
 #include "hl7tok.h"
 #include "hl7walk.h"
 
-/*
- * The tokeniser's portable code, built in under other names, beside the
- * library's (SSE2 on x86-64): both are checked against the walk.
- */
-void hl7_tok_init_scalar(struct hl7_tok *t, const struct hl7_msg *m);
-size_t hl7_tok_next_scalar(struct hl7_tok *t, struct hl7_leaf *out, size_t cap);
-#define HL7TOK_SCALAR 1
-#define hl7_tok_init hl7_tok_init_scalar
-#define hl7_tok_next hl7_tok_next_scalar
-#include "hl7tok.c"
-#undef hl7_tok_init
-#undef hl7_tok_next
+/* The tokeniser's portable code beside the library's: both are checked against the walk. */
+#include "../unit/hl7tok_scalar.h"
 
 struct ctx {
 	const struct hl7_msg *m;

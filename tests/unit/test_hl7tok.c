@@ -11,22 +11,8 @@
 #include "guard.h"
 #include "tap.h"
 
-/*
- * The library's tokeniser (SSE2 where the compiler targets it) is tested
- * beside its portable code, built into this test under other names.
- */
-void hl7_tok_init_scalar(struct hl7_tok *t, const struct hl7_msg *m);
-size_t hl7_tok_next_scalar(struct hl7_tok *t, struct hl7_leaf *out, size_t cap);
-#define HL7TOK_SCALAR 1
-#define hl7_tok_init hl7_tok_init_scalar
-#define hl7_tok_next hl7_tok_next_scalar
-#include "hl7tok.c"
-#undef hl7_tok_init
-#undef hl7_tok_next
-
-#ifdef HL7TOK_SSE2
-#error "the portable build of hl7tok.c must not use SSE2"
-#endif
+/* The library's tokeniser is tested beside its portable code. */
+#include "hl7tok_scalar.h"
 
 struct leaves {
 	struct hl7_leaf *v;
