@@ -413,7 +413,7 @@ import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 for i, f in enumerate(sys.argv[2:]):
     if i:
-        time.sleep(2.6)
+        time.sleep(3.2)
     s.sendall(b"\x0b" + open(f, "rb").read() + b"\x1c\r")
     ack = b""
     while not ack.endswith(b"\x1c\r"):
