@@ -10,6 +10,7 @@ server's life) is written to DIR/i.hl7, the bytes between 0x0B and 0x1C.
 Runs until killed.
 """
 
+import argparse
 import asyncio
 import os
 import sys
@@ -19,28 +20,13 @@ import hl7.mllp
 
 
 def main(argv):
-    code, save, host, port = "AA", None, "127.0.0.1", None
-    i = 0
-    while i < len(argv):
-        a = argv[i]
-        if a in ("--code", "--save", "--host") and i + 1 < len(argv):
-            if a == "--code":
-                code = argv[i + 1]
-            elif a == "--save":
-                save = argv[i + 1]
-            else:
-                host = argv[i + 1]
-            i += 2
-            continue
-        if port is None and a.isdigit():
-            port = int(a)
-            i += 1
-            continue
-        sys.stderr.write("hl7_server: bad argument: %s\n%s" % (a, __doc__))
-        return 64
-    if port is None:
-        sys.stderr.write(__doc__)
-        return 64
+    ap = argparse.ArgumentParser(prog="hl7_server.py", usage=__doc__)
+    ap.add_argument("--code", default="AA")
+    ap.add_argument("--save")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("port", type=int)
+    args = ap.parse_args(argv)
+    code, save, host, port = args.code, args.save, args.host, args.port
     count = [0]
 
     async def on_client(reader, writer):

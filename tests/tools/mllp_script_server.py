@@ -17,6 +17,7 @@ What frame i gets, from ANSWERS:
 Runs until killed.  Python's standard library only.
 """
 
+import argparse
 import os
 import socketserver
 import sys
@@ -26,28 +27,13 @@ SB, EB, CR = b"\x0b", b"\x1c", b"\r"
 
 
 def main(argv):
-    save, answers, host, port = None, None, "127.0.0.1", None
-    i = 0
-    while i < len(argv):
-        a = argv[i]
-        if a in ("--save", "--answers", "--host") and i + 1 < len(argv):
-            if a == "--save":
-                save = argv[i + 1]
-            elif a == "--answers":
-                answers = argv[i + 1]
-            else:
-                host = argv[i + 1]
-            i += 2
-            continue
-        if port is None and a.isdigit():
-            port = int(a)
-            i += 1
-            continue
-        sys.stderr.write("mllp_script_server: bad argument: %s\n%s" % (a, __doc__))
-        return 64
-    if port is None:
-        sys.stderr.write(__doc__)
-        return 64
+    ap = argparse.ArgumentParser(prog="mllp_script_server.py", usage=__doc__)
+    ap.add_argument("--save")
+    ap.add_argument("--answers")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("port", type=int)
+    args = ap.parse_args(argv)
+    save, answers, host, port = args.save, args.answers, args.host, args.port
     lock = threading.Lock()
     count = [0]
 
