@@ -161,8 +161,10 @@ m.hl7 R3 AA"
 
 @test "send: garbage instead of an ACK: protocol error, exit 76" {
 	PORT=$(free_port)
-	server_start http socat "TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr" \
-		SYSTEM:'printf "HTTP/1.0 400 Bad Request\r\n\r\n"; sleep 10'
+	# In a file: socat's address syntax mangles the escapes and the ';' of an
+	# inline command, and the shell then dies at once, racing its output.
+	printf '%s\n' 'printf "HTTP/1.0 400 Bad Request\r\n\r\n"' 'exec sleep 10' >"$T/http.sh"
+	server_start http socat "TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr" SYSTEM:"sh $T/http.sh"
 	wait_listen "$PORT"
 	sample_msg G1 >"$T/m.hl7"
 	send_run 76 "127.0.0.1:$PORT" m.hl7
