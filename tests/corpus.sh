@@ -111,11 +111,12 @@ show() {
 
 # new_files SPOOL: count of files in SPOOL/new.
 new_files() {
-	if [[ -d $1/new ]]; then
-		find "$1/new" -mindepth 1 -maxdepth 1 | wc -l
-	else
-		echo 0
-	fi
+	local files=("$1"/new/* "$1"/new/.[!.]*)
+	local f n=0
+	for f in "${files[@]}"; do
+		[[ -e $f || -L $f ]] && n=$((n + 1))
+	done
+	echo "$n"
 }
 
 # check_spooled SPOOL FILE: exactly one file in new/, identical to FILE.
@@ -126,7 +127,9 @@ check_spooled() {
 		why+=("expected 1 file in new/, found $n")
 		return
 	fi
-	f=$(find "$1/new" -mindepth 1 -maxdepth 1)
+	for f in "$1"/new/* "$1"/new/.[!.]*; do
+		[[ -e $f ]] && break
+	done
 	cmp -s -- "$f" "$2" || why+=("spooled file differs from the input")
 }
 
@@ -231,9 +234,16 @@ while IFS= read -r line || [[ -n $line ]]; do
 			printf '\034\r'
 		} >"$dir/in"
 		args=(--spool "$spool")
-		[[ $mode == original ]] && args+=(--ack-mode original)
+		# LeakSanitizer's exit check costs ~60 ms a run under ASan: leaks are
+		# looked for in the auto runs only (both modes take the same paths
+		# but for the kind of answer).
+		leaks=${ASAN_OPTIONS-}
+		if [[ $mode == original ]]; then
+			args+=(--ack-mode original)
+			leaks=${leaks/detect_leaks=1/detect_leaks=0}
+		fi
 		status=0
-		timeout -k 5 "$timeout_s" "$MLLPD" "${args[@]}" <"$dir/in" >"$dir/out" 2>"$dir/err" || status=$?
+		ASAN_OPTIONS=$leaks timeout -k 5 "$timeout_s" "$MLLPD" "${args[@]}" <"$dir/in" >"$dir/out" 2>"$dir/err" || status=$?
 
 		why=()
 		if ((status == 124 || status == 137)); then
