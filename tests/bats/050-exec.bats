@@ -513,3 +513,81 @@ exit 65'
 	assert_ack_code AR
 	cmp "$T/got" "$T/m.hl7"
 }
+
+@test "exec: both sinks: no consumer can take the message while the command runs; MLLP_SPOOL_FILE names it" {
+	script cmd.sh 'cat >/dev/null
+ls "$SPOOLDIR/new" >"$OUT.new"
+[ -f "$MLLP_SPOOL_FILE" ] && cat "$MLLP_SPOOL_FILE" >"$OUT.file"
+exit "$RC"'
+	sample_msg HIDE1 >"$T/m.hl7"
+	frame -f "$T/m.hl7" >"$T/in"
+	SPOOLDIR=$SPOOL OUT=$T/fail RC=1 mllpd_send "$T/in" --spool "$SPOOL" --exec "$T/cmd.sh"
+	assert_ack_code AE
+	[[ ! -s $T/fail.new ]] || fail "new/ held a file while the command ran: $(cat "$T/fail.new")"
+	cmp -s "$T/fail.file" "$T/m.hl7" || fail "MLLP_SPOOL_FILE did not name the message during the command"
+	assert_spool_empty new
+	[[ $(spool_count failed) -eq 1 ]] || fail "the refused message is not in failed/"
+	SPOOLDIR=$SPOOL OUT=$T/ok RC=0 mllpd_send "$T/in" --spool "$SPOOL" --exec "$T/cmd.sh"
+	assert_ack_code AA
+	[[ ! -s $T/ok.new ]] || fail "new/ held a file while the command ran: $(cat "$T/ok.new")"
+	cmp -s "$T/ok.file" "$T/m.hl7" || fail "MLLP_SPOOL_FILE did not name the message during the command"
+	assert_spooled_only "$T/m.hl7"
+}
+
+@test "exec: a command that exits 0 printing an MSH line that is no ACK -> our AA, the text ignored and logged" {
+	script cmd.sh 'cat >/dev/null; printf "MSH|^~\\\\&|this is not an acknowledgement\r"; exit 0'
+	sample_msg NOTACK2 >"$T/m.hl7"
+	frame -f "$T/m.hl7" >"$T/in"
+	mllpd_send "$T/in" --exec "$T/cmd.sh"
+	assert_ack_count 1
+	assert_ack_code AA
+	run ack_field MSH 3
+	assert_output RCV
+	run ack_field MSA 2
+	assert_output NOTACK2
+	[[ $stderr == *"printed answer ignored"* ]] || fail "not logged: $stderr"
+}
+
+@test "exec: a failed command's printed text is read as every ACK reader reads it: never an AA after a failure" {
+	# 'MSA^AE' is no MSA segment for lib/ackread (and mllp-send); the real MSA says AA.
+	script cmd.sh 'cat >/dev/null
+printf "MSH|^~\\\\&|CUSTOM|CFAC|SND|SFAC|20260101120000||ACK^A01^ACK|CUST9|P|2.5.1\rMSA^AE\rMSA|AA|%s\r" "$HL7_CONTROL_ID"
+exit 1'
+	sample_msg CACK9 >"$T/m.hl7"
+	frame -f "$T/m.hl7" >"$T/in"
+	mllpd_send "$T/in" --exec "$T/cmd.sh"
+	assert_ack_count 1
+	assert_ack_code AE
+	[[ $(ack 1) != *$'\rMSA|AA|'* ]] || fail "an AA went out after a failed command: $(ack 1 | visible)"
+	run ack_field MSH 3
+	assert_output RCV
+}
+
+@test "exec: a printed AE with exit 0 is an AE: its MSA-3 is logged, the file goes to failed/, not new/" {
+	script cmd.sh 'cat >/dev/null
+printf "MSH|^~\\\\&|CUSTOM|CFAC|SND|SFAC|20260101120000||ACK^A01^ACK|CUST8|P|2.5.1\rMSA|AE|%s|store step failed\r" "$HL7_CONTROL_ID"
+exit 0'
+	sample_msg CACK8 >"$T/m.hl7"
+	frame -f "$T/m.hl7" >"$T/in"
+	mllpd_send "$T/in" --spool "$SPOOL" --exec "$T/cmd.sh"
+	assert_ack_count 1
+	assert_ack_code AE
+	run ack_field MSA 3
+	assert_output 'store step failed'
+	assert_spool_empty new
+	[[ $(spool_count failed) -eq 1 ]] || fail "not in failed/"
+	[[ $stderr == *' ack=AE '*'error="store step failed"'* ]] || fail "error= does not carry MSA-3: $stderr"
+}
+
+@test "exec: a printed AE with exit 1 logs its MSA-3 as the error" {
+	script cmd.sh 'cat >/dev/null
+printf "MSH|^~\\\\&|CUSTOM|CFAC|SND|SFAC|20260101120000||ACK^A01^ACK|CUST7|P|2.5.1\rMSA|AE|%s|queue full\r" "$HL7_CONTROL_ID"
+exit 1'
+	sample_msg CACK7 >"$T/m.hl7"
+	frame -f "$T/m.hl7" >"$T/in"
+	mllpd_send "$T/in" --exec "$T/cmd.sh"
+	assert_ack_code AE
+	run ack_field MSH 3
+	assert_output CUSTOM
+	[[ $stderr == *'error="queue full"'* ]] || fail "error= does not carry MSA-3: $stderr"
+}

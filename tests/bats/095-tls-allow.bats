@@ -265,3 +265,55 @@ start_error() {
 		"${SRV_TLS[@]}" --tls-allow "$T/star"
 	! port_listening "$PORT" || fail "port $PORT listens"
 }
+
+# batch HDR APP FAC MSGAPP MSGFAC ID: $T/m.framed: a batch under header HDR (FHS or BHS) claiming
+# APP/FAC, holding one message from MSGAPP/MSGFAC with control ID ID.
+batch_as() {
+	msg "$4" "$5" "$6"
+	{
+		hl7 "$1|^~\\&|$2|$3|RCV|RFAC|20260101120000||||B$6"
+		cat "$T/m.hl7"
+		hl7 "${1:0:1}TS|1"
+	} >"$T/b.hl7"
+	frame -f "$T/b.hl7" >"$T/m.framed"
+}
+
+@test "tls-allow: a batch is checked on every sender it claims: BHS-3/4, FHS-3/4 and each MSH-3/4" {
+	serve "${SRV_TLS[@]}" --tls-allow "$PKI/allow" --exec "cat >>'$T/exec.log'"
+	# allowed everywhere: delivered
+	batch_as BHS LAB HOSP LAB HOSP BOK1
+	tls_client a "${LAB[@]}"
+	ack_split "$T/a.out" || fail "no answer: $(cat "$T/a.cerr")"
+	[[ ${ACKS[0]} == BHS* && ${ACKS[0]} == *$'\rMSA|AA|BOK1\r'* ]] || fail "allowed batch: $(visible <<<"${ACKS[0]}")"
+	assert_spool_count 1
+	# the header claims another sender (lab-sender may not send as RIS)
+	local h
+	for h in BHS FHS; do
+		batch_as "$h" RIS HOSP LAB HOSP "BAD$h"
+		tls_client "b$h" "${LAB[@]}"
+		ack_split "$T/b$h.out" || fail "no answer: $(cat "$T/b$h.cerr")"
+		[[ ${ACKS[0]} != *"|AA|"* ]] || fail "$h claiming RIS was accepted: $(visible <<<"${ACKS[0]}")"
+		server_line "not authorised for this sender: tls_peer=\"O=Hospital,CN=lab-sender\" sending_application=RIS sending_facility=HOSP$"
+	done
+	# a message inside claims another sender
+	batch_as BHS LAB HOSP RIS HOSP BADM
+	tls_client c "${LAB[@]}"
+	ack_split "$T/c.out" || fail "no answer: $(cat "$T/c.cerr")"
+	[[ ${ACKS[0]} != *"|AA|"* ]] || fail "a message claiming RIS inside was accepted: $(visible <<<"${ACKS[0]}")"
+	assert_spool_count 1
+	run grep -c '^BHS' "$T/exec.log"
+	assert_output 1
+	assert_no_phi "$T/server.err"
+}
+
+@test "tls-allow: MSH-3 and MSH-4 are compared whole, every component, not only the first" {
+	serve "${SRV_TLS[@]}" --tls-allow "$PKI/allow"
+	msg 'LAB^2.16.840.1.113883.99^ISO' HOSP WHOLE1
+	send_as a AR WHOLE1 "${LAB[@]}"
+	assert_refused
+	msg LAB 'HOSP^1.2.3^ISO' WHOLE2
+	send_as b AR WHOLE2 "${LAB[@]}"
+	assert_refused
+	assert_spool_count 0
+	server_line 'not authorised for this sender: tls_peer="O=Hospital,CN=lab-sender" sending_application=LAB\^2\.16\.840\.1\.113883\.99\^ISO sending_facility=HOSP$'
+}

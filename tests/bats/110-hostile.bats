@@ -252,3 +252,51 @@ PY
 	done
 	kill -0 "$MPID" || fail "the listener died"
 }
+
+@test "hostile: --frame-timeout bounds each frame: a steady pipelined sender whose reads straddle frames is served" {
+	# 10 frames, each split across two writes 0.25 s apart, every write ending
+	# inside a frame: 2.5 s in all against a --frame-timeout of 1.5 s per frame.
+	local i f
+	f=$(frame -f "$T/m.hl7" | od -An -v -tx1 | tr -d ' \n')
+	# a pipe, so every read ends where a write ended
+	pipelined() {
+		printf '%s' "${f:0:100}" | xxd -r -p
+		for ((i = 1; i < 10; i++)); do
+			sleep 0.25
+			printf '%s' "${f:100}${f:0:100}" | xxd -r -p
+		done
+		sleep 0.25
+		printf '%s' "${f:100}" | xxd -r -p
+	}
+	mllpd_run --spool "$SPOOL" --frame-timeout 1.5 < <(pipelined)
+	assert_success
+	assert_ack_count 10
+	[[ $stderr != *frame-timeout* ]] || fail "cut off: $stderr"
+	assert_spool_count 10
+}
+
+@test "hostile: a peer that never reads its ACKs is closed after --frame-timeout, logged" {
+	listen_start --spool "$SPOOL" --frame-timeout 2
+	# 3000 messages (about 450 KB of ACKs), sent without ever reading an answer
+	timeout -k 5 60 "$PYTHON" - "$PORT" "$T/m.hl7" >"$T/noread.out" 2>&1 <<-'PY' &
+		import socket, sys, time
+		port, path = int(sys.argv[1]), sys.argv[2]
+		msg = b"\x0b" + open(path, "rb").read() + b"\x1c\r"
+		s = socket.socket()
+		s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+		s.connect(("127.0.0.1", port))
+		try:
+		    for _ in range(3000):
+		        s.sendall(msg)
+		except OSError as e:
+		    print("send stopped:", e)
+		time.sleep(40)
+	PY
+	local cpid=$!
+	bg_register "$cpid"
+	wait_until 30 grep -q 'reason=write-timeout' "$T/server.err"
+	grep -qE '^mllpd: 127\.0\.0\.1:[0-9]+: cannot send the acknowledgement: not read by the peer within 2s$' "$T/server.err" ||
+		fail "no reason logged: $(cat "$T/server.err")"
+	kill "$cpid" 2>/dev/null || true
+	kill -0 "$MPID" || fail "the listener died"
+}
