@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "segnorm.h"
+
 static const char *const status_text[] = {
 #define ACKREAD_X_TEXT(name, text) text,
 	ACKREAD_STATUS_LIST(ACKREAD_X_TEXT)
@@ -77,4 +79,23 @@ enum ackread_status ackread_parse(struct hl7_msg *m, const char *buf, size_t len
 		}
 	}
 	return ACKREAD_BAD_CODE;
+}
+
+enum ackread_status ackread_answer(const char *out, size_t n, struct hl7_span control_id, char *dst, size_t cap,
+				   size_t *len, struct hl7_msg *m, struct ackread *a)
+{
+	memset(a, 0, sizeof *a);
+	*len = 0;
+	if (cap < n + 1)
+		return ACKREAD_NOT_HL7;
+	*len = segnorm_copy(dst, cap, out, n);
+	if (*len < 3 || memcmp(dst, "MSH", 3) != 0)
+		return ACKREAD_NOT_MSH;
+	enum ackread_status st = ackread_parse(m, dst, *len, a);
+	if (st != ACKREAD_OK)
+		return st;
+	if (a->control_id.len != control_id.len ||
+	    (control_id.len && memcmp(a->control_id.p, control_id.p, control_id.len) != 0))
+		return ACKREAD_OTHER_MESSAGE;
+	return ACKREAD_OK;
 }

@@ -15,7 +15,9 @@
 	X(ACKREAD_OK, "ok")                                                     \
 	X(ACKREAD_NOT_HL7, "answer is not an HL7 message")                      \
 	X(ACKREAD_NO_MSA, "answer has no MSA segment")                          \
-	X(ACKREAD_BAD_CODE, "MSA-1 is not an acknowledgement code (AA, AE, AR, CA, CE, CR)")
+	X(ACKREAD_BAD_CODE, "MSA-1 is not an acknowledgement code (AA, AE, AR, CA, CE, CR)") \
+	X(ACKREAD_NOT_MSH, "answer does not start with MSH")                    \
+	X(ACKREAD_OTHER_MESSAGE, "MSA-2 does not acknowledge this message")
 
 enum ackread_status {
 #define ACKREAD_X_ENUM(name, text) name,
@@ -48,5 +50,23 @@ struct ackread {
  * problem found (a's fields are then as far as they could be read).
  */
 enum ackread_status ackread_parse(struct hl7_msg *m, const char *buf, size_t len, struct ackread *a);
+
+/*
+ * What an --exec command printed, taken as the answer to the message whose
+ * MSH-10 is control_id (raw, as hl7_msh(m, 10, 0) gives it): the printed
+ * bytes out[0..n) with their segment separators normalised to CR
+ * (segnorm_copy()) are written to dst, and read with ackread_parse(), the
+ * one reader of acknowledgements that mllpd, mllp-send and hl7 share.  It
+ * is the answer only when it starts with "MSH", reads as an
+ * acknowledgement, and its MSA-2 is control_id byte for byte.
+ *
+ * dst needs n + 1 bytes (cap); *len is the normalised length.  Spans in *a
+ * and *m borrow from dst.  Returns ACKREAD_OK, ACKREAD_NOT_MSH (the output
+ * is something else: the command's own chatter), or why it is not usable
+ * (ACKREAD_OTHER_MESSAGE and the statuses of ackread_parse(); the caller
+ * ignores it and answers by the exit status).  Pure: no I/O.
+ */
+enum ackread_status ackread_answer(const char *out, size_t n, struct hl7_span control_id, char *dst, size_t cap,
+				   size_t *len, struct hl7_msg *m, struct ackread *a);
 
 #endif

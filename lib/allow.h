@@ -25,9 +25,10 @@
  * ASCII case and IP addresses as addresses (IPv4, or IPv6 in any textual
  * form: "IP:2001:DB8:0::1" matches 2001:db8::1).  A "*:" rule matches an
  * identity when the rule of that identity's kind with the same NAME would.
- * APPLICATION and FACILITY are compared with the first component of MSH-3
- * and MSH-4 as sent (raw bytes, escapes not decoded), or are "*" for any
- * value (an empty one included).  An identity may have several lines: a
+ * APPLICATION and FACILITY are compared byte for byte with the app and fac
+ * the caller gives (mllpd gives MSH-3 and MSH-4 whole, every component, raw,
+ * with the message's separators written ^ & ~), or are "*" for any value
+ * (an empty one included).  An identity may have several lines: a
  * message is allowed when any line of any of its certificate's identities
  * matches.  '#' starts a comment to the end of the line; blank lines are
  * ignored.  A line with other than three words, a NAME that is empty or

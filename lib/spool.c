@@ -80,52 +80,81 @@ int spool_prepare(struct spool *s)
 	return s->nextfd < 0 ? -1 : 0;
 }
 
-int spool_commit(struct spool *s, const char *data, size_t len, char *name)
+int spool_stage(struct spool *s, const char *data, size_t len, char *tmpname)
 {
 	int fd, saved;
 	int sync = !(s->flags & SPOOL_NO_FSYNC);
-	int prepared = s->nextfd >= 0;
 
-again:
 	if (spool_prepare(s) < 0)
 		return -1;
 	fd = s->nextfd;
 	s->nextfd = -1;
+	memcpy(tmpname, s->nextname, SPOOL_NAME_MAX);
 	if (io_write_all(fd, data, len) < 0 || (sync && fsync(fd) < 0)) {
 		saved = errno;
 		close(fd);
-		goto fail_tmp;
+		goto fail;
 	}
 	/* Closed before the rename: a file system that reports write errors at close is heard. */
 	if (close(fd) < 0) {
 		saved = errno;
-		goto fail_tmp;
+		goto fail;
 	}
-	/* The name is made now, not when the file was opened: names sort by arrival. */
+	return 0;
+fail:
+	unlinkat(s->tmpfd, tmpname, 0);
+	errno = saved;
+	return -1;
+}
+
+/* Rename tmp/TMPNAME to DIRFD/NAME (made now: names sort by arrival) and fsync DIRFD. */
+static int move_from_tmp(struct spool *s, int dirfd, const char *tmpname, char *name)
+{
 	make_name(s, name);
-	if (renameat(s->tmpfd, s->nextname, s->newfd, name) < 0) {
-		saved = errno;
-		unlinkat(s->tmpfd, s->nextname, 0);
-		if (saved == ENOENT && prepared) {
-			/* The file opened ahead was removed while it waited: once more with a fresh one. */
-			prepared = 0;
-			goto again;
-		}
-		errno = saved;
+	if (renameat(s->tmpfd, tmpname, dirfd, name) < 0)
 		return -1;
-	}
-	if (sync && fsync(s->newfd) < 0) {
-		/* Not known to be durable: take it back rather than ACK it. */
-		saved = errno;
-		unlinkat(s->newfd, name, 0);
+	if (!(s->flags & SPOOL_NO_FSYNC) && fsync(dirfd) < 0) {
+		/* Not known to be durable there: take it back rather than ACK it. */
+		int saved = errno;
+		renameat(dirfd, name, s->tmpfd, tmpname);
 		errno = saved;
 		return -1;
 	}
 	return 0;
-fail_tmp:
-	unlinkat(s->tmpfd, s->nextname, 0);
-	errno = saved;
-	return -1;
+}
+
+int spool_publish(struct spool *s, const char *tmpname, char *name)
+{
+	return move_from_tmp(s, s->newfd, tmpname, name);
+}
+
+int spool_reject(struct spool *s, const char *tmpname, char *name)
+{
+	if (move_from_tmp(s, s->failedfd, tmpname, name) < 0)
+		return -1;
+	return (s->flags & SPOOL_NO_FSYNC) || fsync(s->tmpfd) == 0 ? 0 : -1;
+}
+
+int spool_commit(struct spool *s, const char *data, size_t len, char *name)
+{
+	char tmpname[SPOOL_NAME_MAX];
+	int prepared = s->nextfd >= 0;
+
+	for (;;) {
+		if (spool_stage(s, data, len, tmpname) < 0)
+			return -1;
+		if (spool_publish(s, tmpname, name) == 0)
+			return 0;
+		int saved = errno;
+		unlinkat(s->tmpfd, tmpname, 0);
+		if (saved == ENOENT && prepared) {
+			/* The file opened ahead was removed while it waited: once more with a fresh one. */
+			prepared = 0;
+			continue;
+		}
+		errno = saved;
+		return -1;
+	}
 }
 
 int spool_fail(struct spool *s, const char *name)

@@ -40,6 +40,29 @@ int spool_open(struct spool *s, const char *dir, unsigned flags, const char **wh
 int spool_commit(struct spool *s, const char *data, size_t len, char *name);
 
 /*
+ * spool_commit() in two steps, for a sink that must accept a message before
+ * any reader of new/ may see it (--spool with --exec):
+ *
+ * spool_stage() writes data durably (write, fsync) to a file in tmp/, whose
+ * name it stores in tmpname (SPOOL_NAME_MAX bytes).  Returns 0, or -1 with
+ * errno set (nothing is left in tmp/).
+ *
+ * spool_publish() renames tmp/TMPNAME to new/NAME (a name made now, sorting
+ * by arrival, stored in name) and fsyncs new/.  Returns 0, or -1 with
+ * errno set: the file is then back in tmp/ (or gone), never in new/.
+ *
+ * spool_reject() moves tmp/TMPNAME to failed/NAME (name made now) and
+ * fsyncs failed/ and tmp/.  Returns 0, or -1 with errno set.
+ *
+ * Without SPOOL_NO_FSYNC, a file is durable in tmp/ when spool_stage()
+ * returns; a crash before spool_publish() leaves it in tmp/, where readers
+ * never look and spool_clean_tmp() removes it after SPOOL_TMP_MAX_AGE.
+ */
+int spool_stage(struct spool *s, const char *data, size_t len, char *tmpname);
+int spool_publish(struct spool *s, const char *tmpname, char *name);
+int spool_reject(struct spool *s, const char *tmpname, char *name);
+
+/*
  * Open the next message's file in tmp/ ahead of time, so that the next
  * spool_commit() only writes, closes and renames: a caller calls it while
  * it waits for input, taking the file creation off the time between a

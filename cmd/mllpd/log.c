@@ -116,13 +116,16 @@ void log_event(int prio, const char *message_id, const struct log_field *fields,
 	(void)w;
 }
 
-void log_sanitise(char *dst, size_t cap, const char *p, size_t len)
+/* Printable ASCII as it is, except the bytes a value may not hold; others as \xNN; at most limit input bytes. */
+static void sanitise(char *dst, size_t cap, const char *p, size_t len, size_t limit, const char *not_plain)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t o = 0, limit = len > 64 ? 64 : len;
+	size_t o = 0;
+	if (limit > len)
+		limit = len;
 	for (size_t i = 0; i < limit; i++) {
 		unsigned char c = (unsigned char)p[i];
-		int plain = c > 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '=';
+		int plain = c >= 0x20 && c < 0x7f && !strchr(not_plain, c);
 		size_t need = plain ? 1 : 4;
 		if (o + need + 4 > cap)
 			break;
@@ -140,4 +143,14 @@ void log_sanitise(char *dst, size_t cap, const char *p, size_t len)
 		o += 3;
 	}
 	dst[o] = '\0';
+}
+
+void log_sanitise(char *dst, size_t cap, const char *p, size_t len)
+{
+	sanitise(dst, cap, p, len, 64, " \"\\=");
+}
+
+void log_sanitise_text(char *dst, size_t cap, const char *text)
+{
+	sanitise(dst, cap, text, strlen(text), strlen(text), "\"\\");
 }

@@ -33,4 +33,11 @@ void log_event(int prio, const char *message_id, const struct log_field *fields,
  */
 void log_sanitise(char *dst, size_t cap, const char *p, size_t len);
 
+/*
+ * The same for a NUL-terminated text of ours that may carry peer or
+ * command bytes (error="..."): spaces and '=' stay, '"', '\\' and
+ * non-printable bytes become \xNN, no length cap but cap.
+ */
+void log_sanitise_text(char *dst, size_t cap, const char *text);
+
 #endif

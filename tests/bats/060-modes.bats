@@ -405,7 +405,7 @@ PY
 	sample_msg IDLE2 >"$T/m2.hl7"
 	# LeakSanitizer cannot run under ptrace
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		server_start server strace -f -o "$T/trace" -e trace=poll,ppoll,read,write "$MLLPD" --listen "127.0.0.1:$PORT" --spool "$SPOOL"
+		server_start server strace -f -o "$T/trace" -e trace=poll,ppoll,read,write,sendto "$MLLPD" --listen "127.0.0.1:$PORT" --spool "$SPOOL"
 	wait_listen "$PORT"
 	# A synchronous sender that stays quiet for longer than the 2 s bound between its two messages.
 	run timeout 30 "$PYTHON" - "$PORT" "$T/m.hl7" "$T/m2.hl7" <<'PY'
@@ -429,7 +429,7 @@ PY
 	[[ $(spool_files new | wc -l) -eq 2 ]] || fail "not 2 files in new/"
 	# In the connection process, from the first ACK to the read of the second
 	# message: reads that timed out (the bound), and not one poll.
-	run awk '/write\([0-9]+, "\\vMSH/ && !pid { pid = $1; on = 1; next }
+	run awk '/(write|sendto)\([0-9]+, "\\vMSH/ && !pid { pid = $1; on = 1; next }
 		on && $1 == pid && /poll\(/ { print "poll" }
 		on && $1 == pid && /read\(.*EAGAIN/ { if (!woke++) print "woke" }
 		on && $1 == pid && /read\([0-9]+, "\\vMSH/ { print "read"; exit }' "$T/trace"

@@ -8,7 +8,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 70
 build=${1:-build}
 secs=${FUZZ_SMOKE_SECONDS:-5}
-targets="mllp hl7 ack"
+targets="mllp hl7 ack answer"
 n=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mllpd-fuzz.XXXXXX") || exit 71
 trap 'rm -rf "$tmp"' EXIT

@@ -1,0 +1,590 @@
+/* SPDX-License-Identifier: MIT */
+/* block.c: the one pipeline every block goes through; a batch is a block of several messages. */
+#include "block.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ackread.h"
+#include "allow.h"
+#include "batch.h"
+#include "hl7.h"
+#include "log.h"
+
+/* journald MESSAGE_ID of a message's line. */
+#define MSGID_MESSAGE "7b0c4f3d2a6e4e1f9d8a5b6c7d8e9f01"
+
+/* A block on its way through the pipeline. */
+struct block {
+	const char *data;
+	size_t len, size;    /* size: on the wire, for the log */
+	const char *refusal; /* refused as a frame (too large, ...) */
+	int batch;           /* starts with FHS or BHS */
+	int broken;          /* a batch whose structure is wrong: one plain AR */
+	struct hl7_batch b;
+	struct hl7_msg m; /* a message, parsed (also a broken batch, for its minimal NAK) */
+	struct block_fields f;
+	struct outcome o;  /* the block's: delivered, failed or refused */
+	size_t refused;    /* messages of a batch refused by their own checks */
+	char batch_id[264]; /* sanitised, for the log */
+	long long t0;
+	/* --dedupe */
+	struct dedupe_key key;
+	int locked, duplicate;
+	enum ack_code replayed;
+};
+
+static long long now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int receiver_init(struct receiver *r, const struct config *cfg, const struct peer *peer, const char *tls_peer,
+		  const char *allow_names, struct answers *out, char **envp)
+{
+	memset(r, 0, sizeof *r);
+	r->cfg = cfg;
+	r->peer = peer;
+	r->tls_peer = tls_peer;
+	r->allow_names = allow_names;
+	r->out = out;
+	return sinks_init(&r->sinks, cfg, peer, tls_peer, envp);
+}
+
+void receiver_close(struct receiver *r)
+{
+	sinks_close(&r->sinks);
+	if (r->dedupe_ok)
+		dedupe_close(&r->dedupe);
+	r->dedupe_ok = 0;
+}
+
+/* ---- what --exec is told ---- */
+
+static void message_fields(struct block_fields *f, const struct hl7_msg *m)
+{
+	memset(f, 0, sizeof *f);
+	f->control_id = hl7_msh(m, 10, 0);
+	f->type = hl7_msh(m, 9, 0);
+	f->code = hl7_msh(m, 9, 1);
+	f->trigger = hl7_msh(m, 9, 2);
+	f->version = hl7_msh(m, 12, 0);
+	f->processing = hl7_msh(m, 11, 0);
+	f->sending_app = hl7_msh(m, 3, 1);
+	f->sending_fac = hl7_msh(m, 4, 1);
+	f->receiving_app = hl7_msh(m, 5, 1);
+	f->receiving_fac = hl7_msh(m, 6, 1);
+}
+
+/* The first component of a header field (up to a component or repetition separator). */
+static struct hl7_span first_component(const struct hl7_batch *b, struct hl7_span s)
+{
+	size_t i = 0;
+	while (i < s.len && s.p[i] != b->d.component && s.p[i] != b->d.repetition)
+		i++;
+	s.len = i;
+	return s;
+}
+
+/* The header whose fields describe a batch: BHS, else FHS. */
+static struct hl7_span batch_header(const struct hl7_batch *b)
+{
+	return b->bhs.len ? b->bhs : b->fhs;
+}
+
+/* A batch: the header's sender, receiver and control ID; no message type. */
+static void batch_fields(struct block_fields *f, const struct hl7_batch *b)
+{
+	struct hl7_span h = batch_header(b), v;
+	memset(f, 0, sizeof *f);
+	hl7_batch_field(b, h, 11, &f->control_id);
+	hl7_batch_field(b, h, 3, &v);
+	f->sending_app = first_component(b, v);
+	hl7_batch_field(b, h, 4, &v);
+	f->sending_fac = first_component(b, v);
+	hl7_batch_field(b, h, 5, &v);
+	f->receiving_app = first_component(b, v);
+	hl7_batch_field(b, h, 6, &v);
+	f->receiving_fac = first_component(b, v);
+	f->batch = 1;
+	snprintf(f->batch_messages, sizeof f->batch_messages, "%zu", b->messages);
+}
+
+/* ---- --tls-allow ---- */
+
+/*
+ * A claimed sender field, whole, with the sender's separators written as the
+ * rules write them (^ components, & subcomponents, ~ repetitions) into buf.
+ * Returns its length, or -1 when a literal ^, & or ~ in it would make that
+ * ambiguous, or it does not fit: such a field matches no rule.
+ */
+static long canonical_field(struct hl7_span v, const struct hl7_delims *d, char *buf, size_t cap)
+{
+	static const char std[] = "^&~";
+	if (v.len > cap)
+		return -1;
+	for (size_t i = 0; i < v.len; i++) {
+		char ch = v.p[i];
+		if (ch == d->component)
+			ch = '^';
+		else if (ch == d->subcomponent)
+			ch = '&';
+		else if (ch == d->repetition)
+			ch = '~';
+		else if (strchr(std, ch) && ch != '\0')
+			return -1;
+		buf[i] = ch;
+	}
+	return (long)v.len;
+}
+
+/* May the connection's certificate send as application app, facility fac (whole fields, raw)? */
+static int sender_permitted(const struct receiver *r, struct hl7_span app, struct hl7_span fac,
+			    const struct hl7_delims *d)
+{
+	char a[512], f[512];
+	long al = canonical_field(app, d, a, sizeof a), fl = canonical_field(fac, d, f, sizeof f);
+	if (al < 0 || fl < 0)
+		return 0;
+	for (const char *id = r->allow_names; id && *id; id += strlen(id) + 1) {
+		const char *ids[1] = {id};
+		if (allow_permits(r->cfg->allow, ids, 1, a, (size_t)al, f, (size_t)fl))
+			return 1;
+	}
+	return 0;
+}
+
+/* The refusal's log line: the peer, the certificate and the sender it claimed (sanitised; no content). */
+static void log_not_allowed(const struct receiver *r, struct hl7_span app, struct hl7_span fac)
+{
+	char a[264], f[264];
+	log_sanitise(a, sizeof a, app.p, app.len);
+	log_sanitise(f, sizeof f, fac.p, fac.len);
+	/* The subject is RFC 2253 text (printable ASCII); quotes inside are escaped by it. */
+	log_line(LOG_WARNING,
+		 "%s: not authorised for this sender: tls_peer=\"%s\" sending_application=%s sending_facility=%s",
+		 r->peer->label, r->tls_peer, a, f);
+}
+
+static void refuse_sender(struct outcome *o)
+{
+	outcome_fail(o, ACK_OUTCOME_REJECT, 207, "not authorised for this sender");
+}
+
+/* A message's own checks: hl7_parse() and --tls-allow.  0 when it passes, else the refusal in *o. */
+static int check_message(const struct receiver *r, struct hl7_msg *m, struct hl7_span p, struct outcome *o,
+			 int quiet)
+{
+	enum hl7_status status = hl7_parse(m, p.p, p.len, r->cfg->strict ? HL7_PARSE_STRICT : 0);
+	if (status != HL7_OK) {
+		outcome_fail(o, ACK_OUTCOME_REJECT, hl7_status_code(status), "%s", hl7_status_text(status));
+		return -1;
+	}
+	struct hl7_span app = hl7_msh(m, 3, 0), fac = hl7_msh(m, 4, 0);
+	if (r->cfg->allow && !sender_permitted(r, app, fac, &m->d)) {
+		refuse_sender(o);
+		if (!quiet)
+			log_not_allowed(r, app, fac);
+		return -1;
+	}
+	return 0;
+}
+
+/* A batch's headers (every FHS and BHS) claim senders too: each must be permitted.  0, or -1 (logged). */
+static int check_headers(const struct receiver *r, struct block *k)
+{
+	size_t cursor = 0;
+	enum hl7_batch_kind kind;
+	struct hl7_span piece, app, fac;
+
+	if (!r->cfg->allow)
+		return 0;
+	while (hl7_batch_next(&k->b, &cursor, &kind, &piece)) {
+		if (kind != HL7_BATCH_FHS && kind != HL7_BATCH_BHS)
+			continue;
+		hl7_batch_field(&k->b, piece, 3, &app);
+		hl7_batch_field(&k->b, piece, 4, &fac);
+		if (app.len == 0 && fac.len == 0)
+			continue; /* a header that names no sender claims none */
+		if (!sender_permitted(r, app, fac, &k->b.d)) {
+			log_not_allowed(r, app, fac);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- the stages ---- */
+
+/* Validate, and check every sender the block claims.  The refusal, if any, in k->o. */
+static void validate(struct receiver *r, struct block *k)
+{
+	k->o.what = ACK_OUTCOME_ACCEPT;
+	if (k->refusal) {
+		hl7_parse(&k->m, k->data, k->len, 0);
+		outcome_fail(&k->o, ACK_OUTCOME_REJECT, 207, "%s", k->refusal);
+		return;
+	}
+	if (!k->batch) {
+		check_message(r, &k->m, (struct hl7_span){k->data, k->len}, &k->o, 0);
+		message_fields(&k->f, &k->m);
+		return;
+	}
+	if (hl7_batch_parse(&k->b, k->data, k->len) != HL7_BATCH_OK) {
+		k->broken = 1;
+		outcome_fail(&k->o, ACK_OUTCOME_REJECT, hl7_batch_status_code(k->b.status), "%s",
+			     hl7_batch_status_text(k->b.status));
+		hl7_parse(&k->m, k->data, k->len, 0); /* no MSH first: a minimal NAK */
+		return;
+	}
+	batch_fields(&k->f, &k->b);
+	log_sanitise(k->batch_id, sizeof k->batch_id, k->f.control_id.p, k->f.control_id.len);
+	if (check_headers(r, k) < 0) {
+		refuse_sender(&k->o);
+		return;
+	}
+	/* Every message passes its checks, or none is delivered. */
+	size_t cursor = 0;
+	enum hl7_batch_kind kind;
+	struct hl7_span piece;
+	struct hl7_msg m;
+	struct outcome mo;
+	while (hl7_batch_next(&k->b, &cursor, &kind, &piece))
+		if (kind == HL7_BATCH_MESSAGE && check_message(r, &m, piece, &mo, 0) < 0)
+			k->refused++;
+	if (k->refused) {
+		outcome_fail(&k->o, ACK_OUTCOME_ERROR, 207, "not delivered: %zu message%s of the batch refused",
+			     k->refused, k->refused == 1 ? "" : "s");
+		outcome_sink(&k->o, "none");
+	}
+}
+
+const char *dedupe_path(const struct config *cfg, char *buf, size_t cap)
+{
+	if (cfg->dedupe_dir)
+		return cfg->dedupe_dir;
+	snprintf(buf, cap, "%s/dedupe", cfg->spool_dir);
+	return buf;
+}
+
+/* MSA-1 of a stored answer (the first MSA, read as every ACK reader reads it). */
+static enum ack_code stored_code(const char *p, size_t n)
+{
+	static const char *const names[] = {"", "AA", "AE", "AR", "CA", "CE", "CR"};
+	struct hl7_msg m;
+	struct ackread a;
+	if (ackread_parse(&m, p, n, &a) != ACKREAD_OK)
+		return ACK_NONE;
+	for (int c = 1; c <= 6; c++)
+		if (strcmp(a.code, names[c]) == 0)
+			return (enum ack_code)c;
+	return ACK_NONE;
+}
+
+/*
+ * --dedupe: take the key's lock and look it up.  A duplicate gets its first
+ * answer again (k->duplicate); a new key stays locked (k->locked) until
+ * dedupe_done(); a record that cannot be used is an AE in k->o (delivering
+ * without it could deliver a duplicate).
+ */
+static void dedupe_check(struct receiver *r, struct block *k)
+{
+	const struct config *cfg = r->cfg;
+	const char *what = "lock";
+	char dir[4096];
+	size_t len;
+	time_t when;
+
+	if (k->batch) {
+		/* A batch is known by its header's sender and control ID, when it has one. */
+		if (k->f.control_id.len == 0)
+			return;
+		k->key.control_id = k->f.control_id;
+		hl7_batch_field(&k->b, batch_header(&k->b), 3, &k->key.app);
+		hl7_batch_field(&k->b, batch_header(&k->b), 4, &k->key.fac);
+	} else {
+		k->key = (struct dedupe_key){hl7_msh(&k->m, 3, 0), hl7_msh(&k->m, 4, 0), hl7_msh(&k->m, 10, 0)};
+	}
+	/* The record lives in the spool: make the spool first (its errors are the sink's to report). */
+	if (cfg->spool_dir)
+		sinks_spool_ready(&r->sinks, &what);
+	what = "lock";
+	if (!r->dedupe_ok && dedupe_open(&r->dedupe, dedupe_path(cfg, dir, sizeof dir), cfg->dedupe_window, &what) == 0)
+		r->dedupe_ok = 1;
+	if (r->dedupe_ok && dedupe_lock(&r->dedupe, &k->key) == 0) {
+		struct answer w;
+		int found = dedupe_find(&r->dedupe, &k->key, time(NULL), NULL, 0, &len, &when);
+		if (found == 1 && len) {
+			/* Copied only when it has the length first found: a record changed meanwhile is not sent. */
+			char *stored = malloc(len);
+			size_t again = 0;
+			if (!stored || dedupe_find(&r->dedupe, &k->key, time(NULL), stored, len, &again, &when) != 1 ||
+			    again != len)
+				found = -1;
+			else {
+				answer_begin(&w, r->out);
+				answer_raw(&w, stored, len);
+			}
+			free(stored);
+		}
+		if (found == 0) {
+			k->locked = 1;
+			return;
+		}
+		int saved = errno;
+		dedupe_unlock(&r->dedupe, &k->key);
+		errno = saved;
+		what = "record";
+		if (found == 1) {
+			r->duplicates++;
+			k->duplicate = 1;
+			k->replayed = len ? stored_code(answer_bytes(&w), len) : ACK_NONE;
+			if (len && answer_end(&w) < 0) {
+				log_line(LOG_ERR, "%s: out of memory for an acknowledgement", r->peer->label);
+				k->replayed = ACK_NONE;
+			}
+			snprintf(k->o.sink, sizeof k->o.sink, "duplicate");
+			return;
+		}
+	}
+	const char *why = strerror(errno);
+	outcome_fail(&k->o, ACK_OUTCOME_ERROR, 207, "dedupe: %s: %s", what, why);
+	outcome_sink(&k->o, "dedupe:error");
+	log_line(LOG_ERR, "%s: --dedupe %s: %s: %s", r->peer->label, dedupe_path(cfg, dir, sizeof dir), what, why);
+}
+
+/* After a new key: record the answer of a delivered block; unlock. */
+static void dedupe_done(struct receiver *r, struct block *k, const char *answer, size_t len)
+{
+	if (k->o.what == ACK_OUTCOME_ACCEPT && dedupe_record(&r->dedupe, &k->key, time(NULL), answer, len) < 0)
+		log_line(LOG_WARNING,
+			 "%s: --dedupe: cannot record a delivered message (a resend would be delivered again): %s",
+			 r->peer->label, strerror(errno));
+	dedupe_unlock(&r->dedupe, &k->key);
+	dedupe_prune(&r->dedupe, time(NULL));
+}
+
+/*
+ * The answer and the outcome of one message of the block: its own refusal,
+ * else the block's.  A message alone may get no answer (an inbound ACK, or
+ * what MSH-15/16 ask for); in a batch every message but an ACK gets one
+ * (batch acknowledgement option 1).
+ */
+static enum ack_code message_verdict(const struct receiver *r, const struct block *k, struct hl7_span piece,
+				     struct hl7_msg *m, struct outcome *mo)
+{
+	memset(mo, 0, sizeof *mo);
+	if (check_message(r, m, piece, mo, 1) == 0)
+		*mo = k->o;
+	enum ack_code code = ack_choose(m, r->cfg->ack_mode, mo->what);
+	if (code == ACK_NONE)
+		code = ack_choose(m, ACK_MODE_ORIGINAL, mo->what);
+	return code;
+}
+
+/* Append one ACK for m with the outcome mo, locating a parse error. */
+static void answer_message(struct answer *w, const struct hl7_msg *m, enum ack_code code, const struct outcome *mo)
+{
+	int bad = mo->what != ACK_OUTCOME_ACCEPT;
+	int parse_error = bad && m->status != HL7_OK;
+	answer_ack(w, m, code, bad ? mo->err_code : 0, bad ? mo->err_text : NULL,
+		   parse_error && m->err_segment[0] ? m->err_segment : NULL, parse_error ? m->err_field : 0);
+}
+
+/*
+ * Build the block's answer in w: a message's ACK (or the command's own),
+ * or the acknowledgement batch (headers and trailers mirroring the inbound
+ * ones, one ACK per message).  Returns the code for the log of a message
+ * alone; *answered is whether anything is to be sent.
+ */
+static enum ack_code answer_block(struct receiver *r, struct block *k, struct answer *w, int *answered)
+{
+	*answered = 0;
+	if (!k->batch || k->broken) {
+		enum ack_code code = ack_choose(&k->m, r->cfg->ack_mode, k->o.what);
+		if (k->broken)
+			code = ACK_AR;
+		if (code == ACK_NONE)
+			return code;
+		*answered = 1;
+		if (k->o.printed_len) {
+			answer_raw(w, k->o.printed, k->o.printed_len);
+			return k->o.printed_code;
+		}
+		if (k->broken)
+			answer_ack(w, &k->m, code, k->o.err_code, k->o.err_text,
+				   k->b.err_segment[0] ? k->b.err_segment : NULL, 0);
+		else
+			answer_message(w, &k->m, code, &k->o);
+		return code;
+	}
+	size_t cursor = 0, in_group = 0, acks = 0;
+	int group_open = 0, fhs = 0, fts = 0;
+	enum hl7_batch_kind kind;
+	struct hl7_span piece;
+	struct hl7_msg m;
+	struct outcome mo;
+	while (hl7_batch_next(&k->b, &cursor, &kind, &piece)) {
+		switch (kind) {
+		case HL7_BATCH_FHS:
+			fhs = 1;
+			answer_batch_header(w, &k->b, piece);
+			break;
+		case HL7_BATCH_BHS:
+			group_open = 1;
+			in_group = 0;
+			answer_batch_header(w, &k->b, piece);
+			break;
+		case HL7_BATCH_MESSAGE: {
+			enum ack_code code = message_verdict(r, k, piece, &m, &mo);
+			if (code != ACK_NONE) {
+				answer_message(w, &m, code, &mo);
+				in_group++;
+				acks++;
+			}
+			break;
+		}
+		case HL7_BATCH_BTS:
+			group_open = 0;
+			answer_batch_trailer(w, &k->b, kind, in_group);
+			break;
+		case HL7_BATCH_FTS:
+			if (group_open)
+				answer_batch_trailer(w, &k->b, HL7_BATCH_BTS, in_group);
+			group_open = 0;
+			fts = 1;
+			answer_batch_trailer(w, &k->b, kind, k->b.groups);
+			break;
+		}
+	}
+	/* Senders may leave out the trailers; the answer has them. */
+	if (group_open)
+		answer_batch_trailer(w, &k->b, HL7_BATCH_BTS, in_group);
+	if (fhs && !fts)
+		answer_batch_trailer(w, &k->b, HL7_BATCH_FTS, k->b.groups);
+	/* A batch of acknowledgements only is not answered (no ACK of an ACK). */
+	*answered = acks > 0 || k->b.messages == 0;
+	return ACK_NONE;
+}
+
+/* ---- the log: fields only, never content ---- */
+
+/* The log line of one message (of a batch when batch_id is not NULL). */
+static void log_message(const struct receiver *r, const struct hl7_msg *m, size_t size, enum ack_code code,
+			const struct outcome *o, long long t0, const char *batch_id)
+{
+	if (!log_enabled(LOG_INFO))
+		return;
+	char id[264], type[264], version[264], extra[1000] = "";
+	struct hl7_span s;
+	s = hl7_msh(m, 10, 0);
+	log_sanitise(id, sizeof id, s.p, s.len);
+	s = hl7_msh(m, 9, 0);
+	log_sanitise(type, sizeof type, s.p, s.len);
+	s = hl7_msh(m, 12, 0);
+	log_sanitise(version, sizeof version, s.p, s.len);
+	if (batch_id)
+		snprintf(extra, sizeof extra, " batch=%s", batch_id);
+	if (o->what != ACK_OUTCOME_ACCEPT) {
+		char text[sizeof o->err_text * 4 + 8];
+		log_sanitise_text(text, sizeof text, o->err_text);
+		snprintf(extra + strlen(extra), sizeof extra - strlen(extra), " error=\"%s\"", text);
+	}
+	char sz[32], us[32];
+	snprintf(sz, sizeof sz, "%zu", size);
+	snprintf(us, sizeof us, "%lld", now_us() - t0);
+	const char *sink = o->sink[0] ? o->sink : "none";
+	struct log_field fields[] = {
+		{"HL7_CONTROL_ID", id},
+		{"HL7_MESSAGE_TYPE", type},
+		{"HL7_VERSION", version},
+		{"HL7_SIZE", sz},
+		{"MLLP_ACK_CODE", ack_code_name(code)},
+		{"MLLP_SINK", sink},
+		{"MLLP_DURATION_US", us},
+		{"REMOTE_ADDR", r->peer->addr},
+		{"REMOTE_PORT", r->peer->port},
+		{"HL7_BATCH_CONTROL_ID", batch_id},
+	};
+	log_event(o->what == ACK_OUTCOME_ACCEPT ? LOG_INFO : LOG_WARNING, MSGID_MESSAGE, fields,
+		  sizeof fields / sizeof fields[0] - (batch_id ? 0 : 1),
+		  "%s: message id=%s type=%s version=%s size=%s ack=%s sink=%s us=%s%s", r->peer->label, id, type,
+		  version, sz, ack_code_name(code), sink, us, extra);
+}
+
+/* The lines of a block: each message's, and a batch's own. */
+static void log_block(const struct receiver *r, const struct block *k, enum ack_code code)
+{
+	if (!k->batch) {
+		log_message(r, &k->m, k->size, k->duplicate ? k->replayed : code, &k->o, k->t0, NULL);
+		return;
+	}
+	if (k->broken) {
+		log_line(LOG_WARNING, "%s: batch refused: %s (byte %zu) size=%zu ack=AR", r->peer->label, k->o.err_text,
+			 k->b.err_offset, k->len);
+		return;
+	}
+	if (k->duplicate) {
+		log_line(LOG_INFO, "%s: batch id=%s messages=%zu size=%zu outcome=duplicate sink=duplicate",
+			 r->peer->label, k->batch_id, k->b.messages, k->len);
+		return;
+	}
+	size_t cursor = 0;
+	enum hl7_batch_kind kind;
+	struct hl7_span piece;
+	struct hl7_msg m;
+	struct outcome mo;
+	while (hl7_batch_next(&k->b, &cursor, &kind, &piece))
+		if (kind == HL7_BATCH_MESSAGE) {
+			enum ack_code c = message_verdict(r, k, piece, &m, &mo);
+			log_message(r, &m, piece.len, c, &mo, k->t0, k->batch_id);
+		}
+	if (!log_enabled(LOG_INFO))
+		return;
+	int ok = k->o.what == ACK_OUTCOME_ACCEPT;
+	char text[sizeof k->o.err_text * 4 + 8] = "";
+	if (!ok)
+		log_sanitise_text(text, sizeof text, k->o.err_text);
+	log_line(ok ? LOG_INFO : LOG_WARNING, "%s: batch id=%s messages=%zu size=%zu outcome=%s sink=%s us=%lld%s%s%s",
+		 r->peer->label, k->batch_id, k->b.messages, k->len,
+		 ok ? "delivered" : k->o.what == ACK_OUTCOME_REJECT ? "refused" : "failed",
+		 k->o.sink[0] ? k->o.sink : "none", now_us() - k->t0, ok ? "" : " error=\"", text, ok ? "" : "\"");
+}
+
+/* ---- the pipeline ---- */
+
+int block_handle(struct receiver *r, const char *data, size_t len, const char *refusal, size_t size)
+{
+	struct block k = {.data = data, .len = len, .size = size, .refusal = refusal, .t0 = now_us()};
+	struct answer w;
+	int answered = 0, rc = 0;
+
+	r->blocks++;
+	k.batch = !refusal && hl7_batch_is(data, len);
+	validate(r, &k);
+	if (k.o.what == ACK_OUTCOME_ACCEPT && r->cfg->dedupe_window)
+		dedupe_check(r, &k);
+	if (k.duplicate) {
+		log_block(r, &k, k.replayed);
+		return 0;
+	}
+	if (k.o.what == ACK_OUTCOME_ACCEPT)
+		sink_deliver(&r->sinks, &k.f, k.batch ? (struct hl7_span){NULL, 0} : hl7_msh(&k.m, 10, 0), data, len,
+			     &k.o);
+	answer_begin(&w, r->out);
+	enum ack_code code = answer_block(r, &k, &w, &answered);
+	if (k.locked)
+		dedupe_done(r, &k, w.failed || !answered ? "" : answer_bytes(&w), w.failed || !answered ? 0 : w.used);
+	if (answered && answer_end(&w) < 0) {
+		log_line(LOG_ERR, "%s: out of memory for an acknowledgement", r->peer->label);
+		rc = -1;
+	}
+	log_block(r, &k, code);
+	return rc;
+}
