@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
-# 055-recipes: the --exec recipes of README.md and hl7(1), taken from the documents and run end to end.
+# 055-recipes: the recipes and examples of README.md and hl7(1), taken from the documents (as rendered) and run end to end.
+
+# shellcheck disable=SC2154,SC2016,SC2030,SC2031 # $status... come from the helpers; scripts are literal; PATH per test
 
 load helpers
 load net
@@ -68,4 +70,73 @@ mqtt_recipe() {
 	mllpd_send "$T/in" --exec "$MQTT_CMD"
 	assert_ack_count 1
 	assert_ack_code AE
+}
+
+# man_example CAPTION: the display (.Bd) of hl7(1) after the paragraph
+# holding CAPTION, as mandoc renders it and a user would paste it
+# (indentation removed).
+man_example() {
+	mandoc -T utf8 "$MLLPD_ROOT/cmd/hl7/hl7.1" | col -b | awk -v cap="$1" '
+		!found && index($0, cap) { found = 1 }
+		!found { next }
+		/^[ \t]*$/ { if (started) exit; gap = 1; next }
+		!gap { next }
+		!started { match($0, /^[ \t]*/); ind = RLENGTH; started = 1 }
+		{ print substr($0, ind + 1) }'
+}
+
+@test "hl7(1) --exec script that answers itself: the ACK it prints and its exit status agree, through mllpd" {
+	command -v mandoc >/dev/null || skip "mandoc not installed"
+	local hl7dir
+	hl7dir=$(dirname "$MLLPD")
+	[[ -x $hl7dir/hl7 ]] || skip "hl7 not built beside $MLLPD"
+	man_example 'script that answers itself' >"$T/answer"
+	[[ $(head -n 1 "$T/answer") == '#!/bin/sh' ]] || fail "no script in hl7(1): $(cat "$T/answer")"
+	chmod +x "$T/answer"
+	# store: the user's program; it fails while $T/full exists
+	mkdir "$T/bin" "$T/tmp"
+	printf '#!/bin/sh\n[ ! -e "%s/full" ] && cp "$1" "%s/stored"\n' "$T" "$T" >"$T/bin/store"
+	chmod +x "$T/bin/store"
+	export PATH="$T/bin:$hl7dir:$PATH" TMPDIR=$T/tmp
+	sample_msg OK1 >"$T/m.hl7"
+	frame -f "$T/m.hl7" >"$T/in"
+	# stored: AA, exit 0
+	mllpd_send "$T/in" --spool "$SPOOL" --exec "$T/answer"
+	assert_ack_count 1
+	assert_ack_code AA
+	[[ $stderr == *' ack=AA sink=spool:ok,exec:ok '* ]] || fail "not exec:ok: $stderr"
+	cmp -s "$T/stored" "$T/m.hl7" || fail "store did not get the message"
+	# not stored: the AE it prints, and an exit status that says so too (the spool file goes to failed/)
+	touch "$T/full"
+	"$T/answer" <"$T/m.hl7" >"$T/out" && fail "the script exits 0 after printing AE"
+	grep -q '^MSA|AE|OK1|store failed' <(tr '\r' '\n' <"$T/out") || fail "no AE printed: $(visible <"$T/out")"
+	rm -rf "$SPOOL"
+	mllpd_send "$T/in" --spool "$SPOOL" --exec "$T/answer"
+	assert_ack_count 1
+	assert_ack_code AE
+	[[ $stderr == *' ack=AE sink=spool:ok,exec:exit-'* ]] || fail "the command's exit status was 0: $stderr"
+	[[ -z $(ls "$SPOOL/new") && -n $(ls "$SPOOL/failed") ]] || fail "the spool file is not in failed/"
+	[[ -z $(ls "$T/tmp") ]] || fail "temporary files left: $(ls "$T/tmp")"
+}
+
+@test "hl7(1) jq and CSV examples work pasted as rendered" {
+	command -v mandoc >/dev/null && command -v jq >/dev/null || skip "mandoc or jq not installed"
+	local hl7dir
+	hl7dir=$(dirname "$MLLPD")
+	[[ -x $hl7dir/hl7 ]] || skip "hl7 not built beside $MLLPD"
+	export PATH="$hl7dir:$PATH"
+	mkdir -p "$T/w/spool/new"
+	cd "$T/w" || fail "no $T/w"
+	hl7 'MSH|^~\&|S|SF|R|RF|20260101||ADT^A01|C1|P|2.5' 'PID|1||1||DOE^JANE' >spool/new/1.hl7
+	hl7 'MSH|^~\&|S|SF|R|RF|20260101||ADT^A08|C2|P|2.5' 'PID|1||2||ROE^RICHARD' >spool/new/2.hl7
+	hl7 'MSH|^~\&|S|SF|R|RF|20260101||ORU^R01|L3|P|2.5' 'OBX|1|NM|GLU^Glucose||5.4|mmol/L' \
+		'OBX|2|NM|NA^Sodium||140|mmol/L' >spool/new/3.hl7
+	man_example 'Patients admitted, with jq' >jq.sh
+	run bash -o pipefail jq.sh
+	assert_success
+	assert_output DOE
+	man_example 'Every OBX result as CSV' >csv.sh
+	run bash -o pipefail csv.sh
+	assert_success
+	assert_output $'L3,GLU,5.4,mmol/L\nL3,NA,140,mmol/L'
 }
