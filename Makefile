@@ -164,7 +164,7 @@ fuzz: deps-fuzz
 # Debian packages: installed when missing and we are root, else named.
 BUILD_PKGS := gcc make pkg-config libc6-dev libsystemd-dev libssl-dev
 TEST_PKGS := bats bats-assert bats-support socat ucspi-tcp python3 python3-hl7 systemd mandoc jq openssl \
-	xinetd stunnel4
+	xinetd stunnel4 mosquitto mosquitto-clients
 define need_packages
 	@if command -v dpkg-query >/dev/null 2>&1; then \
 	  missing=; for p in $(1); do \

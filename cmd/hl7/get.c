@@ -215,7 +215,7 @@ static void get_message(void *ctx, const struct input_msg *in)
 	}
 	for (size_t r = 0; r < rows; r++) {
 		if (g->with_filename) {
-			out_cell((struct hl7_span){ in->file, strlen(in->file) });
+			out_cell((struct hl7_span){ in->file, strlen(in->file) }, TERMSAFE_NAMED);
 			out_char('\t');
 		}
 		for (int k = 0; k < g->ncols; k++) {
@@ -233,7 +233,7 @@ static void get_message(void *ctx, const struct input_msg *in)
 				continue;
 			if (!g->raw && !(is_delims(&c->path) && c->path.seg_index <= 1))
 				v = value_decode(&m, v);
-			out_cell(v);
+			out_cell(v, g->raw ? TERMSAFE_RAW : TERMSAFE_NAMED);
 		}
 		out_char('\n');
 	}

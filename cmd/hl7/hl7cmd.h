@@ -8,6 +8,7 @@
 #include "batch.h"
 #include "hl7.h"
 #include "hl7walk.h"
+#include "termsafe.h"
 
 /* Exit codes (sysexits.h). */
 #define EX_OK_ 0
@@ -72,9 +73,17 @@ int batch_open(const struct input_msg *in, input_fn fn, void *ctx);
 
 /* Decoded value of a raw span (escapes resolved), in a buffer reused by the next call. */
 struct hl7_span value_decode(const struct hl7_msg *m, struct hl7_span raw);
-/* A value in a tab-separated table: TAB, LF and CR become \t, \n, \r. */
-void out_cell(struct hl7_span v);
-/* A JSON string: valid UTF-8 kept; other bytes as \u00XX (their Latin-1 meaning). */
+/*
+ * A value in a tab-separated table: TAB, LF and CR become \t, \n, \r; with
+ * TERMSAFE_NAMED every other control character \xhh too (lib/termsafe);
+ * with TERMSAFE_RAW only those three.
+ */
+void out_cell(struct hl7_span v, unsigned flags);
+/*
+ * A JSON string: valid UTF-8 kept, control characters (C0, DEL, C1 in
+ * UTF-8 or not: lib/termsafe) as \u00XX; other bytes as \u00XX (their
+ * Latin-1 meaning).
+ */
 void out_json_string(const char *p, size_t len);
 void out_bytes(const char *p, size_t len);
 void out_char(char c);

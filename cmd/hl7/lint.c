@@ -27,24 +27,18 @@ static void finding(struct lint *l, const char *path, const char *severity, cons
 	l->findings++;
 }
 
-/* At most 16 bytes of s, printable ASCII, others as \xNN (lint output never carries raw bytes). */
+/* At most 16 bytes of s, control characters as \xhh (lib/termsafe: lint output never carries them raw). */
 static void sanitise(char *dst, size_t cap, const char *s, size_t len)
 {
-	size_t o = 0;
+	size_t n = termsafe_escape(dst, cap - 4, s, len > 16 ? 16 : len, 0);
 
-	for (size_t i = 0; i < len && i < 16 && o + 5 < cap; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c < 0x7f)
-			dst[o++] = (char)c;
-		else
-			o += (size_t)snprintf(dst + o, cap - o, "\\x%02X", c);
+	if (n > cap - 4)
+		n = cap - 4; /* cannot happen: 16 bytes give at most 64 */
+	if (len > 16) {
+		memcpy(dst + n, "...", 3);
+		n += 3;
 	}
-	if (len > 16 && o + 4 < cap) {
-		memcpy(dst + o, "...", 3);
-		o += 3;
-	}
-	dst[o] = '\0';
+	dst[n] = '\0';
 }
 
 static int is_hex(char c)

@@ -17,7 +17,7 @@ static const char usage_text[] =
 	"       hl7 json [--paths] [--raw] [FILE...]\n"
 	"       hl7 lint [--strict] [FILE...]\n"
 	"       hl7 ack [--code AA|AE|AR] [--text TEXT] [--error-code N] [--mode auto|original]\n"
-	"               [--application NAME] [--facility NAME] [--mllp] [FILE...]\n"
+	"               [--application NAME] [--facility NAME] [--mllp] [--raw] [FILE...]\n"
 	"       hl7 --version | --help\n";
 
 static const char help_text[] =

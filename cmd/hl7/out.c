@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* out.c: output encodings of hl7: decoded values, table cells, JSON strings (always valid UTF-8). */
+/* out.c: output encodings of hl7: decoded values, table cells (terminal-safe), JSON strings (valid UTF-8, no raw control byte). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -46,62 +46,24 @@ void out_str(const char *s)
 	fputs(s, stdout);
 }
 
-void out_cell(struct hl7_span v)
+void out_cell(struct hl7_span v, unsigned flags)
 {
-	size_t i, from = 0;
+	static char *cell;
+	static size_t cell_cap;
+	size_t n = termsafe_escape(cell, cell_cap, v.p, v.len, flags);
 
-	for (i = 0; i < v.len; i++) {
-		char c = v.p[i], e;
+	if (n > cell_cap) {
+		char *p = realloc(cell, n);
 
-		if (c == '\t')
-			e = 't';
-		else if (c == '\n')
-			e = 'n';
-		else if (c == '\r')
-			e = 'r';
-		else
-			continue;
-		out_bytes(v.p + from, i - from);
-		out_char('\\');
-		out_char(e);
-		from = i + 1;
+		if (!p) {
+			report_plain(EX_SOFTWARE_, "out of memory");
+			exit(71);
+		}
+		cell = p;
+		cell_cap = n;
+		n = termsafe_escape(cell, cell_cap, v.p, v.len, flags);
 	}
-	out_bytes(v.p + from, v.len - from);
-}
-
-/* Length of the valid UTF-8 sequence at p[0..n), or 0 (RFC 3629: no overlongs, surrogates, > U+10FFFF). */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	unsigned char c = p[0];
-	size_t k, i;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		k = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		k = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		k = 4;
-	else
-		return 0;
-	if (n < k)
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < k; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return k;
+	out_bytes(cell, n);
 }
 
 void out_json_string(const char *s, size_t len)
@@ -116,11 +78,12 @@ void out_json_string(const char *s, size_t len)
 		size_t k;
 		char e = 0;
 
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
 			i++;
 			continue;
 		}
-		if (c >= 0x80 && (k = utf8_len(p + i, len - i)) > 0) {
+		k = termsafe_control(s + i, len - i);
+		if (c >= 0x80 && !k && (k = termsafe_utf8(s + i, len - i)) > 0) {
 			i += k;
 			continue;
 		}
@@ -137,7 +100,14 @@ void out_json_string(const char *s, size_t len)
 			out_char('\\');
 			out_char(e);
 		} else {
-			/* a control character, or a byte that is not UTF-8: its Latin-1 meaning */
+			/*
+			 * A control character (C1 in UTF-8: its code point), or a
+			 * byte that is not UTF-8: its Latin-1 meaning.
+			 */
+			if (k == 2) {
+				c = (unsigned char)(((p[i] & 0x1f) << 6) | (p[i + 1] & 0x3f));
+				i++;
+			}
 			out_str("\\u00");
 			out_char(hex[c >> 4]);
 			out_char(hex[c & 15]);

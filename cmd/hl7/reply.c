@@ -12,6 +12,7 @@
 #include "hl7cmd.h"
 #include "mllp.h"
 #include "msgsplit.h"
+#include "termsafe.h"
 
 struct reply {
 	int have_code;
@@ -21,6 +22,7 @@ struct reply {
 	enum ack_mode mode;
 	const char *application, *facility;
 	int mllp;
+	int raw; /* control characters copied from the message as they are */
 	unsigned long seq;
 	char *out;   /* the answer being built: out[0] is left for 0x0B */
 	size_t cap, len;
@@ -44,6 +46,57 @@ static char *room(struct reply *r, size_t n)
 		r->cap = c;
 	}
 	return r->out + r->len;
+}
+
+/* The size of a control character of k bytes as an HL7 hex escape: esc X hh... esc. */
+#define HEX_ESCAPE_LEN(k) (3 + 2 * (k))
+
+/*
+ * Unless --raw: rewrite what was built at r->out[from..r->len) with each
+ * control character (lib/termsafe) copied from the message, every one but
+ * the CRs that end segments, as an HL7 hex escape (\X1B\): the same value
+ * to an HL7 reader, and nothing a terminal would obey.
+ */
+static void make_safe(struct reply *r, size_t from, char esc)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t extra = 0, i, o, end;
+
+	if (r->raw)
+		return;
+	for (i = from; i < r->len;) {
+		size_t k = r->out[i] == '\r' ? 0 : termsafe_control(r->out + i, r->len - i);
+		size_t u = termsafe_utf8(r->out + i, r->len - i);
+
+		extra += k ? HEX_ESCAPE_LEN(k) - k : 0;
+		i += k ? k : u ? u : 1;
+	}
+	if (extra == 0)
+		return;
+	room(r, extra);
+	/* the piece moves to the end of its new room and is read from there, ahead of the writer */
+	memmove(r->out + from + extra, r->out + from, r->len - from);
+	end = r->len + extra;
+	for (i = from + extra, o = from; i < end;) {
+		size_t k = r->out[i] == '\r' ? 0 : termsafe_control(r->out + i, end - i);
+		size_t u = termsafe_utf8(r->out + i, end - i);
+
+		if (!k) {
+			for (u = u ? u : 1; u--;)
+				r->out[o++] = r->out[i++];
+			continue;
+		}
+		r->out[o++] = esc;
+		r->out[o++] = 'X';
+		while (k--) {
+			unsigned char c = (unsigned char)r->out[i++];
+
+			r->out[o++] = hex[c >> 4];
+			r->out[o++] = hex[c & 15];
+		}
+		r->out[o++] = esc;
+	}
+	r->len = end;
 }
 
 /* A fresh control ID and the time, for an ACK or an acknowledgement batch header. */
@@ -104,9 +157,10 @@ static int append_ack(struct reply *r, const struct input_msg *in)
 		.application = r->application,
 		.facility = r->facility,
 	};
-	size_t need = ack_build(NULL, 0, &m, &ap);
+	size_t need = ack_build(NULL, 0, &m, &ap), from = r->len;
 	ack_build(room(r, need), need, &m, &ap);
 	r->len += need;
+	make_safe(r, from, m.has_delims ? m.d.escape : '\\');
 	return 1;
 }
 
@@ -134,7 +188,7 @@ static void append_batch_segment(struct reply *r, const struct hl7_batch *b, str
 				 enum hl7_batch_kind trailer, size_t count)
 {
 	char id[32], ts[32];
-	size_t need;
+	size_t need, from = r->len;
 
 	if (hdr.p) {
 		fresh(r, id, sizeof id, ts, sizeof ts);
@@ -148,6 +202,7 @@ static void append_batch_segment(struct reply *r, const struct hl7_batch *b, str
 		ack_batch_trailer(room(r, need), need, b, trailer, count);
 	}
 	r->len += need;
+	make_safe(r, from, b->d.escape ? b->d.escape : '\\');
 }
 
 /* The structure of a batch is wrong: mllpd's one plain AR (no MSH first: the minimal NAK). */
@@ -173,6 +228,7 @@ static void refuse_batch(struct reply *r, const struct input_msg *in, const stru
 	begin(r);
 	ack_build(room(r, need), need, &m, &ap);
 	r->len += need;
+	make_safe(r, 1, m.has_delims ? m.d.escape : '\\');
 	emit(r);
 }
 
@@ -284,7 +340,7 @@ static int parse_code(const char *s, enum ack_outcome *o)
 
 int cmd_ack(int argc, char **argv)
 {
-	enum { O_CODE = 256, O_TEXT, O_ERR, O_MODE, O_APP, O_FAC, O_MLLP };
+	enum { O_CODE = 256, O_TEXT, O_ERR, O_MODE, O_APP, O_FAC, O_MLLP, O_RAW };
 	static const struct option options[] = {
 		{"code", required_argument, NULL, O_CODE},
 		{"text", required_argument, NULL, O_TEXT},
@@ -293,6 +349,7 @@ int cmd_ack(int argc, char **argv)
 		{"application", required_argument, NULL, O_APP},
 		{"facility", required_argument, NULL, O_FAC},
 		{"mllp", no_argument, NULL, O_MLLP},
+		{"raw", no_argument, NULL, O_RAW},
 		{NULL, 0, NULL, 0},
 	};
 	struct reply r;
@@ -329,6 +386,7 @@ int cmd_ack(int argc, char **argv)
 		case O_APP: r.application = optarg; break;
 		case O_FAC: r.facility = optarg; break;
 		case O_MLLP: r.mllp = 1; break;
+		case O_RAW: r.raw = 1; break;
 		case ':': usage_error("ack: %s: requires a value", argv[optind - 1]);
 		default: usage_error("ack: unknown option: %s", argv[optind - 1]);
 		}

@@ -69,6 +69,20 @@ same_ack() {
 	assert_out ''
 }
 
+@test "ack: control bytes copied from the message are written \\Xhh\\ (the same HL7 value); --raw: mllpd's bytes" {
+	printf 'MSH|^~\\&|S\x1bA|SF|R|RF|20260101||ADT^A01|C\x9b1|P|2.5\rPID|1\r' >c.hl7
+	run_hl7 ack c.hl7
+	assert_status 0
+	ACKS=("$(cat "$OUT")")
+	assert_ack 1 'MSH|^~\&|R|RF|S\X1B\A|SF|<TS>||ACK^A01^ACK|<ID>|P|2.5' 'MSA|AA|C\X9B\1'
+	run_hl7 ack --mllp c.hl7
+	ack_split "$OUT" || fail "not MLLP frames: $(visible <"$OUT")"
+	assert_ack 1 'MSH|^~\&|R|RF|S\X1B\A|SF|<TS>||ACK^A01^ACK|<ID>|P|2.5' 'MSA|AA|C\X9B\1'
+	# ack --raw: the bytes mllpd sends
+	same_ack c.hl7 --exec true -- --raw
+	assert_status 0
+}
+
 @test "ack: --mllp framing, one ACK per message, usage errors 64, batch 65" {
 	# ack --mllp frames each answer; several messages, several answers
 	{ adt M1; adt M2; } >two.hl7

@@ -87,6 +87,24 @@ teardown() { mllpd_teardown; }
 	assert_out '#\t*@!%\n'
 }
 
+@test "get: control bytes are written \\xhh (terminal-safe); --raw writes them as they are" {
+	# get: a decoded ESC, a C1 CSI (Latin-1 byte and UTF-8), DEL and a raw ESC are \\xhh; UTF-8 text is kept
+	printf 'MSH|^~\\&|A|B|C|D|20260101||ADT^A01|ID1|P|2.5\rNTE|1||a\\X1B\\[2Jb\\X9B\\c\\XC29B\\d\\X7F\\e\\XC3A9\\f|g\x1b]0;x\x07h\r' >t.hl7
+	run_hl7 get NTE-3 NTE-4 t.hl7
+	assert_status 0
+	assert_out 'a\\x1b[2Jb\\x9bc\\xc2\\x9bd\\x7fe\xc3\xa9f\tg\\x1b]0;x\\x07h\n'
+	# get: the visible form reads back to the bytes with printf %b
+	[[ $(printf '%b' "$(cut -f1 "$OUT")" | od -An -tx1 | tr -d ' \n') == 611b5b324a629b63c29b647f65c3a966 ]] ||
+		fail "printf %b does not read the value back"
+	# get: --raw prints the message's bytes as they are (escape sequences not decoded, raw bytes raw)
+	run_hl7 get --raw NTE-3 NTE-4 t.hl7
+	assert_out 'a\\X1B\\[2Jb\\X9B\\c\\XC29B\\d\\X7F\\e\\XC3A9\\f\tg\x1b]0;x\x07h\n'
+	# get: -H file names are made safe too
+	cp t.hl7 "$(printf 'n\033m.hl7')"
+	run_hl7 get -H MSH-10 "$(printf 'n\033m.hl7')"
+	assert_out 'n\\x1bm.hl7\tID1\n'
+}
+
 @test "get: errors name the file and message: not HL7 (65), cut frame, batch" {
 	# get: a file that is not HL7 is exit 65 with the file and message number
 	adt M1 >a.hl7

@@ -75,6 +75,14 @@ same_as_get() {
 	assert_err 'hl7: g.hl7: message 1: not an HL7 message: message does not start with MSH'
 }
 
+@test "json: DEL and C1 controls (UTF-8 or not) are \\u00XX too: no raw control byte, jq reads them back" {
+	printf 'MSH|^~\\&|A|B|C|D|20260101||ADT^A01|ID1|P|2.5\rNTE|1||a\\X1B\\b\\X9B\\c\\XC29B\\d\\X7F\\e\\XC3A9\\f|g\x7fh\xc2\x9bi\r' >t.hl7
+	run_hl7 json --paths t.hl7
+	assert_status 0
+	assert_out '{"MSH-1":"|","MSH-2":"^~\\\\&","MSH-3":"A","MSH-4":"B","MSH-5":"C","MSH-6":"D","MSH-7":"20260101","MSH-9.1":"ADT","MSH-9.2":"A01","MSH-10":"ID1","MSH-11":"P","MSH-12":"2.5","NTE-1":"1","NTE-3":"a\\u001bb\\u009bc\\u009bd\\u007fe\xc3\xa9f","NTE-4":"g\\u007fh\\u009bi"}\n'
+	[[ $(jq -r '."NTE-4"' "$OUT" | od -An -tx1 | tr -d ' \n') == 677f68c29b690a ]] || fail "jq reads NTE-4 back otherwise"
+}
+
 @test "json | jq: every value of --paths is what hl7 get prints for its key" {
 	adt >a.hl7
 	oru >o.hl7

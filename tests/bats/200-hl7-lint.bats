@@ -32,6 +32,13 @@ bad.hl7: message 1: OBX-4: warning: segment ID OBX inside a field: a lost segmen
 bad.hl7: message 1: OBX-6: warning: escape character without a closing one\n'
 }
 
+@test "lint: an unknown escape sequence is shown with its control bytes as \\xhh" {
+	printf 'MSH|^~\\&|A|B|C|D|20260101|x|ADT^A01|ID1|P|2.5\rNTE|1||\\Q\x1b[2J\xc2\x9b\xc3\xa9\\\r' >t.hl7
+	run_hl7 lint t.hl7
+	assert_status 1
+	assert_out 't.hl7: message 1: NTE-3: warning: unknown escape sequence \\Q\\x1b[2J\\xc2\\x9b\xc3\xa9\\\n'
+}
+
 @test "lint: not HL7, batch, cut frame; two MSH in a frame; --strict" {
 	# lint: not HL7, a batch with a wrong count and a cut frame are findings; the message number counts
 	{ adt M1; printf 'junk\r'; } | tr '\r' '\n' >one.hl7
