@@ -292,6 +292,11 @@ static void parse_options(int argc, char **argv, struct config *cfg, enum log_ta
 	}
 	if (!cfg->spool_dir && !cfg->exec_cmd)
 		usage_error("no sink configured: give --spool DIR and/or --exec CMD%s%s", "", "");
+	/* An empty command is sh -c '': exit 0, an AA for every message delivered nowhere. */
+	if (cfg->exec_cmd && cfg->exec_cmd[strspn(cfg->exec_cmd, " \t\n")] == '\0')
+		usage_error("--exec: empty command (it would accept every message and deliver none)%s%s", "", "");
+	if (cfg->spool_dir && cfg->spool_dir[0] == '\0')
+		usage_error("--spool: empty directory name%s%s", "", "");
 	if (cfg->dedupe_dir && !cfg->dedupe_window)
 		usage_error("--dedupe-dir: needs --dedupe WINDOW%s%s", "", "");
 	if (cfg->dedupe_window && !cfg->dedupe_dir && !cfg->spool_dir)

@@ -78,6 +78,19 @@ bad_value() {
 	assert_stderr_line 0 'mllpd: no sink configured: give --spool DIR and/or --exec CMD'
 }
 
+@test "an empty --exec or --spool is refused: exit 64, nothing answered (sh -c '' would AA every message)" {
+	mllpd_run 64 --exec '' < <(sample_msg | frame)
+	assert_no_answer
+	assert_stderr_line 0 'mllpd: --exec: empty command (it would accept every message and deliver none)'
+	mllpd_run 64 --exec '  ' --spool "$SPOOL" < <(sample_msg | frame)
+	assert_no_answer
+	assert_stderr_line 0 'mllpd: --exec: empty command (it would accept every message and deliver none)'
+	mllpd_run 64 --spool '' < <(sample_msg | frame)
+	assert_no_answer
+	assert_stderr_line 0 'mllpd: --spool: empty directory name'
+	assert_spool_empty
+}
+
 @test "no sink even with other options: exit 64" {
 	mllpd_run 64 --ack-mode original --no-fsync --max-message-size 1K </dev/null
 	assert_no_answer
