@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* dedupe.c: records of accepted message keys in time buckets, read and written without a daemon. */
 #include "dedupe.h"
+#include "sha256.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,19 +19,22 @@
 #define LOCK_SLOTS 65521
 #define PRUNE_BYTE 65536
 
-/* Record header: magic, version, time, key length, ACK length (little-endian). */
+/* Record header (little-endian): magic, version, time, key length, ACK
+ * length, content digest.  Version 1 had no kind in the key and no digest. */
 #define REC_MAGIC "MLDD"
-#define REC_VERSION 1
-#define REC_HEADER 24
+#define REC_VERSION 2
+#define REC_DIGEST 24
+#define REC_HEADER (REC_DIGEST + DEDUPE_DIGEST_LEN)
 
 /* "START+SIZE/HHHHHHHHHHHHHHHH" and ".PID.HHHHHHHHHHHHHHHH" fit. */
 #define PATH_MAX_DD 96
 
-/* The key as stored and hashed: each field after its 4-byte length, so
- * ("ab", "c") and ("a", "bc") differ. */
+/* The key as stored and hashed: the kind (4 bytes), then each field after
+ * its 4-byte length, so ("ab", "c") and ("a", "bc") differ. */
 struct keyparts {
+	unsigned char kind[4];
 	unsigned char lens[3][4];
-	struct iovec iov[6];
+	struct iovec iov[7];
 	size_t len;
 };
 
@@ -59,29 +63,36 @@ static uint64_t get64(const unsigned char *p)
 	return v;
 }
 
-static int key_parts(const struct dedupe_key *k, struct keyparts *kp)
+static int key_parts(enum dedupe_kind kind, const struct dedupe_key *k, struct keyparts *kp)
 {
 	const struct hl7_span *f[3] = {&k->app, &k->fac, &k->control_id};
 
-	kp->len = 0;
+	if (kind != DEDUPE_MESSAGE && kind != DEDUPE_BATCH) {
+		errno = EINVAL;
+		return -1;
+	}
+	put32(kp->kind, (uint32_t)kind);
+	kp->iov[0] = (struct iovec){kp->kind, 4};
+	kp->len = 4;
 	for (int i = 0; i < 3; i++) {
-		if (f[i]->len > UINT32_MAX - 12 - kp->len) {
+		if (f[i]->len > UINT32_MAX - 16 - kp->len) {
 			errno = EOVERFLOW;
 			return -1;
 		}
 		put32(kp->lens[i], (uint32_t)f[i]->len);
-		kp->iov[2 * i] = (struct iovec){kp->lens[i], 4};
-		kp->iov[2 * i + 1] = (struct iovec){(void *)f[i]->p, f[i]->len};
+		kp->iov[2 * i + 1] = (struct iovec){kp->lens[i], 4};
+		kp->iov[2 * i + 2] = (struct iovec){(void *)f[i]->p, f[i]->len};
 		kp->len += 4 + f[i]->len;
 	}
 	return 0;
 }
 
-/* FNV-1a 64: collisions only cost a record (the stored key is compared). */
-static uint64_t key_hash(const struct keyparts *kp)
+/* FNV-1a 64 of iov[from..7): collisions only cost a record (the stored key
+ * is compared) or a shared lock byte. */
+static uint64_t parts_hash(const struct keyparts *kp, int from)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
-	for (int i = 0; i < 6; i++) {
+	for (int i = from; i < 7; i++) {
 		const unsigned char *p = kp->iov[i].iov_base;
 		for (size_t j = 0; j < kp->iov[i].iov_len; j++)
 			h = (h ^ p[j]) * 0x100000001b3ULL;
@@ -89,10 +100,16 @@ static uint64_t key_hash(const struct keyparts *kp)
 	return h;
 }
 
+/* The record's name: kind and key. */
+static uint64_t key_hash(const struct keyparts *kp)
+{
+	return parts_hash(kp, 0);
+}
+
 /* 1 if b[0..n) equals the stored key's bytes at offset off. */
 static int key_eq_at(const struct keyparts *kp, size_t off, const unsigned char *b, size_t n)
 {
-	for (int i = 0; i < 6 && n > 0; i++) {
+	for (int i = 0; i < 7 && n > 0; i++) {
 		size_t plen = kp->iov[i].iov_len, m;
 		if (off >= plen) {
 			off -= plen;
@@ -106,6 +123,14 @@ static int key_eq_at(const struct keyparts *kp, size_t off, const unsigned char 
 		off = 0;
 	}
 	return n == 0;
+}
+
+void dedupe_unit_init(struct dedupe_unit *u, enum dedupe_kind kind, struct dedupe_key key, const char *bytes,
+		      size_t len)
+{
+	u->kind = kind;
+	u->key = key;
+	sha256_digest(bytes, len, u->digest);
 }
 
 static long long floor_div(long long a, long long b)
@@ -163,9 +188,11 @@ static int lock_byte(struct dedupe *d, const struct dedupe_key *k, short type)
 	struct flock fl = {.l_type = type, .l_whence = SEEK_SET, .l_len = 1};
 	int r;
 
-	if (key_parts(k, &kp) < 0)
+	/* The fields without the kind, hashed as version 1 did: old and new
+	 * processes on one directory lock the same bytes. */
+	if (key_parts(DEDUPE_MESSAGE, k, &kp) < 0)
 		return -1;
-	fl.l_start = (off_t)(key_hash(&kp) % LOCK_SLOTS);
+	fl.l_start = (off_t)(parts_hash(&kp, 1) % LOCK_SLOTS);
 	do
 		r = fcntl(d->lockfd, type == F_UNLCK ? F_SETLK : F_SETLKW, &fl);
 	while (r < 0 && errno == EINTR);
@@ -182,47 +209,82 @@ int dedupe_unlock(struct dedupe *d, const struct dedupe_key *k)
 	return lock_byte(d, k, F_UNLCK);
 }
 
-/* One record file: 1 when it holds k within the window, 0 when it is
- * absent, expired, damaged, unreadable or another key's (a read error is
- * a miss: it must never make a duplicate), -1 when it cannot be opened. */
-static int find_in(struct dedupe *d, const char *path, const struct keyparts *kp, time_t now, char *ack, size_t cap,
-		   size_t *ack_len, time_t *accepted_at)
+/* pread() all of n bytes at off; 0, or -1 (an error or a short file). */
+static int pread_all(int fd, void *buf, size_t n, off_t off)
+{
+	char *p = buf;
+
+	while (n > 0) {
+		ssize_t r = pread(fd, p, n, off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+		off += r;
+	}
+	return 0;
+}
+
+/*
+ * One record file: a status when it holds kp within the window
+ * (DEDUPE_DUPLICATE, DEDUPE_TRUNCATED, DEDUPE_REUSED; digest NULL matches
+ * any content), DEDUPE_NEW when it is absent, expired, damaged, unreadable
+ * or another key's (a read error is a miss: it must never make a
+ * duplicate), DEDUPE_FAILED when it cannot be opened.  *hit is written
+ * only for a record found.
+ */
+static enum dedupe_status find_in(struct dedupe *d, const char *path, const struct keyparts *kp,
+				  const unsigned char *digest, time_t now, char *ack, size_t cap, struct dedupe_hit *hit)
 {
 	unsigned char h[REC_HEADER], buf[512];
 	struct stat st;
-	int fd, found = 0;
+	enum dedupe_status found = DEDUPE_NEW;
+	int fd;
 	long long t;
 	uint32_t keylen, acklen;
 
 	fd = openat(d->dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
-		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP ? 0 : -1;
+		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP ? DEDUPE_NEW : DEDUPE_FAILED;
 	if (fstat(fd, &st) < 0) {
-		found = -1;
+		found = DEDUPE_FAILED;
 		goto out;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size < REC_HEADER || pread(fd, h, REC_HEADER, 0) != REC_HEADER)
+	if (!S_ISREG(st.st_mode) || st.st_size < REC_HEADER || pread_all(fd, h, REC_HEADER, 0) < 0)
 		goto out;
 	t = (long long)get64(h + 8);
 	keylen = get32(h + 16);
 	acklen = get32(h + 20);
+	/* Every claim is checked before it is used: the key length must be
+	 * ours, the ACK length bounded, and the file exactly that long. */
 	if (memcmp(h, REC_MAGIC, 4) != 0 || get32(h + 4) != REC_VERSION || keylen != kp->len ||
+	    acklen > DEDUPE_ACK_MAX ||
 	    (unsigned long long)st.st_size != (unsigned long long)REC_HEADER + keylen + acklen)
 		goto out;
 	if (t < (long long)now - d->window)
 		goto out;
 	for (size_t off = 0; off < keylen;) {
 		size_t want = keylen - off < sizeof buf ? keylen - off : sizeof buf;
-		if (pread(fd, buf, want, (off_t)(REC_HEADER + off)) != (ssize_t)want || !key_eq_at(kp, off, buf, want))
+		if (pread_all(fd, buf, want, (off_t)(REC_HEADER + off)) < 0 || !key_eq_at(kp, off, buf, want))
 			goto out;
 		off += want;
 	}
-	if (acklen <= cap && acklen > 0 && pread(fd, ack, acklen, (off_t)(REC_HEADER + keylen)) != (ssize_t)acklen)
+	if (digest && memcmp(h + REC_DIGEST, digest, DEDUPE_DIGEST_LEN) != 0) {
+		*hit = (struct dedupe_hit){.accepted_at = (time_t)t};
+		found = DEDUPE_REUSED;
 		goto out;
-	*ack_len = acklen;
-	if (accepted_at)
-		*accepted_at = (time_t)t;
-	found = 1;
+	}
+	if (acklen > cap) {
+		*hit = (struct dedupe_hit){.ack_stored = acklen, .accepted_at = (time_t)t};
+		found = DEDUPE_TRUNCATED;
+		goto out;
+	}
+	if (acklen > 0 && pread_all(fd, ack, acklen, (off_t)(REC_HEADER + keylen)) < 0)
+		goto out;
+	*hit = (struct dedupe_hit){.ack_len = acklen, .ack_stored = acklen, .accepted_at = (time_t)t};
+	found = DEDUPE_DUPLICATE;
 out:;
 	int saved = errno;
 	close(fd);
@@ -230,26 +292,55 @@ out:;
 	return found;
 }
 
-int dedupe_find(struct dedupe *d, const struct dedupe_key *k, time_t now, char *ack, size_t cap, size_t *ack_len,
-		time_t *accepted_at)
+/* The newest record of kp's kind and key in the window decides. */
+static enum dedupe_status lookup_parts(struct dedupe *d, const struct keyparts *kp, const unsigned char *digest, time_t now,
+				 char *ack, size_t cap, struct dedupe_hit *hit)
 {
-	struct keyparts kp;
 	char path[PATH_MAX_DD];
 	long long first, b;
-	uint64_t h;
+	uint64_t h = key_hash(kp);
 
-	if (key_parts(k, &kp) < 0)
-		return -1;
-	h = key_hash(&kp);
 	/* Newest bucket first: a resend usually follows its original closely. */
 	first = floor_div((long long)now - d->window, d->bucket);
 	for (b = floor_div(now, d->bucket); b >= first && b >= 0; b--) {
 		record_path(path, b * d->bucket, d->bucket, h);
-		int r = find_in(d, path, &kp, now, ack, cap, ack_len, accepted_at);
-		if (r != 0)
+		enum dedupe_status r = find_in(d, path, kp, digest, now, ack, cap, hit);
+		if (r != DEDUPE_NEW)
 			return r;
 	}
-	return 0;
+	return DEDUPE_NEW;
+}
+
+enum dedupe_status dedupe_lookup(struct dedupe *d, const struct dedupe_unit *u, time_t now, char *ack, size_t cap,
+				struct dedupe_hit *hit)
+{
+	struct keyparts kp;
+
+	*hit = (struct dedupe_hit){0};
+	if (key_parts(u->kind, &u->key, &kp) < 0)
+		return DEDUPE_FAILED;
+	return lookup_parts(d, &kp, u->digest, now, ack, cap, hit);
+}
+
+int dedupe_find(struct dedupe *d, const struct dedupe_key *k, time_t now, char *ack, size_t cap, size_t *ack_len,
+		time_t *accepted_at)
+{
+	struct keyparts kp;
+	struct dedupe_hit hit = {0};
+
+	if (key_parts(DEDUPE_MESSAGE, k, &kp) < 0)
+		return -1;
+	switch (lookup_parts(d, &kp, NULL, now, ack, cap, &hit)) {
+	case DEDUPE_FAILED: return -1;
+	case DEDUPE_NEW:
+	case DEDUPE_REUSED: return 0;
+	case DEDUPE_DUPLICATE:
+	case DEDUPE_TRUNCATED: break;
+	}
+	*ack_len = hit.ack_stored;
+	if (accepted_at)
+		*accepted_at = hit.accepted_at;
+	return 1;
 }
 
 /* writev() until everything is written. */
@@ -275,30 +366,30 @@ static int writev_all(int fd, struct iovec *iov, int n)
 	return 0;
 }
 
-int dedupe_record(struct dedupe *d, const struct dedupe_key *k, time_t now, const char *ack, size_t ack_len)
+/* Write a record of kp with this digest. */
+static int store(struct dedupe *d, const struct keyparts *kp, const unsigned char *digest, time_t now,
+		 const char *ack, size_t ack_len)
 {
-	struct keyparts kp;
 	unsigned char h[REC_HEADER];
-	struct iovec iov[8];
+	struct iovec iov[9];
 	char bucket[48], name[20], tmp[48];
 	int bfd = -1, fd, saved, tries = 0;
 	uint64_t hash;
 
-	if (key_parts(k, &kp) < 0)
-		return -1;
-	if (ack_len > UINT32_MAX) {
-		errno = EOVERFLOW;
+	if (ack_len > DEDUPE_ACK_MAX) {
+		errno = EMSGSIZE;
 		return -1;
 	}
-	hash = key_hash(&kp);
+	hash = key_hash(kp);
 	memcpy(h, REC_MAGIC, 4);
 	put32(h + 4, REC_VERSION);
 	put64(h + 8, (uint64_t)(long long)now);
-	put32(h + 16, (uint32_t)kp.len);
+	put32(h + 16, (uint32_t)kp->len);
 	put32(h + 20, (uint32_t)ack_len);
+	memcpy(h + REC_DIGEST, digest, DEDUPE_DIGEST_LEN);
 	iov[0] = (struct iovec){h, REC_HEADER};
-	memcpy(iov + 1, kp.iov, sizeof kp.iov);
-	iov[7] = (struct iovec){(void *)ack, ack_len};
+	memcpy(iov + 1, kp->iov, sizeof kp->iov);
+	iov[8] = (struct iovec){(void *)ack, ack_len};
 
 	snprintf(bucket, sizeof bucket, "%lld+%ld", floor_div(now, d->bucket) * d->bucket, d->bucket);
 	snprintf(name, sizeof name, "%016llx", (unsigned long long)hash);
@@ -320,7 +411,7 @@ int dedupe_record(struct dedupe *d, const struct dedupe_key *k, time_t now, cons
 		errno = saved;
 		return -1;
 	}
-	if (writev_all(fd, iov, 8) < 0) {
+	if (writev_all(fd, iov, 9) < 0) {
 		saved = errno;
 		close(fd);
 		goto fail;
@@ -336,6 +427,25 @@ fail:
 	close(bfd);
 	errno = saved;
 	return -1;
+}
+
+int dedupe_store(struct dedupe *d, const struct dedupe_unit *u, time_t now, const char *ack, size_t ack_len)
+{
+	struct keyparts kp;
+
+	if (key_parts(u->kind, &u->key, &kp) < 0)
+		return -1;
+	return store(d, &kp, u->digest, now, ack, ack_len);
+}
+
+int dedupe_record(struct dedupe *d, const struct dedupe_key *k, time_t now, const char *ack, size_t ack_len)
+{
+	static const unsigned char none[DEDUPE_DIGEST_LEN];
+	struct keyparts kp;
+
+	if (key_parts(DEDUPE_MESSAGE, k, &kp) < 0)
+		return -1;
+	return store(d, &kp, none, now, ack, ack_len);
 }
 
 /* Decimal digits, canonical (no leading zero but "0"), at most 18 of them. */

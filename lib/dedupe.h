@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* dedupe.h: an on-disk record of accepted (MSH-3, MSH-4, MSH-10) keys, shared by every process using one directory. */
+/* dedupe.h: an on-disk record of accepted messages and batches (kind, key, content digest), shared by every process using one directory. */
 #ifndef MLLPD_DEDUPE_H
 #define MLLPD_DEDUPE_H
 
@@ -9,23 +9,55 @@
 #include "hl7.h"
 
 /*
+ * What is a duplicate.  A unit (a message, or a batch) has a kind, a key
+ * and a content:
+ *   - a message's key is its MSH-3, MSH-4 and MSH-10; a batch's is the
+ *     sending application, facility and control ID of its header (BHS-3,
+ *     BHS-4, BHS-11, or FHS-3/4/11 without a BHS);
+ *   - the kind is part of the key: a message and a batch never match,
+ *     whatever their fields;
+ *   - the content is the unit's bytes exactly as received (for MLLP the
+ *     bytes between 0x0B and 0x1C, for a plain stream the lib/msgsplit
+ *     unit), as its SHA-256 digest.
+ * A unit is a duplicate when a record of the same kind and key, with the
+ * same digest, was made within the window.  The same kind and key with
+ * another digest is a reused control ID (a sender restarted its counter,
+ * a second interface): a new message to deliver; recording it replaces
+ * the old record, so the newest content of a key is the one remembered.
+ *
+ * Why exact bytes and SHA-256: two different units taken for the same one
+ * would drop a message, so the comparison must never say "same" wrongly,
+ * while saying "different" wrongly only delivers a resend twice (what
+ * happens without --dedupe).  The exact bytes need no judgement on what
+ * may differ in a resend; a sender that changes any byte (MSH-7, say)
+ * gets a delivery and a reused-control-ID log line, not a silent drop.
+ * SHA-256 (FIPS 180-4, lib/sha256.c, no dependency) is collision resistant:
+ * 256 bits, and no way known to make two inputs with one digest, so a
+ * false duplicate is out of the question in practice, even for a sender
+ * who crafts its messages (a 64-bit or non-cryptographic hash is not,
+ * and MD5 and SHA-1 have known collisions).
+ *
  * Layout of the directory DIR:
  *   DIR/lock                 empty file, used only for fcntl byte-range locks
  *   DIR/START+SIZE/          a bucket: keys accepted in [START, START+SIZE)
  *   DIR/START+SIZE/HHHH...   one record: 16 lowercase hex digits, a 64-bit
- *                            hash of the key; it holds a header (magic,
- *                            version, acceptance time, key and ACK lengths),
- *                            the key bytes and the ACK bytes
+ *                            hash of the kind and key; it holds a header
+ *                            (magic, version, acceptance time, key and ACK
+ *                            lengths, content digest), the kind and key
+ *                            bytes and the ACK bytes
  *   DIR/START+SIZE/.PID.HHHH a record being written (renamed into place)
  * START and SIZE are decimal seconds (epoch, bucket size); SIZE is
  * max(1, window / 2), so a lookup opens 2 to 4 buckets.
  *
  * Guarantees: a record is never seen partly written (temporary name, then
- * rename); a record whose size or header does not add up, or whose stored
- * key differs from the one asked (a hash collision), is absent, never a
- * duplicate.  Records are not fsynced: after a power cut or a crash between
- * delivery and dedupe_record() a duplicate may be delivered again, but no
- * message is ever dropped as a false duplicate.
+ * rename); a record whose size or header does not add up, that claims an
+ * ACK longer than DEDUPE_ACK_MAX, or whose stored kind and key differ from
+ * the ones asked (a hash collision), is absent, never a duplicate.
+ * Records are not fsynced: after a power cut or a crash between delivery
+ * and dedupe_store() a duplicate may be delivered again, but no message is
+ * ever dropped as a false duplicate.  Records of an older format (version
+ * 1, before kinds and digests) are absent too: right after an upgrade a
+ * resend may be delivered once more.
  *
  * Processes using different windows on one DIR do not see each other's
  * records (each looks only in buckets of its own SIZE), and never prune a
@@ -36,13 +68,46 @@
 #define DEDUPE_WINDOW_MAX (366L * 24 * 60 * 60)
 
 /*
- * The key of a message: the whole raw fields MSH-3, MSH-4 and MSH-10 (as
- * hl7_msh(m, n, 0) gives them), compared byte for byte.  Borrowed: dedupe
+ * The longest answer a record holds (64 MiB): dedupe_store() refuses a
+ * longer one (EMSGSIZE: the unit is then not recorded, and a resend is
+ * delivered again), and a record claiming more is damaged (absent), so a
+ * caller never needs a buffer larger than this.  An acknowledgement batch
+ * for a batch of the default --max-message-size (16 MiB) fits.
+ */
+#define DEDUPE_ACK_MAX ((size_t)64 << 20)
+
+/* The length of a content digest: SHA-256. */
+#define DEDUPE_DIGEST_LEN 32
+
+/*
+ * The key fields, compared byte for byte: the whole raw fields (as
+ * hl7_msh(m, n, 0) or hl7_batch_field() give them).  Borrowed: dedupe
  * never keeps the spans after a call returns.
  */
 struct dedupe_key {
 	struct hl7_span app, fac, control_id;
 };
+
+/* What a unit is.  0 is none: a unit of kind 0 fails with EINVAL. */
+enum dedupe_kind {
+	DEDUPE_MESSAGE = 1, /* key: MSH-3, MSH-4, MSH-10 */
+	DEDUPE_BATCH = 2,   /* key: BHS-3, BHS-4, BHS-11 (or FHS-3/4/11) */
+};
+
+/* A unit as dedupe sees it: make it with dedupe_unit_init(). */
+struct dedupe_unit {
+	enum dedupe_kind kind;
+	struct dedupe_key key;                   /* borrowed spans */
+	unsigned char digest[DEDUPE_DIGEST_LEN]; /* SHA-256 of the unit's bytes */
+};
+
+/*
+ * Fill u: kind, key (spans copied, the bytes still borrowed) and the
+ * SHA-256 of bytes[0..len), the unit exactly as received.  Call it before
+ * dedupe_lock(): hashing a large unit needs no lock.
+ */
+void dedupe_unit_init(struct dedupe_unit *u, enum dedupe_kind kind, struct dedupe_key key, const char *bytes,
+		      size_t len);
 
 struct dedupe {
 	int dirfd;         /* DIR */
@@ -72,12 +137,14 @@ void dedupe_close(struct dedupe *d);
 
 /*
  * Serialise on key k with every other process: take a write lock on one
- * byte of dir/lock chosen by the key's hash (unrelated keys share a byte
- * rarely, and then only wait for each other).  Blocks until granted,
- * retrying after EINTR.  Use it as
- *   dedupe_lock, dedupe_find, (deliver, dedupe_record), dedupe_unlock
- * so that of two processes holding the same message the second finds the
- * first's record; read the clock for dedupe_find() after dedupe_lock()
+ * byte of dir/lock chosen by a hash of the key fields (unrelated keys
+ * share a byte rarely, and then only wait for each other; a message and a
+ * batch with the same fields share one).  Blocks until granted, retrying
+ * after EINTR.  Pass &u.key of the unit, and use it as
+ *   dedupe_unit_init, dedupe_lock, dedupe_lookup, (deliver, dedupe_store),
+ *   dedupe_unlock
+ * so that of two processes holding the same unit the second finds the
+ * first's record; read the clock for dedupe_lookup() after dedupe_lock()
  * returns, so that a record made while waiting is not in the future.
  * Hold one key's lock at a time: waiting for a second
  * while holding one can deadlock against another process (the kernel then
@@ -90,28 +157,73 @@ int dedupe_lock(struct dedupe *d, const struct dedupe_key *k);
 /* Release the lock dedupe_lock() took for k.  Returns 0, or -1 with errno. */
 int dedupe_unlock(struct dedupe *d, const struct dedupe_key *k);
 
+/* What dedupe_lookup() found. */
+enum dedupe_status {
+	DEDUPE_FAILED = -1,   /* the record cannot be used: errno is set */
+	DEDUPE_NEW = 0,       /* no record of this kind and key in the window: deliver, then dedupe_store() */
+	DEDUPE_DUPLICATE = 1, /* same kind, key and content: do not deliver; the stored answer is in ack */
+	DEDUPE_REUSED = 2,    /* same kind and key, other content: deliver as new, log it, then dedupe_store() */
+	DEDUPE_TRUNCATED = 3, /* a duplicate whose answer is longer than cap: nothing copied */
+};
+
+/* The details of a record found. */
+struct dedupe_hit {
+	size_t ack_len;     /* DEDUPE_DUPLICATE: the bytes copied to ack, at most cap; else 0 */
+	size_t ack_stored;  /* DUPLICATE, TRUNCATED: the stored answer's length, at most DEDUPE_ACK_MAX; else 0 */
+	time_t accepted_at; /* DUPLICATE, TRUNCATED, REUSED: when the record was made; else 0 */
+};
+
 /*
- * Look k up among the records of the last window: accepted at time t with
- * now - window <= t (a record of time t is found up to now = t + window
- * included, and not from t + window + 1 on).
- * Returns 1 when found: *accepted_at (when not NULL) is t and *ack_len the
- * length of the stored ACK (0: no answer was sent), copied to ack when it
- * fits in cap (ack may be NULL when cap is 0); when it does not fit,
- * nothing is copied, so call again with a buffer of *ack_len bytes.
- * Returns 0 when not found (no record, expired, damaged or unreadable, or
- * another key with the same hash), or -1 with errno set (a record that
- * cannot be opened for another reason than its absence).
+ * Look unit u up among the records of the last window: made at time t
+ * with now - window <= t (a record of time t is found up to now = t +
+ * window included, and not from t + window + 1 on); the newest record of
+ * u's kind and key decides.  Always fills *hit.  Returns:
+ *   DEDUPE_DUPLICATE  the stored answer (0 bytes: none was sent) is in
+ *                     ack[0..hit->ack_len), ack_len <= cap: send exactly
+ *                     those bytes, never more;
+ *   DEDUPE_TRUNCATED  a duplicate, but its answer (hit->ack_stored bytes,
+ *                     at most DEDUPE_ACK_MAX) does not fit in cap: nothing
+ *                     is copied and nothing may be sent; still holding the
+ *                     lock, call again with a buffer of ack_stored bytes,
+ *                     and act on what that call returns (the record may
+ *                     have changed or gone meanwhile);
+ *   DEDUPE_REUSED     same kind and key with other content: a new unit;
+ *   DEDUPE_NEW        no record (none, expired, damaged, unreadable, or
+ *                     another key with the same hash);
+ *   DEDUPE_FAILED     with errno set: a record that cannot be opened for
+ *                     another reason than its absence, or a unit whose
+ *                     kind is not a dedupe_kind (EINVAL) or whose key is
+ *                     4 GiB or more (EOVERFLOW).
+ * ack may be NULL when cap is 0; its bytes past hit->ack_len, and all of
+ * them unless DEDUPE_DUPLICATE, are unspecified.
+ */
+enum dedupe_status dedupe_lookup(struct dedupe *d, const struct dedupe_unit *u, time_t now, char *ack, size_t cap,
+				struct dedupe_hit *hit);
+
+/*
+ * Record that u was accepted at now and answered with ack[0..ack_len)
+ * (opaque bytes, framed or not, as the caller will want to send them again;
+ * ack_len 0 = no answer).  Replaces any record of u's kind and key in the
+ * same bucket (in an older bucket it stays, but the newer one decides).
+ * Not fsynced (see above).  Returns 0, or -1 with errno set (EMSGSIZE for
+ * an ACK longer than DEDUPE_ACK_MAX, EOVERFLOW for a key of 4 GiB or more,
+ * EINVAL for a unit of no dedupe_kind); nothing is left behind on failure.
+ */
+int dedupe_store(struct dedupe *d, const struct dedupe_unit *u, time_t now, const char *ack, size_t ack_len);
+
+/*
+ * DEPRECATED, for the conn.c of before dedupe_lookup(); remove them with
+ * their last caller.  The old contract: every key is a message's
+ * (DEDUPE_MESSAGE) and content is not compared, neither written
+ * (dedupe_record() stores an all-zero digest) nor read (dedupe_find()
+ * finds a record whatever its digest).  dedupe_find() returns 1 when found
+ * (*ack_len the stored length, the ACK copied when it fits in cap, else
+ * nothing copied: check *ack_len <= cap before sending), 0 when not, -1
+ * with errno; records claiming more than DEDUPE_ACK_MAX are absent.
+ * dedupe_record() is dedupe_store() of such a unit.
  */
 int dedupe_find(struct dedupe *d, const struct dedupe_key *k, time_t now, char *ack, size_t cap, size_t *ack_len,
 		time_t *accepted_at);
-
-/*
- * Record that k was accepted at now and answered with ack[0..ack_len)
- * (opaque bytes, framed or not, as the caller will want to send them again;
- * ack_len 0 = no answer).  Replaces any record of k in the same bucket.
- * Not fsynced (see above).  Returns 0, or -1 with errno set (EOVERFLOW for
- * a field or ACK of 4 GiB or more); nothing is left behind on failure.
- */
 int dedupe_record(struct dedupe *d, const struct dedupe_key *k, time_t now, const char *ack, size_t ack_len);
 
 /*
@@ -121,7 +233,7 @@ int dedupe_record(struct dedupe *d, const struct dedupe_key *k, time_t now, cons
  * has.  Does nothing (returns 0, no system call) when called again within
  * one bucket period of the last call, and when another process is pruning
  * (a non-blocking lock on a byte of dir/lock past the key locks): call it
- * freely, e.g. after each dedupe_record().  Temporary files left by a
+ * freely, e.g. after each dedupe_store().  Temporary files left by a
  * crash go with their bucket.  Returns the number of records removed, or
  * -1 with errno set.
  */

@@ -169,6 +169,10 @@ enum msgsplit_event msgsplit_next(struct msgsplit *s, const char *buf, size_t le
 				break;
 			}
 			end = e + 1;
+			/* A CR last in buf may be the first half of a CRLF: the
+			 * unit must not depend on where a read stopped. */
+			if (buf[e] == '\r' && end == len && !eof)
+				return need_more(s, start, pos - start, used);
 			if (buf[e] == '\r' && end < len && buf[end] == '\n')
 				end++;
 			break;

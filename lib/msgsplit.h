@@ -17,8 +17,9 @@
  *     0x0B.  A line begins after a CR or an LF.
  * A plain unit that starts with FHS or BHS is a batch: MSH lines inside it
  * do not split it; it ends after its trailer line (FTS for FHS, BTS for
- * BHS), or before the next FHS line or BHS line (a BHS inside an FHS
- * batch does not end it), or at the end of the stream.
+ * BHS) and that line's end (CR, LF or CRLF), or before the next FHS line
+ * or BHS line (a BHS inside an FHS batch does not end it), or at the end
+ * of the stream.
  * A plain unit that does not start with MSH (junk, a stray trailer) is still
  * returned as a unit: hl7_parse() tells the caller what is wrong with it.
  */
@@ -49,6 +50,10 @@ struct msgsplit {
  * the caller moves or overwrites those bytes.  After MSGSPLIT_NEED_MORE,
  * call again with the same unconsumed bytes followed by more: the search
  * resumes where it stopped, so a unit read in small pieces costs O(size).
+ * The units (bytes and flags) do not depend on how the stream was cut into
+ * pieces: whole, split anywhere or a byte at a time, they are the same
+ * (so a trailer's CR last in buf waits for the next byte or eof, in case
+ * an LF follows).
  * Never reads outside buf[0..len).
  */
 enum msgsplit_event msgsplit_next(struct msgsplit *s, const char *buf, size_t len, int eof, struct hl7_span *msg,

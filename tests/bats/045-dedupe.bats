@@ -132,6 +132,42 @@ msg() {
 	[[ $stderr == *"batch id=BD-1 messages=1 size=$(wc -c <"$BATS_TEST_TMPDIR/b") outcome=duplicate"* ]] || fail "$stderr"
 }
 
+@test "a message whose MSH-3/4/10 equal a batch's BHS-3/4/11 is not that batch's duplicate" {
+	skip "waits for conn.c to call dedupe_lookup() with the unit's kind (lead)"
+	{
+		hl7 "BHS|^~\\&|SND|SFAC|RCV|RFAC|20260101||||K12"
+		msg D12
+		cat "$M"
+		hl7 "BTS|1"
+	} >"$BATS_TEST_TMPDIR/b"
+	msg K12 # MSH-3 SND, MSH-4 SFAC, MSH-10 K12: the batch's key, as a message
+	mllpd_run --spool "$SPOOL" --dedupe 1h < <(frame -f "$BATS_TEST_TMPDIR/b" -f "$M")
+	assert_ack_count 2
+	[[ $(ack 2) == MSH* && $(ack_field MSA 2 2) == K12 ]] || fail "the message got the batch's answer: $(ack 2 | visible)"
+	assert_spool_count 2
+	assert_spooled 2 "$M"
+	[[ $stderr != *sink=duplicate* && $stderr == *" duplicates=0" ]] || fail "a duplicate: $stderr"
+}
+
+@test "a reused MSH-10 with other content is delivered and logged; its own resend is the duplicate" {
+	skip "waits for conn.c to call dedupe_lookup() and log DEDUPE_REUSED (lead)"
+	msg D13
+	cp "$M" "$BATS_TEST_TMPDIR/first"
+	hl7 "MSH|^~\\&|SND|SFAC|RCV|RFAC|20260102080000||ADT^A08^ADT_A01|D13|P|2.5" \
+		"PID|1||D13^^^HOSP^MR||$PHI_SENTINEL^JANE" >"$BATS_TEST_TMPDIR/second"
+	mllpd_run --spool "$SPOOL" --dedupe 1h < <(frame -f "$BATS_TEST_TMPDIR/first" -f "$BATS_TEST_TMPDIR/second" \
+		-f "$BATS_TEST_TMPDIR/second")
+	assert_ack_count 3
+	assert_ack_code AA 2
+	assert_spool_count 2
+	assert_spooled 1 "$BATS_TEST_TMPDIR/first"
+	assert_spooled 2 "$BATS_TEST_TMPDIR/second"
+	[[ $stderr == *": reused control ID: message id=D13 app=SND facility=SFAC "* ]] || fail "no reused control ID line: $stderr"
+	[[ "$(ack 3)" == "$(ack 2)" ]] || fail "the resend of the second did not get the second's answer"
+	[[ $(grep -c 'sink=duplicate' <<<"$stderr") -eq 1 ]] || fail "one duplicate expected: $stderr"
+	assert_no_phi
+}
+
 @test "--dedupe-dir keeps the record elsewhere, also for --exec alone" {
 	msg D10
 	mllpd_run --exec 'cat >> '"$BATS_TEST_TMPDIR/got" --dedupe 1h --dedupe-dir "$BATS_TEST_TMPDIR/dd" < <(frame -f "$M" -f "$M")
