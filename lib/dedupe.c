@@ -322,26 +322,6 @@ enum dedupe_status dedupe_lookup(struct dedupe *d, const struct dedupe_unit *u, 
 	return lookup_parts(d, &kp, u->digest, now, ack, cap, hit);
 }
 
-int dedupe_find(struct dedupe *d, const struct dedupe_key *k, time_t now, char *ack, size_t cap, size_t *ack_len,
-		time_t *accepted_at)
-{
-	struct keyparts kp;
-	struct dedupe_hit hit = {0};
-
-	if (key_parts(DEDUPE_MESSAGE, k, &kp) < 0)
-		return -1;
-	switch (lookup_parts(d, &kp, NULL, now, ack, cap, &hit)) {
-	case DEDUPE_FAILED: return -1;
-	case DEDUPE_NEW:
-	case DEDUPE_REUSED: return 0;
-	case DEDUPE_DUPLICATE:
-	case DEDUPE_TRUNCATED: break;
-	}
-	*ack_len = hit.ack_stored;
-	if (accepted_at)
-		*accepted_at = hit.accepted_at;
-	return 1;
-}
 
 /* writev() until everything is written. */
 static int writev_all(int fd, struct iovec *iov, int n)
@@ -438,15 +418,6 @@ int dedupe_store(struct dedupe *d, const struct dedupe_unit *u, time_t now, cons
 	return store(d, &kp, u->digest, now, ack, ack_len);
 }
 
-int dedupe_record(struct dedupe *d, const struct dedupe_key *k, time_t now, const char *ack, size_t ack_len)
-{
-	static const unsigned char none[DEDUPE_DIGEST_LEN];
-	struct keyparts kp;
-
-	if (key_parts(DEDUPE_MESSAGE, k, &kp) < 0)
-		return -1;
-	return store(d, &kp, none, now, ack, ack_len);
-}
 
 /* Decimal digits, canonical (no leading zero but "0"), at most 18 of them. */
 static const char *parse_num(const char *s, long long *v)

@@ -212,21 +212,6 @@ enum dedupe_status dedupe_lookup(struct dedupe *d, const struct dedupe_unit *u, 
 int dedupe_store(struct dedupe *d, const struct dedupe_unit *u, time_t now, const char *ack, size_t ack_len);
 
 /*
- * DEPRECATED, for the conn.c of before dedupe_lookup(); remove them with
- * their last caller.  The old contract: every key is a message's
- * (DEDUPE_MESSAGE) and content is not compared, neither written
- * (dedupe_record() stores an all-zero digest) nor read (dedupe_find()
- * finds a record whatever its digest).  dedupe_find() returns 1 when found
- * (*ack_len the stored length, the ACK copied when it fits in cap, else
- * nothing copied: check *ack_len <= cap before sending), 0 when not, -1
- * with errno; records claiming more than DEDUPE_ACK_MAX are absent.
- * dedupe_record() is dedupe_store() of such a unit.
- */
-int dedupe_find(struct dedupe *d, const struct dedupe_key *k, time_t now, char *ack, size_t cap, size_t *ack_len,
-		time_t *accepted_at);
-int dedupe_record(struct dedupe *d, const struct dedupe_key *k, time_t now, const char *ack, size_t ack_len);
-
-/*
  * Remove the buckets whose every record is past its window: a bucket of
  * size S ending at E goes when now - E > 2 * S (any window that makes
  * buckets of size S is at most 2 * S + 1), whatever window this struct

@@ -137,6 +137,22 @@ void answer_raw(struct answer *w, const char *p, size_t n)
 	w->used += n;
 }
 
+char *answer_slot(struct answer *w, size_t *room_left)
+{
+	*room_left = w->failed ? 0 : room(w);
+	return w->failed ? NULL : slot(w);
+}
+
+int answer_reserve(struct answer *w, size_t n)
+{
+	return reserve(w, n);
+}
+
+void answer_commit(struct answer *w, size_t n)
+{
+	w->used += n;
+}
+
 const char *answer_bytes(const struct answer *w)
 {
 	return w->to->p + w->to->len + 1;

@@ -50,6 +50,16 @@ void answer_batch_trailer(struct answer *w, const struct hl7_batch *b, enum hl7_
 /* Bytes given whole: a command's own ACK, a replayed one. */
 void answer_raw(struct answer *w, const char *p, size_t n);
 
+/*
+ * For a caller that writes bytes itself (a replayed answer): where the next
+ * bytes go and how many fit (*room), valid until the next append;
+ * answer_reserve() makes room for n (0, or -1: out of memory);
+ * answer_commit() takes n bytes written there into the answer.
+ */
+char *answer_slot(struct answer *w, size_t *room);
+int answer_reserve(struct answer *w, size_t n);
+void answer_commit(struct answer *w, size_t n);
+
 /* The unframed bytes built so far (valid until the next append). */
 const char *answer_bytes(const struct answer *w);
 

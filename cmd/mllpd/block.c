@@ -33,7 +33,7 @@ struct block {
 	char batch_id[264]; /* sanitised, for the log */
 	long long t0;
 	/* --dedupe */
-	struct dedupe_key key;
+	struct dedupe_unit unit;
 	int locked, duplicate;
 	enum ack_code replayed;
 };
@@ -287,65 +287,87 @@ static enum ack_code stored_code(const char *p, size_t n)
 	return ACK_NONE;
 }
 
+/* A reused control ID: the same sender and ID as a record, other bytes; delivered as new. */
+static void log_reused(const struct receiver *r, const struct dedupe_unit *u, time_t accepted_at)
+{
+	char id[264], app[264], fac[264];
+	log_sanitise(id, sizeof id, u->key.control_id.p, u->key.control_id.len);
+	log_sanitise(app, sizeof app, u->key.app.p, u->key.app.len);
+	log_sanitise(fac, sizeof fac, u->key.fac.p, u->key.fac.len);
+	log_line(LOG_WARNING, "%s: reused control ID: %s id=%s app=%s facility=%s age=%llds: delivered as a new message",
+		 r->peer->label, u->kind == DEDUPE_BATCH ? "batch" : "message", id, app, fac,
+		 (long long)(time(NULL) - accepted_at));
+}
+
 /*
- * --dedupe: take the key's lock and look it up.  A duplicate gets its first
- * answer again (k->duplicate); a new key stays locked (k->locked) until
- * dedupe_done(); a record that cannot be used is an AE in k->o (delivering
- * without it could deliver a duplicate).
+ * --dedupe: take the key's lock and look the block up (kind, sender,
+ * control ID and the SHA-256 of its bytes).  A duplicate gets its first
+ * answer again (k->duplicate); a new block, or a reused control ID, stays
+ * locked (k->locked) until dedupe_done(); a record that cannot be used is
+ * an AE in k->o (delivering without it could deliver a duplicate).
  */
 static void dedupe_check(struct receiver *r, struct block *k)
 {
 	const struct config *cfg = r->cfg;
 	const char *what = "lock";
 	char dir[4096];
-	size_t len;
-	time_t when;
+	struct dedupe_key key;
+	struct dedupe_hit hit;
 
 	if (k->batch) {
 		/* A batch is known by its header's sender and control ID, when it has one. */
 		if (k->f.control_id.len == 0)
 			return;
-		k->key.control_id = k->f.control_id;
-		hl7_batch_field(&k->b, batch_header(&k->b), 3, &k->key.app);
-		hl7_batch_field(&k->b, batch_header(&k->b), 4, &k->key.fac);
+		key.control_id = k->f.control_id;
+		hl7_batch_field(&k->b, batch_header(&k->b), 3, &key.app);
+		hl7_batch_field(&k->b, batch_header(&k->b), 4, &key.fac);
 	} else {
-		k->key = (struct dedupe_key){hl7_msh(&k->m, 3, 0), hl7_msh(&k->m, 4, 0), hl7_msh(&k->m, 10, 0)};
+		key = (struct dedupe_key){hl7_msh(&k->m, 3, 0), hl7_msh(&k->m, 4, 0), hl7_msh(&k->m, 10, 0)};
 	}
+	dedupe_unit_init(&k->unit, k->batch ? DEDUPE_BATCH : DEDUPE_MESSAGE, key, k->data, k->len);
 	/* The record lives in the spool: make the spool first (its errors are the sink's to report). */
 	if (cfg->spool_dir)
 		sinks_spool_ready(&r->sinks, &what);
 	what = "lock";
 	if (!r->dedupe_ok && dedupe_open(&r->dedupe, dedupe_path(cfg, dir, sizeof dir), cfg->dedupe_window, &what) == 0)
 		r->dedupe_ok = 1;
-	if (r->dedupe_ok && dedupe_lock(&r->dedupe, &k->key) == 0) {
+	if (r->dedupe_ok && dedupe_lock(&r->dedupe, &k->unit.key) == 0) {
 		struct answer w;
-		int found = dedupe_find(&r->dedupe, &k->key, time(NULL), NULL, 0, &len, &when);
-		if (found == 1 && len) {
-			/* Copied only when it has the length first found: a record changed meanwhile is not sent. */
-			char *stored = malloc(len);
-			size_t again = 0;
-			if (!stored || dedupe_find(&r->dedupe, &k->key, time(NULL), stored, len, &again, &when) != 1 ||
-			    again != len)
-				found = -1;
-			else {
-				answer_begin(&w, r->out);
-				answer_raw(&w, stored, len);
+		size_t room;
+		answer_begin(&w, r->out);
+		char *slot = answer_slot(&w, &room);
+		enum dedupe_status st = slot ? dedupe_lookup(&r->dedupe, &k->unit, time(NULL), slot, room, &hit)
+					     : (errno = ENOMEM, DEDUPE_FAILED);
+		if (st == DEDUPE_TRUNCATED) {
+			/* Room for the stored answer (at most DEDUPE_ACK_MAX), then ask again: only that answer counts. */
+			if (answer_reserve(&w, hit.ack_stored) < 0) {
+				st = DEDUPE_FAILED;
+				errno = ENOMEM;
+			} else {
+				slot = answer_slot(&w, &room);
+				st = dedupe_lookup(&r->dedupe, &k->unit, time(NULL), slot, room, &hit);
 			}
-			free(stored);
+			if (st == DEDUPE_TRUNCATED) {
+				st = DEDUPE_FAILED;
+				errno = EAGAIN; /* the record grew between the two reads */
+			}
 		}
-		if (found == 0) {
+		if (st == DEDUPE_NEW || st == DEDUPE_REUSED) {
+			if (st == DEDUPE_REUSED)
+				log_reused(r, &k->unit, hit.accepted_at);
 			k->locked = 1;
 			return;
 		}
 		int saved = errno;
-		dedupe_unlock(&r->dedupe, &k->key);
+		dedupe_unlock(&r->dedupe, &k->unit.key);
 		errno = saved;
 		what = "record";
-		if (found == 1) {
+		if (st == DEDUPE_DUPLICATE) {
 			r->duplicates++;
 			k->duplicate = 1;
-			k->replayed = len ? stored_code(answer_bytes(&w), len) : ACK_NONE;
-			if (len && answer_end(&w) < 0) {
+			answer_commit(&w, hit.ack_len);
+			k->replayed = hit.ack_len ? stored_code(answer_bytes(&w), hit.ack_len) : ACK_NONE;
+			if (hit.ack_len && answer_end(&w) < 0) {
 				log_line(LOG_ERR, "%s: out of memory for an acknowledgement", r->peer->label);
 				k->replayed = ACK_NONE;
 			}
@@ -359,14 +381,14 @@ static void dedupe_check(struct receiver *r, struct block *k)
 	log_line(LOG_ERR, "%s: --dedupe %s: %s: %s", r->peer->label, dedupe_path(cfg, dir, sizeof dir), what, why);
 }
 
-/* After a new key: record the answer of a delivered block; unlock. */
+/* After a new block: record the answer of a delivered one; unlock. */
 static void dedupe_done(struct receiver *r, struct block *k, const char *answer, size_t len)
 {
-	if (k->o.what == ACK_OUTCOME_ACCEPT && dedupe_record(&r->dedupe, &k->key, time(NULL), answer, len) < 0)
+	if (k->o.what == ACK_OUTCOME_ACCEPT && dedupe_store(&r->dedupe, &k->unit, time(NULL), answer, len) < 0)
 		log_line(LOG_WARNING,
 			 "%s: --dedupe: cannot record a delivered message (a resend would be delivered again): %s",
 			 r->peer->label, strerror(errno));
-	dedupe_unlock(&r->dedupe, &k->key);
+	dedupe_unlock(&r->dedupe, &k->unit.key);
 	dedupe_prune(&r->dedupe, time(NULL));
 }
 

@@ -494,28 +494,6 @@ static void test_answer_bounds(void)
 	dedupe_close(&d);
 }
 
-/* The calls conn.c still makes until it is rewired: one key space, no content. */
-static void test_deprecated(void)
-{
-	struct dedupe d;
-	struct dedupe_key k = key3("APP", "FAC", "OLD1");
-	char buf[64], small[4];
-	size_t n = 0;
-	time_t at = 0;
-
-	TAP_OK(open_dd(&d, "old", 600) == 0 && dedupe_record(&d, &k, T0, "ACK1", 4) == 0, "dedupe_record");
-	TAP_OK(dedupe_find(&d, &k, T0, buf, sizeof buf, &n, &at) == 1 && n == 4 && memcmp(buf, "ACK1", 4) == 0 &&
-		       at == T0,
-	       "dedupe_find finds it, with its ACK");
-	memset(small, '#', sizeof small);
-	TAP_OK(dedupe_find(&d, &k, T0, small, 3, &n, NULL) == 1 && n == 4 && small[0] == '#',
-	       "an ACK longer than the buffer: its length, nothing copied");
-	TAP_OK(find(&d, unit(DEDUPE_MESSAGE, "APP", "FAC", "OLD1", "any"), T0) == DEDUPE_REUSED,
-	       "dedupe_lookup sees it as a message of other content (no digest stored)");
-	TAP_OK(find(&d, unit(DEDUPE_BATCH, "APP", "FAC", "OLD1", "any"), T0) == DEDUPE_NEW, "and not as a batch");
-	dedupe_close(&d);
-}
-
 static void test_prune(void)
 {
 	struct dedupe d, d2;
@@ -709,7 +687,6 @@ int main(void)
 	test_window();
 	test_damage();
 	test_answer_bounds();
-	test_deprecated();
 	test_prune();
 	test_concurrent();
 	test_errors();
