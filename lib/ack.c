@@ -439,3 +439,72 @@ void ack_timestamp(char *dst, size_t cap, long long epoch_seconds)
 	if (!localtime_r(&t, &tm) || strftime(dst, cap, "%Y%m%d%H%M%S%z", &tm) == 0)
 		dst[0] = '\0';
 }
+
+enum ack_batch_step ack_batch_next(struct ack_batch_walk *w, const struct hl7_batch *b)
+{
+	enum hl7_batch_kind kind;
+	struct hl7_span piece;
+
+	if (w->pending_fts) {
+		/* An FTS after the BTS the sender left out before it. */
+		w->pending_fts = 0;
+		w->fts = 1;
+		w->kind = HL7_BATCH_FTS;
+		w->count = b->groups;
+		return ACK_BATCH_TRAILER;
+	}
+	while (!w->done && hl7_batch_next(b, &w->cursor, &kind, &piece)) {
+		switch (kind) {
+		case HL7_BATCH_FHS:
+			w->fhs = 1;
+			w->piece = piece;
+			return ACK_BATCH_HEADER;
+		case HL7_BATCH_BHS:
+			w->group_open = 1;
+			w->in_group = 0;
+			w->piece = piece;
+			return ACK_BATCH_HEADER;
+		case HL7_BATCH_MESSAGE:
+			w->piece = piece;
+			return ACK_BATCH_MESSAGE;
+		case HL7_BATCH_BTS:
+			w->group_open = 0;
+			w->kind = HL7_BATCH_BTS;
+			w->count = w->in_group;
+			return ACK_BATCH_TRAILER;
+		case HL7_BATCH_FTS:
+			if (w->group_open) {
+				w->group_open = 0;
+				w->pending_fts = 1;
+				w->kind = HL7_BATCH_BTS;
+				w->count = w->in_group;
+				return ACK_BATCH_TRAILER;
+			}
+			w->fts = 1;
+			w->kind = HL7_BATCH_FTS;
+			w->count = b->groups;
+			return ACK_BATCH_TRAILER;
+		}
+	}
+	/* Senders may leave out the trailers; the answer has them. */
+	w->done = 1;
+	if (w->group_open) {
+		w->group_open = 0;
+		w->kind = HL7_BATCH_BTS;
+		w->count = w->in_group;
+		return ACK_BATCH_TRAILER;
+	}
+	if (w->fhs && !w->fts) {
+		w->fts = 1;
+		w->kind = HL7_BATCH_FTS;
+		w->count = b->groups;
+		return ACK_BATCH_TRAILER;
+	}
+	return ACK_BATCH_END;
+}
+
+void ack_batch_answered(struct ack_batch_walk *w)
+{
+	w->in_group++;
+	w->answered++;
+}

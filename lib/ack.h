@@ -80,6 +80,35 @@ size_t ack_batch_header(char *dst, size_t cap, const struct hl7_batch *b, struct
 size_t ack_batch_trailer(char *dst, size_t cap, const struct hl7_batch *b, enum hl7_batch_kind kind, size_t count);
 
 /*
+ * The shape of the acknowledgement batch answering batch b (one that
+ * hl7_batch_parse() accepted), one step at a time, for mllpd and `hl7 ack`
+ * alike: a header for each inbound FHS and BHS, a place for each message's
+ * ACK, each BTS counting the ACKs of its group and FTS the groups, and the
+ * trailers the sender left out.  Zero-initialise the walk, then call
+ * ack_batch_next() until ACK_BATCH_END; after an ACK_BATCH_MESSAGE step
+ * that the caller answered, call ack_batch_answered().
+ */
+enum ack_batch_step {
+	ACK_BATCH_END,
+	ACK_BATCH_HEADER,  /* append ack_batch_header() answering w->piece */
+	ACK_BATCH_MESSAGE, /* answer the message w->piece (or not) */
+	ACK_BATCH_TRAILER, /* append ack_batch_trailer(w->kind, w->count) */
+};
+
+struct ack_batch_walk {
+	struct hl7_span piece;    /* HEADER: the inbound FHS/BHS; MESSAGE: the message */
+	enum hl7_batch_kind kind; /* TRAILER: HL7_BATCH_BTS or HL7_BATCH_FTS */
+	size_t count;             /* TRAILER: its count */
+	size_t answered;          /* the ACKs in the whole answer so far */
+	/* internal */
+	size_t cursor, in_group;
+	int group_open, fhs, fts, pending_fts, done;
+};
+
+enum ack_batch_step ack_batch_next(struct ack_batch_walk *w, const struct hl7_batch *b);
+void ack_batch_answered(struct ack_batch_walk *w);
+
+/*
  * A fresh MSH-10 for an acknowledgement: at most 20 characters of A-Z0-9
  * (the v2.3-v2.5 length of ST), from the time, a process ID and a sequence
  * number, so IDs from concurrent processes differ.  dst needs 21 bytes.

@@ -244,8 +244,7 @@ static void reply_batch(struct reply *r, const struct input_msg *in)
 	struct input_msg sub = *in;
 	enum hl7_batch_kind kind;
 	struct hl7_span piece;
-	size_t cursor = 0, refused = 0, in_group = 0, answered = 0;
-	int group_open = 0, fhs = 0, fts = 0;
+	size_t cursor = 0, refused = 0;
 	char text[96];
 
 	if (hl7_batch_parse(&b, in->p, in->len) != HL7_BATCH_OK) {
@@ -266,46 +265,23 @@ static void reply_batch(struct reply *r, const struct input_msg *in)
 	sub.flags &= ~(unsigned)MSGSPLIT_BATCH;
 	sub.batch = &b;
 	begin(r);
-	cursor = 0;
-	while (hl7_batch_next(&b, &cursor, &kind, &piece)) {
-		switch (kind) {
-		case HL7_BATCH_FHS:
-			fhs = 1;
-			append_batch_segment(r, &b, piece, kind, 0);
-			break;
-		case HL7_BATCH_BHS:
-			group_open = 1;
-			in_group = 0;
-			append_batch_segment(r, &b, piece, kind, 0);
-			break;
-		case HL7_BATCH_MESSAGE:
+	struct ack_batch_walk w = {0};
+	enum ack_batch_step step;
+	while ((step = ack_batch_next(&w, &b)) != ACK_BATCH_END) {
+		if (step == ACK_BATCH_HEADER) {
+			append_batch_segment(r, &b, w.piece, 0, 0);
+		} else if (step == ACK_BATCH_TRAILER) {
+			append_batch_segment(r, &b, (struct hl7_span){NULL, 0}, w.kind, w.count);
+		} else {
 			sub.batch_message++;
-			sub.p = piece.p;
-			sub.len = piece.len;
-			if (append_ack(r, &sub)) {
-				in_group++;
-				answered++;
-			}
-			break;
-		case HL7_BATCH_BTS:
-			group_open = 0;
-			append_batch_segment(r, &b, (struct hl7_span){ NULL, 0 }, kind, in_group);
-			break;
-		case HL7_BATCH_FTS:
-			if (group_open)
-				append_batch_segment(r, &b, (struct hl7_span){ NULL, 0 }, HL7_BATCH_BTS, in_group);
-			group_open = 0;
-			fts = 1;
-			append_batch_segment(r, &b, (struct hl7_span){ NULL, 0 }, kind, b.groups);
-			break;
+			sub.p = w.piece.p;
+			sub.len = w.piece.len;
+			if (append_ack(r, &sub))
+				ack_batch_answered(&w);
 		}
 	}
 	r->batch_text = NULL;
-	if (group_open)
-		append_batch_segment(r, &b, (struct hl7_span){ NULL, 0 }, HL7_BATCH_BTS, in_group);
-	if (fhs && !fts)
-		append_batch_segment(r, &b, (struct hl7_span){ NULL, 0 }, HL7_BATCH_FTS, b.groups);
-	if (answered > 0 || b.messages == 0)
+	if (w.answered > 0 || b.messages == 0)
 		emit(r);
 }
 

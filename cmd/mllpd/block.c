@@ -446,52 +446,25 @@ static enum ack_code answer_block(struct receiver *r, struct block *k, struct an
 			answer_message(w, &k->m, code, &k->o);
 		return code;
 	}
-	size_t cursor = 0, in_group = 0, acks = 0;
-	int group_open = 0, fhs = 0, fts = 0;
-	enum hl7_batch_kind kind;
-	struct hl7_span piece;
+	struct ack_batch_walk bw = {0};
 	struct hl7_msg m;
 	struct outcome mo;
-	while (hl7_batch_next(&k->b, &cursor, &kind, &piece)) {
-		switch (kind) {
-		case HL7_BATCH_FHS:
-			fhs = 1;
-			answer_batch_header(w, &k->b, piece);
-			break;
-		case HL7_BATCH_BHS:
-			group_open = 1;
-			in_group = 0;
-			answer_batch_header(w, &k->b, piece);
-			break;
-		case HL7_BATCH_MESSAGE: {
-			enum ack_code code = message_verdict(r, k, piece, &m, &mo);
+	enum ack_batch_step step;
+	while ((step = ack_batch_next(&bw, &k->b)) != ACK_BATCH_END) {
+		if (step == ACK_BATCH_HEADER) {
+			answer_batch_header(w, &k->b, bw.piece);
+		} else if (step == ACK_BATCH_TRAILER) {
+			answer_batch_trailer(w, &k->b, bw.kind, bw.count);
+		} else {
+			enum ack_code code = message_verdict(r, k, bw.piece, &m, &mo);
 			if (code != ACK_NONE) {
 				answer_message(w, &m, code, &mo);
-				in_group++;
-				acks++;
+				ack_batch_answered(&bw);
 			}
-			break;
-		}
-		case HL7_BATCH_BTS:
-			group_open = 0;
-			answer_batch_trailer(w, &k->b, kind, in_group);
-			break;
-		case HL7_BATCH_FTS:
-			if (group_open)
-				answer_batch_trailer(w, &k->b, HL7_BATCH_BTS, in_group);
-			group_open = 0;
-			fts = 1;
-			answer_batch_trailer(w, &k->b, kind, k->b.groups);
-			break;
 		}
 	}
-	/* Senders may leave out the trailers; the answer has them. */
-	if (group_open)
-		answer_batch_trailer(w, &k->b, HL7_BATCH_BTS, in_group);
-	if (fhs && !fts)
-		answer_batch_trailer(w, &k->b, HL7_BATCH_FTS, k->b.groups);
 	/* A batch of acknowledgements only is not answered (no ACK of an ACK). */
-	*answered = acks > 0 || k->b.messages == 0;
+	*answered = bw.answered > 0 || k->b.messages == 0;
 	return ACK_NONE;
 }
 

@@ -606,8 +606,49 @@ static void test_control_id_and_timestamp(void)
 	TAP_OK(strlen(ts) == 19 && (ts[14] == '+' || ts[14] == '-'), "timestamp is YYYYMMDDHHMMSS+ZZZZ: %s", ts);
 }
 
+/*
+ * The acknowledgement batch's shape: H header, M message (answered unless
+ * its first byte after MSH| is 'N'), B/F trailer with its count.
+ */
+static void test_batch_walk(void)
+{
+	static const struct {
+		const char *name, *in, *want;
+	} cases[] = {
+		{"BHS group", "BHS|^~\\&\rMSH|^~\\&|A\rMSH|^~\\&|B\rBTS|2\r", "H M M B2"},
+		{"FHS, two groups", "FHS|^~\\&\rBHS|^~\\&\rMSH|^~\\&|A\rBTS|1\rBHS|^~\\&\rMSH|^~\\&|A\rMSH|^~\\&|A\rBTS|2\rFTS|2\r",
+		 "H H M B1 H M M B2 F2"},
+		{"trailers left out", "FHS|^~\\&\rBHS|^~\\&\rMSH|^~\\&|A\r", "H H M B1 F1"},
+		{"FTS without BTS", "FHS|^~\\&\rBHS|^~\\&\rMSH|^~\\&|A\rFTS|1\r", "H H M B1 F1"},
+		{"an unanswered message is not counted", "BHS|^~\\&\rMSH|^~\\&|N\rMSH|^~\\&|A\r", "H M M B1"},
+		{"empty", "BHS|^~\\&\r", "H B0"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct hl7_batch b;
+		struct ack_batch_walk w = {0};
+		enum ack_batch_step step;
+		char got[128] = "";
+		size_t n = 0;
+		int ok = hl7_batch_parse(&b, cases[i].in, strlen(cases[i].in)) == HL7_BATCH_OK;
+		while (ok && (step = ack_batch_next(&w, &b)) != ACK_BATCH_END && n < sizeof got - 8) {
+			if (step == ACK_BATCH_HEADER)
+				n += (size_t)snprintf(got + n, sizeof got - n, "%sH", n ? " " : "");
+			else if (step == ACK_BATCH_TRAILER)
+				n += (size_t)snprintf(got + n, sizeof got - n, "%s%c%zu", n ? " " : "",
+						      w.kind == HL7_BATCH_BTS ? 'B' : 'F', w.count);
+			else {
+				n += (size_t)snprintf(got + n, sizeof got - n, "%sM", n ? " " : "");
+				if (w.piece.len > 9 && w.piece.p[9] != 'N')
+					ack_batch_answered(&w);
+			}
+		}
+		TAP_OK(ok && strcmp(got, cases[i].want) == 0, "ack_batch_next: %s: %s", cases[i].name, got);
+	}
+}
+
 int main(void)
 {
+	test_batch_walk();
 	test_control_id_and_timestamp();
 	test_names();
 	test_build();
