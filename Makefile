@@ -41,7 +41,7 @@ endif
 endif
 endif
 
-ALL_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib $(HARDEN_CPPFLAGS) $(CPPFLAGS)
+ALL_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib -Icmd/common $(HARDEN_CPPFLAGS) $(CPPFLAGS)
 ALL_CFLAGS := -std=c11 $(WARN) $(SANFLAGS) $(HARDEN_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(SANFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS)
 
@@ -63,10 +63,15 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 # Each folder cmd/NAME with a main.c is a program build/NAME made of its
-# own sources and lib/.
+# own sources, cmd/common/ (what every main shares) and lib/.
 PROGRAM_NAMES := $(patsubst cmd/%/main.c,%,$(wildcard cmd/*/main.c))
 PROGRAMS := $(PROGRAM_NAMES:%=$(BUILD)/%)
+COMMON_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/common/*.c))
 MANPAGES := $(wildcard cmd/*/*.[1-8])
+
+# The default goal: the programs.
+.PHONY: all
+all: $(PROGRAMS)
 
 .SECONDARY:
 .PHONY: bench-tools
@@ -77,8 +82,7 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB_A)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ -lpthread $(AS_NEEDED) $(SSL_LIBS)
 
-.PHONY: all units run check bench fuzz fuzz-build fuzz-replay install uninstall clean lint deps-build deps-test deps-fuzz
-all: $(PROGRAMS)
+.PHONY: units run check bench fuzz fuzz-build fuzz-replay install uninstall clean lint deps-build deps-test deps-fuzz
 units: $(UNIT_BIN) $(BUILD)/tools/faultinject.so
 
 $(BUILD)/%.o: %.c
@@ -91,7 +95,7 @@ $(LIB_A): $(LIB_OBJ)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 define program_rule
-$(BUILD)/$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/$(1)/*.c)) $(LIB_A)
+$(BUILD)/$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/$(1)/*.c)) $(COMMON_OBJ) $(LIB_A)
 	@$$(if $$(Q),echo "  LD      $$@")
 	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(AS_NEEDED) $$(SD_LIBS) $$(SSL_LIBS)
 endef

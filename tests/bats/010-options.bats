@@ -93,7 +93,7 @@ bad_value() {
 
 @test "--max-message-size: other bad sizes" {
 	local v
-	for v in -1 12Q 1.5K '' 99999999999999999999999; do
+	for v in -1 12Q 1.5K '' +1K ' 1K' 1KB; do
 		bad_value --max-message-size "$v"
 		assert_stderr_line 0 "mllpd: --max-message-size: invalid size: $v"
 	done
@@ -112,7 +112,7 @@ bad_value() {
 @test "--max-message-size: a suffix that would overflow is refused, never wrapped" {
 	# 2^34+1 G, 2^44+1 M and 2^54+1 K wrap to 1G, 1M and 1K in 64 bits.
 	local v
-	for v in 17179869185G 17592186044417M 18014398509481985K 18446744073709551616 2G 1073741825; do
+	for v in 17179869185G 17592186044417M 18014398509481985K 18446744073709551616 99999999999999999999999 2G 1073741825; do
 		bad_value --max-message-size "$v"
 		assert_stderr_line 0 "mllpd: --max-message-size: must be 16 to 1073741824 bytes: $v"
 	done
