@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "parse.h"
 #include "tlsio.h"
 
 long long now_ms(void)
@@ -74,14 +75,12 @@ int net_parse_target(const char *spec, char *host, size_t hcap, char *port, size
 	memcpy(host, spec, hl);
 	host[hl] = '\0';
 	const char *p = colon + 1;
-	char *end;
-	errno = 0;
-	long v = strtol(p, &end, 10);
-	if (!*p || *end || errno || v < 1 || v > 65535 || p[0] == '+' || p[0] == '-' || strlen(p) >= pcap) {
+	unsigned long long v;
+	if (parse_count(p, 1, 65535, &v) != PARSE_OK) {
 		*why = "invalid port (1 to 65535)";
 		return -1;
 	}
-	snprintf(port, pcap, "%ld", v);
+	snprintf(port, pcap, "%llu", v);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "cli.h"
 #include "tlsio.h"
 
 int session_init(struct session *s, const struct config *cfg)
@@ -512,7 +513,7 @@ void print_result(const struct config *cfg, const struct sess_ack *k)
 		return;
 	if (k->missing) {
 		sanitise(id, sizeof id, k->f.id, k->f.idlen);
-		fprintf(stderr, "mllp-send: %s: %s: no ACK for %s in the answer to the batch\n", cfg->target,
+		cli_error("%s: %s: no ACK for %s in the answer to the batch", cfg->target,
 			k->f.label, id);
 		return;
 	}
