@@ -57,6 +57,11 @@ void cli_error(const char *fmt, ...)
 	va_end(ap);
 }
 
+void cli_verror(const char *fmt, va_list ap)
+{
+	vline(NULL, fmt, ap);
+}
+
 void cli_fatal(int status, const char *fmt, ...)
 {
 	va_list ap;

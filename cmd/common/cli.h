@@ -3,6 +3,7 @@
 #ifndef MLLP_CLI_H
 #define MLLP_CLI_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <sysexits.h>
 
@@ -28,6 +29,9 @@ void cli_usage_error(const char *fmt, ...) __attribute__((noreturn, format(print
 
 /* "PROG: MESSAGE" on stderr (stdout flushed first, so the two stay in order). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* cli_error() with a va_list. */
+void cli_verror(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* cli_error(), then exit status. */
 void cli_fatal(int status, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));

@@ -20,7 +20,7 @@ struct hl7_span value_decode(const struct hl7_msg *m, struct hl7_span raw)
 			c *= 2;
 		p = realloc(scratch, c);
 		if (!p) {
-			report_plain(EX_SOFTWARE_, "out of memory");
+			report_plain(EX_SOFTWARE, "out of memory");
 			exit(71);
 		}
 		scratch = p;
