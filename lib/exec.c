@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "monotime.h"
+
 const char *exec_result_text(enum exec_result r)
 {
 	switch (r) {
@@ -28,13 +30,6 @@ const char *exec_result_text(enum exec_result r)
 	case EXEC_SPAWN: return "could not be started";
 	}
 	return "?";
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /*
@@ -318,7 +313,7 @@ static int reap(pid_t pid, int *status, long long deadline)
 			break;
 		}
 		if (r == 0) {
-			long long left = deadline - now_ms();
+			long long left = deadline - monotime_ms();
 			if (left <= 0) {
 				rc = 1;
 				break;
@@ -345,7 +340,7 @@ int exec_run(const struct exec_cmd *c, char *const envp[], const char *data, siz
 	     size_t out_cap, struct exec_status *st)
 {
 	int in_pipe[2], out_pipe[2], status = 0, saved;
-	long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+	long long deadline = timeout_ms > 0 ? monotime_ms() + timeout_ms : 0;
 	size_t written = 0;
 	pid_t pid = 0;
 
@@ -388,7 +383,7 @@ int exec_run(const struct exec_cmd *c, char *const envp[], const char *data, siz
 		if (in_fd >= 0)
 			p[n++] = (struct pollfd){.fd = in_fd, .events = POLLOUT};
 		if (deadline) {
-			long long left = deadline - now_ms();
+			long long left = deadline - monotime_ms();
 			if (left <= 0) {
 				timed_out = 1;
 				break;

@@ -445,9 +445,9 @@ static void pass(struct drain *d)
 /* Sleep ms, or less when a stop is requested. */
 static void pause_ms(long long ms)
 {
-	long long end = now_ms() + ms;
+	long long end = monotime_ms() + ms;
 	while (!stop_requested) {
-		long long left = end - now_ms();
+		long long left = end - monotime_ms();
 		if (left <= 0)
 			break;
 		struct pollfd p = {.fd = wake_pipe[0], .events = POLLIN};

@@ -10,6 +10,7 @@
 #include "ackread.h"
 #include "hl7.h"
 #include "mllp.h"
+#include "monotime.h"
 
 /*
  * Exit statuses: <sysexits.h> (EX_DATAERR input not HL7, EX_NOINPUT a file
@@ -77,9 +78,6 @@ int net_connect(struct conn *c, const char *host, const char *port, int timeout_
  */
 int net_connect_tls(struct conn *c, struct tlsio_ctx *tls, const char *host, const char *port, int timeout_ms,
 		    char *why, size_t whycap);
-
-/* Milliseconds of a monotonic clock. */
-long long now_ms(void);
 
 /* Copy len bytes to dst as printable ASCII (\xNN otherwise), at most about cap - 1 bytes, NUL-terminated. */
 void sanitise(char *dst, size_t cap, const char *p, size_t len);

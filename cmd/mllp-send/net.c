@@ -10,18 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "parse.h"
 #include "tlsio.h"
-
-long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void sanitise(char *dst, size_t cap, const char *p, size_t len)
 {
@@ -141,9 +133,9 @@ static int connect_one(const struct addrinfo *ai, int timeout_ms)
 		if (errno != EINPROGRESS)
 			goto fail;
 		struct pollfd p = {.fd = fd, .events = POLLOUT};
-		long long deadline = now_ms() + timeout_ms;
+		long long deadline = monotime_ms() + timeout_ms;
 		for (;;) {
-			long long left = deadline - now_ms();
+			long long left = deadline - monotime_ms();
 			int r = poll(&p, 1, left > 0 ? (int)left : 0);
 			if (r > 0)
 				break;

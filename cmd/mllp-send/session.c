@@ -105,7 +105,7 @@ static int wait_fd(int fd, short events, long long deadline)
 {
 	struct pollfd p = {.fd = fd, .events = events};
 	for (;;) {
-		long long left = deadline - now_ms();
+		long long left = deadline - monotime_ms();
 		int r = poll(&p, 1, left > 0 ? (int)(left < 1000000000 ? left : 1000000000) : 0);
 		if (r >= 0)
 			return r;
@@ -119,7 +119,7 @@ static enum sess_result write_block(struct session *s, const char *msg, size_t l
 {
 	size_t n = mllp_wrap(s->wbuf, SEND_MAX_MESSAGE + 3, msg, len);
 	size_t off = 0;
-	long long deadline = now_ms() + timeout_ms(s);
+	long long deadline = monotime_ms() + timeout_ms(s);
 
 	if (n > SEND_MAX_MESSAGE + 3) {
 		snprintf(s->why, sizeof s->why, "message larger than %zu bytes", SEND_MAX_MESSAGE);
@@ -427,7 +427,7 @@ static void awaited(const struct session *s, char *dst, size_t cap)
 
 enum sess_result session_wait(struct session *s, struct sess_ack *out)
 {
-	long long deadline = now_ms() + timeout_ms(s);
+	long long deadline = monotime_ms() + timeout_ms(s);
 
 	memset(out, 0, sizeof *out);
 	if (session_batch_busy(s) && s->next < s->nres)
