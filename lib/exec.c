@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chars.h"
 #include "monotime.h"
 
 const char *exec_result_text(enum exec_result r)
@@ -55,11 +56,6 @@ static const char *const shell_words[] = {
     "typeset", "ulimit",  "umask",   "unalias",	 "unset",     "until",	  "wait",     "while",
 };
 
-static int is_blank(char ch)
-{
-	return ch == ' ' || ch == '\t';
-}
-
 /* 1 when line can run without the shell; *words is then its number of words. */
 static int direct_ok(const char *line, size_t *words)
 {
@@ -67,17 +63,17 @@ static int direct_ok(const char *line, size_t *words)
 	const char *p = line;
 
 	for (; *p; p++) {
-		if (is_blank(*p))
+		if (chars_is_blank(*p))
 			continue;
 		if (!plain_char((unsigned char)*p))
 			return 0;
-		if (p == line || is_blank(p[-1]))
+		if (p == line || chars_is_blank(p[-1]))
 			n++;
 	}
 	if (n == 0)
 		return 0;
 	*words = n;
-	while (is_blank(line[first]))
+	while (chars_is_blank(line[first]))
 		first++;
 	size_t len = strcspn(line + first, " \t");
 	for (size_t i = 0; i < sizeof shell_words / sizeof shell_words[0]; i++) {
@@ -102,7 +98,7 @@ int exec_prepare(struct exec_cmd *c, const char *line)
 		return -1;
 	char *p = memcpy((char *)(v + words + 1), line, len + 1);
 	while (*p) {
-		if (is_blank(*p)) {
+		if (chars_is_blank(*p)) {
 			*p++ = '\0';
 			continue;
 		}

@@ -109,7 +109,7 @@ static void on_child(int sig)
 }
 
 /* Reap finished children; returns how many. */
-static unsigned reap(pid_t *kids, unsigned max)
+static unsigned reap_children(pid_t *kids, unsigned max)
 {
 	unsigned n = 0;
 	int status;
@@ -163,7 +163,7 @@ int listener_serve(const struct config *cfg, const int *fds, size_t nfds, char *
 			while (read(mllpd_signal_fd, drain, sizeof drain) > 0)
 				;
 		}
-		active -= reap(kids, cfg->max_connections);
+		active -= reap_children(kids, cfg->max_connections);
 		for (size_t i = 1; i < n && r > 0 && active < cfg->max_connections; i++) {
 			if (!p[i].revents)
 				continue;
