@@ -136,7 +136,7 @@ check_spooled() {
 # check_ack_batch FRAME FILE: FRAME answers the batch in FILE: same first
 # header segment, one MSA per MSH of FILE, each AA with MSA-2 = its MSH-10.
 check_ack_batch() {
-	local ack=$1 seg fs want=() got=()
+	local ack=$1 seg fs want_ids=() got=()
 	local in
 	in=$(tr '\n' '\r' <"$2")
 	in=${in#$'\xef\xbb\xbf'}
@@ -147,7 +147,7 @@ check_ack_batch() {
 		if [[ ${seg:0:4} == "MSH$fs" ]]; then
 			local msh=("${F[@]}")
 			split "$seg" "$fs"
-			want+=("${F[9]-}")
+			want_ids+=("${F[9]-}")
 			F=("${msh[@]}")
 		fi
 	done
@@ -161,7 +161,7 @@ check_ack_batch() {
 			F=("${all[@]}")
 		fi
 	done
-	[[ "${got[*]-}" == "${want[*]-}" ]] || why+=("MSA-2 values '${got[*]-}', expected the MSH-10s '${want[*]-}'")
+	[[ "${got[*]-}" == "${want_ids[*]-}" ]] || why+=("MSA-2 values '${got[*]-}', expected the MSH-10s '${want_ids[*]-}'")
 }
 
 # versions of HL7 table 0104 that DESIGN.md accepts

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # 300-send-basic: mllp-send against mllpd: inputs, output lines, --window, and every exit status.
 
+# shellcheck disable=SC2154 # $stderr, $stderr_lines... are set by helpers.bash
 load helpers
 load net
 load 300-send-helpers
