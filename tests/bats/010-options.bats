@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
-# 010-options: the command line (/tmp/mllpd-spec.md "Synopsis", "Exit status").
+# 010-options: the command line (mllpd(8) SYNOPSIS, OPTIONS, EXIT STATUS).
 
 # shellcheck disable=SC2154,SC2016,SC1003 # $status, $stderr... come from helpers.bash; HL7 text is literal
 load helpers
