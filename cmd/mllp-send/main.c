@@ -2,9 +2,7 @@
 /* main.c: mllp-send's options and wiring; sending is in send.c, the spool forwarder in drain.c. */
 #include "mllp-send.h"
 
-#include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
