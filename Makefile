@@ -3,7 +3,6 @@
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
-SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/mllpd
 DESTDIR ?=
@@ -41,7 +40,7 @@ endif
 endif
 endif
 
-ALL_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib $(HARDEN_CPPFLAGS) $(CPPFLAGS)
+ALL_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib -Icmd/common $(HARDEN_CPPFLAGS) $(CPPFLAGS)
 ALL_CFLAGS := -std=c11 $(WARN) $(SANFLAGS) $(HARDEN_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(SANFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS)
 
@@ -63,10 +62,15 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 # Each folder cmd/NAME with a main.c is a program build/NAME made of its
-# own sources and lib/.
+# own sources, cmd/common/ (what every main shares) and lib/.
 PROGRAM_NAMES := $(patsubst cmd/%/main.c,%,$(wildcard cmd/*/main.c))
 PROGRAMS := $(PROGRAM_NAMES:%=$(BUILD)/%)
+COMMON_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/common/*.c))
 MANPAGES := $(wildcard cmd/*/*.[1-8])
+
+# The default goal: the programs.
+.PHONY: all
+all: $(PROGRAMS)
 
 .SECONDARY:
 .PHONY: bench-tools
@@ -77,8 +81,7 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB_A)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ -lpthread $(AS_NEEDED) $(SSL_LIBS)
 
-.PHONY: all units run check bench fuzz fuzz-build fuzz-replay install uninstall clean lint deps-build deps-test deps-fuzz
-all: $(PROGRAMS)
+.PHONY: units run check bench fuzz fuzz-build fuzz-replay install uninstall clean lint deps-build deps-test deps-fuzz deps-lint
 units: $(UNIT_BIN) $(BUILD)/tools/faultinject.so
 
 $(BUILD)/%.o: %.c
@@ -91,7 +94,7 @@ $(LIB_A): $(LIB_OBJ)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 define program_rule
-$(BUILD)/$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/$(1)/*.c)) $(LIB_A)
+$(BUILD)/$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/$(1)/*.c)) $(COMMON_OBJ) $(LIB_A)
 	@$$(if $$(Q),echo "  LD      $$@")
 	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(AS_NEEDED) $$(SD_LIBS) $$(SSL_LIBS)
 endef
@@ -148,7 +151,6 @@ fuzz-build: $(FUZZ_BIN)
 
 # Each target runs FUZZ_SECONDS from its seeds; the corpus grows in
 # $(FUZZ_BUILD)/corpus/NAME, crashes land in $(FUZZ_BUILD)/crash/NAME.
-FUZZ_JOBS ?= 1
 fuzz: deps-fuzz
 	@$(MAKE) --no-print-directory fuzz-build
 	@set -e; for t in $(FUZZ_NAMES); do \
@@ -163,6 +165,10 @@ fuzz: deps-fuzz
 
 # Debian packages: installed when missing and we are root, else named.
 BUILD_PKGS := gcc make pkg-config libc6-dev libsystemd-dev libssl-dev
+# clang, and libFuzzer with the sanitizer runtimes (libclang_rt.fuzzer), which
+# Debian ships apart from the compiler.
+FUZZ_PKGS := clang libclang-rt-dev
+LINT_PKGS := mandoc shellcheck clang-format
 TEST_PKGS := bats bats-assert bats-support socat ucspi-tcp python3 python3-hl7 systemd mandoc jq openssl \
 	xinetd stunnel4 mosquitto mosquitto-clients
 define need_packages
@@ -216,6 +222,8 @@ $(NPM_DIR)/.installed: tests/tools/npm/package.json tests/tools/npm/package-lock
 	@touch $@
 deps-fuzz: deps-build
 	$(call need_packages,$(FUZZ_PKGS))
+deps-lint:
+	$(call need_packages,$(LINT_PKGS))
 
 RUN_ARGS ?= --listen 127.0.0.1:2575 --spool ./spool -v
 run: deps-build
@@ -271,8 +279,24 @@ uninstall:
 	rm -f $(DESTDIR)$(DOCDIR)/mllpd.conf.example
 	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
-lint:
-	mandoc -T lint -W warning cmd/*/*.[1-8]
+# Every shell script; the .bats and .bash files are bash (bats' load is not
+# followed: helpers.bash's variables are declared in each file).  Warnings
+# and errors count, not shellcheck's style notes.
+SHELL_SCRIPTS := tests/run .ci/run $(wildcard tests/*.sh tests/bench/*.sh tests/tools/*.sh tests/fuzz/*.sh)
+BATS_SCRIPTS := $(wildcard tests/bats/*.bats tests/bats/*.bash)
+C_FILES := $(wildcard cmd/*/*.[ch] lib/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch] tests/bench/*.c tests/tools/*.c)
+
+# Each check runs, and the target fails if any did: the man pages, the shell
+# scripts, then the format of every C file against .clang-format.
+lint: deps-lint
+	@rc=0; \
+	echo "lint: mandoc"; mandoc -T lint -W warning $(MANPAGES) || rc=1; \
+	echo "lint: shellcheck"; shellcheck -S warning $(SHELL_SCRIPTS) || rc=1; \
+	shellcheck -S warning -s bash -x -P tests/bats $(BATS_SCRIPTS) || rc=1; \
+	echo "lint: clang-format"; clang-format --dry-run --Werror $(C_FILES) 2>&1 | \
+	  awk '/: error: code should be clang-formatted/ { n++; sub(/:[0-9]+:[0-9]+: error.*/, ""); f[$$0] = 1 } \
+	       END { for (x in f) print "  not formatted: " x | "sort"; close("sort"); if (n) { print "lint: clang-format: " n " places in " length(f) " files"; exit 1 } }' || rc=1; \
+	exit $$rc
 
 # Release flags, every figure against a baseline measured in the same run.
 bench: deps-test

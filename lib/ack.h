@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* ack.h: choose and build HL7 v2 acknowledgements (ACK rules, DESIGN.md). */
+/* ack.h: choose and build HL7 v2 acknowledgements (the rules: mllpd(8) ACKNOWLEDGEMENTS). */
 #ifndef MLLPD_ACK_H
 #define MLLPD_ACK_H
 

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chars.h"
+
 /* The kinds of identity, in the order of their prefixes below. */
 enum kind { KIND_CN, KIND_DNS, KIND_EMAIL, KIND_URI, KIND_IP, KIND_ANY, KIND_NONE };
 
@@ -33,11 +35,6 @@ struct allow_table {
 	struct allow_rule *rules;
 	size_t n;
 };
-
-static int is_blank(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r';
-}
 
 static int lower(int ch)
 {
@@ -109,12 +106,12 @@ struct allow_table *allow_parse(const char *buf, size_t len, struct allow_error 
 			unsigned char ch = (unsigned char)line[i];
 			if (ch == '#')
 				break;
-			if (is_blank((char)ch)) {
+			if (chars_is_line_blank((char)ch)) {
 				i++;
 				continue;
 			}
 			size_t start = i;
-			for (; i < ll && !is_blank(line[i]) && line[i] != '#'; i++)
+			for (; i < ll && !chars_is_line_blank(line[i]) && line[i] != '#'; i++)
 				if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] == 0x7f)
 					return parse_error(t, err, lineno, "control character");
 			if (nw < 4) {

@@ -4,6 +4,8 @@
 
 #include "batch.h"
 
+#include "chars.h"
+
 static const char empty_text[1] = "";
 
 static const char *const status_text[] = {
@@ -43,23 +45,18 @@ int hl7_batch_is(const char *buf, size_t len)
 	return len - i >= 3 && (memcmp(buf + i, "FHS", 3) == 0 || memcmp(buf + i, "BHS", 3) == 0);
 }
 
-static int is_eol(char c)
-{
-	return c == '\r' || c == '\n';
-}
-
 /* The segment at *pos (separators before it skipped): its span; *pos moves past it. 0 at the end. */
 static int next_segment(const char *buf, size_t len, size_t *pos, struct hl7_span *seg)
 {
 	size_t i = *pos, e;
 
-	while (i < len && is_eol(buf[i]))
+	while (i < len && chars_is_eol(buf[i]))
 		i++;
 	if (i >= len) {
 		*pos = len;
 		return 0;
 	}
-	for (e = i; e < len && !is_eol(buf[e]); e++)
+	for (e = i; e < len && !chars_is_eol(buf[e]); e++)
 		;
 	seg->p = buf + i;
 	seg->len = e - i;
@@ -270,7 +267,7 @@ int hl7_batch_next(const struct hl7_batch *b, size_t *cursor, enum hl7_batch_kin
 	while (next_segment(b->buf, b->len, &probe, &seg) && kind_of(b, seg) < 0)
 		end = probe;
 	/* The separators ending its last segment belong to it, up to the next piece. */
-	while (end < b->len && is_eol(b->buf[end]))
+	while (end < b->len && chars_is_eol(b->buf[end]))
 		end++;
 	*kind = HL7_BATCH_MESSAGE;
 	span->p = start;

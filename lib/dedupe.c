@@ -14,6 +14,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "parse.h"
+
 /* Key locks live on bytes [0, LOCK_SLOTS) of the lock file, the pruner's
  * lock past them: the two never meet. */
 #define LOCK_SLOTS 65521
@@ -525,25 +527,9 @@ unlock:
 
 int dedupe_parse_window(const char *s, long *seconds)
 {
-	long v = 0, unit = 1;
-
-	if (!s || *s < '0' || *s > '9')
+	unsigned long long ms;
+	if (parse_duration_ms(s, PARSE_UNITS, 1000, DEDUPE_WINDOW_MAX * 1000ull, &ms) != PARSE_OK)
 		return -1;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		v = v * 10 + (*s - '0');
-		if (v > DEDUPE_WINDOW_MAX)
-			return -1;
-	}
-	switch (*s) {
-	case '\0': break;
-	case 's': s++; break;
-	case 'm': unit = 60, s++; break;
-	case 'h': unit = 60 * 60, s++; break;
-	case 'd': unit = 24 * 60 * 60, s++; break;
-	default: return -1;
-	}
-	if (*s != '\0' || v == 0 || v > DEDUPE_WINDOW_MAX / unit)
-		return -1;
-	*seconds = v * unit;
+	*seconds = (long)(ms / 1000);
 	return 0;
 }

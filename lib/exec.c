@@ -17,6 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chars.h"
+#include "monotime.h"
+
 const char *exec_result_text(enum exec_result r)
 {
 	switch (r) {
@@ -28,13 +31,6 @@ const char *exec_result_text(enum exec_result r)
 	case EXEC_SPAWN: return "could not be started";
 	}
 	return "?";
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /*
@@ -60,11 +56,6 @@ static const char *const shell_words[] = {
     "typeset", "ulimit",  "umask",   "unalias",	 "unset",     "until",	  "wait",     "while",
 };
 
-static int is_blank(char ch)
-{
-	return ch == ' ' || ch == '\t';
-}
-
 /* 1 when line can run without the shell; *words is then its number of words. */
 static int direct_ok(const char *line, size_t *words)
 {
@@ -72,17 +63,17 @@ static int direct_ok(const char *line, size_t *words)
 	const char *p = line;
 
 	for (; *p; p++) {
-		if (is_blank(*p))
+		if (chars_is_blank(*p))
 			continue;
 		if (!plain_char((unsigned char)*p))
 			return 0;
-		if (p == line || is_blank(p[-1]))
+		if (p == line || chars_is_blank(p[-1]))
 			n++;
 	}
 	if (n == 0)
 		return 0;
 	*words = n;
-	while (is_blank(line[first]))
+	while (chars_is_blank(line[first]))
 		first++;
 	size_t len = strcspn(line + first, " \t");
 	for (size_t i = 0; i < sizeof shell_words / sizeof shell_words[0]; i++) {
@@ -107,7 +98,7 @@ int exec_prepare(struct exec_cmd *c, const char *line)
 		return -1;
 	char *p = memcpy((char *)(v + words + 1), line, len + 1);
 	while (*p) {
-		if (is_blank(*p)) {
+		if (chars_is_blank(*p)) {
 			*p++ = '\0';
 			continue;
 		}
@@ -318,7 +309,7 @@ static int reap(pid_t pid, int *status, long long deadline)
 			break;
 		}
 		if (r == 0) {
-			long long left = deadline - now_ms();
+			long long left = deadline - monotime_ms();
 			if (left <= 0) {
 				rc = 1;
 				break;
@@ -345,7 +336,7 @@ int exec_run(const struct exec_cmd *c, char *const envp[], const char *data, siz
 	     size_t out_cap, struct exec_status *st)
 {
 	int in_pipe[2], out_pipe[2], status = 0, saved;
-	long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+	long long deadline = timeout_ms > 0 ? monotime_ms() + timeout_ms : 0;
 	size_t written = 0;
 	pid_t pid = 0;
 
@@ -388,7 +379,7 @@ int exec_run(const struct exec_cmd *c, char *const envp[], const char *data, siz
 		if (in_fd >= 0)
 			p[n++] = (struct pollfd){.fd = in_fd, .events = POLLOUT};
 		if (deadline) {
-			long long left = deadline - now_ms();
+			long long left = deadline - monotime_ms();
 			if (left <= 0) {
 				timed_out = 1;
 				break;

@@ -4,6 +4,8 @@
 
 #include "hl7.h"
 
+#include "chars.h"
+
 const struct hl7_delims hl7_default_delims = { '|', '^', '~', '\\', '&', 0 };
 
 /* Spans that point nowhere still point somewhere: memcpy(x, p, 0) stays defined. */
@@ -66,11 +68,6 @@ static int is_digit(unsigned char c)
 static int is_alnum(unsigned char c)
 {
 	return is_upper(c) || is_digit(c) || (c >= 'a' && c <= 'z');
-}
-
-static int is_eol(char c)
-{
-	return c == '\r' || c == '\n';
 }
 
 /*
@@ -190,7 +187,7 @@ int hl7_delims_read(const char *p, size_t len, struct hl7_delims *d)
 {
 	size_t n;
 
-	if (len < 1 || is_alnum((unsigned char)p[0]) || is_eol(p[0]))
+	if (len < 1 || is_alnum((unsigned char)p[0]) || chars_is_eol(p[0]))
 		return 0;
 	n = find_byte(p, 1, len, p[0]) - 1;
 	if (!valid_encoding(p + 1, n, p[0]))
@@ -300,7 +297,7 @@ enum hl7_status hl7_parse(struct hl7_msg *m, const char *buf, size_t len, unsign
 	while (pos < len && m->status == HL7_OK) {
 		const unsigned char *s = (const unsigned char *)buf + pos;
 
-		if (is_eol(buf[pos])) {
+		if (chars_is_eol(buf[pos])) {
 			lenient(m, HL7_LENIENT_EMPTY_SEGMENT, pos, flags);
 			pos = eat_separator(m, pos, flags);
 			continue;
@@ -336,9 +333,9 @@ int hl7_segment_next(const struct hl7_msg *m, size_t *cursor, struct hl7_span *s
 		return 0;
 	if (pos < m->start)
 		pos = m->start;
-	if (pos < m->len && is_eol(m->buf[pos]))
+	if (pos < m->len && chars_is_eol(m->buf[pos]))
 		hint = m->buf[pos];
-	while (pos < m->len && is_eol(m->buf[pos]))
+	while (pos < m->len && chars_is_eol(m->buf[pos]))
 		pos++;
 	if (pos >= m->len) {
 		*cursor = m->len;

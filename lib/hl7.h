@@ -82,8 +82,8 @@ struct hl7_msg {
 };
 
 /*
- * Parse and validate one message (DESIGN.md step 2, those checks and no
- * others).  Never allocates; reads buf[0..len) only; O(len).
+ * Parse and validate one message (mllpd(8) "Validation": those checks and
+ * no others).  Never allocates; reads buf[0..len) only; O(len).
  * Returns HL7_OK or the first error found; the same value is stored in
  * m->status, with err_offset/err_segment/err_field.  Even on error, when
  * m->has_delims is set the MSH fields can be read with hl7_msh() etc.; when

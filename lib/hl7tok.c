@@ -2,6 +2,7 @@
 /* hl7tok.c: the leaves of a message, found 16 bytes at a time, with the numbering of hl7_walk. */
 #include <string.h>
 
+#include "chars.h"
 #include "hl7tok.h"
 
 #if defined(__SSE2__) && !defined(HL7TOK_SCALAR)
@@ -37,11 +38,6 @@ static unsigned ctz(unsigned x)
 #endif
 }
 
-static int is_eol(char c)
-{
-	return c == '\r' || c == '\n';
-}
-
 /* Offset of the first CR or LF in buf[pos..len), or len. */
 static size_t find_eol(const char *buf, size_t pos, size_t len)
 {
@@ -56,7 +52,7 @@ static size_t find_eol(const char *buf, size_t pos, size_t len)
 			return pos + ctz(m);
 	}
 #endif
-	while (pos < len && !is_eol(buf[pos]))
+	while (pos < len && !chars_is_eol(buf[pos]))
 		pos++;
 	return pos;
 }
@@ -126,7 +122,7 @@ static int segment_start(struct hl7_tok *t)
 	for (;;) {
 		unsigned k;
 
-		while (pos < len && is_eol(buf[pos]))
+		while (pos < len && chars_is_eol(buf[pos]))
 			pos++;
 		if (pos >= len) {
 			t->next = len;

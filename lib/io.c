@@ -2,6 +2,8 @@
 /* io.c: write loops that finish what they start. */
 #include "io.h"
 
+#include "monotime.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -25,24 +27,18 @@ int io_write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int io_write_within(int fd, int is_socket, const void *p, size_t n, int timeout_ms)
 {
 	const char *b = p;
-	long long deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : 0;
+	long long deadline = timeout_ms >= 0 ? monotime_ms() + timeout_ms : 0;
 	int wait = !is_socket; /* a pipe: wait for room first, then write no more than fits */
 
 	if (timeout_ms < 0)
 		return io_write_all(fd, p, n);
 	while (n > 0) {
 		if (wait) {
-			long long left = deadline - now_ms();
+			long long left = deadline - monotime_ms();
 			struct pollfd pfd = {.fd = fd, .events = POLLOUT};
 			int r = left > 0 ? poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left) : 0;
 			if (r < 0 && errno == EINTR)

@@ -4,16 +4,13 @@
 
 #include "msgsplit.h"
 
+#include "chars.h"
+
 #define VT 0x0B
 #define FS 0x1C
 
 /* What a line starts with. */
 enum kind { K_NONE, K_MORE, K_FRAME, K_MSH, K_FHS, K_BHS, K_FTS, K_BTS };
-
-static int is_blank(char c)
-{
-	return c == '\r' || c == '\n' || c == ' ' || c == '\t';
-}
 
 static int is_alnum(char c)
 {
@@ -129,7 +126,7 @@ enum msgsplit_event msgsplit_next(struct msgsplit *s, const char *buf, size_t le
 
 	msg->p = buf;
 	msg->len = 0;
-	while (i < len && is_blank(buf[i]))
+	while (i < len && chars_is_white(buf[i]))
 		i++;
 	if (i == len) {
 		s->scan = 0;

@@ -7,13 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chars.h"
+
 /* Option names longer than this are never in a table; it keeps the reasons whole. */
 #define NAME_MAX_LEN 64
-
-static int is_blank(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r';
-}
 
 static int is_name_char(char ch)
 {
@@ -70,9 +67,9 @@ int optfile_parse(const char *buf, size_t len, const struct option *table, const
 		lineno++;
 		if (memchr(p, '\0', n))
 			return fail(out, err, lineno, "%s", "a NUL byte");
-		while (b < e && is_blank(p[b]))
+		while (b < e && chars_is_line_blank(p[b]))
 			b++;
-		while (e > b && is_blank(p[e - 1]))
+		while (e > b && chars_is_line_blank(p[e - 1]))
 			e--;
 		if (b == e || p[b] == '#')
 			continue;
@@ -81,7 +78,7 @@ int optfile_parse(const char *buf, size_t len, const struct option *table, const
 		while (ne < e && is_name_char(p[ne]))
 			ne++;
 		size_t vb = ne;
-		while (vb < e && is_blank(p[vb]))
+		while (vb < e && chars_is_line_blank(p[vb]))
 			vb++;
 		if (ne == b || ne - b > NAME_MAX_LEN || (vb < e && p[vb] != '='))
 			return fail(out, err, lineno, "%s", "not a NAME = VALUE line");
@@ -90,7 +87,7 @@ int optfile_parse(const char *buf, size_t len, const struct option *table, const
 		name[ne - b] = '\0';
 		if (vb < e)
 			vb++; /* the '=' */
-		while (vb < e && is_blank(p[vb]))
+		while (vb < e && chars_is_line_blank(p[vb]))
 			vb++;
 		int has_value = vb < e;
 

@@ -2,19 +2,16 @@
 /* segnorm.c: every run of CR/LF becomes one CR, leading runs go, a last CR is added. */
 #include "segnorm.h"
 
-static int is_eol(char c)
-{
-	return c == '\r' || c == '\n';
-}
+#include "chars.h"
 
 size_t segnorm_copy(char *dst, size_t cap, const char *src, size_t len)
 {
 	size_t i = 0, o = 0;
 
 	while (i < len) {
-		if (is_eol(src[i])) {
+		if (chars_is_eol(src[i])) {
 			/* A run of separators: one CR, unless nothing came before it. */
-			while (i < len && is_eol(src[i]))
+			while (i < len && chars_is_eol(src[i]))
 				i++;
 			if (o > 0) {
 				if (o < cap)
@@ -29,7 +26,7 @@ size_t segnorm_copy(char *dst, size_t cap, const char *src, size_t len)
 			dst[o] = c;
 		o++;
 	}
-	if (o > 0 && len > 0 && !is_eol(src[len - 1])) {
+	if (o > 0 && len > 0 && !chars_is_eol(src[len - 1])) {
 		if (o < cap)
 			dst[o] = '\r';
 		o++;
@@ -41,10 +38,10 @@ int segnorm_is_normal(const char *src, size_t len)
 {
 	if (len == 0)
 		return 1;
-	if (is_eol(src[0]) || src[len - 1] != '\r')
+	if (chars_is_eol(src[0]) || src[len - 1] != '\r')
 		return 0;
 	for (size_t i = 0; i + 1 < len; i++)
-		if (src[i] == '\n' || (src[i] == '\r' && is_eol(src[i + 1])))
+		if (src[i] == '\n' || (src[i] == '\r' && chars_is_eol(src[i + 1])))
 			return 0;
 	return 1;
 }

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -19,6 +18,8 @@
 #include <openssl/x509v3.h>
 
 #include <dlfcn.h>
+
+#include "monotime.h"
 
 /*
  * OpenSSL is dlopen()ed on the first tlsio_ctx_new(), not linked: a plain
@@ -632,13 +633,6 @@ void tlsio_ctx_free(struct tlsio_ctx *ctx)
 	free(ctx);
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for what OpenSSL wants; 1 ready, 0 timed out, -1 error (EINTR too when eintr_ends). */
 static int wait_want(struct tlsio_conn *t, int err, long long deadline, int eintr_ends)
 {
@@ -647,7 +641,7 @@ static int wait_want(struct tlsio_conn *t, int err, long long deadline, int eint
 	for (;;) {
 		int ms = -1;
 		if (deadline >= 0) {
-			long long left = deadline - now_ms();
+			long long left = deadline - monotime_ms();
 			ms = left > 0 ? (int)(left < 1000000000 ? left : 1000000000) : 0;
 		}
 		int r = poll(&p, 1, ms);
@@ -683,7 +677,7 @@ struct tlsio_conn *tlsio_handshake(struct tlsio_ctx *ctx, int rfd, int wfd, cons
 				   char *why, size_t whycap)
 {
 	struct tlsio_conn *t = calloc(1, sizeof *t);
-	long long deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : -1;
+	long long deadline = timeout_ms >= 0 ? monotime_ms() + timeout_ms : -1;
 
 	ERR_clear_error();
 	if (!t || !(t->ssl = SSL_new(ctx->ssl))) {
@@ -764,7 +758,7 @@ const char *tlsio_last_error(const struct tlsio_conn *t)
 
 ssize_t tlsio_write(struct tlsio_conn *t, const void *buf, size_t len, int timeout_ms)
 {
-	long long deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : -1;
+	long long deadline = timeout_ms >= 0 ? monotime_ms() + timeout_ms : -1;
 	size_t off = 0;
 	while (off < len) {
 		size_t w = 0;

@@ -21,12 +21,12 @@
 #
 # Two known rows are corrected in the loop below (valid/nhapi-ACK-01.hl7,
 # malformed/ipf-MULTI-01.hl7).  Any other row whose expectation contradicts
-# the corpus file itself or DESIGN.md is reported with a TAP "# TODO" directive (a failure there does not fail the
+# the corpus file itself or mllpd(8) "Validation" is reported with a TAP "# TODO" directive (a failure there does not fail the
 # run) and named in the summary, so the corpus can be fixed:
 #   - a *-MULTI-* file (several MSH without a batch header) holding fewer than
 #     two MSH segments;
 #   - expected_outcome accept/lenient-accept with an MSH-12.1 outside the
-#     table 0104 versions DESIGN.md lists.
+#     table 0104 versions mllpd(8) lists.
 
 set -u
 export LC_ALL=C
@@ -136,7 +136,7 @@ check_spooled() {
 # check_ack_batch FRAME FILE: FRAME answers the batch in FILE: same first
 # header segment, one MSA per MSH of FILE, each AA with MSA-2 = its MSH-10.
 check_ack_batch() {
-	local ack=$1 seg fs want=() got=()
+	local ack=$1 seg fs want_ids=() got=()
 	local in
 	in=$(tr '\n' '\r' <"$2")
 	in=${in#$'\xef\xbb\xbf'}
@@ -147,7 +147,7 @@ check_ack_batch() {
 		if [[ ${seg:0:4} == "MSH$fs" ]]; then
 			local msh=("${F[@]}")
 			split "$seg" "$fs"
-			want+=("${F[9]-}")
+			want_ids+=("${F[9]-}")
 			F=("${msh[@]}")
 		fi
 	done
@@ -161,10 +161,10 @@ check_ack_batch() {
 			F=("${all[@]}")
 		fi
 	done
-	[[ "${got[*]-}" == "${want[*]-}" ]] || why+=("MSA-2 values '${got[*]-}', expected the MSH-10s '${want[*]-}'")
+	[[ "${got[*]-}" == "${want_ids[*]-}" ]] || why+=("MSA-2 values '${got[*]-}', expected the MSH-10s '${want_ids[*]-}'")
 }
 
-# versions of HL7 table 0104 that DESIGN.md accepts
+# versions of HL7 table 0104 that mllpd accepts (mllpd(8) "Validation")
 versions=" 2.1 2.2 2.3 2.3.1 2.4 2.5 2.5.1 2.6 2.7 2.7.1 2.8 2.8.1 2.8.2 2.9 2.9.1 "
 
 # corpus_doubt FILE VERSION OUTCOME: set DOUBT to why the manifest row cannot
@@ -180,7 +180,7 @@ corpus_doubt() {
 		fi
 	fi
 	if [[ $o == accept || $o == lenient-accept ]] && [[ $versions != *" $v "* ]]; then
-		DOUBT="corpus: manifest says $o but MSH-12.1 '$v' is not a DESIGN.md table 0104 version"
+		DOUBT="corpus: manifest says $o but MSH-12.1 '$v' is not a table 0104 version mllpd accepts"
 	fi
 }
 
@@ -204,8 +204,8 @@ while IFS= read -r line || [[ -n $line ]]; do
 	outcome=${F[5]-}
 	want_original=${F[7]-}
 	want_auto=${F[8]-}
-	# Two rows of MANIFEST.tsv disagree with DESIGN.md's own rules; the test
-	# holds mllpd to the rules and says so (see the issue note).
+	# Two rows of MANIFEST.tsv disagree with mllpd(8)'s rules; the test
+	# holds mllpd to the rules and says so.
 	override=
 	case $file in
 	valid/nhapi-ACK-01.hl7)

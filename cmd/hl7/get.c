@@ -58,8 +58,8 @@ static void add(struct get *g, struct hl7_span v)
 		struct hl7_span *p = realloc(g->vals, c * sizeof *p);
 
 		if (!p) {
-			report_plain(EX_SOFTWARE_, "out of memory");
-			exit(71);
+			report_plain(EX_SOFTWARE, "out of memory");
+			exit(EX_OSERR);
 		}
 		g->vals = p;
 		g->capvals = c;
@@ -256,15 +256,15 @@ int cmd_get(int argc, char **argv)
 		switch (c) {
 		case 'r': g.raw = 1; break;
 		case 'H': g.with_filename = 1; break;
-		default: usage_error("get: unknown option: %s", argv[optind - 1]);
+		default: cli_usage_error("get: unknown option: %s", argv[optind - 1]);
 		}
 	}
 	g.cols = calloc((size_t)argc, sizeof *g.cols);
 	g.first = calloc((size_t)argc, sizeof *g.first);
 	g.count = calloc((size_t)argc, sizeof *g.count);
 	if (!g.cols || !g.first || !g.count) {
-		report_plain(EX_SOFTWARE_, "out of memory");
-		return EX_SOFTWARE_;
+		report_plain(EX_SOFTWARE, "out of memory");
+		return EX_SOFTWARE;
 	}
 	for (i = optind; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
@@ -272,15 +272,15 @@ int cmd_get(int argc, char **argv)
 			break;
 		}
 		if (argv[i][0] == '-' && argv[i][1] && g.ncols > 0)
-			usage_error("get: options go before the paths: %s", argv[i]);
+			cli_usage_error("get: options go before the paths: %s", argv[i]);
 		if (column_parse(argv[i], &g.cols[g.ncols]) < 0)
 			break;
 		g.ncols++;
 	}
 	if (g.ncols == 0) {
 		if (i < argc)
-			usage_error("get: not a path: %s", argv[i]);
-		usage_error("get: no path given%s", "");
+			cli_usage_error("get: not a path: %s", argv[i]);
+		cli_usage_error("get: no path given");
 	}
 	input_each(argv + i, argc - i, get_message, &g);
 	free(g.vals);

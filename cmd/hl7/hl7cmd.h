@@ -4,20 +4,16 @@
 #define HL7CMD_H
 
 #include <stddef.h>
+#include <sysexits.h>
 
 #include "batch.h"
+#include "cli.h"
 #include "hl7.h"
 #include "hl7walk.h"
 #include "termsafe.h"
 
-/* Exit codes (sysexits.h). */
-#define EX_OK_ 0
+/* Exit statuses: <sysexits.h>, and lint's own 1. */
 #define EX_FINDINGS 1 /* lint: something to report */
-#define EX_USAGE_ 64
-#define EX_DATAERR_ 65
-#define EX_NOINPUT_ 66
-#define EX_SOFTWARE_ 70
-#define EX_IOERR_ 74
 
 /* ---- input.c: files or stdin, split into units (lib/msgsplit) ---- */
 

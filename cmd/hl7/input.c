@@ -29,8 +29,8 @@ static int reserve(size_t need)
 		n *= 2;
 	p = realloc(buf, n);
 	if (!p) {
-		report_plain(EX_SOFTWARE_, "out of memory");
-		exit(71);
+		report_plain(EX_SOFTWARE, "out of memory");
+		exit(EX_OSERR);
 	}
 	buf = p;
 	cap = n;
@@ -67,14 +67,14 @@ static void read_fd(int fd, const char *name, input_fn fn, void *ctx)
 		off = 0;
 		if (have + CHUNK > cap && reserve(have + CHUNK) < 0) {
 			in.number++;
-			report(EX_DATAERR_, &in, "message larger than 1 GiB: rest of the file skipped");
+			report(EX_DATAERR, &in, "message larger than 1 GiB: rest of the file skipped");
 			return;
 		}
 		ssize_t r = read(fd, buf + have, cap - have);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			report_plain(EX_IOERR_, "%s: read: %s", name, strerror(errno));
+			report_plain(EX_IOERR, "%s: read: %s", name, strerror(errno));
 			return;
 		}
 		if (r == 0)
@@ -128,7 +128,7 @@ void input_each(char **files, int nfiles, input_fn fn, void *ctx)
 		}
 		int fd = open(files[i], O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
-			report_plain(EX_NOINPUT_, "%s: %s", files[i], strerror(errno));
+			report_plain(EX_NOINPUT, "%s: %s", files[i], strerror(errno));
 			continue;
 		}
 		read_fd(fd, files[i], fn, ctx);

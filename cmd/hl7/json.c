@@ -117,7 +117,7 @@ int cmd_json(int argc, char **argv)
 		switch (c) {
 		case 'p': j.paths = 1; break;
 		case 'r': j.raw = 1; break;
-		default: usage_error("json: unknown option: %s", argv[optind - 1]);
+		default: cli_usage_error("json: unknown option: %s", argv[optind - 1]);
 		}
 	}
 	input_each(argv + optind, argc - optind, json_message, &j);

@@ -257,7 +257,7 @@ int cmd_lint(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
 		switch (c) {
 		case 's': l.strict = 1; break;
-		default: usage_error("lint: unknown option: %s", argv[optind - 1]);
+		default: cli_usage_error("lint: unknown option: %s", argv[optind - 1]);
 		}
 	}
 	input_each(argv + optind, argc - optind, lint_message, &l);

@@ -39,10 +39,10 @@ static int rank(int status)
 	switch (status) {
 	case 0: return 0;
 	case EX_FINDINGS: return 1;
-	case EX_DATAERR_: return 2;
-	case EX_SOFTWARE_: return 3;
-	case EX_IOERR_: return 4;
-	case EX_NOINPUT_: return 5;
+	case EX_DATAERR: return 2;
+	case EX_SOFTWARE: return 3;
+	case EX_IOERR: return 4;
+	case EX_NOINPUT: return 5;
 	default: return 3;
 	}
 }
@@ -72,24 +72,21 @@ void report_plain(int status, const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs("hl7: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_verror(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit_note(status);
 }
 
 int message_open(const struct input_msg *in, struct hl7_msg *m)
 {
 	if (in->flags & MSGSPLIT_TRUNCATED) {
-		report(EX_DATAERR_, in, "MLLP frame not ended by 0x1C: skipped");
+		report(EX_DATAERR, in, "MLLP frame not ended by 0x1C: skipped");
 		return -1;
 	}
 	hl7_parse(m, in->p, in->len, 0);
 	if (!m->has_delims) {
-		report(EX_DATAERR_, in, "not an HL7 message: %s", hl7_status_text(m->status));
+		report(EX_DATAERR, in, "not an HL7 message: %s", hl7_status_text(m->status));
 		return -1;
 	}
 	return 0;
@@ -102,15 +99,15 @@ int batch_open(const struct input_msg *in, input_fn fn, void *ctx)
 	if (!(in->flags & MSGSPLIT_BATCH) || (in->flags & MSGSPLIT_TRUNCATED))
 		return 0;
 	if (batch_each(in, &b, fn, ctx) != HL7_BATCH_OK)
-		report(EX_DATAERR_, in, "not an HL7 batch: %s: skipped", hl7_batch_status_text(b.status));
+		report(EX_DATAERR, in, "not an HL7 batch: %s: skipped", hl7_batch_status_text(b.status));
 	return 1;
 }
 
 static int finish(int rc)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "hl7: stdout: write error\n");
-		return EX_IOERR_;
+		cli_error("stdout: write error");
+		return EX_IOERR;
 	}
 	if (rc == 0 || rank(exit_status) > rank(rc))
 		rc = exit_status;
@@ -127,9 +124,11 @@ int main(int argc, char **argv)
 	};
 	const char *sub = argc > 1 ? argv[1] : NULL;
 
+	cli_init("hl7", usage_text);
+
 	if (!sub) {
 		fputs(usage_text, stderr);
-		return EX_USAGE_;
+		return EX_USAGE;
 	}
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
 		printf("%s%s", usage_text, help_text);
@@ -144,14 +143,5 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(sub, cmds[i].name) == 0)
 			return finish(cmds[i].fn(argc - 1, argv + 1));
-	fprintf(stderr, "hl7: unknown command: %s\n%s", sub, usage_text);
-	return EX_USAGE_;
-}
-
-void usage_error(const char *fmt, const char *arg)
-{
-	fputs("hl7: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n%s", usage_text);
-	exit(EX_USAGE_);
+	cli_usage_error("unknown command: %s", sub);
 }

@@ -20,8 +20,8 @@ struct hl7_span value_decode(const struct hl7_msg *m, struct hl7_span raw)
 			c *= 2;
 		p = realloc(scratch, c);
 		if (!p) {
-			report_plain(EX_SOFTWARE_, "out of memory");
-			exit(71);
+			report_plain(EX_SOFTWARE, "out of memory");
+			exit(EX_OSERR);
 		}
 		scratch = p;
 		scratch_cap = c;
@@ -56,8 +56,8 @@ void out_cell(struct hl7_span v, unsigned flags)
 		char *p = realloc(cell, n);
 
 		if (!p) {
-			report_plain(EX_SOFTWARE_, "out of memory");
-			exit(71);
+			report_plain(EX_SOFTWARE, "out of memory");
+			exit(EX_OSERR);
 		}
 		cell = p;
 		cell_cap = n;

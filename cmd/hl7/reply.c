@@ -12,6 +12,7 @@
 #include "hl7cmd.h"
 #include "mllp.h"
 #include "msgsplit.h"
+#include "parse.h"
 #include "termsafe.h"
 
 struct reply {
@@ -39,8 +40,8 @@ static char *room(struct reply *r, size_t n)
 			c *= 2;
 		char *p = realloc(r->out, c);
 		if (!p) {
-			report_plain(EX_SOFTWARE_, "out of memory");
-			exit(71);
+			report_plain(EX_SOFTWARE, "out of memory");
+			exit(EX_OSERR);
 		}
 		r->out = p;
 		r->cap = c;
@@ -127,7 +128,7 @@ static int append_ack(struct reply *r, const struct input_msg *in)
 	status = hl7_parse(&m, in->p, in->len, 0);
 	if (status != HL7_OK) {
 		/* mllpd refuses it whatever a command would say: the same AR */
-		report(EX_DATAERR_, in, "%s", hl7_status_text(status));
+		report(EX_DATAERR, in, "%s", hl7_status_text(status));
 		outcome = ACK_OUTCOME_REJECT;
 		err_code = hl7_status_code(status);
 		text = hl7_status_text(status);
@@ -211,7 +212,7 @@ static void refuse_batch(struct reply *r, const struct input_msg *in, const stru
 	struct hl7_msg m;
 	char id[32], ts[32];
 
-	report(EX_DATAERR_, in, "not an HL7 batch: %s", hl7_batch_status_text(b->status));
+	report(EX_DATAERR, in, "not an HL7 batch: %s", hl7_batch_status_text(b->status));
 	hl7_parse(&m, in->p, in->len, 0);
 	fresh(r, id, sizeof id, ts, sizeof ts);
 	struct ack_params ap = {
@@ -290,7 +291,7 @@ static void reply_message(void *ctx, const struct input_msg *in)
 	struct reply *r = ctx;
 
 	if (in->flags & MSGSPLIT_TRUNCATED) {
-		report(EX_DATAERR_, in, "MLLP frame not ended by 0x1C: skipped");
+		report(EX_DATAERR, in, "MLLP frame not ended by 0x1C: skipped");
 		return;
 	}
 	if (in->flags & MSGSPLIT_BATCH) {
@@ -340,14 +341,13 @@ int cmd_ack(int argc, char **argv)
 		switch (c) {
 		case O_CODE:
 			if (parse_code(optarg, &r.outcome) < 0)
-				usage_error("ack: --code: must be AA, AE or AR: %s", optarg);
+				cli_usage_error("ack: --code: must be AA, AE or AR: %s", optarg);
 			break;
 		case O_TEXT: r.text = optarg; break;
 		case O_ERR: {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (!*optarg || *end || v < 0 || v > 99999)
-				usage_error("ack: --error-code: not a table 0357 code: %s", optarg);
+			unsigned long long v;
+			if (parse_count(optarg, 0, 99999, &v) != PARSE_OK)
+				cli_usage_error("ack: --error-code: not a table 0357 code: %s", optarg);
 			r.err_code = (int)v;
 			break;
 		}
@@ -357,14 +357,14 @@ int cmd_ack(int argc, char **argv)
 			else if (strcmp(optarg, "original") == 0)
 				r.mode = ACK_MODE_ORIGINAL;
 			else
-				usage_error("ack: --mode: must be auto or original: %s", optarg);
+				cli_usage_error("ack: --mode: must be auto or original: %s", optarg);
 			break;
 		case O_APP: r.application = optarg; break;
 		case O_FAC: r.facility = optarg; break;
 		case O_MLLP: r.mllp = 1; break;
 		case O_RAW: r.raw = 1; break;
-		case ':': usage_error("ack: %s: requires a value", argv[optind - 1]);
-		default: usage_error("ack: unknown option: %s", argv[optind - 1]);
+		case ':': cli_usage_error("ack: %s: requires a value", argv[optind - 1]);
+		default: cli_usage_error("ack: unknown option: %s", argv[optind - 1]);
 		}
 	}
 	input_each(argv + optind, argc - optind, reply_message, &r);

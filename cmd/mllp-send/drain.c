@@ -20,6 +20,7 @@
 #endif
 
 #include "batch.h"
+#include "cli.h"
 #include "segnorm.h"
 
 /* Set by SIGTERM/SIGINT; the self-pipe wakes the polls that wait for it. */
@@ -217,8 +218,8 @@ fail_unlink:
 
 static void fs_error(struct drain *d, const char *what, const char *name)
 {
-	fprintf(stderr, "mllp-send: %s/%s: %s: %s\n", d->dir, name, what, strerror(errno));
-	d->fatal = EXIT_IOERR;
+	cli_error("%s/%s: %s: %s", d->dir, name, what, strerror(errno));
+	d->fatal = EX_IOERR;
 }
 
 /* What to do with an ACK: move the file, or note that it must be retried. */
@@ -248,7 +249,7 @@ static void settle(struct drain *d, struct sess_ack *k)
 		char plain[256], text[300];
 		size_t n = hl7_unescape(&k->m.d, k->a.text, plain, sizeof plain);
 		sanitise(text, sizeof text, plain, n < sizeof plain ? n : sizeof plain);
-		fprintf(stderr, "mllp-send: %s: %s: answered %s%s%s\n", d->cfg->target, name, k->a.code,
+		cli_error("%s: %s: answered %s%s%s", d->cfg->target, name, k->a.code,
 			text[0] ? ": " : "", text);
 		if (d->failed == FAIL_NONE) {
 			d->failed = FAIL_NEGATIVE;
@@ -279,7 +280,7 @@ static void settle_batch(struct drain *d, struct sess_ack *k)
 		size_t n = hl7_unescape(&k->m.d, k->a.text, plain, sizeof plain);
 		sanitise(text, sizeof text, plain, n < sizeof plain ? n : sizeof plain);
 		sanitise(id, sizeof id, k->f.id, k->f.idlen);
-		fprintf(stderr, "mllp-send: %s: %s: %s answered %s%s%s\n", d->cfg->target, name, id, k->a.code,
+		cli_error("%s: %s: %s answered %s%s%s", d->cfg->target, name, id, k->a.code,
 			text[0] ? ": " : "", text);
 		d->batch_retry = 1;
 	}
@@ -314,7 +315,7 @@ static void settle_batch(struct drain *d, struct sess_ack *k)
 static void transport_failed(struct drain *d, enum sess_result r, const char *sending)
 {
 	snprintf(d->stuck, sizeof d->stuck, "%s", d->s.n > 0 ? d->s.q[0].label : sending);
-	fprintf(stderr, "mllp-send: %s: %s\n", d->cfg->target, d->s.why);
+	cli_error("%s: %s", d->cfg->target, d->s.why);
 	session_close(&d->s);
 	d->batch_retry = d->batch_reject = 0;
 	d->failed = r == SESS_PROTOCOL ? FAIL_PROTOCOL : FAIL_TEMP;
@@ -343,7 +344,7 @@ static int load(struct drain *d, const char *name, size_t *len, struct hl7_span 
 		} else if (hl7_batch_is(d->msg, *len)) {
 			if (batch_check(d->msg, *len, &d->ids, text, sizeof text) == 0)
 				return 1;
-			fprintf(stderr, "mllp-send: %s/new/%s: %s; moved to rejected/\n", d->dir, name, text);
+			cli_error("%s/new/%s: %s; moved to rejected/", d->dir, name, text);
 			goto reject;
 		} else {
 			why = message_check(d->msg, *len, id);
@@ -351,7 +352,7 @@ static int load(struct drain *d, const char *name, size_t *len, struct hl7_span 
 		if (!why)
 			return 1;
 	}
-	fprintf(stderr, "mllp-send: %s/new/%s: not an HL7 message: %s; moved to rejected/\n", d->dir, name, why);
+	cli_error("%s/new/%s: not an HL7 message: %s; moved to rejected/", d->dir, name, why);
 reject:
 	if (move_from_new(d, name, d->rejfd) < 0) {
 		fs_error(d, "move to rejected/", name);
@@ -370,7 +371,7 @@ static int send_loaded(struct drain *d, const char *name, size_t len, struct hl7
 	if (s->n == 0)
 		session_peer_gone(s);
 	if (!session_connected(s) && session_connect(s) < 0) {
-		fprintf(stderr, "mllp-send: %s: %s\n", d->cfg->target, s->why);
+		cli_error("%s: %s", d->cfg->target, s->why);
 		snprintf(d->stuck, sizeof d->stuck, "%s", name);
 		d->failed = FAIL_CONNECT;
 		return -1;
@@ -444,9 +445,9 @@ static void pass(struct drain *d)
 /* Sleep ms, or less when a stop is requested. */
 static void pause_ms(long long ms)
 {
-	long long end = now_ms() + ms;
+	long long end = monotime_ms() + ms;
 	while (!stop_requested) {
-		long long left = end - now_ms();
+		long long left = end - monotime_ms();
 		if (left <= 0)
 			break;
 		struct pollfd p = {.fd = wake_pipe[0], .events = POLLIN};
@@ -505,8 +506,8 @@ static int setup(struct drain *d, const struct config *cfg)
 	/* One drainer per spool: two would send every message twice.  The kernel drops the lock with the process. */
 	if (flock(d->dirfd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno == EWOULDBLOCK) {
-			fprintf(stderr, "mllp-send: --drain %s: another process is draining it\n", d->dir);
-			return EXIT_TEMPFAIL;
+			cli_error("--drain %s: another process is draining it", d->dir);
+			return EX_TEMPFAIL;
 		}
 		what = "lock";
 		goto fail;
@@ -525,13 +526,13 @@ static int setup(struct drain *d, const struct config *cfg)
 	d->file = malloc(SEND_MAX_MESSAGE + 1);
 	d->msg = malloc(SEND_MAX_MESSAGE + 1);
 	if (!d->file || !d->msg || session_init(&d->s, cfg) < 0) {
-		fprintf(stderr, "mllp-send: %s\n", strerror(ENOMEM));
-		return EXIT_OSERR;
+		cli_error("%s", strerror(ENOMEM));
+		return EX_OSERR;
 	}
 	return 0;
 fail:
-	fprintf(stderr, "mllp-send: --drain %s: %s: %s\n", d->dir, what, strerror(errno));
-	return errno == ENOENT || errno == EACCES || errno == ENOTDIR ? EXIT_NOINPUT : EXIT_IOERR;
+	cli_error("--drain %s: %s: %s", d->dir, what, strerror(errno));
+	return errno == ENOENT || errno == EACCES || errno == ENOTDIR ? EX_NOINPUT : EX_IOERR;
 }
 
 static void teardown(struct drain *d)
@@ -558,8 +559,8 @@ int drain_spool(const struct config *cfg)
 		signals_setup();
 	while (rc == 0 && !stop_requested) {
 		if (list_new(&d) < 0) {
-			fprintf(stderr, "mllp-send: --drain %s: new: %s\n", d.dir, strerror(errno));
-			rc = EXIT_IOERR;
+			cli_error("--drain %s: new: %s", d.dir, strerror(errno));
+			rc = EX_IOERR;
 			break;
 		}
 		if (d.count == 0) {
@@ -579,11 +580,11 @@ int drain_spool(const struct config *cfg)
 		if (d.failed == FAIL_NONE)
 			continue;
 		if (cfg->retry_max >= 0 && retries >= cfg->retry_max) {
-			fprintf(stderr, "mllp-send: --drain %s: giving up after %ld retr%s: %s stays in new/\n", d.dir,
+			cli_error("--drain %s: giving up after %ld retr%s: %s stays in new/", d.dir,
 				retries, retries == 1 ? "y" : "ies", d.stuck);
-			rc = d.failed == FAIL_CONNECT ? EXIT_UNAVAILABLE
-			     : d.failed == FAIL_PROTOCOL ? EXIT_PROTOCOL
-							 : EXIT_TEMPFAIL;
+			rc = d.failed == FAIL_CONNECT ? EX_UNAVAILABLE
+			     : d.failed == FAIL_PROTOCOL ? EX_PROTOCOL
+							 : EX_TEMPFAIL;
 			break;
 		}
 		/* Exponential back-off from --retry-delay, capped at --retry-max-delay. */
@@ -593,11 +594,11 @@ int drain_spool(const struct config *cfg)
 		if (delay > cfg->retry_max_delay)
 			delay = cfg->retry_max_delay;
 		retries++;
-		fprintf(stderr, "mllp-send: %s: retry %ld in %g s\n", cfg->target, retries, delay);
+		cli_error("%s: retry %ld in %g s", cfg->target, retries, delay);
 		pause_ms((long long)(delay * 1000 + 0.5));
 	}
 	if (rc == 0 && !cfg->watch)
-		rc = d.refused ? EXIT_DATAERR : d.rejected ? EXIT_NEGATIVE : 0;
+		rc = d.refused ? EX_DATAERR : d.rejected ? EXIT_NEGATIVE : 0;
 	teardown(&d);
 	return rc;
 }

@@ -2,15 +2,14 @@
 /* main.c: mllp-send's options and wiring; sending is in send.c, the spool forwarder in drain.c. */
 #include "mllp-send.h"
 
-#include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "tlsio.h"
 
 #define MLLP_SEND_VERSION "0.1.0"
@@ -53,33 +52,8 @@ static const char help_text[] =
 	"Exit: 0 all AA/CA, 1 some AE/AR/CE/CR, 65 not HL7, 66 no such file, 69 peer\n"
 	"unreachable, 75 ACK timeout or connection lost, 76 not an ACK.  See mllp-send(1).\n";
 
-static void usage_error(const char *fmt, const char *a, const char *b)
-{
-	fprintf(stderr, "mllp-send: ");
-	fprintf(stderr, fmt, a, b);
-	fprintf(stderr, "\n%s", usage_text);
-	exit(EXIT_USAGE);
-}
-
-static double parse_seconds(const char *opt, const char *s, double min)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (!*s || *end || errno || !isfinite(v) || v < min || v > 31536000)
-		usage_error("%s: invalid number of seconds: %s", opt, s);
-	return v;
-}
-
-static long parse_count(const char *opt, const char *s, long min, long max)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (end == s || *end || errno || v < min || v > max)
-		usage_error("%s: invalid number: %s", opt, s);
-	return v;
-}
+/* Back-off delays are kept in milliseconds in a long long: a year is plenty. */
+#define RETRY_DELAY_MAX_MS (31536000ull * 1000)
 
 enum {
 	OPT_TIMEOUT = 256, OPT_WINDOW, OPT_PRINT_ACK, OPT_DRAIN, OPT_WATCH, OPT_DELETE, OPT_NO_FSYNC, OPT_RETRY_MAX,
@@ -119,8 +93,7 @@ static struct tlsio_ctx *tls_setup(struct tlsio_config *tc, const char *password
 	if (password_file) {
 		plen = tlsio_read_password(password_file, password, sizeof password, why, sizeof why);
 		if (plen < 0) {
-			fprintf(stderr, "mllp-send: --tls-password-file %s: %s\n", password_file, why);
-			exit(EXIT_CONFIG);
+			cli_fatal(EX_CONFIG, "--tls-password-file %s: %s", password_file, why);
 		}
 		tc->password = password;
 		tc->password_len = (size_t)plen;
@@ -131,14 +104,11 @@ static struct tlsio_ctx *tls_setup(struct tlsio_config *tc, const char *password
 	tc->password = NULL;
 	if (!ctx) {
 		if (rep.file)
-			fprintf(stderr, "mllp-send: %s %s: %s\n", tlsio_input_option(rep.input), rep.file, rep.reason);
-		else
-			fprintf(stderr, "mllp-send: TLS: %s\n", rep.reason);
-		exit(EXIT_CONFIG);
+			cli_fatal(EX_CONFIG, "%s %s: %s", tlsio_input_option(rep.input), rep.file, rep.reason);
+		cli_fatal(EX_CONFIG, "TLS: %s", rep.reason);
 	}
 	if (rep.warning[0])
-		fprintf(stderr, "mllp-send: %s %s: %s\n", tc->pkcs12_file ? "--tls-pkcs12" : "--tls-cert", rep.file,
-			rep.warning);
+		cli_error("%s %s: %s", tc->pkcs12_file ? "--tls-pkcs12" : "--tls-cert", rep.file, rep.warning);
 	return ctx;
 }
 
@@ -157,12 +127,13 @@ int main(int argc, char **argv)
 	const char *drain_only = NULL;
 	int c;
 
+	cli_init("mllp-send", usage_text);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":q", options, NULL)) != -1) {
 		const char *opt = argv[optind - 1];
 		switch (c) {
-		case OPT_TIMEOUT: cfg.timeout = parse_seconds("--timeout", optarg, 0.001); break;
-		case OPT_WINDOW: cfg.window = (unsigned)parse_count("--window", optarg, 1, 1000); break;
+		case OPT_TIMEOUT: cfg.timeout = cli_seconds("--timeout", optarg, 1, CLI_TIMEOUT_MAX_MS); break;
+		case OPT_WINDOW: cfg.window = (unsigned)cli_count("--window", optarg, 1, 1000); break;
 		case OPT_PRINT_ACK: cfg.print_ack = 1; break;
 		case 'q': cfg.quiet = 1; break;
 		case OPT_DRAIN: cfg.drain_dir = optarg; break;
@@ -170,15 +141,15 @@ int main(int argc, char **argv)
 		case OPT_DELETE: cfg.delete_acked = 1; drain_only = "--delete"; break;
 		case OPT_NO_FSYNC: cfg.no_fsync = 1; drain_only = "--no-fsync"; break;
 		case OPT_RETRY_MAX:
-			cfg.retry_max = parse_count("--retry-max", optarg, 0, 1000000000);
+			cfg.retry_max = (long)cli_count("--retry-max", optarg, 0, 1000000000);
 			drain_only = "--retry-max";
 			break;
 		case OPT_RETRY_DELAY:
-			cfg.retry_delay = parse_seconds("--retry-delay", optarg, 0.001);
+			cfg.retry_delay = cli_seconds("--retry-delay", optarg, 1, RETRY_DELAY_MAX_MS);
 			drain_only = "--retry-delay";
 			break;
 		case OPT_RETRY_MAX_DELAY:
-			cfg.retry_max_delay = parse_seconds("--retry-max-delay", optarg, 0.001);
+			cfg.retry_max_delay = cli_seconds("--retry-max-delay", optarg, 1, RETRY_DELAY_MAX_MS);
 			drain_only = "--retry-max-delay";
 			break;
 		case OPT_TLS: tls = 1; break;
@@ -193,42 +164,42 @@ int main(int argc, char **argv)
 			else if (strcmp(optarg, "1.3") == 0)
 				tc.min_version = 13;
 			else
-				usage_error("--tls-min-version: must be 1.2 or 1.3: %s%s", optarg, "");
+				cli_usage_error("--tls-min-version: must be 1.2 or 1.3: %s", optarg);
 			tls = 1;
 			break;
 		case OPT_VERSION:
 			printf("mllp-send %s\n", MLLP_SEND_VERSION);
-			return 0;
+			return EX_OK;
 		case OPT_HELP:
 			printf("%s%s", usage_text, help_text);
-			return 0;
+			return EX_OK;
 		case ':':
-			usage_error("%s: requires a value%s", opt, "");
+			cli_usage_error("%s: requires a value", opt);
 			break;
 		default:
 			if (optopt && optopt < 256) {
 				char o[3] = {'-', (char)optopt, 0};
-				usage_error("unknown option: %s%s", o, "");
+				cli_usage_error("unknown option: %s", o);
 			}
-			usage_error("unknown option: %s%s", opt, "");
+			cli_usage_error("unknown option: %s", opt);
 		}
 	}
 	if (optind >= argc)
-		usage_error("missing HOST:PORT%s%s", "", "");
+		cli_usage_error("missing HOST:PORT");
 	cfg.target = argv[optind++];
 	const char *why;
 	if (net_parse_target(cfg.target, cfg.host, sizeof cfg.host, cfg.port, sizeof cfg.port, &why) < 0)
-		usage_error("%s: %s", cfg.target, why);
+		cli_usage_error("%s: %s", cfg.target, why);
 	if (drain_only && !cfg.drain_dir)
-		usage_error("%s: only with --drain DIR%s", drain_only, "");
+		cli_usage_error("%s: only with --drain DIR", drain_only);
 	if (cfg.drain_dir && optind < argc)
-		usage_error("--drain: no FILE arguments: %s%s", argv[optind], "");
+		cli_usage_error("--drain: no FILE arguments: %s", argv[optind]);
 	if (cfg.retry_max_delay < cfg.retry_delay)
 		cfg.retry_max_delay = cfg.retry_delay;
 	if (tc.cert_file && tc.pkcs12_file)
-		usage_error("--tls-pkcs12: not with --tls-cert%s%s", "", "");
+		cli_usage_error("--tls-pkcs12: not with --tls-cert");
 	if (tc.key_file && !tc.cert_file)
-		usage_error("--tls-key: needs --tls-cert FILE%s%s", "", "");
+		cli_usage_error("--tls-key: needs --tls-cert FILE");
 	if (tls)
 		cfg.tls = tls_setup(&tc, password_file);
 	signal(SIGPIPE, SIG_IGN);

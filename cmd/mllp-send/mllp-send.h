@@ -5,24 +5,20 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <sysexits.h>
 
 #include "ackread.h"
 #include "hl7.h"
 #include "mllp.h"
+#include "monotime.h"
 
-/* sysexits.h values, named here so every part uses the same. */
-enum {
-	EXIT_NEGATIVE = 1,   /* some message answered AE/AR/CE/CR */
-	EXIT_USAGE = 64,
-	EXIT_DATAERR = 65,   /* input is not an HL7 message */
-	EXIT_NOINPUT = 66,   /* a file cannot be opened */
-	EXIT_UNAVAILABLE = 69, /* the peer cannot be reached */
-	EXIT_OSERR = 71,
-	EXIT_IOERR = 74,
-	EXIT_TEMPFAIL = 75,  /* ACK timeout, connection lost, gave up retrying */
-	EXIT_PROTOCOL = 76,  /* the peer answered something that is not an ACK */
-	EXIT_CONFIG = 78,    /* a TLS file cannot be used */
-};
+/*
+ * Exit statuses: <sysexits.h> (EX_DATAERR input not HL7, EX_NOINPUT a file
+ * cannot be opened, EX_UNAVAILABLE the peer cannot be reached, EX_TEMPFAIL
+ * ACK timeout or connection lost, EX_PROTOCOL not an ACK, EX_CONFIG a TLS
+ * file cannot be used), and this one of mllp-send's own:
+ */
+#define EXIT_NEGATIVE 1 /* some message answered AE/AR/CE/CR */
 
 struct tlsio_ctx;
 struct tlsio_conn;
@@ -50,9 +46,9 @@ struct config {
 };
 
 /*
- * The connection: a byte stream behind read/write functions, so that TLS
- * (a later issue) plugs in here and nothing else changes.  fd is what
- * poll() waits on.
+ * The connection: a byte stream behind read/write functions, plain TCP or
+ * TLS (lib/tlsio), so that nothing else knows which.  fd is what poll()
+ * waits on.
  */
 struct conn {
 	int fd;
@@ -82,9 +78,6 @@ int net_connect(struct conn *c, const char *host, const char *port, int timeout_
  */
 int net_connect_tls(struct conn *c, struct tlsio_ctx *tls, const char *host, const char *port, int timeout_ms,
 		    char *why, size_t whycap);
-
-/* Milliseconds of a monotonic clock. */
-long long now_ms(void);
 
 /* Copy len bytes to dst as printable ASCII (\xNN otherwise), at most about cap - 1 bytes, NUL-terminated. */
 void sanitise(char *dst, size_t cap, const char *p, size_t len);

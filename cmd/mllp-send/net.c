@@ -10,17 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "parse.h"
 #include "tlsio.h"
-
-long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void sanitise(char *dst, size_t cap, const char *p, size_t len)
 {
@@ -74,14 +67,12 @@ int net_parse_target(const char *spec, char *host, size_t hcap, char *port, size
 	memcpy(host, spec, hl);
 	host[hl] = '\0';
 	const char *p = colon + 1;
-	char *end;
-	errno = 0;
-	long v = strtol(p, &end, 10);
-	if (!*p || *end || errno || v < 1 || v > 65535 || p[0] == '+' || p[0] == '-' || strlen(p) >= pcap) {
+	unsigned long long v;
+	if (parse_count(p, 1, 65535, &v) != PARSE_OK) {
 		*why = "invalid port (1 to 65535)";
 		return -1;
 	}
-	snprintf(port, pcap, "%ld", v);
+	snprintf(port, pcap, "%llu", v);
 	return 0;
 }
 
@@ -142,9 +133,9 @@ static int connect_one(const struct addrinfo *ai, int timeout_ms)
 		if (errno != EINPROGRESS)
 			goto fail;
 		struct pollfd p = {.fd = fd, .events = POLLOUT};
-		long long deadline = now_ms() + timeout_ms;
+		long long deadline = monotime_ms() + timeout_ms;
 		for (;;) {
-			long long left = deadline - now_ms();
+			long long left = deadline - monotime_ms();
 			int r = poll(&p, 1, left > 0 ? (int)left : 0);
 			if (r > 0)
 				break;

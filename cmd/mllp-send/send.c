@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "cli.h"
 #include "msgsplit.h"
 #include "segnorm.h"
 
@@ -165,44 +166,44 @@ static int next_message(struct input *in, char *out, size_t *len, struct hl7_spa
 	int r = input_next(in, &u);
 	if (r == IN_END) {
 		if (in->count == 0) {
-			fprintf(stderr, "mllp-send: %s: not an HL7 message: no message in the input\n", in->name);
-			return EXIT_DATAERR;
+			cli_error("%s: not an HL7 message: no message in the input", in->name);
+			return EX_DATAERR;
 		}
 		return 0;
 	}
 	if (r == IN_READ_ERROR) {
-		fprintf(stderr, "mllp-send: %s: %s\n", in->name, strerror(errno));
-		return EXIT_IOERR;
+		cli_error("%s: %s", in->name, strerror(errno));
+		return EX_IOERR;
 	}
 	in->count += r == IN_TOO_LARGE;
 	where(at, sizeof at, in);
 	if (r == IN_TOO_LARGE) {
-		fprintf(stderr, "mllp-send: %s: not an HL7 message: larger than %zu bytes\n", at, SEND_MAX_MESSAGE);
-		return EXIT_DATAERR;
+		cli_error("%s: not an HL7 message: larger than %zu bytes", at, SEND_MAX_MESSAGE);
+		return EX_DATAERR;
 	}
 	if (in->sp.flags & MSGSPLIT_TRUNCATED) {
-		fprintf(stderr, "mllp-send: %s: not an HL7 message: MLLP frame not ended by 0x1C\n", at);
-		return EXIT_DATAERR;
+		cli_error("%s: not an HL7 message: MLLP frame not ended by 0x1C", at);
+		return EX_DATAERR;
 	}
 	*len = segnorm_copy(out, SEND_MAX_MESSAGE + 1, u.p, u.len);
 	if (*len > SEND_MAX_MESSAGE) {
-		fprintf(stderr, "mllp-send: %s: not an HL7 message: larger than %zu bytes\n", at, SEND_MAX_MESSAGE);
-		return EXIT_DATAERR;
+		cli_error("%s: not an HL7 message: larger than %zu bytes", at, SEND_MAX_MESSAGE);
+		return EX_DATAERR;
 	}
 	ids->n = 0;
 	ids->batch = 0;
 	if (in->sp.flags & MSGSPLIT_BATCH) {
 		/* A batch is one unit: one block on the wire, one answer. */
 		if (batch_check(out, *len, ids, why, sizeof why) < 0) {
-			fprintf(stderr, "mllp-send: %s: %s\n", at, why);
-			return EXIT_DATAERR;
+			cli_error("%s: %s", at, why);
+			return EX_DATAERR;
 		}
 		return 1;
 	}
 	const char *bad = message_check(out, *len, id);
 	if (bad) {
-		fprintf(stderr, "mllp-send: %s: not an HL7 message: %s\n", at, bad);
-		return EXIT_DATAERR;
+		cli_error("%s: not an HL7 message: %s", at, bad);
+		return EX_DATAERR;
 	}
 	return 1;
 }
@@ -215,8 +216,8 @@ static int check_files(char **files, int nfiles, char *buf, char *out, struct ba
 		if (strcmp(files[i], "-") == 0)
 			continue;
 		if (input_open(&in, files[i], buf, SEND_MAX_MESSAGE + 65536) < 0) {
-			fprintf(stderr, "mllp-send: %s: %s\n", files[i], strerror(errno));
-			return EXIT_NOINPUT;
+			cli_error("%s: %s", files[i], strerror(errno));
+			return EX_NOINPUT;
 		}
 		int r;
 		size_t len;
@@ -233,9 +234,9 @@ static int check_files(char **files, int nfiles, char *buf, char *out, struct ba
 /* Report a result that ends the run, and its exit status. */
 static int session_failed(const struct config *cfg, struct session *s, enum sess_result r)
 {
-	fprintf(stderr, "mllp-send: %s: %s\n", cfg->target, s->why);
+	cli_error("%s: %s", cfg->target, s->why);
 	session_close(s);
-	return r == SESS_PROTOCOL ? EXIT_PROTOCOL : r == SESS_IO ? EXIT_IOERR : EXIT_TEMPFAIL;
+	return r == SESS_PROTOCOL ? EX_PROTOCOL : r == SESS_IO ? EX_IOERR : EX_TEMPFAIL;
 }
 
 /* Wait for one ACK and print it; counts negatives.  0, or an exit status. */
@@ -266,23 +267,23 @@ int send_files(const struct config *cfg, char **files, int nfiles)
 		nfiles = 1;
 	}
 	if (!buf || !out || session_init(&s, cfg) < 0) {
-		fprintf(stderr, "mllp-send: %s\n", strerror(ENOMEM));
+		cli_error("%s", strerror(ENOMEM));
 		free(buf);
 		free(out);
-		return EXIT_OSERR;
+		return EX_OSERR;
 	}
 	if ((rc = check_files(files, nfiles, buf, out, &ids)) != 0)
 		goto done;
 	if (session_connect(&s) < 0) {
-		fprintf(stderr, "mllp-send: %s: %s\n", cfg->target, s.why);
-		rc = EXIT_UNAVAILABLE;
+		cli_error("%s: %s", cfg->target, s.why);
+		rc = EX_UNAVAILABLE;
 		goto done;
 	}
 	for (int i = 0; i < nfiles && rc == 0; i++) {
 		struct input in;
 		if (input_open(&in, files[i], buf, SEND_MAX_MESSAGE + 65536) < 0) {
-			fprintf(stderr, "mllp-send: %s: %s\n", files[i], strerror(errno));
-			rc = EXIT_NOINPUT;
+			cli_error("%s: %s", files[i], strerror(errno));
+			rc = EX_NOINPUT;
 			break;
 		}
 		for (;;) {
@@ -316,13 +317,13 @@ int send_files(const struct config *cfg, char **files, int nfiles)
 	while (s.n > 0 && session_connected(&s)) {
 		int r = collect(cfg, &s, &negative);
 		if (r != 0) {
-			if (rc == 0 || rc == EXIT_DATAERR)
+			if (rc == 0 || rc == EX_DATAERR)
 				rc = r;
 			break;
 		}
 	}
 	if (rc == 0 && negative > 0) {
-		fprintf(stderr, "mllp-send: %s: %u of %u message%s not accepted\n", cfg->target, negative, sent,
+		cli_error("%s: %u of %u message%s not accepted", cfg->target, negative, sent,
 			sent == 1 ? "" : "s");
 		rc = EXIT_NEGATIVE;
 	}

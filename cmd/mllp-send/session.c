@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "cli.h"
 #include "tlsio.h"
 
 int session_init(struct session *s, const struct config *cfg)
@@ -104,7 +105,7 @@ static int wait_fd(int fd, short events, long long deadline)
 {
 	struct pollfd p = {.fd = fd, .events = events};
 	for (;;) {
-		long long left = deadline - now_ms();
+		long long left = deadline - monotime_ms();
 		int r = poll(&p, 1, left > 0 ? (int)(left < 1000000000 ? left : 1000000000) : 0);
 		if (r >= 0)
 			return r;
@@ -118,7 +119,7 @@ static enum sess_result write_block(struct session *s, const char *msg, size_t l
 {
 	size_t n = mllp_wrap(s->wbuf, SEND_MAX_MESSAGE + 3, msg, len);
 	size_t off = 0;
-	long long deadline = now_ms() + timeout_ms(s);
+	long long deadline = monotime_ms() + timeout_ms(s);
 
 	if (n > SEND_MAX_MESSAGE + 3) {
 		snprintf(s->why, sizeof s->why, "message larger than %zu bytes", SEND_MAX_MESSAGE);
@@ -426,7 +427,7 @@ static void awaited(const struct session *s, char *dst, size_t cap)
 
 enum sess_result session_wait(struct session *s, struct sess_ack *out)
 {
-	long long deadline = now_ms() + timeout_ms(s);
+	long long deadline = monotime_ms() + timeout_ms(s);
 
 	memset(out, 0, sizeof *out);
 	if (session_batch_busy(s) && s->next < s->nres)
@@ -512,7 +513,7 @@ void print_result(const struct config *cfg, const struct sess_ack *k)
 		return;
 	if (k->missing) {
 		sanitise(id, sizeof id, k->f.id, k->f.idlen);
-		fprintf(stderr, "mllp-send: %s: %s: no ACK for %s in the answer to the batch\n", cfg->target,
+		cli_error("%s: %s: no ACK for %s in the answer to the batch", cfg->target,
 			k->f.label, id);
 		return;
 	}

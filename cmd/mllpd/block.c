@@ -14,6 +14,7 @@
 #include "batch.h"
 #include "hl7.h"
 #include "log.h"
+#include "monotime.h"
 
 /* journald MESSAGE_ID of a message's line. */
 #define MSGID_MESSAGE "7b0c4f3d2a6e4e1f9d8a5b6c7d8e9f01"
@@ -38,12 +39,6 @@ struct block {
 	enum ack_code replayed;
 };
 
-static long long now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 int receiver_init(struct receiver *r, const struct config *cfg, const struct peer *peer, const char *tls_peer,
 		  const char *allow_names, struct answers *out, char **envp)
@@ -493,7 +488,7 @@ static void log_message(const struct receiver *r, const struct hl7_msg *m, size_
 	}
 	char sz[32], us[32];
 	snprintf(sz, sizeof sz, "%zu", size);
-	snprintf(us, sizeof us, "%lld", now_us() - t0);
+	snprintf(us, sizeof us, "%lld", monotime_us() - t0);
 	const char *sink = o->sink[0] ? o->sink : "none";
 	struct log_field fields[] = {
 		{"HL7_CONTROL_ID", id},
@@ -549,14 +544,14 @@ static void log_block(const struct receiver *r, const struct block *k, enum ack_
 	log_line(ok ? LOG_INFO : LOG_WARNING, "%s: batch id=%s messages=%zu size=%zu outcome=%s sink=%s us=%lld%s%s%s",
 		 r->peer->label, k->batch_id, k->b.messages, k->len,
 		 ok ? "delivered" : k->o.what == ACK_OUTCOME_REJECT ? "refused" : "failed",
-		 k->o.sink[0] ? k->o.sink : "none", now_us() - k->t0, ok ? "" : " error=\"", text, ok ? "" : "\"");
+		 k->o.sink[0] ? k->o.sink : "none", monotime_us() - k->t0, ok ? "" : " error=\"", text, ok ? "" : "\"");
 }
 
 /* ---- the pipeline ---- */
 
 int block_handle(struct receiver *r, const char *data, size_t len, const char *refusal, size_t size)
 {
-	struct block k = {.data = data, .len = len, .size = size, .refusal = refusal, .t0 = now_us()};
+	struct block k = {.data = data, .len = len, .size = size, .refusal = refusal, .t0 = monotime_us()};
 	struct answer w;
 	int answered = 0, rc = 0;
 

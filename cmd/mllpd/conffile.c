@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
+
 /* A configuration file is at most this large. */
 #define CONFFILE_MAX (1 << 20)
 
@@ -31,17 +33,14 @@ void conffile_load(struct optfile *out, const char *path, const struct option *t
 		fclose(f);
 	if (why) {
 		free(buf);
-		fprintf(stderr, "mllpd: %s: %s\n", path, why);
-		exit(78);
+		cli_fatal(EX_CONFIG, "%s: %s", path, why);
 	}
 	struct optfile_error err;
 	int rc = optfile_parse(buf, len, table, refused, prog, out, &err);
 	free(buf);
 	if (rc < 0) {
 		if (err.line)
-			fprintf(stderr, "mllpd: %s:%zu: %s\n", path, err.line, err.reason);
-		else
-			fprintf(stderr, "mllpd: %s: %s\n", path, err.reason);
-		exit(78);
+			cli_fatal(EX_CONFIG, "%s:%zu: %s", path, err.line, err.reason);
+		cli_fatal(EX_CONFIG, "%s: %s", path, err.reason);
 	}
 }

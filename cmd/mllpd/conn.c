@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sysexits.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -21,6 +22,7 @@
 #include "block.h"
 #include "io.h"
 #include "log.h"
+#include "monotime.h"
 #include "mllp.h"
 #include "tlsio.h"
 
@@ -52,12 +54,6 @@ struct conn {
 	char *allow_names;      /* with --tls-allow: the certificate's identities (tlsio_peer_names); NULL: none */
 };
 
-static long long now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* The I/O seam: one branch on the plain path, no OpenSSL call. */
 static ssize_t conn_read(struct conn *c, void *buf, size_t len)
@@ -70,7 +66,7 @@ static ssize_t conn_read(struct conn *c, void *buf, size_t len)
 /* Answers go out within --frame-timeout: a peer that stops reading does not hold the process. */
 static int conn_write(struct conn *c, const char *p, size_t n)
 {
-	int timeout_ms = c->cfg->frame_timeout > 0 ? (int)(c->cfg->frame_timeout * 1000) : -1;
+	int timeout_ms = c->cfg->frame_timeout > 0 ? config_ms(c->cfg->frame_timeout) : -1;
 	if (c->tls)
 		return tlsio_write(c->tls, p, n, timeout_ms) < 0 ? -1 : 0;
 	return io_write_within(c->out_fd, c->out_socket, p, n, timeout_ms);
@@ -108,7 +104,7 @@ static int wait_ms_until(long long deadline_us)
 {
 	if (!deadline_us)
 		return -1;
-	long long left = (deadline_us - now_us() + 999) / 1000;
+	long long left = (deadline_us - monotime_us() + 999) / 1000;
 	if (left <= 0)
 		return 0;
 	return left > 1000000 ? 1000000 : (int)left;
@@ -141,7 +137,7 @@ static int conn_tls(struct conn *c)
 	char why[256];
 	double limit = cfg->frame_timeout > 0 ? cfg->frame_timeout : 60;
 
-	c->tls = tlsio_handshake(cfg->tls, c->in_fd, c->out_fd, NULL, (int)(limit * 1000), why, sizeof why);
+	c->tls = tlsio_handshake(cfg->tls, c->in_fd, c->out_fd, NULL, config_ms(limit), why, sizeof why);
 	if (!c->tls) {
 		log_line(LOG_WARNING, "%s: TLS handshake failed: %s", c->peer->label, why);
 		return -1;
@@ -174,7 +170,7 @@ static int conn_open(struct conn *c)
 	c->frame_buf = malloc(frame_room);
 	if (!c->frame_buf || answers_init(&c->out, cfg->ack_application, cfg->ack_facility) < 0) {
 		log_line(LOG_ERR, "%s: out of memory", c->peer->label);
-		return 71;
+		return EX_OSERR;
 	}
 	c->out.pid = (unsigned long)getpid();
 	c->out_socket = getsockopt(c->out_fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0;
@@ -186,10 +182,10 @@ static int conn_open(struct conn *c)
 	mllp_set_buffer(&c->framer, c->frame_buf, frame_room);
 	log_line(LOG_DEBUG, "%s: connected", c->peer->label);
 	if (cfg->tls && conn_tls(c) < 0)
-		return 76;
+		return EX_PROTOCOL;
 	if (receiver_init(&c->recv, cfg, c->peer, c->tls_peer, c->allow_names, &c->out, c->envp) < 0) {
 		log_line(LOG_ERR, "%s: out of memory", c->peer->label);
-		return 71;
+		return EX_OSERR;
 	}
 	return 0;
 }
@@ -226,7 +222,7 @@ static int feed(struct conn *c, const char *buf, size_t n, const char **reason)
 		case MLLP_NEED_ROOM:
 			if (grow_frame(c) < 0) {
 				*reason = "out-of-memory";
-				return 71;
+				return EX_OSERR;
 			}
 			break;
 		case MLLP_FRAME:
@@ -248,7 +244,7 @@ static int feed(struct conn *c, const char *buf, size_t n, const char **reason)
 			log_line(LOG_ERR, "%s: byte outside a frame (--strict): closing", c->peer->label);
 			flush(c);
 			*reason = "protocol-error";
-			return 76;
+			return EX_PROTOCOL;
 		}
 		if (c->framer.junk_bytes && !c->junk_logged) {
 			c->junk_logged = 1;
@@ -262,7 +258,7 @@ static int feed(struct conn *c, const char *buf, size_t n, const char **reason)
 static void log_closed(const struct conn *c, long long start, const char *reason)
 {
 	const struct peer *peer = c->peer;
-	double secs = (double)(now_us() - start) / 1e6;
+	double secs = (double)(monotime_us() - start) / 1e6;
 	char msgs[32], bin[32], bout[32], junk[32];
 	snprintf(msgs, sizeof msgs, "%llu", c->recv.blocks);
 	snprintf(bin, sizeof bin, "%llu", c->bytes_in);
@@ -331,14 +327,14 @@ static int read_failed(struct conn *c, const char **reason)
 	else
 		log_line(LOG_ERR, "%s: read: %s", c->peer->label, strerror(errno));
 	*reason = "read-error";
-	return 74;
+	return EX_IOERR;
 }
 
 int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct peer *peer, char **envp)
 {
 	static char rbuf[READ_CHUNK];
 	struct conn c = {.cfg = cfg, .peer = peer, .in_fd = in_fd, .out_fd = out_fd, .envp = envp};
-	long long start = now_us(), idle_deadline = 0, frame_deadline = 0;
+	long long start = monotime_us(), idle_deadline = 0, frame_deadline = 0;
 	const char *reason = "eof";
 	/* The idle clock restarts at the start and after each frame, not on junk between frames. */
 	int restart_idle = 1;
@@ -357,14 +353,14 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 		if (!in_frame) {
 			frame_deadline = 0;
 			if (restart_idle)
-				idle_deadline = cfg->idle_timeout > 0 ? now_us() + (long long)(cfg->idle_timeout * 1e6) : 0;
+				idle_deadline = cfg->idle_timeout > 0 ? monotime_us() + (long long)(cfg->idle_timeout * 1e6) : 0;
 			restart_idle = 0;
 		} else if (!frame_deadline && cfg->frame_timeout > 0) {
-			frame_deadline = now_us() + (long long)(cfg->frame_timeout * 1e6);
+			frame_deadline = monotime_us() + (long long)(cfg->frame_timeout * 1e6);
 		}
 		int w = wait_input(&c, in_frame, in_frame ? frame_deadline : idle_deadline, &reason);
 		if (w == 0) {
-			rc = strcmp(reason, "poll-error") == 0 ? 71 : 0;
+			rc = strcmp(reason, "poll-error") == 0 ? EX_OSERR : 0;
 			break;
 		}
 		if (w < 0)

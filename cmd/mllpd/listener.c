@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sysexits.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "parse.h"
 
 void peer_from_sockaddr(struct peer *p, const struct sockaddr *sa)
 {
@@ -62,9 +64,8 @@ int listener_open(const char *spec, int *fds, size_t cap)
 		host[colon - spec] = '\0';
 	}
 	snprintf(port, sizeof port, "%s", colon ? colon + 1 : spec);
-	char *end;
-	long pn = strtol(port, &end, 10);
-	if (!port[0] || *end || pn < 0 || pn > 65535) {
+	unsigned long long pn;
+	if (parse_count(port, 0, 65535, &pn) != PARSE_OK) {
 		log_line(LOG_ERR, "--listen: invalid port: %s", spec);
 		return -2;
 	}
@@ -108,7 +109,7 @@ static void on_child(int sig)
 }
 
 /* Reap finished children; returns how many. */
-static unsigned reap(pid_t *kids, unsigned max)
+static unsigned reap_children(pid_t *kids, unsigned max)
 {
 	unsigned n = 0;
 	int status;
@@ -137,7 +138,7 @@ int listener_serve(const struct config *cfg, const int *fds, size_t nfds, char *
 
 	if (!kids || !p) {
 		log_line(LOG_ERR, "out of memory");
-		return 71;
+		return EX_OSERR;
 	}
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_NOCLDSTOP;
@@ -162,7 +163,7 @@ int listener_serve(const struct config *cfg, const int *fds, size_t nfds, char *
 			while (read(mllpd_signal_fd, drain, sizeof drain) > 0)
 				;
 		}
-		active -= reap(kids, cfg->max_connections);
+		active -= reap_children(kids, cfg->max_connections);
 		for (size_t i = 1; i < n && r > 0 && active < cfg->max_connections; i++) {
 			if (!p[i].revents)
 				continue;

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "allow.h"
+#include "cli.h"
 #include "conffile.h"
 #include "dedupe.h"
 #include "log.h"
@@ -82,63 +82,22 @@ static const char help_text[] =
 static const char *config_path;
 static const struct optfile *config_args;
 
+/* The largest --max-message-size (1 GiB) and --idle-timeout (a year; kept in microseconds). */
+#define MLLPD_MAX_MESSAGE_MAX (1ull << 30)
+#define IDLE_TIMEOUT_MAX_MS (31536000ull * 1000)
+
+/* Where the option being applied came from, for cli_usage_error(): FILE:LINE while the --config file is applied. */
+static int config_where(char *buf, size_t cap)
+{
+	if (!config_args)
+		return 0;
+	snprintf(buf, cap, "%s:%zu", config_path, config_args->line[optind - 1]);
+	return 1;
+}
+
 static void usage_error(const char *fmt, const char *a, const char *b)
 {
-	fprintf(stderr, "mllpd: ");
-	if (config_args)
-		fprintf(stderr, "%s:%zu: ", config_path, config_args->line[optind - 1]);
-	fprintf(stderr, fmt, a, b);
-	fprintf(stderr, "\n");
-	exit(config_args ? 78 : 64);
-}
-
-/* Seconds: a non-negative decimal number. */
-static double parse_seconds(const char *opt, const char *s)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (!*s || *end || errno || !isfinite(v) || v < 0 || v > 31536000)
-		usage_error("%s: invalid number of seconds: %s", opt, s);
-	return v;
-}
-
-/* Bytes, with an optional K, M or G suffix (powers of 1024). */
-static size_t parse_size(const char *opt, const char *s, size_t min, size_t max)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (end == s || errno || s[0] == '-')
-		usage_error("%s: invalid size: %s", opt, s);
-	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
-	}
-	if (*end)
-		usage_error("%s: invalid size: %s", opt, s);
-	if (v < min || v > max) {
-		char range[64];
-		snprintf(range, sizeof range, "%zu to %zu", min, max);
-		usage_error("%s: must be %s bytes", opt, range);
-	}
-	return (size_t)v;
-}
-
-static unsigned parse_count(const char *opt, const char *s, unsigned min, unsigned max)
-{
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(s, &end, 10);
-	if (end == s || *end || errno || s[0] == '-')
-		usage_error("%s: invalid number: %s", opt, s);
-	if (v < min || v > max) {
-		char range[64];
-		snprintf(range, sizeof range, "%u to %u", min, max);
-		usage_error("%s: must be %s", opt, range);
-	}
-	return (unsigned)v;
+	cli_usage_error(fmt, a, b);
 }
 
 enum {
@@ -195,12 +154,10 @@ static void apply_options(int argc, char **argv, struct config *cfg, enum log_ta
 		case OPT_SPOOL: cfg->spool_dir = optarg; break;
 		case OPT_NO_FSYNC: cfg->no_fsync = 1; break;
 		case OPT_EXEC: cfg->exec_cmd = optarg; break;
-		case OPT_EXEC_TIMEOUT: cfg->exec_timeout = parse_seconds("--exec-timeout", optarg); break;
-		case OPT_MAX_MESSAGE:
-			cfg->max_message = parse_size("--max-message-size", optarg, 16, (size_t)1 << 30);
-			break;
-		case OPT_IDLE_TIMEOUT: cfg->idle_timeout = parse_seconds("--idle-timeout", optarg); break;
-		case OPT_FRAME_TIMEOUT: cfg->frame_timeout = parse_seconds("--frame-timeout", optarg); break;
+		case OPT_EXEC_TIMEOUT: cfg->exec_timeout = cli_seconds("--exec-timeout", optarg, 0, CLI_TIMEOUT_MAX_MS); break;
+		case OPT_MAX_MESSAGE: cfg->max_message = cli_size("--max-message-size", optarg, 16, MLLPD_MAX_MESSAGE_MAX); break;
+		case OPT_IDLE_TIMEOUT: cfg->idle_timeout = cli_seconds("--idle-timeout", optarg, 0, IDLE_TIMEOUT_MAX_MS); break;
+		case OPT_FRAME_TIMEOUT: cfg->frame_timeout = cli_seconds("--frame-timeout", optarg, 0, CLI_TIMEOUT_MAX_MS); break;
 		case OPT_ACK_APP: cfg->ack_application = optarg; break;
 		case OPT_ACK_FAC: cfg->ack_facility = optarg; break;
 		case OPT_ACK_MODE:
@@ -214,7 +171,7 @@ static void apply_options(int argc, char **argv, struct config *cfg, enum log_ta
 		case OPT_STRICT: cfg->strict = 1; break;
 		case OPT_LISTEN: cfg->listen = optarg; break;
 		case OPT_MAX_CONN:
-			cfg->max_connections = parse_count("--max-connections", optarg, 1, 100000);
+			cfg->max_connections = (unsigned)cli_count("--max-connections", optarg, 1, 100000);
 			break;
 		case OPT_LOG_TARGET:
 			if (strcmp(optarg, "auto") == 0)
@@ -253,24 +210,24 @@ static void apply_options(int argc, char **argv, struct config *cfg, enum log_ta
 		case 'v': *verbosity = 1; break;
 		case OPT_VERSION:
 			printf("mllpd %s\n", MLLPD_VERSION);
-			exit(0);
+			exit(EX_OK);
 		case OPT_HELP:
 			printf("%s%s", usage_text, help_text);
-			exit(0);
+			exit(EX_OK);
 		case ':':
 			fprintf(stderr, "mllpd: %s: requires a value\n%s", opt, usage_text);
-			exit(64);
+			exit(EX_USAGE);
 		default:
 			if (optopt && optopt < 256)
 				fprintf(stderr, "mllpd: unknown option: -%c\n%s", optopt, usage_text);
 			else
 				fprintf(stderr, "mllpd: unknown option: %s\n%s", opt, usage_text);
-			exit(64);
+			exit(EX_USAGE);
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "mllpd: unexpected argument: %s\n%s", argv[optind], usage_text);
-		exit(64);
+		exit(EX_USAGE);
 	}
 }
 
@@ -281,6 +238,8 @@ static void apply_options(int argc, char **argv, struct config *cfg, enum log_ta
  */
 static void parse_options(int argc, char **argv, struct config *cfg, enum log_target *target, int *verbosity)
 {
+	cli_init("mllpd", NULL);
+	cli_set_where(config_where);
 	apply_options(argc, argv, cfg, target, verbosity);
 	if (config_path) {
 		static struct optfile args; /* the values stay in use: never freed */
@@ -331,7 +290,7 @@ static void allow_setup(struct config *cfg)
 		fclose(f);
 	if (why) {
 		log_line(LOG_ERR, "--tls-allow %s: %s", cfg->tls_allow, why);
-		exit(78);
+		exit(EX_CONFIG);
 	}
 	struct allow_error err;
 	cfg->allow = allow_parse(buf, len, &err);
@@ -341,7 +300,7 @@ static void allow_setup(struct config *cfg)
 			log_line(LOG_ERR, "--tls-allow %s:%zu: %s", cfg->tls_allow, err.line, err.reason);
 		else
 			log_line(LOG_ERR, "--tls-allow %s: %s", cfg->tls_allow, err.reason);
-		exit(78);
+		exit(EX_CONFIG);
 	}
 	if (allow_count(cfg->allow) == 0)
 		log_line(LOG_WARNING, "--tls-allow %s: no rules: every message will be refused", cfg->tls_allow);
@@ -363,7 +322,7 @@ static void tls_setup(struct config *cfg)
 	/* Sender binding needs a verified certificate on every connection. */
 	if (cfg->tls_allow && !cfg->tls_verify_client) {
 		log_line(LOG_ERR, "--tls-allow: needs --tls-verify-client");
-		exit(78);
+		exit(EX_CONFIG);
 	}
 	if (!given && tlsio_credential(dir, "tls-cert", cred[0], sizeof cred[0]))
 		cfg->tls_cert = cred[0];
@@ -389,7 +348,7 @@ static void tls_setup(struct config *cfg)
 		cfg->tls_allow = cred[5];
 		if (!cfg->tls_verify_client) {
 			log_line(LOG_ERR, "--tls-allow %s (credential tls-allow): needs --tls-verify-client", cred[5]);
-			exit(78);
+			exit(EX_CONFIG);
 		}
 	}
 
@@ -399,7 +358,7 @@ static void tls_setup(struct config *cfg)
 		plen = tlsio_read_password(cfg->tls_password_file, password, sizeof password, why, sizeof why);
 		if (plen < 0) {
 			log_line(LOG_ERR, "--tls-password-file %s: %s", cfg->tls_password_file, why);
-			exit(78);
+			exit(EX_CONFIG);
 		}
 	}
 	struct tlsio_config tc = {
@@ -420,7 +379,7 @@ static void tls_setup(struct config *cfg)
 			log_line(LOG_ERR, "%s %s: %s", tlsio_input_option(rep.input), rep.file, rep.reason);
 		else
 			log_line(LOG_ERR, "TLS: %s", rep.reason);
-		exit(78);
+		exit(EX_CONFIG);
 	}
 	if (rep.warning[0])
 		log_line(LOG_WARNING, "%s %s: %s", cfg->tls_pkcs12 ? "--tls-pkcs12" : "--tls-cert", rep.file,
@@ -522,7 +481,7 @@ static void check_spool(const struct config *cfg)
 	if (cfg->spool_dir) {
 		if (spool_open(&s, cfg->spool_dir, 0, &what) < 0) {
 			log_line(LOG_ERR, "--spool %s: %s: %s", cfg->spool_dir, what, strerror(errno));
-			exit(73);
+			exit(EX_CANTCREAT);
 		}
 		spool_close(&s);
 	}
@@ -531,7 +490,7 @@ static void check_spool(const struct config *cfg)
 		char dir[4096];
 		if (dedupe_open(&d, dedupe_path(cfg, dir, sizeof dir), cfg->dedupe_window, &what) < 0) {
 			log_line(LOG_ERR, "--dedupe: %s: %s", what, strerror(errno));
-			exit(73);
+			exit(EX_CANTCREAT);
 		}
 		dedupe_close(&d);
 	}
@@ -558,12 +517,12 @@ int main(int argc, char **argv)
 	int n = systemd_listen_fds();
 	if (n < 0) {
 		log_line(LOG_ERR, "LISTEN_FDS: %s", strerror(-n));
-		return 71;
+		return EX_OSERR;
 	}
 	if (cfg.listen) {
 		int k = listener_open(cfg.listen, fds, sizeof fds / sizeof fds[0]);
 		if (k < 0)
-			return k == -2 ? 64 : 69;
+			return k == -2 ? EX_USAGE : EX_UNAVAILABLE;
 		check_spool(&cfg);
 		log_line(LOG_DEBUG, "listening on %s", cfg.listen);
 		int rc = listener_serve(&cfg, fds, (size_t)k, environ);

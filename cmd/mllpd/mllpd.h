@@ -35,6 +35,12 @@ struct config {
 	const char *dedupe_dir; /* --dedupe-dir, or NULL: SPOOL/dedupe */
 };
 
+/* A timeout option in milliseconds, rounded (options are at most 2147483 s: it fits an int). */
+static inline int config_ms(double seconds)
+{
+	return (int)(seconds * 1000 + 0.5);
+}
+
 /* The directory of the --dedupe record: --dedupe-dir, else SPOOL/dedupe (in buf). */
 const char *dedupe_path(const struct config *cfg, char *buf, size_t cap);
 

@@ -226,7 +226,7 @@ static void run_command(struct sinks *s, const struct block_fields *f, struct hl
 	const struct config *cfg = s->cfg;
 	struct exec_status st;
 	char **env = exec_environment(s, f, spool_file);
-	int timeout_ms = cfg->exec_timeout > 0 ? (int)(cfg->exec_timeout * 1000) : 0;
+	int timeout_ms = cfg->exec_timeout > 0 ? config_ms(cfg->exec_timeout) : 0;
 
 	if (!s->exec_ok && exec_prepare(&s->exec, cfg->exec_cmd) == 0)
 		s->exec_ok = 1;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
-# 010-options: the command line (/tmp/mllpd-spec.md "Synopsis", "Exit status").
+# 010-options: the command line (mllpd(8) SYNOPSIS, OPTIONS, EXIT STATUS).
 
 # shellcheck disable=SC2154,SC2016,SC1003 # $status, $stderr... come from helpers.bash; HL7 text is literal
 load helpers
@@ -106,7 +106,7 @@ bad_value() {
 
 @test "--max-message-size: other bad sizes" {
 	local v
-	for v in -1 12Q 1.5K '' 99999999999999999999999; do
+	for v in -1 12Q 1.5K '' +1K ' 1K' 1KB; do
 		bad_value --max-message-size "$v"
 		assert_stderr_line 0 "mllpd: --max-message-size: invalid size: $v"
 	done
@@ -119,6 +119,55 @@ bad_value() {
 		assert_no_answer
 		[[ ${stderr_lines[0]-} == 'mllpd: --max-message-size: '* ]] ||
 			fail "first stderr line does not name --max-message-size: $stderr"
+	done
+}
+
+@test "--max-message-size: a suffix that would overflow is refused, never wrapped" {
+	# 2^34+1 G, 2^44+1 M and 2^54+1 K wrap to 1G, 1M and 1K in 64 bits.
+	local v
+	for v in 17179869185G 17592186044417M 18014398509481985K 18446744073709551616 99999999999999999999999 2G 1073741825; do
+		bad_value --max-message-size "$v"
+		assert_stderr_line 0 "mllpd: --max-message-size: must be 16 to 1073741824 bytes: $v"
+	done
+	bad_value --max-message-size 15
+	assert_stderr_line 0 "mllpd: --max-message-size: must be 16 to 1073741824 bytes: 15"
+}
+
+@test "--max-message-size: exactly 16 and 1G (1073741824) accepted" {
+	local v
+	for v in 1073741824 1G 1048576K 1024M; do
+		mllpd_run 0 --spool "$SPOOL" --no-fsync --max-message-size "$v" < <(sample_msg "ID$v" | frame)
+		assert_ack_code AA
+	done
+	mllpd_run 0 --spool "$SPOOL" --no-fsync --max-message-size 16 < <(sample_msg ID16 | frame)
+	assert_ack_code AR
+}
+
+@test "--exec-timeout and --frame-timeout: past 2147483 s refused, never 'no limit'" {
+	local o v
+	for o in --exec-timeout --frame-timeout; do
+		for v in 2147484 2147483.001 31536000 99999999999999999999; do
+			bad_value "$o" "$v"
+			assert_stderr_line 0 "mllpd: $o: must be 0 to 2147483 seconds: $v"
+		done
+	done
+	bad_value --idle-timeout 31536001
+	assert_stderr_line 0 "mllpd: --idle-timeout: must be 0 to 31536000 seconds: 31536001"
+}
+
+@test "timeouts: signs, blanks, exponents and hex are not numbers of seconds" {
+	local v
+	for v in +5 ' 5' '5 ' 1e3 0x10 inf nan . 5. .5.5 1,5; do
+		bad_value --exec-timeout "$v"
+		assert_stderr_line 0 "mllpd: --exec-timeout: invalid number of seconds: $v"
+	done
+}
+
+@test "--max-connections: out of range, overflow included: exit 64 with the range" {
+	local v
+	for v in 0 100001 4294967297 18446744073709551617; do
+		bad_value --max-connections "$v"
+		assert_stderr_line 0 "mllpd: --max-connections: must be 1 to 100000: $v"
 	done
 }
 
@@ -158,7 +207,7 @@ bad_value() {
 
 @test "--max-connections: bad values" {
 	local v
-	for v in abc -1 10x '' 1.5; do
+	for v in abc -1 10x '' 1.5 +5 ' 5'; do
 		bad_value --max-connections "$v"
 		assert_stderr_line 0 "mllpd: --max-connections: invalid number: $v"
 	done

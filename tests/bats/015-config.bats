@@ -126,6 +126,14 @@ config_error() {
 	# a bad value, found by the option's own handler
 	conf c.conf "spool = $SPOOL" '' 'max-message-size = lots'
 	config_error "mllpd: $T/c.conf:3: --max-message-size: invalid size: lots" --config "$T/c.conf"
+	# out of range: refused, never wrapped (2^34+1 G would be 1 GiB in 64 bits)
+	conf c.conf "spool = $SPOOL" 'max-message-size = 17179869185G'
+	config_error "mllpd: $T/c.conf:2: --max-message-size: must be 16 to 1073741824 bytes: 17179869185G" \
+		--config "$T/c.conf"
+	conf c.conf "spool = $SPOOL" 'exec-timeout = 2147484'
+	config_error "mllpd: $T/c.conf:2: --exec-timeout: must be 0 to 2147483 seconds: 2147484" --config "$T/c.conf"
+	conf c.conf "spool = $SPOOL" 'max-connections = 4294967297'
+	config_error "mllpd: $T/c.conf:2: --max-connections: must be 1 to 100000: 4294967297" --config "$T/c.conf"
 	conf c.conf "spool = $SPOOL" 'ack-mode = sometimes'
 	config_error "mllpd: $T/c.conf:2: --ack-mode: must be auto or original: sometimes" --config "$T/c.conf"
 	# config, help and version have no place in a file

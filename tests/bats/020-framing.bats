@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
-# 020-framing: MLLP framing in pipe mode (DESIGN.md step 1, /tmp/mllpd-spec.md "Frames").
+# 020-framing: MLLP framing in pipe mode (mllpd(8) "Framing").
 
 # shellcheck disable=SC2154,SC2016,SC1003 # $status, $stderr... come from helpers.bash; HL7 text is literal
 load helpers

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
-# 030-ack: exact acknowledgement bytes (DESIGN.md "ACK rules", /tmp/mllpd-spec.md "ACK bytes",
-# "Answer choice").  MSH-7 and MSH-10 of the ACK are masked as <TS> and <ID>
+# 030-ack: exact acknowledgement bytes (mllpd(8) ACKNOWLEDGEMENTS,
+# "Which answer").  MSH-7 and MSH-10 of the ACK are masked as <TS> and <ID>
 # (ack_masked checks their form); every other byte is compared.
 
 # shellcheck disable=SC2154,SC2016,SC1003 # $status, $stderr... come from helpers.bash; HL7 text is literal
@@ -213,7 +213,7 @@ err_location() {
 	assert_spool_empty
 }
 
-@test "every DESIGN table 0104 version accepted; MSH-9 form by version" {
+@test "every table 0104 version of mllpd(8) accepted; MSH-9 form by version" {
 	local v vs=(2.1 2.2 2.3 2.3.1 2.4 2.5 2.5.1 2.6 2.7 2.7.1 2.8 2.8.1 2.8.2 2.9 2.9.1) i=0
 	for v in "${vs[@]}"; do
 		hl7 "MSH|^~\\&|SND|SFAC|RCV|RFAC|20260101120000||ADT^A01|V$v|P|$v" 'PID|1' | frame >>"$BATS_TEST_TMPDIR/in"

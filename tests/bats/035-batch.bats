@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
-# 035-batch: FHS/BHS batches (issue 9): one block in, delivered whole, one
+# 035-batch: FHS/BHS batches: one block in, delivered whole, one
 # acknowledgement batch out, one ACK per message; never AA for a message that
 # was not delivered.  The answer's timestamps and fresh control IDs are masked
 # (<TS>, <ID>); every other byte is compared.

@@ -71,7 +71,7 @@ names_ok() {
 }
 
 @test "spool: names follow the pattern and sort in arrival order" {
-	local i ids=() f n
+	local i f n
 	# five on one connection, then three more connections one after another
 	for i in 1 2 3 4 5; do sample_msg "ORD0$i" >"$T/m$i.hl7"; done
 	frame -f "$T/m1.hl7" -f "$T/m2.hl7" -f "$T/m3.hl7" -f "$T/m4.hl7" -f "$T/m5.hl7" >"$T/in"

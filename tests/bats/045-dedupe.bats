@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
-# 045-dedupe: --dedupe WINDOW (issue 9): a resent (MSH-3, MSH-4, MSH-10) is
+# 045-dedupe: --dedupe WINDOW: a resent (MSH-3, MSH-4, MSH-10) is
 # delivered once and answered with the first answer again, byte for byte; the
 # record is shared by every process on the spool; a message is never dropped
 # as a false duplicate.

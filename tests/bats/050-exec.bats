@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # 050-exec: the --exec sink: stdin, environment, exit status -> ACK, command ACKs, both sinks.
 
+# shellcheck disable=SC2154 # $stderr, $stderr_lines... are set by helpers.bash
 load helpers
 load net
 
@@ -140,7 +141,7 @@ env_msg() {
 }
 
 @test "exec: exit 0 -> AA, 1 -> AE, 2 -> AE, 65 -> AR, 75 -> AE" {
-	local i code want ids=()
+	local i code want
 	script cmd.sh 'cat >/dev/null; exit "${HL7_CONTROL_ID#X}"'
 	for code in 0 1 2 65 75; do
 		sample_msg "X$code" >"$T/m$code.hl7"
@@ -382,6 +383,7 @@ printf "MSH|^~\\\\&|CUSTOM|CFAC|SND|SFAC|20260101120000||ACK^A01^ACK|CUST5|P|2.5
 }
 
 @test "exec: both sinks, command times out -> AE, file moved to failed/" {
+	# shellcheck disable=SC2034 # read by mllpd_send
 	MLLPD_TIMEOUT=20
 	script cmd.sh 'cat >/dev/null; exec sleep 60'
 	sample_msg BOTHTO >"$T/m.hl7"

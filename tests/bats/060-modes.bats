@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # 060-modes: every start mode, each with the real super-server; --listen, limits, SIGTERM.
 
+# shellcheck disable=SC2154 # $stderr, $stderr_lines... are set by helpers.bash
 load helpers
 load net
 

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # 105-faults: a full disk and I/O errors in the spool: AE with the reason, nothing in new/, the connection goes on.
 
+# shellcheck disable=SC2154 # $stderr, $stderr_lines... are set by helpers.bash
 load helpers
 load net
 
@@ -40,6 +41,7 @@ mllpd_faulty() {
 		shift
 	done
 	shift
+	# shellcheck disable=SC2209 # env is the program mllpd_send runs
 	MLLPD=env mllpd_send "$T/in" LD_PRELOAD="$PRELOAD" FAULTINJECT_PATH="$SPOOL/" FAULTINJECT_LOG="$T/faults" \
 		"${vars[@]}" "$real" "$@"
 }
@@ -69,7 +71,8 @@ assert_ae_then_aa() {
 	run find "$SPOOL/tmp" "$SPOOL/failed" "$SPOOL/cur" -mindepth 1
 	assert_output ''
 	assert_stderr_line 0 "mllpd: stdin: spool $SPOOL: ${1#spool: }"
-	local want="mllpd: stdin: message id=FAULT1 type=ADT^A01^ADT_A01 version=2.5.1 size=$(wc -c <"$T/m1.hl7") ack=AE sink=spool:error us=* error=\"$1\""
+	local want
+	want="mllpd: stdin: message id=FAULT1 type=ADT^A01^ADT_A01 version=2.5.1 size=$(wc -c <"$T/m1.hl7") ack=AE sink=spool:error us=* error=\"$1\""
 	# shellcheck disable=SC2053
 	[[ ${stderr_lines[1]} == $want ]] || fail "stderr line 1 is '${stderr_lines[1]-}', expected '$want'"
 	assert_no_phi

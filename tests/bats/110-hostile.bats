@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # 110-hostile: slow, endless, flooding, noisy and idle peers: mllpd stays bounded, alive and serving.
 
+# shellcheck disable=SC2154 # $stderr, $stderr_lines... are set by helpers.bash
 load helpers
 load net
 

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # 120-injection: hostile MSH-3/4/9/10 and PID values never reach a file name, a shell or a log line raw.
 
+# shellcheck disable=SC2154 # $stderr, $stderr_lines... are set by helpers.bash
 load helpers
 
 NAME_RE='^[0-9]+\.[0-9]{9}\.[0-9]+\.[0-9]+\.hl7$'

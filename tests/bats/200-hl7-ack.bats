@@ -103,3 +103,17 @@ same_ack() {
 	grep -qF 'MSA|AR||BTS-1 or FTS-1 count does not match the batch' "$OUT" || fail "no AR: $(visible <"$OUT")"
 	assert_err 'hl7: b.hl7: message 1: not an HL7 batch: BTS-1 or FTS-1 count does not match the batch'
 }
+
+@test "ack: --error-code is 0 to 99999, digits only: signs, blanks and overflow are usage errors" {
+	local v
+	for v in '' -1 +207 ' 207' '207 ' 2O7 100000 18446744073709551823 99999999999999999999; do
+		run_hl7 ack --error-code "$v" </dev/null
+		assert_status 64
+		[[ ${stderr%%$'\n'*} == "hl7: ack: --error-code: not a table 0357 code: $v" ]] ||
+			fail "first stderr line: '${stderr%%$'\n'*}'"
+	done
+	adt E1 >e.hl7
+	run_hl7 ack --code AE --error-code 99999 e.hl7
+	assert_status 0
+	grep -qF '|99999' "$OUT" || fail "ERR-3 99999 not in the ACK: $(visible <"$OUT")"
+}

@@ -17,17 +17,15 @@ small() {
 # written \t \n \r), and the nested form holds the same non-empty leaves in
 # the same order.  One jq run for all files, one hl7 get per file.
 same_as_get() {
-	local files=("$@") i=0 k v keys IFS=$' \t\n'
+	local files=("$@") i=0 k keys IFS=$' \t\n'
 	"$HL7" json --paths "${files[@]}" >paths.json || fail "json --paths exited $?"
 	"$HL7" json "${files[@]}" >nested.json || fail "json exited $?"
 	[[ $(wc -l <paths.json) -eq ${#files[@]} ]] || fail "not one object per file"
 	jq -r '(keys_unsorted | join("\u001f")) + "\u0002" +
 		([.[] | gsub("\t"; "\\t") | gsub("\n"; "\\n") | gsub("\r"; "\\r")] | join("\t"))' paths.json >kv.txt
 	: >got.txt
-	while IFS=$'\x02' read -r k v; do
-		set -f
-		IFS=$'\x1f' keys=($k)
-		set +f
+	while IFS=$'\x02' read -r k _; do
+		IFS=$'\x1f' read -r -a keys <<<"$k"
 		"$HL7" get -- "${keys[@]}" "${files[i]}" >>got.txt || fail "${files[i]}: hl7 get exited $?"
 		i=$((i + 1))
 	done <kv.txt

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # 300-send-basic: mllp-send against mllpd: inputs, output lines, --window, and every exit status.
 
+# shellcheck disable=SC2154 # $stderr, $stderr_lines... are set by helpers.bash
 load helpers
 load net
 load 300-send-helpers
@@ -30,13 +31,42 @@ teardown() {
 	send_run 64 127.0.0.1:0
 	assert_equal "${stderr_lines[0]}" "mllp-send: 127.0.0.1:0: invalid port (1 to 65535)"
 	send_run 64 --window 0 127.0.0.1:1
-	assert_equal "${stderr_lines[0]}" "mllp-send: --window: invalid number: 0"
+	assert_equal "${stderr_lines[0]}" "mllp-send: --window: must be 1 to 1000: 0"
+	send_run 64 --window 1x 127.0.0.1:1
+	assert_equal "${stderr_lines[0]}" "mllp-send: --window: invalid number: 1x"
 	send_run 64 --timeout
 	assert_equal "${stderr_lines[0]}" "mllp-send: --timeout: requires a value"
 	send_run 64 --watch 127.0.0.1:1
 	assert_equal "${stderr_lines[0]}" "mllp-send: --watch: only with --drain DIR"
 	send_run 64 --drain "$T/A" 127.0.0.1:1 x.hl7
 	assert_equal "${stderr_lines[0]}" "mllp-send: --drain: no FILE arguments: x.hl7"
+}
+
+@test "send: numeric options out of range are refused (64), never wrapped" {
+	local v
+	# --timeout is kept in milliseconds in an int: 2147484 s would wrap
+	for v in 2147484 2147483.001 31536000 99999999999999999999; do
+		send_run 64 --timeout "$v" 127.0.0.1:1
+		assert_equal "${stderr_lines[0]}" "mllp-send: --timeout: must be 0.001 to 2147483 seconds: $v"
+	done
+	for v in 0 0.000; do
+		send_run 64 --timeout "$v" 127.0.0.1:1
+		assert_equal "${stderr_lines[0]}" "mllp-send: --timeout: must be 0.001 to 2147483 seconds: $v"
+	done
+	for v in +1 ' 1' 1e3 0x10 inf -1 ''; do
+		send_run 64 --timeout "$v" 127.0.0.1:1
+		assert_equal "${stderr_lines[0]}" "mllp-send: --timeout: invalid number of seconds: $v"
+	done
+	for v in 4294967297 18446744073709551617; do
+		send_run 64 --window "$v" 127.0.0.1:1
+		assert_equal "${stderr_lines[0]}" "mllp-send: --window: must be 1 to 1000: $v"
+	done
+	send_run 64 --drain "$T/A" --retry-max 1000000001 127.0.0.1:1
+	assert_equal "${stderr_lines[0]}" "mllp-send: --retry-max: must be 0 to 1000000000: 1000000001"
+	send_run 64 --drain "$T/A" --retry-delay 31536001 127.0.0.1:1
+	assert_equal "${stderr_lines[0]}" "mllp-send: --retry-delay: must be 0.001 to 31536000 seconds: 31536001"
+	send_run 64 --drain "$T/A" --retry-max-delay ' 5' 127.0.0.1:1
+	assert_equal "${stderr_lines[0]}" "mllp-send: --retry-max-delay: invalid number of seconds:  5"
 }
 
 @test "send: one file, LF separators: normalised to CR on the wire, AA, exit 0" {

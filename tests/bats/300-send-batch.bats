@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # 300-send-batch: mllp-send with batches (one block, one answer, each ACK printed) and byte-identical resends.
 
+# shellcheck disable=SC2154 # $stderr, $stderr_lines... are set by helpers.bash
 load helpers
 load net
 load 300-send-helpers

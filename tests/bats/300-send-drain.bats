@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # 300-send-drain: mllp-send --drain: the mllpd -> spool -> mllp-send -> mllpd chain, AR, AE, retries, --watch.
 
+# shellcheck disable=SC2154 # $stderr, $stderr_lines... are set by helpers.bash
 load helpers
 load net
 load 300-send-helpers

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # 310-send-tls: mllp-send over TLS: server verification, client certificates, --drain, start-up errors.
 
+# shellcheck disable=SC2154 # $stderr, $stderr_lines... are set by helpers.bash
 load helpers
 load net
 load 300-send-helpers

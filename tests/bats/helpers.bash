@@ -133,8 +133,8 @@ hl7() {
 	for s in "$@"; do printf '%s\r' "$s"; done
 }
 
-# sample_msg [CONTROL_ID [VERSION [MSH-9]]]: a small valid message (the
-# DESIGN example) with PHI_SENTINEL in PID-5.
+# sample_msg [CONTROL_ID [VERSION [MSH-9]]]: a small valid message (an
+# ADT^A01) with PHI_SENTINEL in PID-5.
 sample_msg() {
 	local id=${1-MSG00001} ver=${2-2.5.1} type=${3-ADT^A01^ADT_A01}
 	hl7 "MSH|^~\\&|SND|SFAC|RCV|RFAC|20260101120000||$type|$id|P|$ver" \

@@ -23,6 +23,8 @@ tls_client() {
 	done
 	exec 4>&-
 	# bounded: s_client runs under timeout
+	# shellcheck disable=SC2034 # read by the tests
 	TLS_STATUS=0
+	# shellcheck disable=SC2034
 	wait "$pid" || TLS_STATUS=$?
 }

@@ -145,7 +145,7 @@ row "peak RSS, one 16 MiB (max-size) message, KiB" "$kb" "-"
 # 8. Scale: 1000 concurrent connections, 100 messages each, --listen.
 p=$(free_port); serve "$p" "$MLLPD" --listen "127.0.0.1:$p" --max-connections 1100 --spool "$shm/s3" --no-fsync -q
 start=$(date +%s.%N)
-read -r sr sok serr _ < <(load "$p" 1000 100 1)
+read -r _ sok serr _ < <(load "$p" 1000 100 1)
 end=$(date +%s.%N)
 stop
 delivered=$(find "$shm/s3/new" -type f | wc -l)

@@ -820,19 +820,19 @@ static size_t manifest_decode(const char *s, char *out, size_t cap)
 }
 
 /*
- * Rows where the manifest disagrees with DESIGN.md or with its own file;
- * the parser follows DESIGN.md and these rows check that instead.
+ * Rows where the manifest disagrees with mllpd(8) or with its own file;
+ * the parser follows mllpd(8) and these rows check that instead.
  */
 static const struct {
 	const char *file;
 	int valid;
 	const char *why;
 } corpus_exceptions[] = {
-	{ "valid/nhapi-ACK-01.hl7", 0, "MSH-12 2.6.1 is not in table 0104 (DESIGN.md); the manifest says accept, its answer (none) agrees" },
+	{ "valid/nhapi-ACK-01.hl7", 0, "MSH-12 2.6.1 is not in table 0104 (mllpd(8)); the manifest says accept, its answer (none) agrees" },
 	{ "malformed/ipf-MULTI-01.hl7", 1, "the file holds one message, not two; the manifest expects a second MSH that is not there" },
 };
 
-/* Valid or not, by the answer columns (they follow DESIGN.md even where expected_outcome does not). */
+/* Valid or not, by the answer columns (they follow mllpd(8) even where expected_outcome does not). */
 static int corpus_expect_valid(char **col, const char **why)
 {
 	size_t i;
