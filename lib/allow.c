@@ -220,3 +220,38 @@ int allow_permits(const struct allow_table *t, const char *const *ids, size_t ni
 	}
 	return 0;
 }
+
+/* A field with the sender's separators written as rules write them; -1 when ambiguous or too long. */
+static long canonical_field(struct hl7_span v, const struct hl7_delims *d, char *buf, size_t cap)
+{
+	if (v.len > cap)
+		return -1;
+	for (size_t i = 0; i < v.len; i++) {
+		char ch = v.p[i];
+		if (ch == d->component)
+			ch = '^';
+		else if (ch == d->subcomponent)
+			ch = '&';
+		else if (ch == d->repetition)
+			ch = '~';
+		else if (ch == '^' || ch == '&' || ch == '~')
+			return -1;
+		buf[i] = ch;
+	}
+	return (long)v.len;
+}
+
+int allow_sender_permits(const struct allow_table *t, const char *names, struct hl7_span app, struct hl7_span fac,
+			 const struct hl7_delims *d)
+{
+	char a[512], f[512];
+	long al = canonical_field(app, d, a, sizeof a), fl = canonical_field(fac, d, f, sizeof f);
+	if (al < 0 || fl < 0)
+		return 0;
+	for (const char *id = names; id && *id; id += strlen(id) + 1) {
+		const char *ids[1] = {id};
+		if (allow_permits(t, ids, 1, a, (size_t)al, f, (size_t)fl))
+			return 1;
+	}
+	return 0;
+}

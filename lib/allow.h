@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "hl7.h"
+
 /*
  * The rules file, one rule per line:
  *
@@ -63,5 +65,19 @@ size_t allow_count(const struct allow_table *t);
  */
 int allow_permits(const struct allow_table *t, const char *const *ids, size_t nids, const char *app, size_t app_len,
 		  const char *fac, size_t fac_len);
+
+/*
+ * The sender a block claims, as allow_permits() compares it: app and fac
+ * are whole fields (MSH-3/MSH-4, FHS-3/4, BHS-3/4), raw, in the delimiters
+ * d of their message; each is rewritten with its component, subcomponent
+ * and repetition separators as ^, & and ~ (how rules are written) before
+ * the comparison.  names is the certificate's identities, NUL-separated
+ * and ended by an empty one (tlsio_peer_names()); NULL: none.  1 when some
+ * rule of some identity permits the sender, else 0; a field holding a
+ * literal ^, & or ~ that is not its separator (only possible with other
+ * separators), or longer than 512 bytes, never matches.
+ */
+int allow_sender_permits(const struct allow_table *t, const char *names, struct hl7_span app, struct hl7_span fac,
+			 const struct hl7_delims *d);
 
 #endif

@@ -113,46 +113,11 @@ static void batch_fields(struct block_fields *f, const struct hl7_batch *b)
 
 /* ---- --tls-allow ---- */
 
-/*
- * A claimed sender field, whole, with the sender's separators written as the
- * rules write them (^ components, & subcomponents, ~ repetitions) into buf.
- * Returns its length, or -1 when a literal ^, & or ~ in it would make that
- * ambiguous, or it does not fit: such a field matches no rule.
- */
-static long canonical_field(struct hl7_span v, const struct hl7_delims *d, char *buf, size_t cap)
-{
-	static const char std[] = "^&~";
-	if (v.len > cap)
-		return -1;
-	for (size_t i = 0; i < v.len; i++) {
-		char ch = v.p[i];
-		if (ch == d->component)
-			ch = '^';
-		else if (ch == d->subcomponent)
-			ch = '&';
-		else if (ch == d->repetition)
-			ch = '~';
-		else if (strchr(std, ch) && ch != '\0')
-			return -1;
-		buf[i] = ch;
-	}
-	return (long)v.len;
-}
-
 /* May the connection's certificate send as application app, facility fac (whole fields, raw)? */
 static int sender_permitted(const struct receiver *r, struct hl7_span app, struct hl7_span fac,
 			    const struct hl7_delims *d)
 {
-	char a[512], f[512];
-	long al = canonical_field(app, d, a, sizeof a), fl = canonical_field(fac, d, f, sizeof f);
-	if (al < 0 || fl < 0)
-		return 0;
-	for (const char *id = r->allow_names; id && *id; id += strlen(id) + 1) {
-		const char *ids[1] = {id};
-		if (allow_permits(r->cfg->allow, ids, 1, a, (size_t)al, f, (size_t)fl))
-			return 1;
-	}
-	return 0;
+	return allow_sender_permits(r->cfg->allow, r->allow_names, app, fac, d);
 }
 
 /* The refusal's log line: the peer, the certificate and the sender it claimed (sanitised; no content). */

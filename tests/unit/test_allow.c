@@ -145,8 +145,41 @@ static const struct permit_case permit_cases[] = {
 	{"any-kind address rule, DNS", {"DNS:198.51.100.1"}, 1, "ANYIP", "F", 1},
 };
 
+/* Whole fields, every component, in the message's own separators. */
+static void test_sender(void)
+{
+	static const char sender_rules[] = "lab LAB^2.16.840.1.113883.99^ISO HOSP\nlab * WARD&X\nris RIS *\n";
+	struct allow_error err;
+	struct allow_table *t = allow_parse(sender_rules, sizeof sender_rules - 1, &err);
+	static const char names[] = "CN:lab\0\0";
+	struct hl7_delims std = hl7_default_delims, odd = {'|', '$', '@', '\\', '%', 0};
+	static const struct {
+		const char *app, *fac;
+		int odd, want;
+		const char *name;
+	} cases[] = {
+		{"LAB^2.16.840.1.113883.99^ISO", "HOSP", 0, 1, "whole HD matches"},
+		{"LAB", "HOSP", 0, 0, "first component alone does not"},
+		{"LAB^2.16.840.1.113883.98^ISO", "HOSP", 0, 0, "another universal ID does not"},
+		{"LAB^2.16.840.1.113883.99^ISO", "HOSP^1^ISO", 0, 0, "facility compared whole too"},
+		{"LAB$2.16.840.1.113883.99$ISO", "HOSP", 1, 1, "other separators are written ^ for the rules"},
+		{"ANY", "WARD%X", 1, 1, "subcomponents written &"},
+		{"LAB^2.16.840.1.113883.99^ISO", "HOSP", 1, 0, "a literal ^ in other separators never matches"},
+		{"RIS", "", 0, 0, "an identity without rules for it"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct hl7_span a = {cases[i].app, strlen(cases[i].app)}, f = {cases[i].fac, strlen(cases[i].fac)};
+		TAP_OK(t && allow_sender_permits(t, names, a, f, cases[i].odd ? &odd : &std) == cases[i].want,
+		       "allow_sender_permits: %s", cases[i].name);
+	}
+	TAP_OK(t && !allow_sender_permits(t, NULL, (struct hl7_span){"RIS", 3}, (struct hl7_span){"", 0}, &std),
+	       "allow_sender_permits: no names, no match");
+	allow_free(t);
+}
+
 int main(void)
 {
+	test_sender();
 	for (size_t i = 0; i < sizeof parse_cases / sizeof parse_cases[0]; i++) {
 		const struct parse_case *c = &parse_cases[i];
 		struct allow_error err = {99, "unset"};
