@@ -266,18 +266,15 @@ static void log_reused(const struct receiver *r, const struct dedupe_unit *u, ti
  * locked (k->locked) until dedupe_done(); a record that cannot be used is
  * an AE in k->o (delivering without it could deliver a duplicate).
  */
-static void dedupe_check(struct receiver *r, struct block *k)
+/* The unit --dedupe knows a block by; 0, or -1 for a batch without a control ID (not looked up). */
+static int dedupe_unit_of(struct block *k)
 {
-	const struct config *cfg = r->cfg;
-	const char *what = "lock";
-	char dir[4096];
 	struct dedupe_key key;
-	struct dedupe_hit hit;
 
 	if (k->batch) {
 		/* A batch is known by its header's sender and control ID, when it has one. */
 		if (k->f.control_id.len == 0)
-			return;
+			return -1;
 		key.control_id = k->f.control_id;
 		hl7_batch_field(&k->b, batch_header(&k->b), 3, &key.app);
 		hl7_batch_field(&k->b, batch_header(&k->b), 4, &key.fac);
@@ -285,6 +282,62 @@ static void dedupe_check(struct receiver *r, struct block *k)
 		key = (struct dedupe_key){hl7_msh(&k->m, 3, 0), hl7_msh(&k->m, 4, 0), hl7_msh(&k->m, 10, 0)};
 	}
 	dedupe_unit_init(&k->unit, k->batch ? DEDUPE_BATCH : DEDUPE_MESSAGE, key, k->data, k->len);
+	return 0;
+}
+
+/*
+ * Look the unit up with its lock held; a duplicate's stored answer lands in
+ * w.  Room is made for the stored answer (at most DEDUPE_ACK_MAX) and the
+ * record asked again: only that second answer counts.
+ */
+static enum dedupe_status dedupe_lookup_into(struct receiver *r, struct block *k, struct answer *w,
+					      struct dedupe_hit *hit)
+{
+	size_t room;
+	char *slot = answer_slot(w, &room);
+	if (!slot)
+		return errno = ENOMEM, DEDUPE_FAILED;
+	enum dedupe_status st = dedupe_lookup(&r->dedupe, &k->unit, time(NULL), slot, room, hit);
+	if (st != DEDUPE_TRUNCATED)
+		return st;
+	if (answer_reserve(w, hit->ack_stored) < 0)
+		return errno = ENOMEM, DEDUPE_FAILED;
+	slot = answer_slot(w, &room);
+	st = dedupe_lookup(&r->dedupe, &k->unit, time(NULL), slot, room, hit);
+	if (st == DEDUPE_TRUNCATED)
+		return errno = EAGAIN, DEDUPE_FAILED; /* the record grew between the two reads */
+	return st;
+}
+
+/* A duplicate: its first answer again, framed for the loop to send. */
+static void dedupe_replay(struct receiver *r, struct block *k, struct answer *w, const struct dedupe_hit *hit)
+{
+	r->duplicates++;
+	k->duplicate = 1;
+	answer_commit(w, hit->ack_len);
+	k->replayed = hit->ack_len ? stored_code(answer_bytes(w), hit->ack_len) : ACK_NONE;
+	if (hit->ack_len && answer_end(w) < 0) {
+		log_line(LOG_ERR, "%s: out of memory for an acknowledgement", r->peer->label);
+		k->replayed = ACK_NONE;
+	}
+	snprintf(k->o.sink, sizeof k->o.sink, "duplicate");
+}
+
+/*
+ * --dedupe: take the key's lock and look the block up (kind, sender,
+ * control ID and the SHA-256 of its bytes).  A duplicate gets its first
+ * answer again (k->duplicate); a new block, or a reused control ID, stays
+ * locked (k->locked) until dedupe_done(); a record that cannot be used is
+ * an AE in k->o (delivering without it could deliver a duplicate).
+ */
+static void dedupe_check(struct receiver *r, struct block *k)
+{
+	const struct config *cfg = r->cfg;
+	const char *what = "lock";
+	char dir[4096];
+
+	if (dedupe_unit_of(k) < 0)
+		return;
 	/* The record lives in the spool: make the spool first (its errors are the sink's to report). */
 	if (cfg->spool_dir)
 		sinks_spool_ready(&r->sinks, &what);
@@ -293,25 +346,9 @@ static void dedupe_check(struct receiver *r, struct block *k)
 		r->dedupe_ok = 1;
 	if (r->dedupe_ok && dedupe_lock(&r->dedupe, &k->unit.key) == 0) {
 		struct answer w;
-		size_t room;
+		struct dedupe_hit hit;
 		answer_begin(&w, r->out);
-		char *slot = answer_slot(&w, &room);
-		enum dedupe_status st = slot ? dedupe_lookup(&r->dedupe, &k->unit, time(NULL), slot, room, &hit)
-					     : (errno = ENOMEM, DEDUPE_FAILED);
-		if (st == DEDUPE_TRUNCATED) {
-			/* Room for the stored answer (at most DEDUPE_ACK_MAX), then ask again: only that answer counts. */
-			if (answer_reserve(&w, hit.ack_stored) < 0) {
-				st = DEDUPE_FAILED;
-				errno = ENOMEM;
-			} else {
-				slot = answer_slot(&w, &room);
-				st = dedupe_lookup(&r->dedupe, &k->unit, time(NULL), slot, room, &hit);
-			}
-			if (st == DEDUPE_TRUNCATED) {
-				st = DEDUPE_FAILED;
-				errno = EAGAIN; /* the record grew between the two reads */
-			}
-		}
+		enum dedupe_status st = dedupe_lookup_into(r, k, &w, &hit);
 		if (st == DEDUPE_NEW || st == DEDUPE_REUSED) {
 			if (st == DEDUPE_REUSED)
 				log_reused(r, &k->unit, hit.accepted_at);
@@ -323,15 +360,7 @@ static void dedupe_check(struct receiver *r, struct block *k)
 		errno = saved;
 		what = "record";
 		if (st == DEDUPE_DUPLICATE) {
-			r->duplicates++;
-			k->duplicate = 1;
-			answer_commit(&w, hit.ack_len);
-			k->replayed = hit.ack_len ? stored_code(answer_bytes(&w), hit.ack_len) : ACK_NONE;
-			if (hit.ack_len && answer_end(&w) < 0) {
-				log_line(LOG_ERR, "%s: out of memory for an acknowledgement", r->peer->label);
-				k->replayed = ACK_NONE;
-			}
-			snprintf(k->o.sink, sizeof k->o.sink, "duplicate");
+			dedupe_replay(r, k, &w, &hit);
 			return;
 		}
 	}

@@ -49,6 +49,10 @@ struct conn {
 	int gone;               /* the peer stopped reading */
 	const char *gone_reason;
 	int junk_logged;
+	/* Deadlines (monotime_us(), 0: none): the frame's own, and the idle one, which restarts at the
+	 * start and after each frame, not on junk between frames. */
+	long long frame_deadline, idle_deadline;
+	int restart_idle;
 	struct tlsio_conn *tls; /* NULL: plain fds, read(2) and write(2) as ever */
 	char tls_peer[512];     /* client certificate subject (mutual TLS), or empty */
 	char *allow_names;      /* with --tls-allow: the certificate's identities (tlsio_peer_names); NULL: none */
@@ -330,14 +334,28 @@ static int read_failed(struct conn *c, const char **reason)
 	return EX_IOERR;
 }
 
+/* The deadline that bounds the next wait: the open frame's (set when it began), else the idle one. */
+static long long deadline(struct conn *c, int in_frame)
+{
+	const struct config *cfg = c->cfg;
+	if (!in_frame) {
+		c->frame_deadline = 0;
+		if (c->restart_idle)
+			c->idle_deadline = cfg->idle_timeout > 0 ? monotime_us() + (long long)(cfg->idle_timeout * 1e6) : 0;
+		c->restart_idle = 0;
+		return c->idle_deadline;
+	}
+	if (!c->frame_deadline && cfg->frame_timeout > 0)
+		c->frame_deadline = monotime_us() + (long long)(cfg->frame_timeout * 1e6);
+	return c->frame_deadline;
+}
+
 int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct peer *peer, char **envp)
 {
 	static char rbuf[READ_CHUNK];
-	struct conn c = {.cfg = cfg, .peer = peer, .in_fd = in_fd, .out_fd = out_fd, .envp = envp};
-	long long start = monotime_us(), idle_deadline = 0, frame_deadline = 0;
+	struct conn c = {.cfg = cfg, .peer = peer, .in_fd = in_fd, .out_fd = out_fd, .envp = envp, .restart_idle = 1};
+	long long start = monotime_us();
 	const char *reason = "eof";
-	/* The idle clock restarts at the start and after each frame, not on junk between frames. */
-	int restart_idle = 1;
 	int rc = conn_open(&c), opened = rc == 0;
 
 	while (rc == 0) {
@@ -350,15 +368,7 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 			reason = "terminated";
 			break;
 		}
-		if (!in_frame) {
-			frame_deadline = 0;
-			if (restart_idle)
-				idle_deadline = cfg->idle_timeout > 0 ? monotime_us() + (long long)(cfg->idle_timeout * 1e6) : 0;
-			restart_idle = 0;
-		} else if (!frame_deadline && cfg->frame_timeout > 0) {
-			frame_deadline = monotime_us() + (long long)(cfg->frame_timeout * 1e6);
-		}
-		int w = wait_input(&c, in_frame, in_frame ? frame_deadline : idle_deadline, &reason);
+		int w = wait_input(&c, in_frame, deadline(&c, in_frame), &reason);
 		if (w == 0) {
 			rc = strcmp(reason, "poll-error") == 0 ? EX_OSERR : 0;
 			break;
@@ -384,8 +394,8 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 		rc = feed(&c, rbuf, (size_t)n, &reason);
 		if (c.recv.blocks != blocks_before) {
 			/* --frame-timeout bounds each frame: the one now open started in this read. */
-			restart_idle = 1;
-			frame_deadline = 0;
+			c.restart_idle = 1;
+			c.frame_deadline = 0;
 		}
 		flush(&c);
 		/* The answers are out: open the next message's spool file now, not after it arrives. */
