@@ -137,9 +137,8 @@ static void refuse_sender(struct outcome *o)
 	outcome_fail(o, ACK_OUTCOME_REJECT, 207, "not authorised for this sender");
 }
 
-/* A message's own checks: hl7_parse() and --tls-allow.  0 when it passes, else the refusal in *o. */
-static int check_message(const struct receiver *r, struct hl7_msg *m, struct hl7_span p, struct outcome *o,
-			 int quiet)
+/* A message's own checks: hl7_parse() and --tls-allow (not logged).  0 when it passes, else the refusal in *o. */
+static int check_message(const struct receiver *r, struct hl7_msg *m, struct hl7_span p, struct outcome *o)
 {
 	enum hl7_status status = hl7_parse(m, p.p, p.len, r->cfg->strict ? HL7_PARSE_STRICT : 0);
 	if (status != HL7_OK) {
@@ -149,8 +148,6 @@ static int check_message(const struct receiver *r, struct hl7_msg *m, struct hl7
 	struct hl7_span app = hl7_msh(m, 3, 0), fac = hl7_msh(m, 4, 0);
 	if (r->cfg->allow && !sender_permitted(r, app, fac, &m->d)) {
 		refuse_sender(o);
-		if (!quiet)
-			log_not_allowed(r, app, fac);
 		return -1;
 	}
 	return 0;
@@ -182,7 +179,7 @@ static int check_headers(const struct receiver *r, struct block *k)
 
 /* ---- the stages ---- */
 
-/* Validate, and check every sender the block claims.  The refusal, if any, in k->o. */
+/* Validate: the frame, the message or the batch's structure and each of its messages. */
 static void validate(struct receiver *r, struct block *k)
 {
 	k->o.what = ACK_OUTCOME_ACCEPT;
@@ -192,7 +189,9 @@ static void validate(struct receiver *r, struct block *k)
 		return;
 	}
 	if (!k->batch) {
-		check_message(r, &k->m, (struct hl7_span){k->data, k->len}, &k->o, 0);
+		enum hl7_status st = hl7_parse(&k->m, k->data, k->len, r->cfg->strict ? HL7_PARSE_STRICT : 0);
+		if (st != HL7_OK)
+			outcome_fail(&k->o, ACK_OUTCOME_REJECT, hl7_status_code(st), "%s", hl7_status_text(st));
 		message_fields(&k->f, &k->m);
 		return;
 	}
@@ -205,20 +204,52 @@ static void validate(struct receiver *r, struct block *k)
 	}
 	batch_fields(&k->f, &k->b);
 	log_sanitise(k->batch_id, sizeof k->batch_id, k->f.control_id.p, k->f.control_id.len);
-	if (check_headers(r, k) < 0) {
-		refuse_sender(&k->o);
-		return;
-	}
-	/* Every message passes its checks, or none is delivered. */
 	size_t cursor = 0;
 	enum hl7_batch_kind kind;
 	struct hl7_span piece;
 	struct hl7_msg m;
-	struct outcome mo;
 	while (hl7_batch_next(&k->b, &cursor, &kind, &piece))
-		if (kind == HL7_BATCH_MESSAGE && check_message(r, &m, piece, &mo, 0) < 0)
+		if (kind == HL7_BATCH_MESSAGE && hl7_parse(&m, piece.p, piece.len, r->cfg->strict ? HL7_PARSE_STRICT : 0))
 			k->refused++;
-	if (k->refused) {
+}
+
+/*
+ * --tls-allow: every sender the block claims (a message's MSH-3/4; a
+ * batch's FHS-3/4, each BHS-3/4 and each message's MSH-3/4) must be
+ * permitted.  A refused header refuses the whole batch; a refused message
+ * is one of the batch's refused messages.  Each refusal is logged.
+ */
+static void check_senders(struct receiver *r, struct block *k)
+{
+	if (r->cfg->allow && k->o.what == ACK_OUTCOME_ACCEPT) {
+		if (!k->batch) {
+			struct hl7_span app = hl7_msh(&k->m, 3, 0), fac = hl7_msh(&k->m, 4, 0);
+			if (!sender_permitted(r, app, fac, &k->m.d)) {
+				log_not_allowed(r, app, fac);
+				refuse_sender(&k->o);
+			}
+			return;
+		}
+		if (check_headers(r, k) < 0) {
+			refuse_sender(&k->o);
+			return;
+		}
+		size_t cursor = 0;
+		enum hl7_batch_kind kind;
+		struct hl7_span piece;
+		struct hl7_msg m;
+		while (hl7_batch_next(&k->b, &cursor, &kind, &piece)) {
+			if (kind != HL7_BATCH_MESSAGE || hl7_parse(&m, piece.p, piece.len, r->cfg->strict ? HL7_PARSE_STRICT : 0))
+				continue; /* a message refused by validation is counted already */
+			struct hl7_span app = hl7_msh(&m, 3, 0), fac = hl7_msh(&m, 4, 0);
+			if (!sender_permitted(r, app, fac, &m.d)) {
+				log_not_allowed(r, app, fac);
+				k->refused++;
+			}
+		}
+	}
+	/* Every message of a batch passes its checks, or none is delivered. */
+	if (k->refused && k->o.what == ACK_OUTCOME_ACCEPT) {
 		outcome_fail(&k->o, ACK_OUTCOME_ERROR, 207, "not delivered: %zu message%s of the batch refused",
 			     k->refused, k->refused == 1 ? "" : "s");
 		outcome_sink(&k->o, "none");
@@ -391,7 +422,7 @@ static enum ack_code message_verdict(const struct receiver *r, const struct bloc
 				     struct hl7_msg *m, struct outcome *mo)
 {
 	memset(mo, 0, sizeof *mo);
-	if (check_message(r, m, piece, mo, 1) == 0)
+	if (check_message(r, m, piece, mo) == 0)
 		*mo = k->o;
 	enum ack_code code = ack_choose(m, r->cfg->ack_mode, mo->what);
 	if (code == ACK_NONE)
@@ -552,6 +583,7 @@ int block_handle(struct receiver *r, const char *data, size_t len, const char *r
 	r->blocks++;
 	k.batch = !refusal && hl7_batch_is(data, len);
 	validate(r, &k);
+	check_senders(r, &k);
 	if (k.o.what == ACK_OUTCOME_ACCEPT && r->cfg->dedupe_window)
 		dedupe_check(r, &k);
 	if (k.duplicate) {
