@@ -86,8 +86,31 @@ int session_connect(struct session *s)
 	return 0;
 }
 
+/*
+ * After a reset on a TLS connection: the peer's alert (an unknown CA, a
+ * certificate required) may be waiting in the socket ahead of the reset, as
+ * TLS 1.3 servers judge a client certificate after the client's handshake
+ * has ended.  Read what is there (the fd is non-blocking): 1 with the
+ * alert in s->why, else 0.
+ */
+static int tls_alert(struct session *s)
+{
+	char b[4096];
+	for (int i = 0; i < 64; i++) {
+		if (s->conn.read(&s->conn, b, sizeof b) > 0)
+			continue;
+		if (errno != EPROTO)
+			return 0;
+		snprintf(s->why, sizeof s->why, "TLS: %s", tlsio_last_error(s->conn.tls));
+		return 1;
+	}
+	return 0;
+}
+
 static enum sess_result io_error(struct session *s, const char *what, int e)
 {
+	if ((e == EPIPE || e == ECONNRESET) && s->conn.tls && tls_alert(s))
+		return SESS_IO;
 	if (e == EPIPE || e == ECONNRESET || e == ENOTCONN) {
 		snprintf(s->why, sizeof s->why, "connection %s by the peer", e == EPIPE ? "closed" : "reset");
 		return SESS_CLOSED;
