@@ -221,6 +221,20 @@ static void fs_error(struct drain *d, const char *what, const char *name)
 	d->fatal = EXIT_IOERR;
 }
 
+/* A file delivered (AA, CA, or sent needing no ACK): to cur/, or deleted with --delete. */
+static void done_file(struct drain *d, const char *name)
+{
+	d->progress = 1;
+	if (d->cfg->delete_acked) {
+		if (unlinkat(d->newfd, name, 0) < 0 && errno != ENOENT)
+			fs_error(d, "delete", name);
+		else
+			sync_dir(d, d->newfd);
+	} else if (move_from_new(d, name, d->curfd) < 0) {
+		fs_error(d, "move to cur/", name);
+	}
+}
+
 /* What to do with an ACK: move the file, or note that it must be retried. */
 static void settle(struct drain *d, struct sess_ack *k)
 {
@@ -228,15 +242,7 @@ static void settle(struct drain *d, struct sess_ack *k)
 
 	print_result(d->cfg, k);
 	if (k->a.positive) {
-		d->progress = 1;
-		if (d->cfg->delete_acked) {
-			if (unlinkat(d->newfd, name, 0) < 0 && errno != ENOENT)
-				fs_error(d, "delete", name);
-			else
-				sync_dir(d, d->newfd);
-		} else if (move_from_new(d, name, d->curfd) < 0) {
-			fs_error(d, "move to cur/", name);
-		}
+		done_file(d, name);
 	} else if (k->a.code[1] == 'R') {
 		d->progress = 1;
 		d->rejected = 1;
@@ -301,13 +307,8 @@ static void settle_batch(struct drain *d, struct sess_ack *k)
 			fs_error(d, "write rejected/ ACK", name);
 		else if (move_from_new(d, name, d->rejfd) < 0)
 			fs_error(d, "move to rejected/", name);
-	} else if (d->cfg->delete_acked) {
-		if (unlinkat(d->newfd, name, 0) < 0 && errno != ENOENT)
-			fs_error(d, "delete", name);
-		else
-			sync_dir(d, d->newfd);
-	} else if (move_from_new(d, name, d->curfd) < 0) {
-		fs_error(d, "move to cur/", name);
+	} else {
+		done_file(d, name);
 	}
 }
 
@@ -320,8 +321,8 @@ static void transport_failed(struct drain *d, enum sess_result r, const char *se
 	d->failed = r == SESS_PROTOCOL ? FAIL_PROTOCOL : FAIL_TEMP;
 }
 
-/* Prepare new/NAME for sending: 1 ready (d->msg, *len, *id; a batch: d->ids.batch), 0 skip it, -1 fatal. */
-static int load(struct drain *d, const char *name, size_t *len, struct hl7_span *id)
+/* Prepare new/NAME for sending: 1 ready (d->msg, *len, *id, *noack; a batch: d->ids.batch), 0 skip it, -1 fatal. */
+static int load(struct drain *d, const char *name, size_t *len, struct hl7_span *id, enum noack *noack)
 {
 	const char *why;
 	char text[512];
@@ -346,7 +347,7 @@ static int load(struct drain *d, const char *name, size_t *len, struct hl7_span 
 			fprintf(stderr, "mllp-send: %s/new/%s: %s; moved to rejected/\n", d->dir, name, text);
 			goto reject;
 		} else {
-			why = message_check(d->msg, *len, id);
+			why = message_check(d->msg, *len, id, noack);
 		}
 		if (!why)
 			return 1;
@@ -361,8 +362,15 @@ reject:
 	return 0;
 }
 
+/* Settle a message written that needs no ACK (enum noack): done, as an AA would make it. */
+static void settle_noack(struct drain *d, const char *name, struct hl7_span id, enum noack n)
+{
+	print_noack(d->cfg, name, id, n);
+	done_file(d, name);
+}
+
 /* Send what load() put in d->msg (a message, or the batch in d->ids): 0, or -1 when the pass must stop. */
-static int send_loaded(struct drain *d, const char *name, size_t len, struct hl7_span id)
+static int send_loaded(struct drain *d, const char *name, size_t len, struct hl7_span id, enum noack noack)
 {
 	struct session *s = &d->s;
 
@@ -376,11 +384,13 @@ static int send_loaded(struct drain *d, const char *name, size_t len, struct hl7
 		return -1;
 	}
 	enum sess_result sr = d->ids.batch ? session_send_batch(s, d->msg, len, &d->ids, name, 0)
-				       : session_send(s, d->msg, len, id, name, 0);
+				       : session_send(s, d->msg, len, id, name, 0, noack);
 	if (sr != SESS_OK) {
 		transport_failed(d, sr, name);
 		return -1;
 	}
+	if (!d->ids.batch && noack != NOACK_NO)
+		settle_noack(d, name, id, noack);
 	return 0;
 }
 
@@ -401,15 +411,16 @@ static void pass(struct drain *d)
 		int go = !stop_requested && d->failed == FAIL_NONE && !session_batch_busy(s);
 		if (go && d->held && s->n == 0) {
 			d->held = 0;
-			if (send_loaded(d, d->held_name, d->held_len, (struct hl7_span){"", 0}) < 0)
+			if (send_loaded(d, d->held_name, d->held_len, (struct hl7_span){"", 0}, NOACK_NO) < 0)
 				break;
 			continue;
 		}
 		if (go && !d->held && next < d->count && s->n < d->cfg->window) {
 			size_t len;
 			struct hl7_span id;
+			enum noack noack = NOACK_NO;
 			const char *name = d->names[next];
-			int r = load(d, name, &len, &id);
+			int r = load(d, name, &len, &id, &noack);
 			if (r < 0)
 				break;
 			next++;
@@ -421,7 +432,7 @@ static void pass(struct drain *d)
 				d->held_name = name;
 				continue;
 			}
-			if (send_loaded(d, name, len, id) < 0)
+			if (send_loaded(d, name, len, id, noack) < 0)
 				break;
 			continue;
 		}
@@ -537,8 +548,10 @@ fail:
 static void teardown(struct drain *d)
 {
 	free_names(d);
-	if (d->s.ackbuf)
+	if (d->s.ackbuf) {
+		session_finish(&d->s);
 		session_free(&d->s);
+	}
 	free(d->file);
 	free(d->msg);
 	batch_ids_free(&d->ids);

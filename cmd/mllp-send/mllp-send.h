@@ -37,6 +37,7 @@ struct config {
 	char port[16];
 	double timeout;       /* seconds to wait for a connection, a write, an ACK */
 	unsigned window;      /* messages in flight */
+	int unordered;        /* --drain with window > 1: the user accepts a bounded reorder */
 	int print_ack;
 	int quiet;
 	const char *drain_dir;
@@ -89,6 +90,17 @@ long long now_ms(void);
 /* Copy len bytes to dst as printable ASCII (\xNN otherwise), at most about cap - 1 bytes, NUL-terminated. */
 void sanitise(char *dst, size_t cap, const char *p, size_t len);
 
+/*
+ * Messages a conforming receiver answers with nothing, whatever becomes of
+ * them (lib/ack's ack_choose() in auto mode, as mllpd answers): they are
+ * sent once and not waited for.
+ */
+enum noack {
+	NOACK_NO,  /* an answer is due */
+	NOACK_NE,  /* MSH-15 and MSH-16 both NE, or one NE and the other empty */
+	NOACK_ACK, /* an acknowledgement (MSH-9.1 ACK) */
+};
+
 /* A message waiting for its ACK, or a batch waiting for its answer. */
 struct flight {
 	char *id;      /* MSH-10, raw (a batch: its first message's) */
@@ -119,6 +131,7 @@ enum sess_result {
 	SESS_CLOSED,   /* the peer closed or reset the connection */
 	SESS_IO,       /* another read/write error (errno in why) */
 	SESS_PROTOCOL, /* the peer sent something that is not an expected ACK */
+	SESS_SKIPPED,  /* session.c only: an ACK of a message sent without waiting, skipped */
 };
 
 #define BATCH_WHOLE ((size_t)-1) /* a result for a batch without messages */
@@ -144,6 +157,11 @@ struct session {
 	struct batch_result *res;
 	size_t nres, next;
 	char why[256];          /* reason for the last result other than SESS_OK */
+	/* Control IDs of the latest messages sent without waiting: an ACK for one is skipped. */
+	char *noack_id[64];
+	size_t noack_len[64];
+	unsigned noack_next;
+	int noack_sent;         /* such a message was written on this connection */
 };
 
 /* What session_wait() got. */
@@ -170,9 +188,21 @@ int session_connected(const struct session *s);
 int session_connect(struct session *s);
 /* Close the connection and forget what was in flight. */
 void session_close(struct session *s);
-/* Frame msg and write it; the flight (id, label copied) joins the queue.  SESS_OK: written. */
+/*
+ * Frame msg and write it; the flight (id, label copied) joins the queue.
+ * SESS_OK: written.  With noack (not NOACK_NO) nothing joins the queue: the
+ * message is done once written; an ACK that a receiver sends for it anyway
+ * (original mode answers everything) is skipped by session_wait().
+ */
 enum sess_result session_send(struct session *s, const char *msg, size_t len, struct hl7_span id, const char *label,
-			      int index);
+			      int index, enum noack noack);
+/*
+ * End the connection.  When messages needing no ACK were written on it:
+ * first half-close it and wait (within the timeout) for the peer to close
+ * its side, so that they are read before the connection goes (a close
+ * with unread bytes would reset it and could drop them).
+ */
+void session_finish(struct session *s);
 /*
  * Frame a batch and write it as one block; it joins the queue as one flight
  * (ids copied; a batch without messages too).  Only when nothing is in flight (s->n == 0); send nothing
@@ -197,17 +227,24 @@ void flight_free(struct flight *f);
 
 /* The ACK code and text as one output line: "LABEL ID CODE[ TEXT]". */
 void print_result(const struct config *cfg, const struct sess_ack *k);
+/* A message sent without waiting, as one output line: "LABEL ID none TEXT" (nothing with -q or --print-ack). */
+void print_noack(const struct config *cfg, const char *label, struct hl7_span id, enum noack n);
 
 /* The two modes. */
 int send_files(const struct config *cfg, char **files, int nfiles);
 int drain_spool(const struct config *cfg);
 
+
+/* The summary text of a message sent without waiting: "no ACK requested (MSH-15/MSH-16)"... */
+const char *noack_text(enum noack n);
+
 /*
  * Check one message before it is sent (already normalised): the checks of
  * hl7_parse(), except an MSH-12 the parser does not know.  Returns NULL and
- * the control ID in *id, or the reason it is not an HL7 message.
+ * the control ID in *id (and in *noack, when not NULL, whether an answer is
+ * due), or the reason it is not an HL7 message.
  */
-const char *message_check(const char *p, size_t len, struct hl7_span *id);
+const char *message_check(const char *p, size_t len, struct hl7_span *id, enum noack *noack);
 
 /*
  * Check a batch before it is sent (already normalised): its structure

@@ -9,11 +9,27 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ack.h"
 #include "batch.h"
 #include "msgsplit.h"
 #include "segnorm.h"
 
-const char *message_check(const char *p, size_t len, struct hl7_span *id)
+const char *noack_text(enum noack n)
+{
+	return n == NOACK_ACK ? "an ACK gets no ACK" : n == NOACK_NE ? "no ACK requested (MSH-15/MSH-16)" : "";
+}
+
+/* Whether a conforming receiver answers m at all: the rule mllpd follows (ack_choose, auto mode). */
+static enum noack noack_of(const struct hl7_msg *m)
+{
+	static const enum ack_outcome outcomes[] = {ACK_OUTCOME_ACCEPT, ACK_OUTCOME_ERROR, ACK_OUTCOME_REJECT};
+	for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++)
+		if (ack_choose(m, ACK_MODE_AUTO, outcomes[i]) != ACK_NONE)
+			return NOACK_NO;
+	return hl7_span_eq(hl7_msh(m, 9, 1), "ACK") ? NOACK_ACK : NOACK_NE;
+}
+
+const char *message_check(const char *p, size_t len, struct hl7_span *id, enum noack *noack)
 {
 	struct hl7_msg m;
 	enum hl7_status st = hl7_parse(&m, p, len, 0);
@@ -23,6 +39,8 @@ const char *message_check(const char *p, size_t len, struct hl7_span *id)
 	*id = hl7_msh(&m, 10, 0);
 	if (id->len == 0)
 		return hl7_status_text(HL7_ERR_NO_CONTROL_ID);
+	if (noack)
+		*noack = noack_of(&m);
 	return NULL;
 }
 
@@ -63,7 +81,7 @@ int batch_check(const char *p, size_t len, struct batch_ids *ids, char *why, siz
 		if (kind != HL7_BATCH_MESSAGE)
 			continue;
 		const char *bad =
-		    ids->n < ids->cap ? message_check(piece.p, piece.len, &ids->id[ids->n]) : "too many messages";
+		    ids->n < ids->cap ? message_check(piece.p, piece.len, &ids->id[ids->n], NULL) : "too many messages";
 		if (bad) {
 			snprintf(why, whycap, "batch message %zu: not an HL7 message: %s", ids->n + 1, bad);
 			return -1;
@@ -157,7 +175,8 @@ static void where(char *dst, size_t cap, const struct input *in)
  * ids->batch and its control IDs in ids; a message: not ids->batch), 0 at the
  * end of the input, or an exit status after printing why.
  */
-static int next_message(struct input *in, char *out, size_t *len, struct hl7_span *id, struct batch_ids *ids)
+static int next_message(struct input *in, char *out, size_t *len, struct hl7_span *id, enum noack *noack,
+			struct batch_ids *ids)
 {
 	struct hl7_span u;
 	char at[4200], why[512];
@@ -199,7 +218,7 @@ static int next_message(struct input *in, char *out, size_t *len, struct hl7_spa
 		}
 		return 1;
 	}
-	const char *bad = message_check(out, *len, id);
+	const char *bad = message_check(out, *len, id, noack);
 	if (bad) {
 		fprintf(stderr, "mllp-send: %s: not an HL7 message: %s\n", at, bad);
 		return EXIT_DATAERR;
@@ -221,7 +240,8 @@ static int check_files(char **files, int nfiles, char *buf, char *out, struct ba
 		int r;
 		size_t len;
 		struct hl7_span id;
-		while ((r = next_message(&in, out, &len, &id, ids)) == 1)
+		enum noack noack;
+		while ((r = next_message(&in, out, &len, &id, &noack, ids)) == 1)
 			;
 		input_close(&in);
 		if (r != 0)
@@ -288,7 +308,8 @@ int send_files(const struct config *cfg, char **files, int nfiles)
 		for (;;) {
 			size_t len;
 			struct hl7_span id;
-			int r = next_message(&in, out, &len, &id, &ids);
+			enum noack noack = NOACK_NO;
+			int r = next_message(&in, out, &len, &id, &noack, &ids);
 			if (r != 1) {
 				rc = r;
 				break;
@@ -299,11 +320,13 @@ int send_files(const struct config *cfg, char **files, int nfiles)
 			if (rc != 0)
 				break;
 			enum sess_result sr = ids.batch ? session_send_batch(&s, out, len, &ids, in.name, (int)sent)
-						    : session_send(&s, out, len, id, in.name, (int)sent);
+						    : session_send(&s, out, len, id, in.name, (int)sent, noack);
 			if (sr != SESS_OK) {
 				rc = session_failed(cfg, &s, sr);
 				break;
 			}
+			if (!ids.batch && noack != NOACK_NO)
+				print_noack(cfg, in.name, id, noack);
 			sent += ids.batch && ids.n ? (unsigned)ids.n : 1;
 			while (session_batch_busy(&s) && rc == 0)
 				rc = collect(cfg, &s, &negative);
@@ -326,6 +349,7 @@ int send_files(const struct config *cfg, char **files, int nfiles)
 			sent == 1 ? "" : "s");
 		rc = EXIT_NEGATIVE;
 	}
+	session_finish(&s);
 done:
 	session_free(&s);
 	batch_ids_free(&ids);

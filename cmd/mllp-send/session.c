@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "batch.h"
 #include "tlsio.h"
@@ -37,11 +38,23 @@ void flight_free(struct flight *f)
 	memset(f, 0, sizeof *f);
 }
 
+static void noack_forget(struct session *s)
+{
+	for (size_t i = 0; i < sizeof s->noack_id / sizeof s->noack_id[0]; i++) {
+		free(s->noack_id[i]);
+		s->noack_id[i] = NULL;
+		s->noack_len[i] = 0;
+	}
+	s->noack_next = 0;
+	s->noack_sent = 0;
+}
+
 void session_close(struct session *s)
 {
 	if (s->conn.fd >= 0)
 		s->conn.close(&s->conn);
 	s->conn.fd = -1;
+	noack_forget(s);
 	for (unsigned i = 0; i < s->n; i++)
 		flight_free(&s->q[i]);
 	s->n = 0;
@@ -185,11 +198,20 @@ static enum sess_result out_of_memory(struct session *s, struct flight *f)
 }
 
 enum sess_result session_send(struct session *s, const char *msg, size_t len, struct hl7_span id, const char *label,
-			      int index)
+			      int index, enum noack noack)
 {
 	enum sess_result r = write_block(s, msg, len);
 	if (r != SESS_OK)
 		return r;
+	if (noack != NOACK_NO) {
+		/* Remembered (the latest 64) only to skip an answer a receiver sends anyway. */
+		unsigned k = s->noack_next++ % (sizeof s->noack_id / sizeof s->noack_id[0]);
+		free(s->noack_id[k]);
+		s->noack_id[k] = span_dup(id);
+		s->noack_len[k] = s->noack_id[k] ? id.len : 0;
+		s->noack_sent = 1;
+		return SESS_OK;
+	}
 	struct flight *f = &s->q[s->n];
 	memset(f, 0, sizeof *f);
 	f->id = span_dup(id);
@@ -244,6 +266,20 @@ enum sess_result session_send_batch(struct session *s, const char *block, size_t
 	return SESS_OK;
 }
 
+/* 1 when v is the control ID of a message sent without waiting (then forgotten), else 0. */
+static int noack_match(struct session *s, struct hl7_span v)
+{
+	for (size_t i = 0; i < sizeof s->noack_id / sizeof s->noack_id[0]; i++) {
+		if (s->noack_id[i] && s->noack_len[i] == v.len && memcmp(s->noack_id[i], v.p, v.len) == 0) {
+			free(s->noack_id[i]);
+			s->noack_id[i] = NULL;
+			s->noack_len[i] = 0;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* A whole ACK frame is in the framer: parse it and take its message out of the queue. */
 static enum sess_result take_ack(struct session *s, struct sess_ack *out, int too_large)
 {
@@ -271,6 +307,8 @@ static enum sess_result take_ack(struct session *s, struct sess_ack *out, int to
 			return SESS_OK;
 		}
 	}
+	if (noack_match(s, out->a.control_id))
+		return SESS_SKIPPED;
 	sanitise(idtext, sizeof idtext, out->a.control_id.p, out->a.control_id.len);
 	snprintf(s->why, sizeof s->why, "protocol error: ACK for a control ID not in flight: MSA-2 '%s'", idtext);
 	return SESS_PROTOCOL;
@@ -476,8 +514,14 @@ enum sess_result session_wait(struct session *s, struct sess_ack *out)
 				enum sess_result r = plan_batch(s, s->fr.buf, s->fr.frame_len);
 				return r == SESS_OK ? serve_batch(s, out) : r;
 			}
-			if (ev == MLLP_FRAME || ev == MLLP_TOO_LARGE)
-				return take_ack(s, out, ev == MLLP_TOO_LARGE);
+			if (ev == MLLP_FRAME || ev == MLLP_TOO_LARGE) {
+				enum sess_result r = take_ack(s, out, ev == MLLP_TOO_LARGE);
+				if (r == SESS_SKIPPED) {
+					memset(out, 0, sizeof *out);
+					continue;
+				}
+				return r;
+			}
 			if (ev == MLLP_RESTARTED) {
 				snprintf(s->why, sizeof s->why, "protocol error: ACK frame restarted by 0x0B");
 				return SESS_PROTOCOL;
@@ -507,6 +551,26 @@ enum sess_result session_wait(struct session *s, struct sess_ack *out)
 		}
 		s->rlen = (size_t)got;
 	}
+}
+
+void session_finish(struct session *s)
+{
+	char b[4096];
+
+	if (s->conn.fd >= 0 && s->noack_sent && !s->conn.tls && shutdown(s->conn.fd, SHUT_WR) == 0) {
+		/* The peer closes once it has read everything: what it sends meanwhile is skipped. */
+		long long deadline = now_ms() + timeout_ms(s);
+		while (wait_fd(s->conn.fd, POLLIN, deadline) > 0) {
+			ssize_t r = s->conn.read(&s->conn, b, sizeof b);
+			if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
+				break;
+		}
+	} else if (s->conn.fd >= 0 && s->noack_sent) {
+		/* TLS: no half-close under close_notify here; at least leave nothing unread (the fd is non-blocking). */
+		for (int i = 0; i < 64 && s->conn.read(&s->conn, b, sizeof b) > 0; i++)
+			;
+	}
+	session_close(s);
 }
 
 int session_peer_gone(struct session *s)
@@ -553,5 +617,16 @@ void print_result(const struct config *cfg, const struct sess_ack *k)
 	size_t n = hl7_unescape(&k->m.d, k->a.text, plain, sizeof plain);
 	sanitise(text, sizeof text, plain, n < sizeof plain ? n : sizeof plain);
 	printf("%s %s %s%s%s\n", k->f.label, id, k->a.code, text[0] ? " " : "", text);
+	fflush(stdout);
+}
+
+void print_noack(const struct config *cfg, const char *label, struct hl7_span id, enum noack n)
+{
+	char text[80];
+
+	if (cfg->print_ack || cfg->quiet)
+		return;
+	sanitise(text, sizeof text, id.p, id.len);
+	printf("%s %s none %s\n", label, text, noack_text(n));
 	fflush(stdout);
 }
