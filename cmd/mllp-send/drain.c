@@ -70,6 +70,7 @@ struct drain {
 	enum failure failed;
 	char stuck[256];       /* the file a failure left in new/ */
 	struct batch_ids ids;  /* the batch loaded in d->msg (ids.batch), or none */
+	int stream_fd;         /* the message file too large to hold, loaded: sent from here; else -1 */
 	int held;              /* d->msg holds a batch loaded while ACKs were due: send it next */
 	size_t held_len;
 	const char *held_name;
@@ -144,33 +145,20 @@ oom:
 	return -1;
 }
 
-/* Read new/NAME: its length, or -1 with errno (ENOENT: gone, EFBIG: too large). */
-static ssize_t read_new(struct drain *d, const char *name)
+/* Read fd from where it stands into buf, up to cap bytes: the count, or -1 with errno. */
+static ssize_t read_upto(int fd, char *buf, size_t cap)
 {
-	int fd = openat(d->newfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	size_t len = 0;
-	if (fd < 0)
-		return -1;
-	for (;;) {
-		ssize_t r = read(fd, d->file + len, SEND_MAX_MESSAGE + 1 - len);
+	while (len < cap) {
+		ssize_t r = read(fd, buf + len, cap - len);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0) {
-			int e = errno;
-			close(fd);
-			errno = e;
+		if (r < 0)
 			return -1;
-		}
 		if (r == 0)
 			break;
 		len += (size_t)r;
-		if (len > SEND_MAX_MESSAGE) {
-			close(fd);
-			errno = EFBIG;
-			return -1;
-		}
 	}
-	close(fd);
 	return (ssize_t)len;
 }
 
@@ -321,37 +309,99 @@ static void transport_failed(struct drain *d, enum sess_result r, const char *se
 	d->failed = r == SESS_PROTOCOL ? FAIL_PROTOCOL : FAIL_TEMP;
 }
 
-/* Prepare new/NAME for sending: 1 ready (d->msg, *len, *id, *noack; a batch: d->ids.batch), 0 skip it, -1 fatal. */
+/*
+ * A message file too large to hold (size bytes): its first
+ * SEND_STREAM_CHUNK bytes are read, their whole segments normalised into
+ * d->msg and checked (*id borrows from it); the rest is only streamed.
+ * NULL: ready, fd in d->stream_fd at offset 0.  Else why it cannot be sent
+ * (*batch: it is a batch); -1 in *io: a read error (errno).
+ */
+static const char *load_large(struct drain *d, int fd, long long size, struct hl7_span *id, enum noack *noack,
+			      int *batch, int *io)
+{
+	if (size > SEND_MAX_STREAM)
+		return "larger than 1073741824 bytes";
+	ssize_t n = read_upto(fd, d->file, SEND_STREAM_CHUNK);
+	if (n < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+		*io = -1;
+		return "";
+	}
+	size_t whole = (size_t)n;
+	while (whole > 0 && d->file[whole - 1] != '\r' && d->file[whole - 1] != '\n')
+		whole--;
+	if (whole == 0)
+		return "first segment longer than 1048576 bytes";
+	size_t m = segnorm_copy(d->msg, SEND_MAX_MESSAGE + 1, d->file, whole);
+	if (hl7_batch_is(d->msg, m)) {
+		*batch = 1;
+		return "batch larger than 16777216 bytes: only a single message is streamed";
+	}
+	const char *why = message_check(d->msg, m, id, noack);
+	if (!why)
+		d->stream_fd = fd;
+	return why;
+}
+
+/*
+ * Prepare new/NAME for sending: 1 ready (d->msg, *len, *id, *noack; a
+ * batch: d->ids.batch; too large to hold: d->stream_fd), 0 skip it, -1 fatal.
+ */
 static int load(struct drain *d, const char *name, size_t *len, struct hl7_span *id, enum noack *noack)
 {
 	const char *why;
 	char text[512];
-	ssize_t n = read_new(d, name);
-	if (n < 0 && errno == ENOENT)
+	struct stat st;
+	ssize_t n = -1;
+	int fd = openat(d->newfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0 && errno == ENOENT)
 		return 0;
-	if (n < 0 && errno != EFBIG) {
+	d->ids.batch = 0;
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size >= (off_t)SEND_MAX_MESSAGE) {
+		/* Normalised, a smaller file fits the buffers (it may gain one final CR). */
+		int batch = 0, io = 0;
+		why = load_large(d, fd, (long long)st.st_size, id, noack, &batch, &io);
+		if (!why) {
+			*len = 0;
+			return 1;
+		}
+		int e = errno;
+		close(fd);
+		if (io) {
+			errno = e;
+			fs_error(d, "read", name);
+			return -1;
+		}
+		if (!batch)
+			goto refuse;
+		fprintf(stderr, "mllp-send: %s/new/%s: %s; moved to rejected/\n", d->dir, name, why);
+		goto reject;
+	}
+	if (fd >= 0) {
+		n = read_upto(fd, d->file, SEND_MAX_MESSAGE + 1);
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	if (n < 0) {
 		fs_error(d, "read", name);
 		return -1;
 	}
-	if (n < 0) {
+	/* A spool file is one message or one batch: only its separators are normalised. */
+	*len = segnorm_copy(d->msg, SEND_MAX_MESSAGE + 1, d->file, (size_t)n);
+	if (*len > SEND_MAX_MESSAGE || (size_t)n > SEND_MAX_MESSAGE) {
 		why = "larger than 16777216 bytes";
-	} else {
-		/* A spool file is one message or one batch: only its separators are normalised. */
-		*len = segnorm_copy(d->msg, SEND_MAX_MESSAGE + 1, d->file, (size_t)n);
-		d->ids.batch = 0;
-		if (*len > SEND_MAX_MESSAGE) {
-			why = "larger than 16777216 bytes";
-		} else if (hl7_batch_is(d->msg, *len)) {
-			if (batch_check(d->msg, *len, &d->ids, text, sizeof text) == 0)
-				return 1;
-			fprintf(stderr, "mllp-send: %s/new/%s: %s; moved to rejected/\n", d->dir, name, text);
-			goto reject;
-		} else {
-			why = message_check(d->msg, *len, id, noack);
-		}
-		if (!why)
+	} else if (hl7_batch_is(d->msg, *len)) {
+		if (batch_check(d->msg, *len, &d->ids, text, sizeof text) == 0)
 			return 1;
+		fprintf(stderr, "mllp-send: %s/new/%s: %s; moved to rejected/\n", d->dir, name, text);
+		goto reject;
+	} else {
+		why = message_check(d->msg, *len, id, noack);
 	}
+	if (!why)
+		return 1;
+refuse:
 	fprintf(stderr, "mllp-send: %s/new/%s: not an HL7 message: %s; moved to rejected/\n", d->dir, name, why);
 reject:
 	if (move_from_new(d, name, d->rejfd) < 0) {
@@ -383,8 +433,21 @@ static int send_loaded(struct drain *d, const char *name, size_t len, struct hl7
 		d->failed = FAIL_CONNECT;
 		return -1;
 	}
-	enum sess_result sr = d->ids.batch ? session_send_batch(s, d->msg, len, &d->ids, name, 0)
-				       : session_send(s, d->msg, len, id, name, 0, noack);
+	enum sess_result sr;
+	if (d->stream_fd >= 0) {
+		sr = session_send_fd(s, d->stream_fd, d->file, SEND_STREAM_CHUNK, id, name, 0, noack);
+		close(d->stream_fd);
+		d->stream_fd = -1;
+	} else {
+		sr = d->ids.batch ? session_send_batch(s, d->msg, len, &d->ids, name, 0)
+				  : session_send(s, d->msg, len, id, name, 0, noack);
+	}
+	if (sr == SESS_FILE) {
+		fprintf(stderr, "mllp-send: %s/new/%s: read: %s\n", d->dir, name, s->why);
+		session_close(s);
+		d->fatal = EXIT_IOERR;
+		return -1;
+	}
 	if (sr != SESS_OK) {
 		transport_failed(d, sr, name);
 		return -1;
@@ -498,7 +561,7 @@ static int setup(struct drain *d, const struct config *cfg)
 	memset(d, 0, sizeof *d);
 	d->cfg = cfg;
 	d->dir = cfg->drain_dir;
-	d->dirfd = d->newfd = d->curfd = d->rejfd = d->ino = -1;
+	d->dirfd = d->newfd = d->curfd = d->rejfd = d->ino = d->stream_fd = -1;
 	const char *what = d->dir;
 	if (mkdir(d->dir, 0750) < 0 && errno != EEXIST)
 		goto fail;
@@ -555,7 +618,7 @@ static void teardown(struct drain *d)
 	free(d->file);
 	free(d->msg);
 	batch_ids_free(&d->ids);
-	int fds[] = {d->dirfd, d->newfd, d->curfd, d->rejfd, d->ino};
+	int fds[] = {d->dirfd, d->newfd, d->curfd, d->rejfd, d->ino, d->stream_fd};
 	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);

@@ -30,6 +30,13 @@ struct tlsio_conn;
 /* Largest message sent and largest ACK read (documented in mllp-send.1). */
 #define SEND_MAX_MESSAGE ((size_t)16 << 20)
 #define SEND_MAX_ACK ((size_t)1 << 20)
+/*
+ * --drain: a message file larger than SEND_MAX_MESSAGE is streamed from
+ * disk in SEND_STREAM_CHUNK pieces, up to mllpd's largest
+ * --max-message-size; its first SEND_STREAM_CHUNK bytes must hold its MSH.
+ */
+#define SEND_MAX_STREAM ((long long)1 << 30)
+#define SEND_STREAM_CHUNK ((size_t)1 << 20)
 
 struct config {
 	const char *target;   /* HOST:PORT as given, for messages */
@@ -132,6 +139,7 @@ enum sess_result {
 	SESS_IO,       /* another read/write error (errno in why) */
 	SESS_PROTOCOL, /* the peer sent something that is not an expected ACK */
 	SESS_SKIPPED,  /* session.c only: an ACK of a message sent without waiting, skipped */
+	SESS_FILE,     /* session_send_fd(): the file could not be read (errno text in why) */
 };
 
 #define BATCH_WHOLE ((size_t)-1) /* a result for a batch without messages */
@@ -196,6 +204,14 @@ void session_close(struct session *s);
  */
 enum sess_result session_send(struct session *s, const char *msg, size_t len, struct hl7_span id, const char *label,
 			      int index, enum noack noack);
+/*
+ * As session_send(), for a message too large to hold: read from fd (from
+ * where it stands to its end) in pieces of cap bytes through buf, its
+ * separators normalised on the way (lib/segnorm), framed and written as
+ * read; each piece must be written within the timeout.
+ */
+enum sess_result session_send_fd(struct session *s, int fd, char *buf, size_t cap, struct hl7_span id,
+				 const char *label, int index, enum noack noack);
 /*
  * End the connection.  When messages needing no ACK were written on it:
  * first half-close it and wait (within the timeout) for the peer to close

@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "batch.h"
+#include "segnorm.h"
 #include "tlsio.h"
 
 int session_init(struct session *s, const struct config *cfg)
@@ -149,17 +151,12 @@ static int wait_fd(int fd, short events, long long deadline)
 	}
 }
 
-/* Frame msg and write it whole within the timeout. */
-static enum sess_result write_block(struct session *s, const char *msg, size_t len)
+/* Write p[0..n) whole within the timeout. */
+static enum sess_result write_all(struct session *s, const char *p, size_t n)
 {
-	size_t n = mllp_wrap(s->wbuf, SEND_MAX_MESSAGE + 3, msg, len);
 	size_t off = 0;
 	long long deadline = now_ms() + timeout_ms(s);
 
-	if (n > SEND_MAX_MESSAGE + 3) {
-		snprintf(s->why, sizeof s->why, "message larger than %zu bytes", SEND_MAX_MESSAGE);
-		return SESS_IO;
-	}
 	while (off < n) {
 		int r = wait_fd(s->conn.fd, POLLOUT, deadline);
 		if (r < 0)
@@ -168,7 +165,7 @@ static enum sess_result write_block(struct session *s, const char *msg, size_t l
 			snprintf(s->why, sizeof s->why, "write timed out after %g s", s->cfg->timeout);
 			return SESS_TIMEOUT;
 		}
-		ssize_t w = s->conn.write(&s->conn, s->wbuf + off, n - off);
+		ssize_t w = s->conn.write(&s->conn, p + off, n - off);
 		if (w < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -177,6 +174,18 @@ static enum sess_result write_block(struct session *s, const char *msg, size_t l
 		off += (size_t)w;
 	}
 	return SESS_OK;
+}
+
+/* Frame msg and write it whole within the timeout. */
+static enum sess_result write_block(struct session *s, const char *msg, size_t len)
+{
+	size_t n = mllp_wrap(s->wbuf, SEND_MAX_MESSAGE + 3, msg, len);
+
+	if (n > SEND_MAX_MESSAGE + 3) {
+		snprintf(s->why, sizeof s->why, "message larger than %zu bytes", SEND_MAX_MESSAGE);
+		return SESS_IO;
+	}
+	return write_all(s, s->wbuf, n);
 }
 
 /* A NUL-terminated copy of a span, or NULL. */
@@ -197,12 +206,9 @@ static enum sess_result out_of_memory(struct session *s, struct flight *f)
 	return SESS_IO;
 }
 
-enum sess_result session_send(struct session *s, const char *msg, size_t len, struct hl7_span id, const char *label,
-			      int index, enum noack noack)
+/* A message written: it joins the queue, or, needing no ACK, is remembered. */
+static enum sess_result sent(struct session *s, struct hl7_span id, const char *label, int index, enum noack noack)
 {
-	enum sess_result r = write_block(s, msg, len);
-	if (r != SESS_OK)
-		return r;
 	if (noack != NOACK_NO) {
 		/* Remembered (the latest 64) only to skip an answer a receiver sends anyway. */
 		unsigned k = s->noack_next++ % (sizeof s->noack_id / sizeof s->noack_id[0]);
@@ -222,6 +228,40 @@ enum sess_result session_send(struct session *s, const char *msg, size_t len, st
 	f->index = index;
 	s->n++;
 	return SESS_OK;
+}
+
+enum sess_result session_send(struct session *s, const char *msg, size_t len, struct hl7_span id, const char *label,
+			      int index, enum noack noack)
+{
+	enum sess_result r = write_block(s, msg, len);
+	return r == SESS_OK ? sent(s, id, label, index, noack) : r;
+}
+
+enum sess_result session_send_fd(struct session *s, int fd, char *buf, size_t cap, struct hl7_span id,
+				 const char *label, int index, enum noack noack)
+{
+	static const char start[] = {MLLP_START}, end[] = {MLLP_END, MLLP_CR};
+	struct segnorm z = {0};
+	enum sess_result r = write_all(s, start, sizeof start);
+
+	while (r == SESS_OK) {
+		ssize_t got = read(fd, buf, cap);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			snprintf(s->why, sizeof s->why, "%s", strerror(errno));
+			return SESS_FILE;
+		}
+		if (got == 0)
+			break;
+		/* In place: a piece never grows. */
+		r = write_all(s, buf, segnorm_feed(&z, buf, buf, (size_t)got));
+	}
+	if (r == SESS_OK)
+		r = write_all(s, buf, segnorm_end(&z, buf));
+	if (r == SESS_OK)
+		r = write_all(s, end, sizeof end);
+	return r == SESS_OK ? sent(s, id, label, index, noack) : r;
 }
 
 enum sess_result session_send_batch(struct session *s, const char *block, size_t len, const struct batch_ids *ids,

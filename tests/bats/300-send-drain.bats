@@ -240,3 +240,30 @@ OR0007
 OR0008"
 	assert_count 8 "$T/C/cur"
 }
+
+@test "drain: a message file over 16 MiB is streamed from disk, separators normalised on the way, in bounded memory" {
+	mkdir -p "$T/A/new"
+	local name=0000000001.000000000.1.1.hl7 kib
+	{
+		printf 'MSH|^~\\&|SND|SFAC|RCV|RFAC|20260101120000||ORU^R01^ORU_R01|BIG1|P|2.5.1\nOBX|1|ED|||'
+		head -c 17825792 /dev/zero | tr '\0' A
+		printf '\r\nNTE|1||end\n'
+	} >"$T/A/new/$name"
+	tr '\n' '\r' <"$T/A/new/$name" | tr -s '\r' >"$T/want"
+	mllpd_listen b "$T/B" --no-fsync --max-message-size 20M
+	# peak memory, when GNU time is there and no sanitizer inflates it
+	local wrap=$SEND
+	if [[ -x /usr/bin/time ]] && ! grep -aq AddressSanitizer "$SEND"; then
+		printf '#!/bin/sh\nexec /usr/bin/time -f %%M -o "%s/rss" "%s" "$@"\n' "$T" "$SEND" >"$T/wrap"
+		chmod +x "$T/wrap"
+		wrap=$T/wrap
+	fi
+	SEND=$wrap send_run --drain "$T/A" "127.0.0.1:$PORT"
+	assert_output "$name BIG1 AA"
+	assert_count 1 "$T/A/cur"
+	cmp "$T/want" "$T"/B/new/* || fail "B did not get the normalised message"
+	if [[ -f $T/rss ]]; then
+		kib=$(<"$T/rss")
+		((kib < 16384)) || fail "mllp-send peaked at $kib KiB for a 17 MiB message"
+	fi
+}
