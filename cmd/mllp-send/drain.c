@@ -262,8 +262,8 @@ static void settle_batch(struct drain *d, struct sess_ack *k)
 	const char *name = k->f.label;
 
 	print_result(d->cfg, k);
-	if (k->empty) {
-		/* a batch without messages, answered without a NAK: nothing to settle but the file */
+	if (k->empty || k->noack) {
+		/* a batch without messages answered without a NAK, or an ACK in it: nothing to settle but the file */
 	} else if (k->missing) {
 		d->batch_retry = 1;
 	} else if (!k->a.positive && k->a.code[1] == 'R') {
@@ -454,6 +454,11 @@ static int send_loaded(struct drain *d, const char *name, size_t len, struct hl7
 	}
 	if (!d->ids.batch && noack != NOACK_NO)
 		settle_noack(d, name, id, noack);
+	if (batch_unanswered(&d->ids)) {
+		for (size_t i = 0; i < d->ids.n; i++)
+			print_noack(d->cfg, name, d->ids.id[i], NOACK_ACK);
+		done_file(d, name);
+	}
 	return 0;
 }
 

@@ -121,13 +121,16 @@ struct flight {
 	size_t *off;
 	char *batch_id, *file_id; /* BHS-11 and FHS-11, NUL-terminated (may be empty) */
 	size_t batch_idlen, file_idlen;
+	unsigned char *isack;     /* a batch: 1 for each message that is an ACK (it gets no ACK) */
 };
 
 /* What batch_check() found in a batch: spans borrow from the checked block. */
 struct batch_ids {
 	int batch;                /* 1: a batch was checked (n may be 0: a batch without messages) */
 	struct hl7_span *id;      /* MSH-10 of each message, in order */
+	unsigned char *isack;     /* 1 for each message that is an ACK: mllpd answers it with nothing */
 	size_t n, cap;
+	size_t nack;              /* how many are */
 	struct hl7_span batch_id; /* BHS-11 of the first BHS, or empty */
 	struct hl7_span file_id;  /* FHS-11, or empty */
 };
@@ -149,6 +152,7 @@ struct batch_result {
 	size_t msg;             /* the message (0-based in the batch), or BATCH_WHOLE */
 	struct hl7_span ack;    /* its ACK, inside the answer frame; empty: none */
 	int dup;                /* the same ACK as the result before (one NAK for the whole batch) */
+	int noack;              /* an ACK message of the batch, left without an ACK as it should be */
 };
 
 struct session {
@@ -183,6 +187,7 @@ struct sess_ack {
 	int batch;              /* 1 for a result of a batch */
 	int last;               /* the batch's last result: every message of it is settled */
 	int missing;            /* the answer holds no ACK for this message (code "", not positive) */
+	int noack;              /* ... and the message is an ACK, which gets none: settled, not negative */
 	int empty;              /* a batch without messages answered without a NAK: nothing to report */
 	int dup;                /* raw is the ACK of the result before, answering the whole batch */
 	const char *frame;      /* the whole answer, unframed, as raw */
@@ -272,5 +277,8 @@ const char *message_check(const char *p, size_t len, struct hl7_span *id, enum n
  */
 int batch_check(const char *p, size_t len, struct batch_ids *ids, char *why, size_t whycap);
 void batch_ids_free(struct batch_ids *ids);
+
+/* 1 for a batch whose messages are all ACKs (at least one): mllpd answers it with nothing, else 0. */
+int batch_unanswered(const struct batch_ids *ids);
 
 #endif

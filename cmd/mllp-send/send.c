@@ -47,7 +47,13 @@ const char *message_check(const char *p, size_t len, struct hl7_span *id, enum n
 void batch_ids_free(struct batch_ids *ids)
 {
 	free(ids->id);
+	free(ids->isack);
 	memset(ids, 0, sizeof *ids);
+}
+
+int batch_unanswered(const struct batch_ids *ids)
+{
+	return ids->batch && ids->n > 0 && ids->nack == ids->n;
 }
 
 int batch_check(const char *p, size_t len, struct batch_ids *ids, char *why, size_t whycap)
@@ -57,7 +63,7 @@ int batch_check(const char *p, size_t len, struct batch_ids *ids, char *why, siz
 	struct hl7_span piece;
 	size_t cursor = 0;
 
-	ids->n = 0;
+	ids->n = ids->nack = 0;
 	ids->batch = 0;
 	ids->batch_id = ids->file_id = (struct hl7_span){"", 0};
 	if (hl7_batch_parse(&b, p, len) != HL7_BATCH_OK) {
@@ -66,11 +72,14 @@ int batch_check(const char *p, size_t len, struct batch_ids *ids, char *why, siz
 	}
 	if (b.messages > ids->cap) {
 		struct hl7_span *n = realloc(ids->id, b.messages * sizeof *n);
-		if (!n) {
+		if (n)
+			ids->id = n;
+		unsigned char *a = n ? realloc(ids->isack, b.messages) : NULL;
+		if (!a) {
 			snprintf(why, whycap, "%s", strerror(ENOMEM));
 			return -1;
 		}
-		ids->id = n;
+		ids->isack = a;
 		ids->cap = b.messages;
 	}
 	if (b.bhs.len)
@@ -80,12 +89,16 @@ int batch_check(const char *p, size_t len, struct batch_ids *ids, char *why, siz
 	while (hl7_batch_next(&b, &cursor, &kind, &piece)) {
 		if (kind != HL7_BATCH_MESSAGE)
 			continue;
-		const char *bad =
-		    ids->n < ids->cap ? message_check(piece.p, piece.len, &ids->id[ids->n], NULL) : "too many messages";
+		enum noack noack = NOACK_NO;
+		const char *bad = ids->n < ids->cap ? message_check(piece.p, piece.len, &ids->id[ids->n], &noack)
+						    : "too many messages";
 		if (bad) {
 			snprintf(why, whycap, "batch message %zu: not an HL7 message: %s", ids->n + 1, bad);
 			return -1;
 		}
+		/* Inside a batch mllpd answers NE too: only an ACK gets none. */
+		ids->isack[ids->n] = noack == NOACK_ACK;
+		ids->nack += noack == NOACK_ACK;
 		ids->n++;
 	}
 	ids->batch = 1;
@@ -266,7 +279,7 @@ static int collect(const struct config *cfg, struct session *s, unsigned *negati
 	if (r != SESS_OK)
 		return session_failed(cfg, s, r);
 	print_result(cfg, &k);
-	if (!k.a.positive && !k.empty)
+	if (!k.a.positive && !k.empty && !k.noack)
 		(*negative)++;
 	flight_free(&k.f);
 	return 0;
@@ -327,6 +340,8 @@ int send_files(const struct config *cfg, char **files, int nfiles)
 			}
 			if (!ids.batch && noack != NOACK_NO)
 				print_noack(cfg, in.name, id, noack);
+			for (size_t k = 0; batch_unanswered(&ids) && k < ids.n; k++)
+				print_noack(cfg, in.name, ids.id[k], NOACK_ACK);
 			sent += ids.batch && ids.n ? (unsigned)ids.n : 1;
 			while (session_batch_busy(&s) && rc == 0)
 				rc = collect(cfg, &s, &negative);

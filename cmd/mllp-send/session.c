@@ -37,6 +37,7 @@ void flight_free(struct flight *f)
 	free(f->off);
 	free(f->batch_id);
 	free(f->file_id);
+	free(f->isack);
 	memset(f, 0, sizeof *f);
 }
 
@@ -276,6 +277,12 @@ enum sess_result session_send_batch(struct session *s, const char *block, size_t
 	enum sess_result r = write_block(s, block, len);
 	if (r != SESS_OK)
 		return r;
+	if (batch_unanswered(ids)) {
+		/* No answer comes: each message is remembered as one sent without waiting. */
+		for (size_t i = 0; i < ids->n; i++)
+			sent(s, ids->id[i], label, index, NOACK_ACK);
+		return SESS_OK;
+	}
 	struct flight *f = &s->q[0];
 	memset(f, 0, sizeof *f);
 	for (size_t i = 0; i < ids->n; i++)
@@ -286,11 +293,14 @@ enum sess_result session_send_batch(struct session *s, const char *block, size_t
 	f->off = malloc((ids->n + 1) * sizeof *f->off);
 	f->batch_id = span_dup(ids->batch_id);
 	f->file_id = span_dup(ids->file_id);
+	f->isack = malloc(ids->n + 1);
 	free(s->res);
 	s->res = malloc((ids->n + 1) * sizeof *s->res);
 	s->nres = s->next = 0;
-	if (!f->id || !f->label || !f->ids || !f->off || !f->batch_id || !f->file_id || !s->res)
+	if (!f->id || !f->label || !f->ids || !f->off || !f->batch_id || !f->file_id || !f->isack || !s->res)
 		return out_of_memory(s, f);
+	if (ids->n)
+		memcpy(f->isack, ids->isack, ids->n);
 	f->idlen = ids->n ? ids->id[0].len : 0;
 	f->batch_idlen = ids->batch_id.len;
 	f->file_idlen = ids->file_id.len;
@@ -434,7 +444,7 @@ static enum sess_result plan_batch(struct session *s, const char *raw, size_t le
 				goto done;
 			}
 			taken[i] = 1;
-			s->res[s->nres++] = (struct batch_result){i, ack, 0};
+			s->res[s->nres++] = (struct batch_result){i, ack, 0, 0};
 		}
 	} else {
 		enum ackread_status st = ackread_parse(&m, raw, len, &a);
@@ -447,15 +457,15 @@ static enum sess_result plan_batch(struct session *s, const char *raw, size_t le
 		size_t i = batch_match(s, taken, a.control_id);
 		if (i < f->nmsg) {
 			taken[i] = 1;
-			s->res[s->nres++] = (struct batch_result){i, whole, 0};
+			s->res[s->nres++] = (struct batch_result){i, whole, 0, 0};
 		} else if (!a.positive && (a.control_id.len == 0 || id_is(a.control_id, f->batch_id, f->batch_idlen) ||
 					   id_is(a.control_id, f->file_id, f->file_idlen))) {
 			for (i = 0; i < f->nmsg; i++) {
 				taken[i] = 1;
-				s->res[s->nres++] = (struct batch_result){i, whole, i > 0};
+				s->res[s->nres++] = (struct batch_result){i, whole, i > 0, 0};
 			}
 			if (f->nmsg == 0)
-				s->res[s->nres++] = (struct batch_result){BATCH_WHOLE, whole, 0};
+				s->res[s->nres++] = (struct batch_result){BATCH_WHOLE, whole, 0, 0};
 		} else {
 			r = not_in_batch(s, a.control_id);
 			goto done;
@@ -463,9 +473,9 @@ static enum sess_result plan_batch(struct session *s, const char *raw, size_t le
 	}
 	for (size_t i = 0; i < f->nmsg; i++)
 		if (!taken[i])
-			s->res[s->nres++] = (struct batch_result){i, {raw, 0}, 0};
+			s->res[s->nres++] = (struct batch_result){i, {raw, 0}, 0, f->isack[i]};
 	if (s->nres == 0)
-		s->res[s->nres++] = (struct batch_result){BATCH_WHOLE, {raw, 0}, 0};
+		s->res[s->nres++] = (struct batch_result){BATCH_WHOLE, {raw, 0}, 0, 0};
 done:
 	free(taken);
 	return r;
@@ -496,6 +506,7 @@ static enum sess_result serve_batch(struct session *s, struct sess_ack *out)
 	out->dup = r->dup;
 	if (r->ack.len == 0) {
 		out->missing = i != BATCH_WHOLE;
+		out->noack = r->noack;
 		out->empty = i == BATCH_WHOLE;
 		out->raw = "";
 	} else {
@@ -637,6 +648,10 @@ void print_result(const struct config *cfg, const struct sess_ack *k)
 
 	if (k->empty)
 		return;
+	if (k->noack) {
+		print_noack(cfg, k->f.label, (struct hl7_span){k->f.id, k->f.idlen}, NOACK_ACK);
+		return;
+	}
 	if (k->missing) {
 		sanitise(id, sizeof id, k->f.id, k->f.idlen);
 		fprintf(stderr, "mllp-send: %s: %s: no ACK for %s in the answer to the batch\n", cfg->target,
