@@ -481,6 +481,25 @@ done:
 	return r;
 }
 
+/*
+ * While a batch waits for its answer: 1 when the frame is rather one ACK,
+ * for no message of the batch, of a message sent without waiting before it
+ * (that ACK is then skipped), else 0.
+ */
+static int late_noack(struct session *s, const char *raw, size_t len)
+{
+	const struct flight *f = &s->q[0];
+	struct hl7_msg m;
+	struct ackread a;
+
+	if (hl7_batch_is(raw, len) || ackread_parse(&m, raw, len, &a) != ACKREAD_OK)
+		return 0;
+	for (size_t i = 0; i < f->nmsg; i++)
+		if (id_is(a.control_id, f->ids + f->off[i], f->off[i + 1] - f->off[i]))
+			return 0;
+	return noack_match(s, a.control_id);
+}
+
 /* Serve the next planned result of the batch in flight; the batch leaves the queue with the last. */
 static enum sess_result serve_batch(struct session *s, struct sess_ack *out)
 {
@@ -562,6 +581,8 @@ enum sess_result session_wait(struct session *s, struct sess_ack *out)
 			if ((ev == MLLP_FRAME || ev == MLLP_TOO_LARGE) && session_batch_busy(s)) {
 				if (ev == MLLP_TOO_LARGE)
 					return take_ack(s, out, 1);
+				if (late_noack(s, s->fr.buf, s->fr.frame_len))
+					continue;
 				enum sess_result r = plan_batch(s, s->fr.buf, s->fr.frame_len);
 				return r == SESS_OK ? serve_batch(s, out) : r;
 			}
@@ -617,7 +638,7 @@ void session_finish(struct session *s)
 				break;
 		}
 	} else if (s->conn.fd >= 0 && s->noack_sent) {
-		/* TLS: no half-close under close_notify here; at least leave nothing unread (the fd is non-blocking). */
+		/* TLS: no half-close here; at least leave nothing unread (the fd is non-blocking). */
 		for (int i = 0; i < 64 && s->conn.read(&s->conn, b, sizeof b) > 0; i++)
 			;
 	}

@@ -247,4 +247,9 @@ m.hl7 N1 AA"
 - N1 AA
 - NE1 none no ACK requested (MSH-15/MSH-16)"
 	wait_until 10 has_count 3 "$T/orig/new"
+	# ... and before the answer to a batch sent behind it
+	{ hl7 'BHS|^~\&|SND|SFAC|RCV|RFAC|20260101120000||||BB1'; sample_msg BN1; hl7 'BTS|1'; } >"$T/b.hl7"
+	send_run --timeout 2 "127.0.0.1:$PORT" ne.hl7 b.hl7
+	assert_output "ne.hl7 NE1 none no ACK requested (MSH-15/MSH-16)
+b.hl7 BN1 AA"
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_segnorm.c: separator normalisation: table cases, every capacity, in place, streamed at every split, is_normal. */
+/* test_segnorm.c: separator normalisation: table cases, every capacity, in place, streamed, is_normal. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,7 +107,8 @@ int main(void)
 	struct segnorm z = {0};
 	n = segnorm_feed(&z, out, edge, len);
 	n += segnorm_end(&z, out + n);
-	TAP_OK(n == len + 1 && memcmp(out, "MSH|^~\\&|A\rPID|1\r", n) == 0, "streamed input ending at the allocation's end");
+	TAP_OK(n == len + 1 && memcmp(out, "MSH|^~\\&|A\rPID|1\r", n) == 0,
+	       "streamed input ending at the allocation's end");
 	free(edge);
 	return tap_done();
 }
