@@ -253,7 +253,7 @@ OR0008"
 	mllpd_listen b "$T/B" --no-fsync --max-message-size 20M
 	# peak memory, when GNU time is there and no sanitizer inflates it
 	local wrap=$SEND
-	if [[ -x /usr/bin/time ]] && ! grep -aq AddressSanitizer "$SEND"; then
+	if [[ -x /usr/bin/time ]] && ! grep -aq __asan_init "$SEND"; then
 		printf '#!/bin/sh\nexec /usr/bin/time -f %%M -o "%s/rss" "%s" "$@"\n' "$T" "$SEND" >"$T/wrap"
 		chmod +x "$T/wrap"
 		wrap=$T/wrap
