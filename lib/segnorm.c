@@ -34,6 +34,35 @@ size_t segnorm_copy(char *dst, size_t cap, const char *src, size_t len)
 	return o;
 }
 
+size_t segnorm_feed(struct segnorm *z, char *dst, const char *src, size_t len)
+{
+	size_t o = 0;
+
+	/* segnorm_copy()'s rule, one byte at a time: a run's CR is written at its first byte. */
+	for (size_t i = 0; i < len; i++) {
+		char c = src[i];
+		if (chars_is_eol(c)) {
+			if (!z->in_run && z->started)
+				dst[o++] = '\r';
+			z->in_run = 1;
+		} else {
+			dst[o++] = c;
+			z->started = 1;
+			z->in_run = 0;
+		}
+	}
+	return o;
+}
+
+size_t segnorm_end(struct segnorm *z, char *dst)
+{
+	if (!z->started || z->in_run)
+		return 0;
+	dst[0] = '\r';
+	z->in_run = 1;
+	return 1;
+}
+
 int segnorm_is_normal(const char *src, size_t len)
 {
 	if (len == 0)

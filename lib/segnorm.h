@@ -21,6 +21,24 @@
  */
 size_t segnorm_copy(char *dst, size_t cap, const char *src, size_t len);
 
+/* A message normalised as it streams past; zero-initialise before the first segnorm_feed(). */
+struct segnorm {
+	int started; /* a byte other than a separator has been written */
+	int in_run;  /* the last byte read was CR or LF */
+};
+
+/*
+ * Normalise the next len bytes of a message, for a message too large to
+ * hold: segnorm_feed() over the message in pieces of any size, then
+ * segnorm_end(), give the bytes segnorm_copy() gives for the whole.
+ * Writes at most len bytes to dst and returns how many (a separator run
+ * may write none); dst may be src (in place).
+ */
+size_t segnorm_feed(struct segnorm *z, char *dst, const char *src, size_t len);
+
+/* The end of the message: the final CR into dst[0] when one is due.  Returns 0 or 1. */
+size_t segnorm_end(struct segnorm *z, char *dst);
+
 /* 1 when segnorm_copy() would return src unchanged, else 0. */
 int segnorm_is_normal(const char *src, size_t len);
 

@@ -71,6 +71,7 @@ struct drain {
 	enum failure failed;
 	char stuck[256];       /* the file a failure left in new/ */
 	struct batch_ids ids;  /* the batch loaded in d->msg (ids.batch), or none */
+	int stream_fd;         /* the message file too large to hold, loaded: sent from here; else -1 */
 	int held;              /* d->msg holds a batch loaded while ACKs were due: send it next */
 	size_t held_len;
 	const char *held_name;
@@ -145,33 +146,20 @@ oom:
 	return -1;
 }
 
-/* Read new/NAME: its length, or -1 with errno (ENOENT: gone, EFBIG: too large). */
-static ssize_t read_new(struct drain *d, const char *name)
+/* Read fd from where it stands into buf, up to cap bytes: the count, or -1 with errno. */
+static ssize_t read_upto(int fd, char *buf, size_t cap)
 {
-	int fd = openat(d->newfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	size_t len = 0;
-	if (fd < 0)
-		return -1;
-	for (;;) {
-		ssize_t r = read(fd, d->file + len, SEND_MAX_MESSAGE + 1 - len);
+	while (len < cap) {
+		ssize_t r = read(fd, buf + len, cap - len);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0) {
-			int e = errno;
-			close(fd);
-			errno = e;
+		if (r < 0)
 			return -1;
-		}
 		if (r == 0)
 			break;
 		len += (size_t)r;
-		if (len > SEND_MAX_MESSAGE) {
-			close(fd);
-			errno = EFBIG;
-			return -1;
-		}
 	}
-	close(fd);
 	return (ssize_t)len;
 }
 
@@ -222,6 +210,20 @@ static void fs_error(struct drain *d, const char *what, const char *name)
 	d->fatal = EX_IOERR;
 }
 
+/* A file delivered (AA, CA, or sent needing no ACK): to cur/, or deleted with --delete. */
+static void done_file(struct drain *d, const char *name)
+{
+	d->progress = 1;
+	if (d->cfg->delete_acked) {
+		if (unlinkat(d->newfd, name, 0) < 0 && errno != ENOENT)
+			fs_error(d, "delete", name);
+		else
+			sync_dir(d, d->newfd);
+	} else if (move_from_new(d, name, d->curfd) < 0) {
+		fs_error(d, "move to cur/", name);
+	}
+}
+
 /* What to do with an ACK: move the file, or note that it must be retried. */
 static void settle(struct drain *d, struct sess_ack *k)
 {
@@ -229,15 +231,7 @@ static void settle(struct drain *d, struct sess_ack *k)
 
 	print_result(d->cfg, k);
 	if (k->a.positive) {
-		d->progress = 1;
-		if (d->cfg->delete_acked) {
-			if (unlinkat(d->newfd, name, 0) < 0 && errno != ENOENT)
-				fs_error(d, "delete", name);
-			else
-				sync_dir(d, d->newfd);
-		} else if (move_from_new(d, name, d->curfd) < 0) {
-			fs_error(d, "move to cur/", name);
-		}
+		done_file(d, name);
 	} else if (k->a.code[1] == 'R') {
 		d->progress = 1;
 		d->rejected = 1;
@@ -269,8 +263,8 @@ static void settle_batch(struct drain *d, struct sess_ack *k)
 	const char *name = k->f.label;
 
 	print_result(d->cfg, k);
-	if (k->empty) {
-		/* a batch without messages, answered without a NAK: nothing to settle but the file */
+	if (k->empty || k->noack) {
+		/* a batch without messages answered without a NAK, or an ACK in it: nothing to settle but the file */
 	} else if (k->missing) {
 		d->batch_retry = 1;
 	} else if (!k->a.positive && k->a.code[1] == 'R') {
@@ -302,13 +296,8 @@ static void settle_batch(struct drain *d, struct sess_ack *k)
 			fs_error(d, "write rejected/ ACK", name);
 		else if (move_from_new(d, name, d->rejfd) < 0)
 			fs_error(d, "move to rejected/", name);
-	} else if (d->cfg->delete_acked) {
-		if (unlinkat(d->newfd, name, 0) < 0 && errno != ENOENT)
-			fs_error(d, "delete", name);
-		else
-			sync_dir(d, d->newfd);
-	} else if (move_from_new(d, name, d->curfd) < 0) {
-		fs_error(d, "move to cur/", name);
+	} else {
+		done_file(d, name);
 	}
 }
 
@@ -321,37 +310,99 @@ static void transport_failed(struct drain *d, enum sess_result r, const char *se
 	d->failed = r == SESS_PROTOCOL ? FAIL_PROTOCOL : FAIL_TEMP;
 }
 
-/* Prepare new/NAME for sending: 1 ready (d->msg, *len, *id; a batch: d->ids.batch), 0 skip it, -1 fatal. */
-static int load(struct drain *d, const char *name, size_t *len, struct hl7_span *id)
+/*
+ * A message file too large to hold (size bytes): its first
+ * SEND_STREAM_CHUNK bytes are read, their whole segments normalised into
+ * d->msg and checked (*id borrows from it); the rest is only streamed.
+ * NULL: ready, fd in d->stream_fd at offset 0.  Else why it cannot be sent
+ * (*batch: it is a batch); -1 in *io: a read error (errno).
+ */
+static const char *load_large(struct drain *d, int fd, long long size, struct hl7_span *id, enum noack *noack,
+			      int *batch, int *io)
+{
+	if (size > SEND_MAX_STREAM)
+		return "larger than 1073741824 bytes";
+	ssize_t n = read_upto(fd, d->file, SEND_STREAM_CHUNK);
+	if (n < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+		*io = -1;
+		return "";
+	}
+	size_t whole = (size_t)n;
+	while (whole > 0 && d->file[whole - 1] != '\r' && d->file[whole - 1] != '\n')
+		whole--;
+	if (whole == 0)
+		return "first segment longer than 1048576 bytes";
+	size_t m = segnorm_copy(d->msg, SEND_MAX_MESSAGE + 1, d->file, whole);
+	if (hl7_batch_is(d->msg, m)) {
+		*batch = 1;
+		return "batch larger than 16777216 bytes: only a single message is streamed";
+	}
+	const char *why = message_check(d->msg, m, id, noack);
+	if (!why)
+		d->stream_fd = fd;
+	return why;
+}
+
+/*
+ * Prepare new/NAME for sending: 1 ready (d->msg, *len, *id, *noack; a
+ * batch: d->ids.batch; too large to hold: d->stream_fd), 0 skip it, -1 fatal.
+ */
+static int load(struct drain *d, const char *name, size_t *len, struct hl7_span *id, enum noack *noack)
 {
 	const char *why;
 	char text[512];
-	ssize_t n = read_new(d, name);
-	if (n < 0 && errno == ENOENT)
+	struct stat st;
+	ssize_t n = -1;
+	int fd = openat(d->newfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0 && errno == ENOENT)
 		return 0;
-	if (n < 0 && errno != EFBIG) {
+	d->ids.batch = 0;
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size >= (off_t)SEND_MAX_MESSAGE) {
+		/* Normalised, a smaller file fits the buffers (it may gain one final CR). */
+		int batch = 0, io = 0;
+		why = load_large(d, fd, (long long)st.st_size, id, noack, &batch, &io);
+		if (!why) {
+			*len = 0;
+			return 1;
+		}
+		int e = errno;
+		close(fd);
+		if (io) {
+			errno = e;
+			fs_error(d, "read", name);
+			return -1;
+		}
+		if (!batch)
+			goto refuse;
+		cli_error("%s/new/%s: %s; moved to rejected/", d->dir, name, why);
+		goto reject;
+	}
+	if (fd >= 0) {
+		n = read_upto(fd, d->file, SEND_MAX_MESSAGE + 1);
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	if (n < 0) {
 		fs_error(d, "read", name);
 		return -1;
 	}
-	if (n < 0) {
+	/* A spool file is one message or one batch: only its separators are normalised. */
+	*len = segnorm_copy(d->msg, SEND_MAX_MESSAGE + 1, d->file, (size_t)n);
+	if (*len > SEND_MAX_MESSAGE || (size_t)n > SEND_MAX_MESSAGE) {
 		why = "larger than 16777216 bytes";
-	} else {
-		/* A spool file is one message or one batch: only its separators are normalised. */
-		*len = segnorm_copy(d->msg, SEND_MAX_MESSAGE + 1, d->file, (size_t)n);
-		d->ids.batch = 0;
-		if (*len > SEND_MAX_MESSAGE) {
-			why = "larger than 16777216 bytes";
-		} else if (hl7_batch_is(d->msg, *len)) {
-			if (batch_check(d->msg, *len, &d->ids, text, sizeof text) == 0)
-				return 1;
-			cli_error("%s/new/%s: %s; moved to rejected/", d->dir, name, text);
-			goto reject;
-		} else {
-			why = message_check(d->msg, *len, id);
-		}
-		if (!why)
+	} else if (hl7_batch_is(d->msg, *len)) {
+		if (batch_check(d->msg, *len, &d->ids, text, sizeof text) == 0)
 			return 1;
+		cli_error("%s/new/%s: %s; moved to rejected/", d->dir, name, text);
+		goto reject;
+	} else {
+		why = message_check(d->msg, *len, id, noack);
 	}
+	if (!why)
+		return 1;
+refuse:
 	cli_error("%s/new/%s: not an HL7 message: %s; moved to rejected/", d->dir, name, why);
 reject:
 	if (move_from_new(d, name, d->rejfd) < 0) {
@@ -362,8 +413,15 @@ reject:
 	return 0;
 }
 
+/* Settle a message written that needs no ACK (enum noack): done, as an AA would make it. */
+static void settle_noack(struct drain *d, const char *name, struct hl7_span id, enum noack n)
+{
+	print_noack(d->cfg, name, id, n);
+	done_file(d, name);
+}
+
 /* Send what load() put in d->msg (a message, or the batch in d->ids): 0, or -1 when the pass must stop. */
-static int send_loaded(struct drain *d, const char *name, size_t len, struct hl7_span id)
+static int send_loaded(struct drain *d, const char *name, size_t len, struct hl7_span id, enum noack noack)
 {
 	struct session *s = &d->s;
 
@@ -376,11 +434,31 @@ static int send_loaded(struct drain *d, const char *name, size_t len, struct hl7
 		d->failed = FAIL_CONNECT;
 		return -1;
 	}
-	enum sess_result sr = d->ids.batch ? session_send_batch(s, d->msg, len, &d->ids, name, 0)
-				       : session_send(s, d->msg, len, id, name, 0);
+	enum sess_result sr;
+	if (d->stream_fd >= 0) {
+		sr = session_send_fd(s, d->stream_fd, d->file, SEND_STREAM_CHUNK, id, name, 0, noack);
+		close(d->stream_fd);
+		d->stream_fd = -1;
+	} else {
+		sr = d->ids.batch ? session_send_batch(s, d->msg, len, &d->ids, name, 0)
+				  : session_send(s, d->msg, len, id, name, 0, noack);
+	}
+	if (sr == SESS_FILE) {
+		cli_error("%s/new/%s: read: %s", d->dir, name, s->why);
+		session_close(s);
+		d->fatal = EX_IOERR;
+		return -1;
+	}
 	if (sr != SESS_OK) {
 		transport_failed(d, sr, name);
 		return -1;
+	}
+	if (!d->ids.batch && noack != NOACK_NO)
+		settle_noack(d, name, id, noack);
+	if (batch_unanswered(&d->ids)) {
+		for (size_t i = 0; i < d->ids.n; i++)
+			print_noack(d->cfg, name, d->ids.id[i], NOACK_ACK);
+		done_file(d, name);
 	}
 	return 0;
 }
@@ -402,15 +480,16 @@ static void pass(struct drain *d)
 		int go = !stop_requested && d->failed == FAIL_NONE && !session_batch_busy(s);
 		if (go && d->held && s->n == 0) {
 			d->held = 0;
-			if (send_loaded(d, d->held_name, d->held_len, (struct hl7_span){"", 0}) < 0)
+			if (send_loaded(d, d->held_name, d->held_len, (struct hl7_span){"", 0}, NOACK_NO) < 0)
 				break;
 			continue;
 		}
 		if (go && !d->held && next < d->count && s->n < d->cfg->window) {
 			size_t len;
 			struct hl7_span id;
+			enum noack noack = NOACK_NO;
 			const char *name = d->names[next];
-			int r = load(d, name, &len, &id);
+			int r = load(d, name, &len, &id, &noack);
 			if (r < 0)
 				break;
 			next++;
@@ -422,7 +501,7 @@ static void pass(struct drain *d)
 				d->held_name = name;
 				continue;
 			}
-			if (send_loaded(d, name, len, id) < 0)
+			if (send_loaded(d, name, len, id, noack) < 0)
 				break;
 			continue;
 		}
@@ -488,7 +567,7 @@ static int setup(struct drain *d, const struct config *cfg)
 	memset(d, 0, sizeof *d);
 	d->cfg = cfg;
 	d->dir = cfg->drain_dir;
-	d->dirfd = d->newfd = d->curfd = d->rejfd = d->ino = -1;
+	d->dirfd = d->newfd = d->curfd = d->rejfd = d->ino = d->stream_fd = -1;
 	const char *what = d->dir;
 	if (mkdir(d->dir, 0750) < 0 && errno != EEXIST)
 		goto fail;
@@ -538,12 +617,14 @@ fail:
 static void teardown(struct drain *d)
 {
 	free_names(d);
-	if (d->s.ackbuf)
+	if (d->s.ackbuf) {
+		session_finish(&d->s);
 		session_free(&d->s);
+	}
 	free(d->file);
 	free(d->msg);
 	batch_ids_free(&d->ids);
-	int fds[] = {d->dirfd, d->newfd, d->curfd, d->rejfd, d->ino};
+	int fds[] = {d->dirfd, d->newfd, d->curfd, d->rejfd, d->ino, d->stream_fd};
 	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);

@@ -16,8 +16,8 @@
 
 static const char usage_text[] =
 	"usage: mllp-send [-q] [--timeout SEC] [--window N] [--print-ack] [TLS] HOST:PORT [FILE...]\n"
-	"       mllp-send [-q] [--timeout SEC] [--window N] [--print-ack] [TLS] --drain DIR [--watch]\n"
-	"                 [--delete] [--no-fsync] [--retry-max N] [--retry-delay SEC]\n"
+	"       mllp-send [-q] [--timeout SEC] [--window N --unordered] [--print-ack] [TLS] --drain DIR\n"
+	"                 [--watch] [--delete] [--no-fsync] [--retry-max N] [--retry-delay SEC]\n"
 	"                 [--retry-max-delay SEC] HOST:PORT\n"
 	"       mllp-send --version | --help\n"
 	"TLS: [--tls] [--tls-ca FILE] [--tls-cert FILE [--tls-key FILE] | --tls-pkcs12 FILE]\n"
@@ -29,6 +29,8 @@ static const char help_text[] =
 	"\n"
 	"  --timeout SEC          wait at most SEC for the connection and each ACK (30)\n"
 	"  --window N             messages in flight at once, ACKs matched by MSA-2 (1)\n"
+	"  --unordered            with --drain: allow --window N > 1, which lets up to N-1\n"
+	"                         messages overtake a failed one before its resend\n"
 	"  --print-ack            print each ACK as received instead of a summary line\n"
 	"  -q, --quiet            print no summary lines\n"
 	"  --drain DIR            forward every message in DIR/new/, oldest first\n"
@@ -58,12 +60,13 @@ static const char help_text[] =
 enum {
 	OPT_TIMEOUT = 256, OPT_WINDOW, OPT_PRINT_ACK, OPT_DRAIN, OPT_WATCH, OPT_DELETE, OPT_NO_FSYNC, OPT_RETRY_MAX,
 	OPT_RETRY_DELAY, OPT_RETRY_MAX_DELAY, OPT_VERSION, OPT_HELP, OPT_TLS, OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY,
-	OPT_TLS_PKCS12, OPT_TLS_PASSWORD_FILE, OPT_TLS_MIN_VERSION,
+	OPT_TLS_PKCS12, OPT_TLS_PASSWORD_FILE, OPT_TLS_MIN_VERSION, OPT_UNORDERED,
 };
 
 static const struct option options[] = {
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"window", required_argument, NULL, OPT_WINDOW},
+	{"unordered", no_argument, NULL, OPT_UNORDERED},
 	{"print-ack", no_argument, NULL, OPT_PRINT_ACK},
 	{"quiet", no_argument, NULL, 'q'},
 	{"drain", required_argument, NULL, OPT_DRAIN},
@@ -134,6 +137,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case OPT_TIMEOUT: cfg.timeout = cli_seconds("--timeout", optarg, 1, CLI_TIMEOUT_MAX_MS); break;
 		case OPT_WINDOW: cfg.window = (unsigned)cli_count("--window", optarg, 1, 1000); break;
+		case OPT_UNORDERED: cfg.unordered = 1; drain_only = "--unordered"; break;
 		case OPT_PRINT_ACK: cfg.print_ack = 1; break;
 		case 'q': cfg.quiet = 1; break;
 		case OPT_DRAIN: cfg.drain_dir = optarg; break;
@@ -194,6 +198,11 @@ int main(int argc, char **argv)
 		cli_usage_error("%s: only with --drain DIR", drain_only);
 	if (cfg.drain_dir && optind < argc)
 		cli_usage_error("--drain: no FILE arguments: %s", argv[optind]);
+	/* Spool order is the forwarder's promise: a reorder must be asked for (mllp-send.1, Ordering). */
+	if (cfg.drain_dir && cfg.window > 1 && !cfg.unordered)
+		cli_usage_error("--window %u: with --drain, messages after a failed one are delivered before its "
+				"resend: add --unordered to accept that",
+				cfg.window);
 	if (cfg.retry_max_delay < cfg.retry_delay)
 		cfg.retry_max_delay = cfg.retry_delay;
 	if (tc.cert_file && tc.pkcs12_file)

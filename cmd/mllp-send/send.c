@@ -9,12 +9,28 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ack.h"
 #include "batch.h"
 #include "cli.h"
 #include "msgsplit.h"
 #include "segnorm.h"
 
-const char *message_check(const char *p, size_t len, struct hl7_span *id)
+const char *noack_text(enum noack n)
+{
+	return n == NOACK_ACK ? "an ACK gets no ACK" : n == NOACK_NE ? "no ACK requested (MSH-15/MSH-16)" : "";
+}
+
+/* Whether a conforming receiver answers m at all: the rule mllpd follows (ack_choose, auto mode). */
+static enum noack noack_of(const struct hl7_msg *m)
+{
+	static const enum ack_outcome outcomes[] = {ACK_OUTCOME_ACCEPT, ACK_OUTCOME_ERROR, ACK_OUTCOME_REJECT};
+	for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++)
+		if (ack_choose(m, ACK_MODE_AUTO, outcomes[i]) != ACK_NONE)
+			return NOACK_NO;
+	return hl7_span_eq(hl7_msh(m, 9, 1), "ACK") ? NOACK_ACK : NOACK_NE;
+}
+
+const char *message_check(const char *p, size_t len, struct hl7_span *id, enum noack *noack)
 {
 	struct hl7_msg m;
 	enum hl7_status st = hl7_parse(&m, p, len, 0);
@@ -24,13 +40,21 @@ const char *message_check(const char *p, size_t len, struct hl7_span *id)
 	*id = hl7_msh(&m, 10, 0);
 	if (id->len == 0)
 		return hl7_status_text(HL7_ERR_NO_CONTROL_ID);
+	if (noack)
+		*noack = noack_of(&m);
 	return NULL;
 }
 
 void batch_ids_free(struct batch_ids *ids)
 {
 	free(ids->id);
+	free(ids->isack);
 	memset(ids, 0, sizeof *ids);
+}
+
+int batch_unanswered(const struct batch_ids *ids)
+{
+	return ids->batch && ids->n > 0 && ids->nack == ids->n;
 }
 
 int batch_check(const char *p, size_t len, struct batch_ids *ids, char *why, size_t whycap)
@@ -40,7 +64,7 @@ int batch_check(const char *p, size_t len, struct batch_ids *ids, char *why, siz
 	struct hl7_span piece;
 	size_t cursor = 0;
 
-	ids->n = 0;
+	ids->n = ids->nack = 0;
 	ids->batch = 0;
 	ids->batch_id = ids->file_id = (struct hl7_span){"", 0};
 	if (hl7_batch_parse(&b, p, len) != HL7_BATCH_OK) {
@@ -49,11 +73,14 @@ int batch_check(const char *p, size_t len, struct batch_ids *ids, char *why, siz
 	}
 	if (b.messages > ids->cap) {
 		struct hl7_span *n = realloc(ids->id, b.messages * sizeof *n);
-		if (!n) {
+		if (n)
+			ids->id = n;
+		unsigned char *a = n ? realloc(ids->isack, b.messages) : NULL;
+		if (!a) {
 			snprintf(why, whycap, "%s", strerror(ENOMEM));
 			return -1;
 		}
-		ids->id = n;
+		ids->isack = a;
 		ids->cap = b.messages;
 	}
 	if (b.bhs.len)
@@ -63,12 +90,16 @@ int batch_check(const char *p, size_t len, struct batch_ids *ids, char *why, siz
 	while (hl7_batch_next(&b, &cursor, &kind, &piece)) {
 		if (kind != HL7_BATCH_MESSAGE)
 			continue;
-		const char *bad =
-		    ids->n < ids->cap ? message_check(piece.p, piece.len, &ids->id[ids->n]) : "too many messages";
+		enum noack noack = NOACK_NO;
+		const char *bad = ids->n < ids->cap ? message_check(piece.p, piece.len, &ids->id[ids->n], &noack)
+						    : "too many messages";
 		if (bad) {
 			snprintf(why, whycap, "batch message %zu: not an HL7 message: %s", ids->n + 1, bad);
 			return -1;
 		}
+		/* Inside a batch mllpd answers NE too: only an ACK gets none. */
+		ids->isack[ids->n] = noack == NOACK_ACK;
+		ids->nack += noack == NOACK_ACK;
 		ids->n++;
 	}
 	ids->batch = 1;
@@ -158,7 +189,8 @@ static void where(char *dst, size_t cap, const struct input *in)
  * ids->batch and its control IDs in ids; a message: not ids->batch), 0 at the
  * end of the input, or an exit status after printing why.
  */
-static int next_message(struct input *in, char *out, size_t *len, struct hl7_span *id, struct batch_ids *ids)
+static int next_message(struct input *in, char *out, size_t *len, struct hl7_span *id, enum noack *noack,
+			struct batch_ids *ids)
 {
 	struct hl7_span u;
 	char at[4200], why[512];
@@ -200,7 +232,7 @@ static int next_message(struct input *in, char *out, size_t *len, struct hl7_spa
 		}
 		return 1;
 	}
-	const char *bad = message_check(out, *len, id);
+	const char *bad = message_check(out, *len, id, noack);
 	if (bad) {
 		cli_error("%s: not an HL7 message: %s", at, bad);
 		return EX_DATAERR;
@@ -222,7 +254,8 @@ static int check_files(char **files, int nfiles, char *buf, char *out, struct ba
 		int r;
 		size_t len;
 		struct hl7_span id;
-		while ((r = next_message(&in, out, &len, &id, ids)) == 1)
+		enum noack noack;
+		while ((r = next_message(&in, out, &len, &id, &noack, ids)) == 1)
 			;
 		input_close(&in);
 		if (r != 0)
@@ -247,7 +280,7 @@ static int collect(const struct config *cfg, struct session *s, unsigned *negati
 	if (r != SESS_OK)
 		return session_failed(cfg, s, r);
 	print_result(cfg, &k);
-	if (!k.a.positive && !k.empty)
+	if (!k.a.positive && !k.empty && !k.noack)
 		(*negative)++;
 	flight_free(&k.f);
 	return 0;
@@ -289,7 +322,8 @@ int send_files(const struct config *cfg, char **files, int nfiles)
 		for (;;) {
 			size_t len;
 			struct hl7_span id;
-			int r = next_message(&in, out, &len, &id, &ids);
+			enum noack noack = NOACK_NO;
+			int r = next_message(&in, out, &len, &id, &noack, &ids);
 			if (r != 1) {
 				rc = r;
 				break;
@@ -300,11 +334,15 @@ int send_files(const struct config *cfg, char **files, int nfiles)
 			if (rc != 0)
 				break;
 			enum sess_result sr = ids.batch ? session_send_batch(&s, out, len, &ids, in.name, (int)sent)
-						    : session_send(&s, out, len, id, in.name, (int)sent);
+						    : session_send(&s, out, len, id, in.name, (int)sent, noack);
 			if (sr != SESS_OK) {
 				rc = session_failed(cfg, &s, sr);
 				break;
 			}
+			if (!ids.batch && noack != NOACK_NO)
+				print_noack(cfg, in.name, id, noack);
+			for (size_t k = 0; batch_unanswered(&ids) && k < ids.n; k++)
+				print_noack(cfg, in.name, ids.id[k], NOACK_ACK);
 			sent += ids.batch && ids.n ? (unsigned)ids.n : 1;
 			while (session_batch_busy(&s) && rc == 0)
 				rc = collect(cfg, &s, &negative);
@@ -327,6 +365,7 @@ int send_files(const struct config *cfg, char **files, int nfiles)
 			sent == 1 ? "" : "s");
 		rc = EXIT_NEGATIVE;
 	}
+	session_finish(&s);
 done:
 	session_free(&s);
 	batch_ids_free(&ids);

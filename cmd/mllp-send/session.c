@@ -7,9 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "batch.h"
 #include "cli.h"
+#include "segnorm.h"
 #include "tlsio.h"
 
 int session_init(struct session *s, const struct config *cfg)
@@ -35,7 +38,19 @@ void flight_free(struct flight *f)
 	free(f->off);
 	free(f->batch_id);
 	free(f->file_id);
+	free(f->isack);
 	memset(f, 0, sizeof *f);
+}
+
+static void noack_forget(struct session *s)
+{
+	for (size_t i = 0; i < sizeof s->noack_id / sizeof s->noack_id[0]; i++) {
+		free(s->noack_id[i]);
+		s->noack_id[i] = NULL;
+		s->noack_len[i] = 0;
+	}
+	s->noack_next = 0;
+	s->noack_sent = 0;
 }
 
 void session_close(struct session *s)
@@ -43,6 +58,7 @@ void session_close(struct session *s)
 	if (s->conn.fd >= 0)
 		s->conn.close(&s->conn);
 	s->conn.fd = -1;
+	noack_forget(s);
 	for (unsigned i = 0; i < s->n; i++)
 		flight_free(&s->q[i]);
 	s->n = 0;
@@ -87,8 +103,31 @@ int session_connect(struct session *s)
 	return 0;
 }
 
+/*
+ * After a reset on a TLS connection: the peer's alert (an unknown CA, a
+ * certificate required) may be waiting in the socket ahead of the reset, as
+ * TLS 1.3 servers judge a client certificate after the client's handshake
+ * has ended.  Read what is there (the fd is non-blocking): 1 with the
+ * alert in s->why, else 0.
+ */
+static int tls_alert(struct session *s)
+{
+	char b[4096];
+	for (int i = 0; i < 64; i++) {
+		if (s->conn.read(&s->conn, b, sizeof b) > 0)
+			continue;
+		if (errno != EPROTO)
+			return 0;
+		snprintf(s->why, sizeof s->why, "TLS: %s", tlsio_last_error(s->conn.tls));
+		return 1;
+	}
+	return 0;
+}
+
 static enum sess_result io_error(struct session *s, const char *what, int e)
 {
+	if ((e == EPIPE || e == ECONNRESET) && s->conn.tls && tls_alert(s))
+		return SESS_IO;
 	if (e == EPIPE || e == ECONNRESET || e == ENOTCONN) {
 		snprintf(s->why, sizeof s->why, "connection %s by the peer", e == EPIPE ? "closed" : "reset");
 		return SESS_CLOSED;
@@ -114,17 +153,12 @@ static int wait_fd(int fd, short events, long long deadline)
 	}
 }
 
-/* Frame msg and write it whole within the timeout. */
-static enum sess_result write_block(struct session *s, const char *msg, size_t len)
+/* Write p[0..n) whole within the timeout. */
+static enum sess_result write_all(struct session *s, const char *p, size_t n)
 {
-	size_t n = mllp_wrap(s->wbuf, SEND_MAX_MESSAGE + 3, msg, len);
 	size_t off = 0;
 	long long deadline = monotime_ms() + timeout_ms(s);
 
-	if (n > SEND_MAX_MESSAGE + 3) {
-		snprintf(s->why, sizeof s->why, "message larger than %zu bytes", SEND_MAX_MESSAGE);
-		return SESS_IO;
-	}
 	while (off < n) {
 		int r = wait_fd(s->conn.fd, POLLOUT, deadline);
 		if (r < 0)
@@ -133,7 +167,7 @@ static enum sess_result write_block(struct session *s, const char *msg, size_t l
 			snprintf(s->why, sizeof s->why, "write timed out after %g s", s->cfg->timeout);
 			return SESS_TIMEOUT;
 		}
-		ssize_t w = s->conn.write(&s->conn, s->wbuf + off, n - off);
+		ssize_t w = s->conn.write(&s->conn, p + off, n - off);
 		if (w < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -142,6 +176,18 @@ static enum sess_result write_block(struct session *s, const char *msg, size_t l
 		off += (size_t)w;
 	}
 	return SESS_OK;
+}
+
+/* Frame msg and write it whole within the timeout. */
+static enum sess_result write_block(struct session *s, const char *msg, size_t len)
+{
+	size_t n = mllp_wrap(s->wbuf, SEND_MAX_MESSAGE + 3, msg, len);
+
+	if (n > SEND_MAX_MESSAGE + 3) {
+		snprintf(s->why, sizeof s->why, "message larger than %zu bytes", SEND_MAX_MESSAGE);
+		return SESS_IO;
+	}
+	return write_all(s, s->wbuf, n);
 }
 
 /* A NUL-terminated copy of a span, or NULL. */
@@ -162,12 +208,18 @@ static enum sess_result out_of_memory(struct session *s, struct flight *f)
 	return SESS_IO;
 }
 
-enum sess_result session_send(struct session *s, const char *msg, size_t len, struct hl7_span id, const char *label,
-			      int index)
+/* A message written: it joins the queue, or, needing no ACK, is remembered. */
+static enum sess_result sent(struct session *s, struct hl7_span id, const char *label, int index, enum noack noack)
 {
-	enum sess_result r = write_block(s, msg, len);
-	if (r != SESS_OK)
-		return r;
+	if (noack != NOACK_NO) {
+		/* Remembered (the latest 64) only to skip an answer a receiver sends anyway. */
+		unsigned k = s->noack_next++ % (sizeof s->noack_id / sizeof s->noack_id[0]);
+		free(s->noack_id[k]);
+		s->noack_id[k] = span_dup(id);
+		s->noack_len[k] = s->noack_id[k] ? id.len : 0;
+		s->noack_sent = 1;
+		return SESS_OK;
+	}
 	struct flight *f = &s->q[s->n];
 	memset(f, 0, sizeof *f);
 	f->id = span_dup(id);
@@ -178,6 +230,40 @@ enum sess_result session_send(struct session *s, const char *msg, size_t len, st
 	f->index = index;
 	s->n++;
 	return SESS_OK;
+}
+
+enum sess_result session_send(struct session *s, const char *msg, size_t len, struct hl7_span id, const char *label,
+			      int index, enum noack noack)
+{
+	enum sess_result r = write_block(s, msg, len);
+	return r == SESS_OK ? sent(s, id, label, index, noack) : r;
+}
+
+enum sess_result session_send_fd(struct session *s, int fd, char *buf, size_t cap, struct hl7_span id,
+				 const char *label, int index, enum noack noack)
+{
+	static const char start[] = {MLLP_START}, end[] = {MLLP_END, MLLP_CR};
+	struct segnorm z = {0};
+	enum sess_result r = write_all(s, start, sizeof start);
+
+	while (r == SESS_OK) {
+		ssize_t got = read(fd, buf, cap);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			snprintf(s->why, sizeof s->why, "%s", strerror(errno));
+			return SESS_FILE;
+		}
+		if (got == 0)
+			break;
+		/* In place: a piece never grows. */
+		r = write_all(s, buf, segnorm_feed(&z, buf, buf, (size_t)got));
+	}
+	if (r == SESS_OK)
+		r = write_all(s, buf, segnorm_end(&z, buf));
+	if (r == SESS_OK)
+		r = write_all(s, end, sizeof end);
+	return r == SESS_OK ? sent(s, id, label, index, noack) : r;
 }
 
 enum sess_result session_send_batch(struct session *s, const char *block, size_t len, const struct batch_ids *ids,
@@ -192,6 +278,12 @@ enum sess_result session_send_batch(struct session *s, const char *block, size_t
 	enum sess_result r = write_block(s, block, len);
 	if (r != SESS_OK)
 		return r;
+	if (batch_unanswered(ids)) {
+		/* No answer comes: each message is remembered as one sent without waiting. */
+		for (size_t i = 0; i < ids->n; i++)
+			sent(s, ids->id[i], label, index, NOACK_ACK);
+		return SESS_OK;
+	}
 	struct flight *f = &s->q[0];
 	memset(f, 0, sizeof *f);
 	for (size_t i = 0; i < ids->n; i++)
@@ -202,11 +294,14 @@ enum sess_result session_send_batch(struct session *s, const char *block, size_t
 	f->off = malloc((ids->n + 1) * sizeof *f->off);
 	f->batch_id = span_dup(ids->batch_id);
 	f->file_id = span_dup(ids->file_id);
+	f->isack = malloc(ids->n + 1);
 	free(s->res);
 	s->res = malloc((ids->n + 1) * sizeof *s->res);
 	s->nres = s->next = 0;
-	if (!f->id || !f->label || !f->ids || !f->off || !f->batch_id || !f->file_id || !s->res)
+	if (!f->id || !f->label || !f->ids || !f->off || !f->batch_id || !f->file_id || !f->isack || !s->res)
 		return out_of_memory(s, f);
+	if (ids->n)
+		memcpy(f->isack, ids->isack, ids->n);
 	f->idlen = ids->n ? ids->id[0].len : 0;
 	f->batch_idlen = ids->batch_id.len;
 	f->file_idlen = ids->file_id.len;
@@ -220,6 +315,20 @@ enum sess_result session_send_batch(struct session *s, const char *block, size_t
 	f->index = index;
 	s->n = 1;
 	return SESS_OK;
+}
+
+/* 1 when v is the control ID of a message sent without waiting (then forgotten), else 0. */
+static int noack_match(struct session *s, struct hl7_span v)
+{
+	for (size_t i = 0; i < sizeof s->noack_id / sizeof s->noack_id[0]; i++) {
+		if (s->noack_id[i] && s->noack_len[i] == v.len && memcmp(s->noack_id[i], v.p, v.len) == 0) {
+			free(s->noack_id[i]);
+			s->noack_id[i] = NULL;
+			s->noack_len[i] = 0;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* A whole ACK frame is in the framer: parse it and take its message out of the queue. */
@@ -249,6 +358,8 @@ static enum sess_result take_ack(struct session *s, struct sess_ack *out, int to
 			return SESS_OK;
 		}
 	}
+	if (noack_match(s, out->a.control_id))
+		return SESS_SKIPPED;
 	sanitise(idtext, sizeof idtext, out->a.control_id.p, out->a.control_id.len);
 	snprintf(s->why, sizeof s->why, "protocol error: ACK for a control ID not in flight: MSA-2 '%s'", idtext);
 	return SESS_PROTOCOL;
@@ -334,7 +445,7 @@ static enum sess_result plan_batch(struct session *s, const char *raw, size_t le
 				goto done;
 			}
 			taken[i] = 1;
-			s->res[s->nres++] = (struct batch_result){i, ack, 0};
+			s->res[s->nres++] = (struct batch_result){i, ack, 0, 0};
 		}
 	} else {
 		enum ackread_status st = ackread_parse(&m, raw, len, &a);
@@ -347,15 +458,15 @@ static enum sess_result plan_batch(struct session *s, const char *raw, size_t le
 		size_t i = batch_match(s, taken, a.control_id);
 		if (i < f->nmsg) {
 			taken[i] = 1;
-			s->res[s->nres++] = (struct batch_result){i, whole, 0};
+			s->res[s->nres++] = (struct batch_result){i, whole, 0, 0};
 		} else if (!a.positive && (a.control_id.len == 0 || id_is(a.control_id, f->batch_id, f->batch_idlen) ||
 					   id_is(a.control_id, f->file_id, f->file_idlen))) {
 			for (i = 0; i < f->nmsg; i++) {
 				taken[i] = 1;
-				s->res[s->nres++] = (struct batch_result){i, whole, i > 0};
+				s->res[s->nres++] = (struct batch_result){i, whole, i > 0, 0};
 			}
 			if (f->nmsg == 0)
-				s->res[s->nres++] = (struct batch_result){BATCH_WHOLE, whole, 0};
+				s->res[s->nres++] = (struct batch_result){BATCH_WHOLE, whole, 0, 0};
 		} else {
 			r = not_in_batch(s, a.control_id);
 			goto done;
@@ -363,12 +474,31 @@ static enum sess_result plan_batch(struct session *s, const char *raw, size_t le
 	}
 	for (size_t i = 0; i < f->nmsg; i++)
 		if (!taken[i])
-			s->res[s->nres++] = (struct batch_result){i, {raw, 0}, 0};
+			s->res[s->nres++] = (struct batch_result){i, {raw, 0}, 0, f->isack[i]};
 	if (s->nres == 0)
-		s->res[s->nres++] = (struct batch_result){BATCH_WHOLE, {raw, 0}, 0};
+		s->res[s->nres++] = (struct batch_result){BATCH_WHOLE, {raw, 0}, 0, 0};
 done:
 	free(taken);
 	return r;
+}
+
+/*
+ * While a batch waits for its answer: 1 when the frame is rather one ACK,
+ * for no message of the batch, of a message sent without waiting before it
+ * (that ACK is then skipped), else 0.
+ */
+static int late_noack(struct session *s, const char *raw, size_t len)
+{
+	const struct flight *f = &s->q[0];
+	struct hl7_msg m;
+	struct ackread a;
+
+	if (hl7_batch_is(raw, len) || ackread_parse(&m, raw, len, &a) != ACKREAD_OK)
+		return 0;
+	for (size_t i = 0; i < f->nmsg; i++)
+		if (id_is(a.control_id, f->ids + f->off[i], f->off[i + 1] - f->off[i]))
+			return 0;
+	return noack_match(s, a.control_id);
 }
 
 /* Serve the next planned result of the batch in flight; the batch leaves the queue with the last. */
@@ -396,6 +526,7 @@ static enum sess_result serve_batch(struct session *s, struct sess_ack *out)
 	out->dup = r->dup;
 	if (r->ack.len == 0) {
 		out->missing = i != BATCH_WHOLE;
+		out->noack = r->noack;
 		out->empty = i == BATCH_WHOLE;
 		out->raw = "";
 	} else {
@@ -451,11 +582,19 @@ enum sess_result session_wait(struct session *s, struct sess_ack *out)
 			if ((ev == MLLP_FRAME || ev == MLLP_TOO_LARGE) && session_batch_busy(s)) {
 				if (ev == MLLP_TOO_LARGE)
 					return take_ack(s, out, 1);
+				if (late_noack(s, s->fr.buf, s->fr.frame_len))
+					continue;
 				enum sess_result r = plan_batch(s, s->fr.buf, s->fr.frame_len);
 				return r == SESS_OK ? serve_batch(s, out) : r;
 			}
-			if (ev == MLLP_FRAME || ev == MLLP_TOO_LARGE)
-				return take_ack(s, out, ev == MLLP_TOO_LARGE);
+			if (ev == MLLP_FRAME || ev == MLLP_TOO_LARGE) {
+				enum sess_result r = take_ack(s, out, ev == MLLP_TOO_LARGE);
+				if (r == SESS_SKIPPED) {
+					memset(out, 0, sizeof *out);
+					continue;
+				}
+				return r;
+			}
 			if (ev == MLLP_RESTARTED) {
 				snprintf(s->why, sizeof s->why, "protocol error: ACK frame restarted by 0x0B");
 				return SESS_PROTOCOL;
@@ -487,6 +626,26 @@ enum sess_result session_wait(struct session *s, struct sess_ack *out)
 	}
 }
 
+void session_finish(struct session *s)
+{
+	char b[4096];
+
+	if (s->conn.fd >= 0 && s->noack_sent && !s->conn.tls && shutdown(s->conn.fd, SHUT_WR) == 0) {
+		/* The peer closes once it has read everything: what it sends meanwhile is skipped. */
+		long long deadline = monotime_ms() + timeout_ms(s);
+		while (wait_fd(s->conn.fd, POLLIN, deadline) > 0) {
+			ssize_t r = s->conn.read(&s->conn, b, sizeof b);
+			if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
+				break;
+		}
+	} else if (s->conn.fd >= 0 && s->noack_sent) {
+		/* TLS: no half-close here; at least leave nothing unread (the fd is non-blocking). */
+		for (int i = 0; i < 64 && s->conn.read(&s->conn, b, sizeof b) > 0; i++)
+			;
+	}
+	session_close(s);
+}
+
 int session_peer_gone(struct session *s)
 {
 	if (s->conn.fd < 0)
@@ -511,6 +670,10 @@ void print_result(const struct config *cfg, const struct sess_ack *k)
 
 	if (k->empty)
 		return;
+	if (k->noack) {
+		print_noack(cfg, k->f.label, (struct hl7_span){k->f.id, k->f.idlen}, NOACK_ACK);
+		return;
+	}
 	if (k->missing) {
 		sanitise(id, sizeof id, k->f.id, k->f.idlen);
 		cli_error("%s: %s: no ACK for %s in the answer to the batch", cfg->target,
@@ -531,5 +694,16 @@ void print_result(const struct config *cfg, const struct sess_ack *k)
 	size_t n = hl7_unescape(&k->m.d, k->a.text, plain, sizeof plain);
 	sanitise(text, sizeof text, plain, n < sizeof plain ? n : sizeof plain);
 	printf("%s %s %s%s%s\n", k->f.label, id, k->a.code, text[0] ? " " : "", text);
+	fflush(stdout);
+}
+
+void print_noack(const struct config *cfg, const char *label, struct hl7_span id, enum noack n)
+{
+	char text[80];
+
+	if (cfg->print_ack || cfg->quiet)
+		return;
+	sanitise(text, sizeof text, id.p, id.len);
+	printf("%s %s none %s\n", label, text, noack_text(n));
 	fflush(stdout);
 }

@@ -208,7 +208,12 @@ m.hl7 R3 AA"
 }
 
 @test "send: an ACK for another control ID: protocol error, exit 76" {
-	mllpd_listen server "$SPOOL" --exec 'printf "MSH|^~\\\\&|R|F|S|F|20260101||ACK|X1|P|2.5.1\rMSA|AA|SOMETHINGELSE\r"'
+	# a scripted receiver (mllpd itself never sends another message's ACK)
+	mkdir -p "$T/answers" "$T/saved"
+	printf 'MSH|^~\\&|R|F|S|F|20260101||ACK|X1|P|2.5.1\rMSA|AA|SOMETHINGELSE\r' >"$T/answers/default"
+	PORT=$(free_port)
+	server_start script "$PYTHON" "$MLLPD_ROOT/tests/tools/mllp_script_server.py" --save "$T/saved" --answers "$T/answers" "$PORT"
+	wait_listen "$PORT"
 	sample_msg ID1 >"$T/m.hl7"
 	send_run 76 "127.0.0.1:$PORT" m.hl7
 	assert_stderr "mllp-send: 127.0.0.1:$PORT: protocol error: ACK for a control ID not in flight: MSA-2 'SOMETHINGELSE'"
@@ -249,4 +254,37 @@ m.hl7 R3 AA"
 @test "send: a file that cannot be opened: exit 66" {
 	send_run 66 127.0.0.1:1 missing.hl7
 	assert_stderr "mllp-send: missing.hl7: No such file or directory"
+}
+
+# Messages a conforming receiver answers with nothing: MSH-15 and MSH-16 NE, and an ACK.
+noack_msgs() {
+	hl7 "MSH|^~\\&|SND|SFAC|RCV|RFAC|20260101120000||ADT^A08^ADT_A01|NE1|P|2.5.1|||NE|NE" \
+		"PID|1||12345^^^HOSP^MR||$PHI_SENTINEL^JOHN" >"$T/ne.hl7"
+	hl7 "MSH|^~\\&|SND|SFAC|RCV|RFAC|20260101120000||ACK^A01^ACK|AK1|P|2.5.1" "MSA|AA|X1" >"$T/ack.hl7"
+}
+
+@test "send: a message that asks for no ACK (MSH-15/16 NE) or is an ACK is sent once, not waited for; a late ACK for it is no error" {
+	noack_msgs
+	sample_msg N1 >"$T/m.hl7"
+	mllpd_listen server "$SPOOL"
+	send_run --timeout 2 "127.0.0.1:$PORT" ne.hl7 ack.hl7 m.hl7
+	assert_output "ne.hl7 NE1 none no ACK requested (MSH-15/MSH-16)
+ack.hl7 AK1 none an ACK gets no ACK
+m.hl7 N1 AA"
+	assert_stderr ""
+	assert_spool_count 3
+	bg_stop "$SERVER_PID"
+	# a receiver that answers NE anyway (original mode): its late AA is skipped; stdin too
+	mllpd_listen server2 "$T/orig" --ack-mode original
+	cat "$T/ne.hl7" "$T/m.hl7" "$T/ne.hl7" >"$T/in.hl7"
+	send_run --timeout 2 "127.0.0.1:$PORT" <"$T/in.hl7"
+	assert_output "- NE1 none no ACK requested (MSH-15/MSH-16)
+- N1 AA
+- NE1 none no ACK requested (MSH-15/MSH-16)"
+	wait_until 10 has_count 3 "$T/orig/new"
+	# ... and before the answer to a batch sent behind it
+	{ hl7 'BHS|^~\&|SND|SFAC|RCV|RFAC|20260101120000||||BB1'; sample_msg BN1; hl7 'BTS|1'; } >"$T/b.hl7"
+	send_run --timeout 2 "127.0.0.1:$PORT" ne.hl7 b.hl7
+	assert_output "ne.hl7 NE1 none no ACK requested (MSH-15/MSH-16)
+b.hl7 BN1 AA"
 }

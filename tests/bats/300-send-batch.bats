@@ -165,7 +165,7 @@ b.hl7 BM3 AR batch refused"
 	ack_msg S1 AA >"$T/answers/1"
 	ack_batch BM1:AA BM2:AA >"$T/answers/2"
 	ack_msg S3 AA >"$T/answers/3"
-	send_run --window 3 --drain "$T/A" "127.0.0.1:$PORT"
+	send_run --window 3 --unordered --drain "$T/A" "127.0.0.1:$PORT"
 	assert_output "0001.hl7 S1 AA
 0002.hl7 BM1 AA
 0002.hl7 BM2 AA
@@ -255,4 +255,34 @@ RS1"
 	cmp "$T/saved/4.hl7" "$T/saved/5.hl7"
 	batch_msg B1 RB1 RB2 >"$T/want"
 	cmp "$T/want" "$T/saved/5.hl7"
+}
+
+@test "drain: an ACK inside a batch gets no ACK, and a batch of ACKs only gets no answer: through mllpd, nothing stalls" {
+	mkdir -p "$T/A/new"
+	{
+		hl7 'BHS|^~\&|SND|SFAC|RCV|RFAC|20260101120000||||BA1'
+		hl7 'MSH|^~\&|SND|SFAC|RCV|RFAC|20260101120000||ACK^A01^ACK|AK1|P|2.5.1' 'MSA|AA|X1'
+		sample_msg BM1
+		hl7 'BTS|2'
+	} >"$T/A/new/0001.hl7"
+	{
+		hl7 'BHS|^~\&|SND|SFAC|RCV|RFAC|20260101120000||||BA2'
+		hl7 'MSH|^~\&|SND|SFAC|RCV|RFAC|20260101120000||ACK^A01^ACK|AK2|P|2.5.1' 'MSA|AA|X2'
+		hl7 'MSH|^~\&|SND|SFAC|RCV|RFAC|20260101120000||ACK^A01^ACK|AK3|P|2.5.1' 'MSA|AE|X3'
+		hl7 'BTS|2'
+	} >"$T/A/new/0002.hl7"
+	sample_msg S3 >"$T/A/new/0003.hl7"
+	mllpd_listen b "$T/B"
+	send_run --timeout 2 --retry-max 0 --drain "$T/A" "127.0.0.1:$PORT"
+	assert_output "0001.hl7 BM1 AA
+0001.hl7 AK1 none an ACK gets no ACK
+0002.hl7 AK2 none an ACK gets no ACK
+0002.hl7 AK3 none an ACK gets no ACK
+0003.hl7 S3 AA"
+	assert_stderr ""
+	run files_in "$T/A/cur"
+	assert_output "0001.hl7
+0002.hl7
+0003.hl7"
+	assert_count 3 "$T/B/new"
 }

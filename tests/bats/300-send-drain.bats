@@ -44,10 +44,10 @@ teardown() {
 	assert_output ""
 }
 
-@test "drain: --delete removes acknowledged files; --window 3 keeps order" {
+@test "drain: --delete removes acknowledged files; --window 3 --unordered pipelines, in order when all is AA" {
 	spool_fill "$T/A" 1 8 DL
 	mllpd_listen b "$T/B"
-	send_run --delete --window 3 --drain "$T/A" "127.0.0.1:$PORT"
+	send_run --delete --window 3 --unordered --drain "$T/A" "127.0.0.1:$PORT"
 	assert_equal "${#lines[@]}" 8
 	assert_count 0 "$T/A/new"
 	assert_count 0 "$T/A/cur"
@@ -176,4 +176,95 @@ WA0003
 WA0004
 WA0005
 WA0006"
+}
+
+@test "drain: a message that asks for no ACK (MSH-15/16 NE) or is an ACK is sent once and moved to cur/; the rest follow" {
+	mkdir -p "$T/A/new"
+	local n1=0000000001.000000000.1.1.hl7 n2=0000000002.000000000.1.1.hl7 n3=0000000003.000000000.1.1.hl7
+	local n4=0000000004.000000000.1.1.hl7
+	sample_msg NA1 >"$T/A/new/$n1"
+	hl7 "MSH|^~\\&|SND|SFAC|RCV|RFAC|20260101120000||ADT^A08^ADT_A01|NA2|P|2.5.1|||NE|NE" \
+		"PID|1||12345^^^HOSP^MR||$PHI_SENTINEL^JOHN" >"$T/A/new/$n2"
+	hl7 "MSH|^~\\&|SND|SFAC|RCV|RFAC|20260101120000||ACK^A01^ACK|NA3|P|2.5.1" "MSA|AA|X1" >"$T/A/new/$n3"
+	sample_msg NA4 >"$T/A/new/$n4"
+	mllpd_listen b "$T/B"
+	send_run --timeout 2 --retry-max 0 --drain "$T/A" "127.0.0.1:$PORT"
+	assert_output "$n1 NA1 AA
+$n2 NA2 none no ACK requested (MSH-15/MSH-16)
+$n3 NA3 none an ACK gets no ACK
+$n4 NA4 AA"
+	assert_stderr ""
+	assert_count 0 "$T/A/new"
+	run files_in "$T/A/cur"
+	assert_output "$n1
+$n2
+$n3
+$n4"
+	run control_ids "$T"/B/new/*
+	assert_output "NA1
+NA2
+NA3
+NA4"
+}
+
+@test "drain: spool order survives an AE: --window > 1 needs --unordered, which allows a bounded reorder" {
+	spool_fill "$T/A" 1 8 OR
+	send_run 64 --window 4 --drain "$T/A" 127.0.0.1:1
+	assert_equal "${stderr_lines[0]}" "mllp-send: --window 4: with --drain, messages after a failed one are delivered before its resend: add --unordered to accept that"
+	# the receiver fails OR0003 once (AE), and logs what it delivered, in order
+	PORT=$(free_port)
+	server_start b "$MLLPD" --listen "127.0.0.1:$PORT" --exec \
+		"if [ \"\$HL7_CONTROL_ID\" = OR0003 ] && mkdir '$T/failed' 2>/dev/null; then exit 75; fi; echo \"\$HL7_CONTROL_ID\" >>'$T/order'"
+	wait_listen "$PORT"
+	send_run -q --retry-delay 0.01 --drain "$T/A" "127.0.0.1:$PORT"
+	run cat "$T/order"
+	assert_output "OR0001
+OR0002
+OR0003
+OR0004
+OR0005
+OR0006
+OR0007
+OR0008"
+	# with --unordered --window 4: the three sent behind OR0003 overtake its resend, no more
+	spool_fill "$T/C" 1 8 OR
+	rm -r "$T/failed" "$T/order"
+	send_run -q --window 4 --unordered --retry-delay 0.01 --drain "$T/C" "127.0.0.1:$PORT"
+	run cat "$T/order"
+	assert_output "OR0001
+OR0002
+OR0004
+OR0005
+OR0006
+OR0003
+OR0007
+OR0008"
+	assert_count 8 "$T/C/cur"
+}
+
+@test "drain: a message file over 16 MiB is streamed from disk, separators normalised on the way, in bounded memory" {
+	mkdir -p "$T/A/new"
+	local name=0000000001.000000000.1.1.hl7 kib
+	{
+		printf 'MSH|^~\\&|SND|SFAC|RCV|RFAC|20260101120000||ORU^R01^ORU_R01|BIG1|P|2.5.1\nOBX|1|ED|||'
+		head -c 17825792 /dev/zero | tr '\0' A
+		printf '\r\nNTE|1||end\n'
+	} >"$T/A/new/$name"
+	tr '\n' '\r' <"$T/A/new/$name" | tr -s '\r' >"$T/want"
+	mllpd_listen b "$T/B" --no-fsync --max-message-size 20M
+	# peak memory, when GNU time is there and no sanitizer inflates it
+	local wrap=$SEND
+	if [[ -x /usr/bin/time ]] && ! grep -aq __asan_init "$SEND"; then
+		printf '#!/bin/sh\nexec /usr/bin/time -f %%M -o "%s/rss" "%s" "$@"\n' "$T" "$SEND" >"$T/wrap"
+		chmod +x "$T/wrap"
+		wrap=$T/wrap
+	fi
+	SEND=$wrap send_run --drain "$T/A" "127.0.0.1:$PORT"
+	assert_output "$name BIG1 AA"
+	assert_count 1 "$T/A/cur"
+	cmp "$T/want" "$T"/B/new/* || fail "B did not get the normalised message"
+	if [[ -f $T/rss ]]; then
+		kib=$(<"$T/rss")
+		((kib < 16384)) || fail "mllp-send peaked at $kib KiB for a 17 MiB message"
+	fi
 }

@@ -27,9 +27,10 @@ teardown() {
 	# Rounds, bounded in time: start the forwarder, SIGKILL it 0 to 39 ms after it is up, start it again.
 	local end=$((SECONDS + limit))
 	while ((SECONDS < end)) && has_files "$T/A/new"; do
-		local window=$((rounds % 3 == 2 ? 4 : 1))
+		local window=$((rounds % 3 == 2 ? 4 : 1)) order=()
+		((window == 1)) || order=(--unordered)
 		# started directly (not under timeout) so that the SIGKILL reaches mllp-send itself
-		"$SEND" -q --watch --window "$window" --retry-delay 0.05 --timeout 5 --drain "$T/A" "127.0.0.1:$PORT" \
+		"$SEND" -q --watch --window "$window" "${order[@]}" --retry-delay 0.05 --timeout 5 --drain "$T/A" "127.0.0.1:$PORT" \
 			</dev/null >/dev/null 2>>"$T/rounds.err" 3>&- &
 		pid=$!
 		bg_register "$pid"

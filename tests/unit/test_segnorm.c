@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_segnorm.c: separator normalisation: table cases, every capacity, in place, and the is_normal check. */
+/* test_segnorm.c: separator normalisation: table cases, every capacity, in place, streamed, is_normal. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +25,31 @@ static const struct tcase cases[] = {
 	{"one byte", "x", "x\r"},
 	{"other bytes untouched", "MSH|\x01\x0b\x1c\xff\t \n", "MSH|\x01\x0b\x1c\xff\t \r"},
 };
+
+/*
+ * Streamed in pieces of size step (0: split once at position at), each
+ * piece normalised in place: the result must be segnorm_copy()'s.
+ */
+static size_t stream(char *out, const char *in, size_t len, size_t step, size_t at)
+{
+	struct segnorm z = {0};
+	char piece[256];
+	size_t i = 0, o = 0;
+
+	while (i < len) {
+		size_t k = step ? step : (i < at ? at - i : len - i);
+		if (k > len - i)
+			k = len - i;
+		memcpy(piece, in + i, k);
+		size_t w = segnorm_feed(&z, piece, piece, k);
+		if (w > k)
+			return (size_t)-1;
+		memcpy(out + o, piece, w);
+		o += w;
+		i += k;
+	}
+	return o + segnorm_end(&z, out + o);
+}
 
 int main(void)
 {
@@ -56,6 +81,18 @@ int main(void)
 		n = segnorm_copy(inplace, len + 1, inplace, len);
 		TAP_OK(n == want && memcmp(inplace, t->want, want) == 0, "%s: in place", t->name);
 
+		/* Streamed: split at every position, and a byte at a time. */
+		ok = 1;
+		for (size_t at = 0; at <= len; at++) {
+			memset(out, 0x55, sizeof out);
+			n = stream(out, t->in, len, 0, at);
+			if (n != want || memcmp(out, t->want, want) != 0)
+				ok = 0;
+		}
+		TAP_OK(ok, "%s: streamed, split at every position", t->name);
+		n = stream(out, t->in, len, 1, 0);
+		TAP_OK(n == want && memcmp(out, t->want, want) == 0, "%s: streamed a byte at a time", t->name);
+
 		TAP_OK(segnorm_is_normal(t->in, len) == (len == want && memcmp(t->in, t->want, want) == 0),
 		       "%s: is_normal agrees with copy", t->name);
 	}
@@ -67,6 +104,11 @@ int main(void)
 	size_t n = segnorm_copy(out, sizeof out, edge, len);
 	TAP_OK(n == len + 1 && memcmp(out, "MSH|^~\\&|A\rPID|1\r", n) == 0, "input ending at the allocation's end");
 	TAP_OK(segnorm_is_normal(edge, len) == 0, "is_normal at the allocation's end");
+	struct segnorm z = {0};
+	n = segnorm_feed(&z, out, edge, len);
+	n += segnorm_end(&z, out + n);
+	TAP_OK(n == len + 1 && memcmp(out, "MSH|^~\\&|A\rPID|1\r", n) == 0,
+	       "streamed input ending at the allocation's end");
 	free(edge);
 	return tap_done();
 }
