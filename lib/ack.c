@@ -351,7 +351,11 @@ size_t ack_build(char *dst, size_t cap, const struct hl7_msg *m, const struct ac
 	putc1(&o, fs);
 	put_span(&o, hl7_msh(m, 11, 0));
 	putc1(&o, fs);
-	put_span(&o, hl7_msh(m, 12, 0));
+	/* MSH-12 is required in the ACK too: without one, the version of the ERR form used. */
+	if (hl7_msh(m, 12, 0).len)
+		put_span(&o, hl7_msh(m, 12, 0));
+	else
+		puts0(&o, "2.5");
 	putc1(&o, '\r');
 	put_msa(&o, p, m, 1);
 	if (p->err_code)

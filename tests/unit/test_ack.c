@@ -78,6 +78,11 @@ static const struct build_case build_cases[] = {
 	    "MSH|^~\\&|RCV|RFAC|SND|SFAC|" TS "||ACK^R01^ACK|ACK1|P|2.999\r"
 	    "MSA|AR|MSG1|MSH-12 version is not in HL7 table 0104\r"
 	    "ERR||MSH^1^12|203^Unsupported version id^HL70357|E||||MSH-12 version is not in HL7 table 0104\r" },
+	{ "AR empty MSH-12: 101 at MSH-12, version 2.5 in the ACK (the form of its ERR)",
+	    MSH_HEAD "ORU^R01|MSG1|P|\r", ACK_AR, 1, 0, NULL, NULL, 0, NULL, NULL,
+	    "MSH|^~\\&|RCV|RFAC|SND|SFAC|" TS "||ACK^R01^ACK|ACK1|P|2.5\r"
+	    "MSA|AR|MSG1|MSH-12 version is empty\r"
+	    "ERR||MSH^1^12|101^Required field missing^HL70357|E||||MSH-12 version is empty\r" },
 	{ "AR empty MSH-9.1 v2.5.1",
 	    MSH_HEAD "^A01|MSG1|P|2.5.1\r", ACK_AR, 1, 0, NULL, NULL, 0, NULL, NULL,
 	    "MSH|^~\\&|RCV|RFAC|SND|SFAC|" TS "||ACK^A01^ACK|ACK1|P|2.5.1\r"
