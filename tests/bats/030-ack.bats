@@ -391,6 +391,19 @@ PID|1
 	assert_spool_empty
 }
 
+@test "unreadable MSH (control bytes in MSH-2) saying ACK in MSH-9: still the minimal NAK, exact bytes" {
+	# "never answer an ACK" is for an ACK we could read: this one we cannot
+	local m
+	for m in 'ACK^A01^ACK' 'ACK'; do
+		printf 'MSH|^~\001&|SND|SFAC|RCV|RFAC|20260101120000||%s|CTL1|P|2.5.1\rMSA|AA|X1\r' "$m" >"$MSG"
+		answer --ack-application APP --ack-facility FAC
+		local t='MSH-2 is not 4 or 5 distinct encoding characters'
+		assert_ack 1 'MSH|^~\&|APP|FAC|||<TS>||ACK|<ID>|P|2.5' "MSA|AR|CTL1|$t" \
+			"ERR||MSH^1^2|102^Data type error^HL70357|E||||$t"
+		assert_spool_empty
+	done
+}
+
 @test "auto: bad MSH-2 with MSH-15 AL still gets the minimal NAK AR (not CR)" {
 	hl7 'MSH|^~\&&|SND|SFAC|RCV|RFAC|20260101120000||ADT^A01|DUPAL|P|2.6|||AL|NE' 'PID|1' >"$MSG"
 	answer
