@@ -102,8 +102,8 @@ static void make_tmp_name(struct spool *s, char *name)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(name, SPOOL_NAME_MAX, "%010lld.%09ld.%d.t%lu.tmp", (long long)ts.tv_sec, (long)ts.tv_nsec,
-		 s->pid, ++s->tmpseq);
+	snprintf(name, SPOOL_NAME_MAX, "%010lld.%09ld.%d.t%lu.tmp", (long long)ts.tv_sec, (long)ts.tv_nsec, s->pid,
+		 ++s->tmpseq);
 }
 
 int spool_prepare(struct spool *s)

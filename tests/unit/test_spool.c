@@ -238,14 +238,16 @@ int main(void)
 	trace_reset(0);
 	errno = 0;
 	TAP_OK(spool_open(&s, dir, 0, &what) < 0 && errno == EIO && what && strcmp(what, dir) == 0 &&
-		   exists(root, "p2") && !exists(root, "p2/tmp") && !exists(root, "p2/new") && !exists(root, "p2/failed"),
+		   exists(root, "p2") && !exists(root, "p2/tmp") && !exists(root, "p2/new") &&
+		   !exists(root, "p2/failed"),
 	       "an existing spool's fsync after making its subdirectories fails: -1 EIO, they are removed");
 	trace_reset(-1);
 	TAP_OK(spool_open(&s, dir, 0, &what) == 0 && trace_is("p2"), "the next open makes them and fsyncs the spool");
 
 	trace_reset(2);
 	errno = 0;
-	TAP_OK(spool_commit(&s, msg, 3, name) < 0 && errno == EIO && count(dir) == 4, "a commit whose fsync of tmp/ fails: -1 EIO");
+	TAP_OK(spool_commit(&s, msg, 3, name) < 0 && errno == EIO && count(dir) == 4,
+	       "a commit whose fsync of tmp/ fails: -1 EIO");
 	snprintf(path, sizeof path, "%s/new", dir);
 	TAP_OK(count(path) == 0, "and the file is taken back out of new/");
 	trace_reset(-1);
@@ -279,8 +281,8 @@ int main(void)
 	for (int i = 0; i < 3; i++) {
 		const char *n = i == 0 ? n1 : i == 1 ? n2 : n3;
 		snprintf(want, sizeof want, ".%d.%d.hl7", (int)getpid(), i + 1);
-		TAP_OK(strlen(n) > strlen(want) && strcmp(n + strlen(n) - strlen(want), want) == 0, "name %d ends in %s: %s",
-		       i + 1, want, n);
+		TAP_OK(strlen(n) > strlen(want) && strcmp(n + strlen(n) - strlen(want), want) == 0,
+		       "name %d ends in %s: %s", i + 1, want, n);
 	}
 	TAP_OK(strcmp(n1, n2) < 0 && strcmp(n2, n3) < 0, "and they sort by arrival");
 	spool_close(&s);
