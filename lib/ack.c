@@ -78,24 +78,14 @@ static struct hl7_span msh_value(const struct hl7_msg *m, unsigned n)
 }
 
 /*
- * Whether the inbound message is itself an acknowledgement.  Without a
- * valid MSH-2 the component separator is unknown: "ACK" followed by any
- * byte that cannot belong to a message code is taken as MSH-9.1 "ACK", so
- * that a sender's broken ACK still gets no answer.
+ * Whether the inbound message is itself an acknowledgement we could read:
+ * valid MSH-1 and MSH-2, and MSH-9.1 "ACK".  A block whose MSH cannot be
+ * parsed gets the minimal NAK whatever its MSH-9 seems to say, so that a
+ * sender is never left without an answer on a guess.
  */
 static int inbound_is_ack(const struct hl7_msg *m)
 {
-	struct hl7_span t;
-
-	if (!m->has_field_separator)
-		return 0;
-	t = msh_value(m, 9);
-	if (m->has_delims)
-		return hl7_span_eq(t, "ACK");
-	if (t.len < 3 || memcmp(t.p, "ACK", 3) != 0)
-		return 0;
-	return t.len == 3 || !((t.p[3] >= 'A' && t.p[3] <= 'Z') || (t.p[3] >= 'a' && t.p[3] <= 'z') ||
-	    (t.p[3] >= '0' && t.p[3] <= '9') || t.p[3] == '_');
+	return m->has_delims && hl7_span_eq(msh_value(m, 9), "ACK");
 }
 
 enum ack_code ack_choose(const struct hl7_msg *m, enum ack_mode mode, enum ack_outcome outcome)
@@ -351,7 +341,11 @@ size_t ack_build(char *dst, size_t cap, const struct hl7_msg *m, const struct ac
 	putc1(&o, fs);
 	put_span(&o, hl7_msh(m, 11, 0));
 	putc1(&o, fs);
-	put_span(&o, hl7_msh(m, 12, 0));
+	/* MSH-12 is required in the ACK too: without one, the version of the ERR form used. */
+	if (hl7_msh(m, 12, 0).len)
+		put_span(&o, hl7_msh(m, 12, 0));
+	else
+		puts0(&o, "2.5");
 	putc1(&o, '\r');
 	put_msa(&o, p, m, 1);
 	if (p->err_code)

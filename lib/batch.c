@@ -225,7 +225,9 @@ enum hl7_batch_status hl7_batch_parse(struct hl7_batch *b, const char *buf, size
 		case HL7_BATCH_FTS:
 			if (!seen_fhs)
 				return fail(b, HL7_BATCH_ERR_ORDER, seg);
-			if (!count_matches(b, seg, b->groups))
+			/* Without any BHS, common senders count the messages in FTS-1. */
+			if (!count_matches(b, seg, b->groups) &&
+			    !(b->bhs.len == 0 && count_matches(b, seg, b->messages)))
 				return fail(b, HL7_BATCH_ERR_COUNT, seg);
 			group = GROUP_NONE;
 			in_message = 0;

@@ -23,8 +23,10 @@
  *   messages directly inside FHS without BHS (one implicit group).
  * - BTS-1 (batch message count), when valued, must equal the messages of
  *   its group; FTS-1 (file batch count), when valued, the groups of the
- *   file (an implicit group counts as one).  A mismatch means messages were
- *   lost on the way: the batch is refused.
+ *   file (an implicit group counts as one) or, in a file without any BHS,
+ *   the messages of the file (what common senders write there).  A count
+ *   that matches none of these means messages were lost on the way: the
+ *   batch is refused.
  * - Anything else (a segment other than MSH before the first MSH of a
  *   group, a second FHS, a BHS inside an open group, a segment after FTS) is
  *   a segment sequence error.

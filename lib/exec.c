@@ -332,6 +332,14 @@ static int reap(pid_t pid, int *status, long long deadline)
 	return rc;
 }
 
+/* 1 when pid has ended, its status left for waitpid. */
+static int exited(pid_t pid)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
+}
+
 int exec_run(const struct exec_cmd *c, char *const envp[], const char *data, size_t len, int timeout_ms, char *out,
 	     size_t out_cap, struct exec_status *st)
 {
@@ -367,24 +375,44 @@ int exec_run(const struct exec_cmd *c, char *const envp[], const char *data, siz
 	set_nonblock(in_pipe[1]);
 	set_nonblock(out_pipe[0]);
 
+	/*
+	 * stdin is written to its end, or until the command closes it or exits:
+	 * never stopped because stdout closed (a script may redirect its stdout
+	 * before it reads).  The pidfd tells when the command has exited while a
+	 * child of its own still holds stdin; without one, a short poll and a
+	 * waitid that leaves the status to reap().
+	 */
 	int in_fd = in_pipe[1], out_fd = out_pipe[0], timed_out = 0;
+	int pfd = pidfd_open(pid, 0);
 	if (len == 0) {
 		close(in_fd);
 		in_fd = -1;
 	}
-	while (out_fd >= 0) {
-		struct pollfd p[2];
-		int n = 0, wait_ms = -1;
-		p[n++] = (struct pollfd){.fd = out_fd, .events = POLLIN};
-		if (in_fd >= 0)
+	while (out_fd >= 0 || in_fd >= 0) {
+		struct pollfd p[3];
+		int n = 0, wait_ms = -1, po = -1, pi = -1, pp = -1;
+		if (out_fd >= 0) {
+			po = n;
+			p[n++] = (struct pollfd){.fd = out_fd, .events = POLLIN};
+		}
+		if (in_fd >= 0) {
+			pi = n;
 			p[n++] = (struct pollfd){.fd = in_fd, .events = POLLOUT};
+			if (pfd >= 0) {
+				pp = n;
+				p[n++] = (struct pollfd){.fd = pfd, .events = POLLIN};
+			} else {
+				wait_ms = 50;
+			}
+		}
 		if (deadline) {
 			long long left = deadline - monotime_ms();
 			if (left <= 0) {
 				timed_out = 1;
 				break;
 			}
-			wait_ms = left > 1000000 ? 1000000 : (int)left;
+			if (wait_ms < 0 || left < wait_ms)
+				wait_ms = left > 1000000 ? 1000000 : (int)left;
 		}
 		int r = poll(p, (nfds_t)n, wait_ms);
 		if (r < 0) {
@@ -392,17 +420,21 @@ int exec_run(const struct exec_cmd *c, char *const envp[], const char *data, siz
 				continue;
 			break;
 		}
-		if (n > 1 && p[1].revents) {
+		if (in_fd >= 0 && ((pp >= 0 && p[pp].revents) || (pfd < 0 && exited(pid)))) {
+			/* The command is gone: what it left unread was its choice. */
+			close(in_fd);
+			in_fd = -1;
+		} else if (pi >= 0 && p[pi].revents) {
 			ssize_t w = write(in_fd, data + written, len - written);
 			if (w > 0)
 				written += (size_t)w;
-			/* EPIPE: the command does not read its input; that is its business. */
+			/* EPIPE: the command closed its input; that is its business. */
 			if ((w < 0 && errno != EAGAIN && errno != EINTR) || written == len) {
 				close(in_fd);
 				in_fd = -1;
 			}
 		}
-		if (p[0].revents) {
+		if (po >= 0 && p[po].revents) {
 			char sink[4096];
 			char *dst = st->out_len < out_cap ? out + st->out_len : sink;
 			size_t room = st->out_len < out_cap ? out_cap - st->out_len : sizeof sink;
@@ -422,6 +454,8 @@ int exec_run(const struct exec_cmd *c, char *const envp[], const char *data, siz
 		close(in_fd);
 	if (out_fd >= 0)
 		close(out_fd);
+	if (pfd >= 0)
+		close(pfd);
 	if (!timed_out && reap(pid, &status, deadline) == 1)
 		timed_out = 1;
 	if (timed_out) {

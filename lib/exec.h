@@ -49,7 +49,14 @@ void exec_free(struct exec_cmd *c);
  * read into out[0..out_cap); stderr is inherited.  A timeout in milliseconds
  * (<= 0: none) kills the process group with SIGKILL.  Returns 0 with *st
  * filled, or -1 with errno set when it could not be run at all (st->result
- * is then EXEC_SPAWN).  The caller must not ignore SIGCHLD.
+ * is then EXEC_SPAWN).  The caller must not ignore SIGCHLD, and must
+ * ignore SIGPIPE (a command may close its stdin early).
+ *
+ * data is written to the command's stdin to its end, whatever the command
+ * does with its stdout (it may close or redirect it first); writing stops
+ * early only when the command closes its stdin or exits, and that does not
+ * change the result: a command that exits 0 having read part of its input,
+ * or none, is EXEC_OK.
  *
  * A direct command sees what "/bin/sh -c line" would have given it: the
  * same argv, stdin, stdout, stderr and environment, with PWD set to the

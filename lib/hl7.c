@@ -223,7 +223,11 @@ static void check_msh_fields(struct hl7_msg *m, size_t from, size_t e)
 				fail(m, HL7_ERR_NO_CONTROL_ID, pos, "MSH", 10);
 		} else if (n == 12) {
 			seen12 = 1;
-			if (!hl7_version_known((struct hl7_span){buf + pos, first_component(&m->d, buf + pos, fe - pos)}))
+			size_t vl = first_component(&m->d, buf + pos, fe - pos);
+			/* Empty is a required field missing (101), not an unsupported version (203). */
+			if (vl == 0)
+				fail(m, HL7_ERR_NO_VERSION, pos, "MSH", 12);
+			else if (!hl7_version_known((struct hl7_span){buf + pos, vl}))
 				fail(m, HL7_ERR_VERSION, pos, "MSH", 12);
 		}
 		if (fe >= e)
@@ -236,7 +240,7 @@ static void check_msh_fields(struct hl7_msg *m, size_t from, size_t e)
 	if (!seen10)
 		fail(m, HL7_ERR_NO_CONTROL_ID, e, "MSH", 10);
 	if (!seen12)
-		fail(m, HL7_ERR_VERSION, e, "MSH", 12);
+		fail(m, HL7_ERR_NO_VERSION, e, "MSH", 12);
 }
 
 static int is_batch_or_header(const char *p)

@@ -38,6 +38,7 @@ struct hl7_delims {
 	X(HL7_ERR_SEGMENT_SEQUENCE, 100, "second MSH or batch segment inside a message") \
 	X(HL7_ERR_NO_MESSAGE_TYPE, 101, "MSH-9.1 message type is empty")          \
 	X(HL7_ERR_NO_CONTROL_ID, 101, "MSH-10 control ID is empty")               \
+	X(HL7_ERR_NO_VERSION, 101, "MSH-12 version is empty")                     \
 	X(HL7_ERR_VERSION, 203, "MSH-12 version is not in HL7 table 0104")        \
 	X(HL7_ERR_LENIENT, 102, "non-standard message (refused by --strict)")
 

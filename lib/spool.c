@@ -13,16 +13,18 @@
 #include <time.h>
 #include <unistd.h>
 
-static int open_subdir(int parent, const char *name)
-{
-	if (mkdirat(parent, name, 0750) < 0 && errno != EEXIST)
-		return -1;
-	return openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-}
+/*
+ * Durable creation: a directory made here is fsynced into its parent before
+ * it is used, and removed again when that fails, so that the next open makes
+ * it (and syncs) once more rather than trusting an entry that may not last.
+ */
+static const char *const subdirs[] = {"tmp", "new", "cur", "failed"};
 
 int spool_open(struct spool *s, const char *dir, unsigned flags, const char **what)
 {
-	int curfd;
+	int sync = !(flags & SPOOL_NO_FSYNC), made = 0, saved;
+	unsigned created = 0;
+	int fds[4] = {-1, -1, -1, -1};
 
 	memset(s, 0, sizeof *s);
 	s->dirfd = s->tmpfd = s->newfd = s->failedfd = s->nextfd = -1;
@@ -30,41 +32,78 @@ int spool_open(struct spool *s, const char *dir, unsigned flags, const char **wh
 	s->pid = (int)getpid();
 
 	*what = dir;
-	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+	if (mkdir(dir, 0750) == 0)
+		made = 1;
+	else if (errno != EEXIST)
 		return -1;
 	s->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->dirfd < 0)
-		return -1;
-	*what = "tmp";
-	if ((s->tmpfd = open_subdir(s->dirfd, "tmp")) < 0)
-		goto fail;
-	*what = "new";
-	if ((s->newfd = open_subdir(s->dirfd, "new")) < 0)
-		goto fail;
-	*what = "cur";
-	if ((curfd = open_subdir(s->dirfd, "cur")) < 0)
-		goto fail;
-	close(curfd);
-	*what = "failed";
-	if ((s->failedfd = open_subdir(s->dirfd, "failed")) < 0)
-		goto fail;
+		goto fail_dir;
+	if (made && sync) {
+		int parent = openat(s->dirfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (parent < 0)
+			goto fail_dir;
+		int r = fsync(parent);
+		saved = errno;
+		close(parent);
+		errno = saved;
+		if (r < 0)
+			goto fail_dir;
+	}
+	for (size_t i = 0; i < 4; i++) {
+		*what = subdirs[i];
+		if (mkdirat(s->dirfd, subdirs[i], 0750) == 0)
+			created |= 1u << i;
+		else if (errno != EEXIST)
+			goto fail_sub;
+		if ((fds[i] = openat(s->dirfd, subdirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+			goto fail_sub;
+	}
+	*what = dir;
+	if (created && sync && fsync(s->dirfd) < 0)
+		goto fail_sub;
+	s->tmpfd = fds[0];
+	s->newfd = fds[1];
+	close(fds[2]);
+	s->failedfd = fds[3];
 	*what = NULL;
 	return 0;
-fail:;
-	int saved = errno;
+fail_sub:
+	saved = errno;
+	for (size_t i = 0; i < 4; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		if (created & (1u << i))
+			unlinkat(s->dirfd, subdirs[i], AT_REMOVEDIR);
+	}
+	errno = saved;
+fail_dir:
+	saved = errno;
 	spool_close(s);
+	if (made)
+		rmdir(dir);
 	errno = saved;
 	return -1;
 }
 
 /* Seconds and nanoseconds first, so names sort by arrival time; pid and a
- * per-process sequence make them unique across concurrent writers. */
+ * per-process sequence (1, 2, 3 ...: one number per message delivered) make
+ * them unique across concurrent writers. */
 static void make_name(struct spool *s, char *name)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(name, SPOOL_NAME_MAX, "%010lld.%09ld.%d.%lu.hl7", (long long)ts.tv_sec, (long)ts.tv_nsec,
 		 s->pid, ++s->seq);
+}
+
+/* A name in tmp/ takes no number from the sequence: a counter of its own. */
+static void make_tmp_name(struct spool *s, char *name)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(name, SPOOL_NAME_MAX, "%010lld.%09ld.%d.t%lu.tmp", (long long)ts.tv_sec, (long)ts.tv_nsec, s->pid,
+		 ++s->tmpseq);
 }
 
 int spool_prepare(struct spool *s)
@@ -74,7 +113,7 @@ int spool_prepare(struct spool *s)
 	if (s->nextfd >= 0)
 		return 0;
 	do {
-		make_name(s, s->nextname);
+		make_tmp_name(s, s->nextname);
 		s->nextfd = openat(s->tmpfd, s->nextname, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
 	} while (s->nextfd < 0 && errno == EEXIST && ++tries < 100);
 	return s->nextfd < 0 ? -1 : 0;
@@ -113,7 +152,8 @@ static int move_from_tmp(struct spool *s, int dirfd, const char *tmpname, char *
 	make_name(s, name);
 	if (renameat(s->tmpfd, tmpname, dirfd, name) < 0)
 		return -1;
-	if (!(s->flags & SPOOL_NO_FSYNC) && fsync(dirfd) < 0) {
+	/* Both directories of the move: the file in its new one, and gone from tmp/. */
+	if (!(s->flags & SPOOL_NO_FSYNC) && (fsync(dirfd) < 0 || fsync(s->tmpfd) < 0)) {
 		/* Not known to be durable there: take it back rather than ACK it. */
 		int saved = errno;
 		renameat(dirfd, name, s->tmpfd, tmpname);
@@ -130,9 +170,7 @@ int spool_publish(struct spool *s, const char *tmpname, char *name)
 
 int spool_reject(struct spool *s, const char *tmpname, char *name)
 {
-	if (move_from_tmp(s, s->failedfd, tmpname, name) < 0)
-		return -1;
-	return (s->flags & SPOOL_NO_FSYNC) || fsync(s->tmpfd) == 0 ? 0 : -1;
+	return move_from_tmp(s, s->failedfd, tmpname, name);
 }
 
 int spool_commit(struct spool *s, const char *data, size_t len, char *name)
@@ -161,8 +199,9 @@ int spool_fail(struct spool *s, const char *name)
 {
 	if (renameat(s->newfd, name, s->failedfd, name) < 0)
 		return -1;
-	if (!(s->flags & SPOOL_NO_FSYNC))
-		fsync(s->failedfd);
+	/* failed/ first: whatever a crash keeps, the file is in one of them. */
+	if (!(s->flags & SPOOL_NO_FSYNC) && (fsync(s->failedfd) < 0 || fsync(s->newfd) < 0))
+		return -1;
 	return 0;
 }
 

@@ -18,22 +18,28 @@ struct spool {
 	int nextfd;                         /* the next message's file in tmp/, opened ahead; -1: none */
 	char nextname[SPOOL_NAME_MAX];      /* its name in tmp/ */
 	unsigned flags;
-	unsigned long seq;                  /* per-process sequence number */
+	unsigned long seq;                  /* per-process sequence number: the last name given */
+	unsigned long tmpseq;               /* the same for names in tmp/ */
 	int pid;                            /* stamped in names; set by spool_open */
 };
 
 /*
  * Open (creating when missing, mode 0750 under the umask) dir and its tmp/,
- * new/, cur/ and failed/.  Returns 0, or -1 with errno set (*what names the
- * part that failed: "tmp", "new", ...).  The descriptors are close-on-exec.
+ * new/, cur/ and failed/.  A directory it creates is fsynced into its parent
+ * (dir's parent, then dir for the four) unless SPOOL_NO_FSYNC; when such an
+ * fsync fails, what this call created is removed again.  Returns 0, or -1
+ * with errno set (*what names the part that failed: dir itself, also for a
+ * failed fsync, or "tmp", "new", ...).  The descriptors are close-on-exec.
  */
 int spool_open(struct spool *s, const char *dir, unsigned flags, const char **what);
 
 /*
  * Write data durably: a file in tmp/, fsync, rename to new/NAME, fsync new/
- * (no fsyncs with SPOOL_NO_FSYNC).  NAME is unique, sortable by arrival
- * time (it is made at the rename), ends in ".hl7" and holds nothing from
- * the data; it is stored in name (SPOOL_NAME_MAX bytes).  Uses the file
+ * and tmp/ (no fsyncs with SPOOL_NO_FSYNC).  NAME is unique, sortable by
+ * arrival time (it is made at the rename), ends in ".hl7" and holds nothing
+ * from the data; its sequence number is 1 for the first commit of the
+ * struct, 2 for the next, whether spool_prepare() was called or not.  It
+ * is stored in name (SPOOL_NAME_MAX bytes).  Uses the file
  * spool_prepare() opened, else opens one.  Returns 0, or -1 with errno
  * set; on failure nothing is left in new/ or tmp/.
  */
@@ -75,7 +81,10 @@ int spool_prepare(struct spool *s);
 
 /*
  * Move new/NAME to failed/NAME, for a message that was spooled but then
- * answered negatively (a later sink failed).  Returns 0, or -1 with errno.
+ * answered negatively (a later sink failed), then fsync failed/ and new/
+ * (not with SPOOL_NO_FSYNC).  Returns 0, or -1 with errno set when the
+ * rename or an fsync failed (after a failed fsync the file is in failed/,
+ * not known to be durably so).
  */
 int spool_fail(struct spool *s, const char *name);
 

@@ -233,8 +233,12 @@ static void lint_message(void *ctx, const struct input_msg *in)
 		finding(l, "MSH-9", "error", "%s", hl7_status_text(HL7_ERR_NO_MESSAGE_TYPE));
 	if (st != HL7_ERR_NO_CONTROL_ID && hl7_msh(&m, 10, 0).len == 0)
 		finding(l, "MSH-10", "error", "%s", hl7_status_text(HL7_ERR_NO_CONTROL_ID));
-	if (st != HL7_ERR_VERSION && !version_known(&m))
-		finding(l, "MSH-12", "error", "%s", hl7_status_text(HL7_ERR_VERSION));
+	if (st != HL7_ERR_VERSION && st != HL7_ERR_NO_VERSION) {
+		if (hl7_msh(&m, 12, 1).len == 0)
+			finding(l, "MSH-12", "error", "%s", hl7_status_text(HL7_ERR_NO_VERSION));
+		else if (!version_known(&m))
+			finding(l, "MSH-12", "error", "%s", hl7_status_text(HL7_ERR_VERSION));
+	}
 	empty_field(l, 7, 0, "MSH-7 date/time of message");
 	if (!hl7_span_eq(hl7_msh(&m, 9, 1), "ACK"))
 		empty_field(l, 9, 2, "MSH-9.2 trigger event");

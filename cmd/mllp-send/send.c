@@ -34,8 +34,8 @@ const char *message_check(const char *p, size_t len, struct hl7_span *id, enum n
 {
 	struct hl7_msg m;
 	enum hl7_status st = hl7_parse(&m, p, len, 0);
-	/* A version newer than the parser's table is the receiver's call, not ours. */
-	if (st != HL7_OK && st != HL7_ERR_VERSION)
+	/* The version, newer than the parser's table or empty, is the receiver's call, not ours. */
+	if (st != HL7_OK && st != HL7_ERR_VERSION && st != HL7_ERR_NO_VERSION)
 		return hl7_status_text(st);
 	*id = hl7_msh(&m, 10, 0);
 	if (id->len == 0)

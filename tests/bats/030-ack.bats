@@ -279,16 +279,20 @@ PID|1
 	assert_spool_empty
 }
 
-@test "unsupported version 2.3.z and empty MSH-12: AR 203" {
+@test "unsupported version 2.3.z: AR 203" {
 	mk V1 2.3.z 'ORU^R01'
 	answer
 	assert_ack_code AR
 	[[ $(ack_field ERR 3) == '203^Unsupported version id^HL70357' ]] || fail "ERR-3: $(ack | visible)"
+	assert_spool_empty
+}
+
+@test "empty MSH-12: AR 101 required field missing at MSH-12, not 203" {
 	mk V2 '' 'ORU^R01'
 	answer
-	assert_ack_code AR
-	assert_equal "$(ack_field MSA 2)" V2
-	ack_segment ERR >/dev/null || fail "no ERR"
+	local t='MSH-12 version is empty'
+	assert_ack 1 'MSH|^~\&|RCV|RFAC|SND|SFAC|<TS>||ACK^R01^ACK|<ID>|P|2.5' \
+		"MSA|AR|V2|$t" "ERR||MSH^1^12|101^Required field missing^HL70357|E||||$t"
 	assert_spool_empty
 }
 
@@ -385,6 +389,19 @@ PID|1
 	assert_ack 1 'MSH|^~\&|APP|FAC|||<TS>||ACK|<ID>|P|2.5' "MSA|AR|DUP1|$t" \
 		"ERR||$l|$e3|E||||$t"
 	assert_spool_empty
+}
+
+@test "unreadable MSH (control bytes in MSH-2) saying ACK in MSH-9: still the minimal NAK, exact bytes" {
+	# "never answer an ACK" is for an ACK we could read: this one we cannot
+	local m
+	for m in 'ACK^A01^ACK' 'ACK'; do
+		printf 'MSH|^~\001&|SND|SFAC|RCV|RFAC|20260101120000||%s|CTL1|P|2.5.1\rMSA|AA|X1\r' "$m" >"$MSG"
+		answer --ack-application APP --ack-facility FAC
+		local t='MSH-2 is not 4 or 5 distinct encoding characters'
+		assert_ack 1 'MSH|^~\&|APP|FAC|||<TS>||ACK|<ID>|P|2.5' "MSA|AR|CTL1|$t" \
+			"ERR||MSH^1^2|102^Data type error^HL70357|E||||$t"
+		assert_spool_empty
+	done
 }
 
 @test "auto: bad MSH-2 with MSH-15 AL still gets the minimal NAK AR (not CR)" {

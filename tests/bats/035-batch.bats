@@ -172,6 +172,37 @@ assert_batch_answer() {
 	assert_spool_empty
 }
 
+# fts_batch N: FHS, messages M1 M2 M3 directly in it (no BHS), FTS|N, into $B.
+fts_batch() {
+	{
+		hl7 "FHS|^~\\&|SND|SFAC|RCV|RFAC|20260101120000||||F-3"
+		msg M1
+		msg M2
+		msg M3
+		hl7 "FTS|$1"
+	} >"$B"
+}
+
+@test "FHS ... FTS without BHS: FTS-1 may count the messages; a count that matches nothing is refused" {
+	fts_batch 3
+	mllpd_run --spool "$SPOOL" < <(frame -f "$B")
+	assert_batch_answer "FHS|^~\\&|RCV|RFAC|SND|SFAC|<TS>||||<ID>|F-3" \
+		"MSH|^~\\&|RCV|RFAC|SND|SFAC|<TS>||ACK^A01^ACK|<ID>|P|2.5" "MSA|AA|M1" \
+		"MSH|^~\\&|RCV|RFAC|SND|SFAC|<TS>||ACK^A01^ACK|<ID>|P|2.5" "MSA|AA|M2" \
+		"MSH|^~\\&|RCV|RFAC|SND|SFAC|<TS>||ACK^A01^ACK|<ID>|P|2.5" "MSA|AA|M3" \
+		"FTS|1"
+	assert_spooled_only "$B"
+
+	# FTS|2: neither the one group nor the three messages
+	fts_batch 2
+	rm -rf "$SPOOL"
+	mllpd_run --spool "$SPOOL" < <(frame -f "$B")
+	assert_ack_count 1
+	assert_ack 1 "MSH|^~\\&|||||<TS>||ACK|<ID>|P|2.5" "MSA|AR||BTS-1 or FTS-1 count does not match the batch" \
+		"ERR||FTS^^|100^Segment sequence error^HL70357|E||||BTS-1 or FTS-1 count does not match the batch"
+	assert_spool_empty
+}
+
 @test "--exec runs once per batch with the whole batch on stdin and HL7_BATCH=1" {
 	{
 		hl7 "BHS|^~\\&|SND^X|SFAC|RCV|RFAC|20260101120000||||B-3"

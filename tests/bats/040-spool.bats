@@ -92,6 +92,9 @@ names_ok() {
 		cmp -s "$SPOOL/new/$n" "$T/m$i.hl7" || fail "file $i in name order ($n) is not message $i: $(visible <"$SPOOL/new/$n" | cut -c1-120)"
 	done < <(spool_files new | LC_ALL=C sort)
 	[[ $i -eq 8 ]] || fail "expected 8 names, read $i"
+	# the sequence number counts each process's messages from 1, one by one
+	run bash -c "cd '$SPOOL/new' && ls | LC_ALL=C sort | cut -d. -f4 | tr '\n' ' '"
+	assert_output '1 2 3 4 5 1 1 1 '
 	# and the names are unique
 	[[ $(spool_files new | sort -u | wc -l) -eq 8 ]] || fail "duplicate names"
 }

@@ -288,6 +288,26 @@ kill -KILL $$'
 	assert_output BIG1
 }
 
+@test "exec: a command that redirects its stdout first still gets the whole message on stdin" {
+	script cmd.sh "exec >>'$T/sink.log' 2>&1
+cat >'$T/got'"
+	{
+		hl7 'MSH|^~\&|SND|SFAC|RCV|RFAC|20260101120000||ADT^A01^ADT_A01|BIG2|P|2.5.1'
+		local i
+		for ((i = 0; i < 2000; i++)); do
+			printf 'NTE|%d||%0100d\r' "$i" 0
+		done
+	} >"$T/m.hl7"
+	(($(stat -c %s "$T/m.hl7") > 200000)) || fail "the message is not 200 KB"
+	frame -f "$T/m.hl7" >"$T/in"
+	# "exec": the script alone holds the stdout pipe, as when run directly
+	# (bats exports a function, which sends a plain line through sh -c)
+	mllpd_send "$T/in" --exec "exec '$T/cmd.sh'"
+	assert_ack_count 1
+	assert_ack_code AA
+	cmp "$T/got" "$T/m.hl7" || fail "the command got $(stat -c %s "$T/got") of $(stat -c %s "$T/m.hl7") bytes"
+}
+
 @test "exec: both sinks, command succeeds -> AA, file stays in new/" {
 	sample_msg BOTH0 >"$T/m.hl7"
 	frame -f "$T/m.hl7" >"$T/in"

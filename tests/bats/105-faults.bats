@@ -135,6 +135,49 @@ assert_ae_then_aa() {
 	assert_stderr_line 0 "mllpd: stdin: spool $SPOOL: new: Too many open files"
 }
 
+@test "faults: durability: creating the spool fsyncs its parent, a move to failed/ fsyncs failed/ and new/" {
+	# no fault: the shim only traces mkdir, fsync and rename under $T, in order
+	local r
+	r=$(cd "$T" && pwd -P)
+	frame -f "$T/m1.hl7" >"$T/in"
+	mllpd_faulty FAULTINJECT_TRACE=1 FAULTINJECT_PATH="$r" FAULTINJECT_CALL=mkdir,fsync,rename -- \
+		--spool "$SPOOL" --exec false
+	assert_ack_count 1
+	assert_ack_code AE
+	assert_spool_empty new
+	run sed -E -e "s|$r|T|" -e 's|/[0-9]+\.[0-9]{9}\.[0-9]+\.t?[0-9]+\.(hl7\|tmp)$|/NAME|' "$T/faults"
+	assert_output "faultinject: trace mkdir T/spool
+faultinject: trace fsync T
+faultinject: trace mkdirat T/spool/tmp
+faultinject: trace mkdirat T/spool/new
+faultinject: trace mkdirat T/spool/cur
+faultinject: trace mkdirat T/spool/failed
+faultinject: trace fsync T/spool
+faultinject: trace fsync T/spool/tmp/NAME
+faultinject: trace renameat T/spool/tmp/NAME
+faultinject: trace fsync T/spool/new
+faultinject: trace fsync T/spool/tmp
+faultinject: trace renameat T/spool/new/NAME
+faultinject: trace fsync T/spool/failed
+faultinject: trace fsync T/spool/new"
+}
+
+@test "faults: EIO from fsync of failed/ after a failed command: logged, the answer stays AE" {
+	frame -f "$T/m1.hl7" >"$T/in"
+	mllpd_faulty FAULTINJECT_CALL=fsync FAULTINJECT_ERRNO=EIO FAULTINJECT_PATH="$SPOOL/failed" -- \
+		--spool "$SPOOL" --exec false
+	assert_fault "fsync $SPOOL/failed"
+	assert_ack_count 1
+	assert_ack_code AE
+	run ack_field MSA 3
+	assert_output 'command exited 1'
+	local f
+	f=$(find "$SPOOL/failed" -type f)
+	[[ -n $f ]] || fail "nothing in failed/"
+	assert_stderr_line 0 "mllpd: stdin: spool: cannot move ${f##*/} to failed/: Input/output error"
+	assert_no_phi
+}
+
 @test "faults: the disk is full while a control file exists; the space comes back; the same connection goes on" {
 	# One connection (a pipe held open): a message while the disk is
 	# "full", then the space is returned, then the next message.

@@ -78,7 +78,7 @@ many.hl7: message 4: frame: error: MLLP frame not ended by 0x1C\n'
 	assert_status 1
 	assert_out 'stdin: message 1: MSH-9: error: MSH-9.1 message type is empty
 stdin: message 1: MSH-10: error: MSH-10 control ID is empty
-stdin: message 1: MSH-12: error: MSH-12 version is not in HL7 table 0104
+stdin: message 1: MSH-12: error: MSH-12 version is empty
 stdin: message 1: MSH-7: warning: MSH-7 date/time of message is empty
 stdin: message 1: MSH-9.2: warning: MSH-9.2 trigger event is empty
 stdin: message 1: MSH-11: warning: MSH-11 processing ID is empty\n'

@@ -6,7 +6,8 @@
  *   FAULTINJECT_CALL   which calls fail, comma-separated: write (write,
  *                      pwrite), fsync (fsync, fdatasync), rename (rename,
  *                      renameat, renameat2), open (open, openat, and their
- *                      64 names).  Unset or empty: the shim does nothing.
+ *                      64 names), mkdir (mkdir, mkdirat).  Unset or empty:
+ *                      the shim does nothing.
  *   FAULTINJECT_ERRNO  the error: ENOSPC, EIO, EDQUOT, EROFS, EACCES, EPERM,
  *                      EMFILE, or a number (default EIO).
  *   FAULTINJECT_PATH   only calls on a path holding this text: the path
@@ -22,6 +23,9 @@
  *   FAULTINJECT_LOG    a file: one line per injected failure
  *                      ("faultinject: CALL PATH: ERRNO"), for the test to
  *                      prove the fault really happened.
+ *   FAULTINJECT_TRACE  non-empty: no call fails; each matching call is
+ *                      logged instead, in order ("faultinject: trace CALL
+ *                      PATH"), for a test to see which calls were made.
  *
  * Counters are per process (a forked child starts from its parent's).
  * Under AddressSanitizer, preload the ASan runtime first:
@@ -39,11 +43,12 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-enum { C_WRITE = 1, C_FSYNC = 2, C_RENAME = 4, C_OPEN = 8 };
+enum { C_WRITE = 1, C_FSYNC = 2, C_RENAME = 4, C_OPEN = 8, C_MKDIR = 16 };
 
 static int calls = -1; /* -1: not read yet */
 static int fault_errno = EIO;
 static const char *only_path, *while_file, *log_file;
+static int trace_only;
 static long after, times = -1, seen, failed;
 
 static ssize_t (*real_write)(int, const void *, size_t);
@@ -57,6 +62,8 @@ static int (*real_open)(const char *, int, ...);
 static int (*real_open64)(const char *, int, ...);
 static int (*real_openat)(int, const char *, int, ...);
 static int (*real_openat64)(int, const char *, int, ...);
+static int (*real_mkdir)(const char *, mode_t);
+static int (*real_mkdirat)(int, const char *, mode_t);
 
 static const struct {
 	const char *name;
@@ -86,6 +93,8 @@ static void setup(void)
 	real_open64 = next("open64");
 	real_openat = next("openat");
 	real_openat64 = next("openat64");
+	real_mkdir = next("mkdir");
+	real_mkdirat = next("mkdirat");
 
 	const char *v = getenv("FAULTINJECT_CALL");
 	int c = 0;
@@ -94,6 +103,7 @@ static void setup(void)
 		c |= strstr(v, "fsync") ? C_FSYNC : 0;
 		c |= strstr(v, "rename") ? C_RENAME : 0;
 		c |= strstr(v, "open") ? C_OPEN : 0;
+		c |= strstr(v, "mkdir") ? C_MKDIR : 0;
 	}
 	if ((v = getenv("FAULTINJECT_ERRNO")) && *v) {
 		fault_errno = atoi(v) > 0 ? atoi(v) : EIO;
@@ -106,6 +116,7 @@ static void setup(void)
 		only_path = NULL;
 	while_file = getenv("FAULTINJECT_WHILE");
 	log_file = getenv("FAULTINJECT_LOG");
+	trace_only = (v = getenv("FAULTINJECT_TRACE")) && *v;
 	if ((v = getenv("FAULTINJECT_AFTER")))
 		after = atol(v);
 	if ((v = getenv("FAULTINJECT_TIMES")) && *v)
@@ -142,7 +153,8 @@ static void note(const char *call, const char *path)
 	if (!log_file)
 		return;
 	char line[4200];
-	int n = snprintf(line, sizeof line, "faultinject: %s %s: %s\n", call, path, strerror(fault_errno));
+	int n = trace_only ? snprintf(line, sizeof line, "faultinject: trace %s %s\n", call, path)
+			   : snprintf(line, sizeof line, "faultinject: %s %s: %s\n", call, path, strerror(fault_errno));
 	int fd = real_open(log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return;
@@ -167,6 +179,10 @@ static int should_fail(int kind, const char *call, int dirfd, const char *name)
 	path_of(dirfd, name, path, sizeof path);
 	if (only_path && !strstr(path, only_path))
 		return 0;
+	if (trace_only) {
+		note(call, path);
+		return 0;
+	}
 	if (seen++ < after)
 		return 0;
 	if (times >= 0 && failed >= times)
@@ -276,4 +292,18 @@ int openat64(int dirfd, const char *path, int flags, ...)
 	if (should_fail(C_OPEN, "openat64", dirfd, path))
 		return -1;
 	return real_openat64(dirfd, path, flags, mode);
+}
+
+int mkdir(const char *path, mode_t mode)
+{
+	if (should_fail(C_MKDIR, "mkdir", AT_FDCWD, path))
+		return -1;
+	return real_mkdir(path, mode);
+}
+
+int mkdirat(int dirfd, const char *path, mode_t mode)
+{
+	if (should_fail(C_MKDIR, "mkdirat", dirfd, path))
+		return -1;
+	return real_mkdirat(dirfd, path, mode);
 }

@@ -78,6 +78,11 @@ static const struct build_case build_cases[] = {
 	    "MSH|^~\\&|RCV|RFAC|SND|SFAC|" TS "||ACK^R01^ACK|ACK1|P|2.999\r"
 	    "MSA|AR|MSG1|MSH-12 version is not in HL7 table 0104\r"
 	    "ERR||MSH^1^12|203^Unsupported version id^HL70357|E||||MSH-12 version is not in HL7 table 0104\r" },
+	{ "AR empty MSH-12: 101 at MSH-12, version 2.5 in the ACK (the form of its ERR)",
+	    MSH_HEAD "ORU^R01|MSG1|P|\r", ACK_AR, 1, 0, NULL, NULL, 0, NULL, NULL,
+	    "MSH|^~\\&|RCV|RFAC|SND|SFAC|" TS "||ACK^R01^ACK|ACK1|P|2.5\r"
+	    "MSA|AR|MSG1|MSH-12 version is empty\r"
+	    "ERR||MSH^1^12|101^Required field missing^HL70357|E||||MSH-12 version is empty\r" },
 	{ "AR empty MSH-9.1 v2.5.1",
 	    MSH_HEAD "^A01|MSG1|P|2.5.1\r", ACK_AR, 1, 0, NULL, NULL, 0, NULL, NULL,
 	    "MSH|^~\\&|RCV|RFAC|SND|SFAC|" TS "||ACK^A01^ACK|ACK1|P|2.5.1\r"
@@ -423,8 +428,13 @@ static void test_choose_special(void)
 		{ "inbound plain ACK", MSH_HEAD "ACK|1|P|2.6.1\rMSA|AA|X\r", { { "-", "-", "-" }, { "-", "-", "-" } } },
 		{ "inbound ACK with MSH-15 AL", MSH_HEAD "ACK|1|P|2.5|||AL|AL\r", { { "-", "-", "-" }, { "-", "-", "-" } } },
 		{ "inbound ACK with empty MSH-10", MSH_HEAD "ACK^Q11^ACK||P|2.5.1\rMSA|AA\r", { { "-", "-", "-" }, { "-", "-", "-" } } },
-		{ "inbound ACK with bad MSH-2", "MSH|^~|S|F|R|F|T||ACK^A01|1|P|2.5\r", { { "-", "-", "-" }, { "-", "-", "-" } } },
-		{ "inbound ACK with bad MSH-2, plain", "MSH|^^^^|S|F|R|F|T||ACK|1|P|2.5\r", { { "-", "-", "-" }, { "-", "-", "-" } } },
+		/* An MSH we cannot parse: the minimal NAK (original mode), whatever MSH-9 seems to say. */
+		{ "bad MSH-2, MSH-9 ACK^A01: not an ACK we could read", "MSH|^~|S|F|R|F|T||ACK^A01|1|P|2.5\r",
+		    { { "AA", "AE", "AR" }, { "AA", "AE", "AR" } } },
+		{ "bad MSH-2, plain MSH-9 ACK: not an ACK we could read", "MSH|^^^^|S|F|R|F|T||ACK|1|P|2.5\r",
+		    { { "AA", "AE", "AR" }, { "AA", "AE", "AR" } } },
+		{ "control byte in MSH-2, MSH-9 ACK: not an ACK we could read", "MSH|^~\x01&|S|F|R|F|T||ACK|1|P|2.5|||NE|NE\r",
+		    { { "AA", "AE", "AR" }, { "AA", "AE", "AR" } } },
 		{ "ACKX is not an ACK", MSH_HEAD "ACKX^A01|1|P|2.5\r", { { "AA", "AE", "AR" }, { "AA", "AE", "AR" } } },
 		{ "ACK as trigger is not an ACK", MSH_HEAD "ADT^ACK|1|P|2.5\r", { { "AA", "AE", "AR" }, { "AA", "AE", "AR" } } },
 		{ "bad MSH-2, ACKX is not an ACK", "MSH|^~|S|F|R|F|T||ACKX^A01|1|P|2.5\r", { { "AA", "AE", "AR" }, { "AA", "AE", "AR" } } },

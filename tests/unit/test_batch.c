@@ -9,6 +9,7 @@
 
 #define M1 "MSH|^~\\&|A|B|C|D|20260101||ADT^A01|ID1|P|2.5\rPID|1||X\r"
 #define M2 "MSH|^~\\&|A|B|C|D|20260101||ADT^A01|ID2|P|2.5\rPID|1||Y\rOBX|1\r"
+#define M3 "MSH|^~\\&|A|B|C|D|20260101||ADT^A01|ID3|P|2.5\rPID|1||Z\r"
 
 /* The walk as "kind:bytes|" items (bytes with \r shown as '/'). */
 static void walk(const char *in, char *out, size_t cap)
@@ -53,6 +54,16 @@ static void structure(void)
 	TAP_OK(status_of("BHS|^~\\&\r" M1, &b) == HL7_BATCH_OK, "lenient: BHS without BTS");
 	TAP_OK(status_of("FHS|^~\\&\r" M1 M2 "FTS|1\r", &b) == HL7_BATCH_OK && b.groups == 1 && b.messages == 2,
 	       "lenient: messages directly in FHS (one implicit group)");
+	/* FHS ... FTS without BHS: common senders write the message count in FTS-1. */
+	TAP_OK(status_of("FHS|^~\\&\r" M1 M2 M3 "FTS|3\r", &b) == HL7_BATCH_OK && b.groups == 1 && b.messages == 3,
+	       "no BHS: FTS-1 may be the number of messages (3)");
+	TAP_OK(status_of("FHS|^~\\&\r" M1 M2 M3 "FTS|1\r", &b) == HL7_BATCH_OK, "no BHS: or the one implicit group");
+	TAP_OK(status_of("FHS|^~\\&\r" M1 M2 M3 "FTS|2\r", &b) == HL7_BATCH_ERR_COUNT &&
+		   strcmp(b.err_segment, "FTS") == 0,
+	       "no BHS: an FTS-1 that counts neither (2) is refused");
+	TAP_OK(status_of("FHS|^~\\&\rFTS|0\r", &b) == HL7_BATCH_OK, "no BHS, no message: FTS|0");
+	TAP_OK(status_of("FHS|^~\\&\rBHS|^~\\&\r" M1 M2 M3 "BTS|3\rFTS|3\r", &b) == HL7_BATCH_ERR_COUNT,
+	       "with a BHS, FTS-1 counts the groups only (3 messages, one group: FTS|3 refused)");
 	TAP_OK(status_of("FHS|^~\\&\rBHS|^~\\&\r" M1 "BTS|1\rBHS|^~\\&\r" M2 "BTS\rFTS|2\r", &b) == HL7_BATCH_OK &&
 		   b.groups == 2 && b.messages == 2,
 	       "two groups in a file; an empty BTS-1 is not checked");

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* test_exec.c: exec_prepare's direct/shell split; exec_run maps a command's end to a result and collects its output. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,8 +83,16 @@ static int split_is(const struct exec_cmd *c, const char *want)
 	return strcmp(got, want) == 0;
 }
 
+/* The size of a file, -1 when absent. */
+static long file_size(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
+}
+
 int main(void)
 {
+	signal(SIGPIPE, SIG_IGN); /* as mllpd: a command may close its stdin early */
 	for (size_t i = 0; i < sizeof splits / sizeof splits[0]; i++) {
 		struct exec_cmd c;
 		TAP_OK(exec_prepare(&c, splits[i].line) == 0 && c.line == splits[i].line &&
@@ -185,6 +194,40 @@ int main(void)
 	unlink(path);
 	snprintf(path, sizeof path, "%s/script", dir);
 	unlink(path);
+	/* stdin is written to its end whatever the command does with its stdout. */
+	static char big2[200001];
+	memset(big2, 'y', sizeof big2 - 1);
+	char sh[256], got[96], gpid[96];
+	snprintf(got, sizeof got, "%s/got", dir);
+	snprintf(sh, sizeof sh, "exec >>/dev/null 2>&1; cat >%s", got);
+	TAP_OK(run(sh, big2, 10000, out, sizeof out, &st) == 0 && st.result == EXEC_OK &&
+		   file_size(got) == (long)sizeof big2 - 1,
+	       "a command that closes its stdout first still gets all of stdin (%ld of %zu bytes)", file_size(got),
+	       sizeof big2 - 1);
+	unlink(got);
+	snprintf(sh, sizeof sh, "exec >&-; sleep 0.2; cat >%s", got);
+	TAP_OK(run(sh, big2, 10000, out, sizeof out, &st) == 0 && st.result == EXEC_OK &&
+		   file_size(got) == (long)sizeof big2 - 1,
+	       "... also when it reads stdin only later (%ld bytes)", file_size(got));
+	unlink(got);
+	TAP_OK(run("head -c 100 >/dev/null", big2, 10000, out, sizeof out, &st) == 0 && st.result == EXEC_OK,
+	       "a command that reads part of stdin and exits 0 succeeds: its own choice");
+	TAP_OK(run("exec <&- >&-; exit 0", big2, 10000, out, sizeof out, &st) == 0 && st.result == EXEC_OK,
+	       "a command that closes stdin unread and exits 0 succeeds");
+	TAP_OK(run("exec <&- >&-; sleep 30", big2, 300, out, sizeof out, &st) == 0 && st.result == EXEC_TIMEOUT,
+	       "a command that closes both and runs on is still timed out");
+	/* The command exits with stdout closed while a child of its own holds stdin unread. */
+	snprintf(gpid, sizeof gpid, "%s/gpid", dir);
+	snprintf(sh, sizeof sh, "exec >&-; sleep 30 <&0 & echo $! >%s; exit 0", gpid);
+	TAP_OK(run(sh, big2, 20000, out, sizeof out, &st) == 0 && st.result == EXEC_OK,
+	       "writing stops when the command exits, even if its child holds stdin");
+	if ((f = fopen(gpid, "r")) != NULL) {
+		int gp = 0;
+		if (fscanf(f, "%d", &gp) == 1 && gp > 0)
+			kill(gp, SIGKILL);
+		fclose(f);
+	}
+	unlink(gpid);
 	rmdir(dir);
 	TAP_OK(strcmp(exec_result_text(EXEC_TIMEOUT), "timed out") == 0, "exec_result_text");
 	return tap_done();

@@ -136,8 +136,9 @@ static const struct parse_case parse_cases[] = {
 	/* MSH-12.1 */
 	{ "MSH-12 2.999", S(MSH_HEAD "ORU^R01|1|P|2.999\r"), 0, HL7_ERR_VERSION, 55, "MSH", 12, 0, 1, 1, 0 },
 	{ "MSH-12 2.3.z", S(MSH_HEAD "ORU^R01|1|P|2.3.z\r"), 0, HL7_ERR_VERSION, 55, "MSH", 12, 0, 1, 1, 0 },
-	{ "MSH-12 empty", S(MSH_HEAD "ORU^R01|1|P|\r"), 0, HL7_ERR_VERSION, 55, "MSH", 12, 0, 1, 1, 0 },
-	{ "MSH-12 missing", S(MSH_HEAD "ORU^R01|1|P\r"), 0, HL7_ERR_VERSION, 54, "MSH", 12, 0, 1, 1, 0 },
+	{ "MSH-12 empty", S(MSH_HEAD "ORU^R01|1|P|\r"), 0, HL7_ERR_NO_VERSION, 55, "MSH", 12, 0, 1, 1, 0 },
+	{ "MSH-12 missing", S(MSH_HEAD "ORU^R01|1|P\r"), 0, HL7_ERR_NO_VERSION, 54, "MSH", 12, 0, 1, 1, 0 },
+	{ "MSH-12.1 empty", S(MSH_HEAD "ORU^R01|1|P|^DEU\r"), 0, HL7_ERR_NO_VERSION, 55, "MSH", 12, 0, 1, 1, 0 },
 	{ "MSH-12 leading space", S(MSH_HEAD "ORU^R01|1|P| 2.5\r"), 0, HL7_ERR_VERSION, 55, "MSH", 12, 0, 1, 1, 0 },
 	{ "MSH-12 2.5 with subcomponent", S(MSH_HEAD "ORU^R01|1|P|2.5&x\r"), 0, HL7_ERR_VERSION, 55, "MSH", 12, 0, 1, 1, 0 },
 	{ "MSH-12 2.10", S(MSH_HEAD "ORU^R01|1|P|2.10\r"), 0, HL7_ERR_VERSION, 55, "MSH", 12, 0, 1, 1, 0 },
@@ -277,8 +278,9 @@ static void test_status_table(void)
 	TAP_OK(hl7_status_code(HL7_OK) == 0 && strcmp(hl7_status_text(HL7_OK), "ok") == 0, "status ok");
 	TAP_OK(hl7_status_code(HL7_ERR_NO_MSH) == 100 && hl7_status_code(HL7_ERR_SEGMENT_ID) == 100 &&
 	    hl7_status_code(HL7_ERR_SEGMENT_SEQUENCE) == 100, "status codes 100");
-	TAP_OK(hl7_status_code(HL7_ERR_NO_MESSAGE_TYPE) == 101 && hl7_status_code(HL7_ERR_NO_CONTROL_ID) == 101,
-	    "status codes 101");
+	TAP_OK(hl7_status_code(HL7_ERR_NO_MESSAGE_TYPE) == 101 && hl7_status_code(HL7_ERR_NO_CONTROL_ID) == 101 &&
+	    hl7_status_code(HL7_ERR_NO_VERSION) == 101, "status codes 101 (an empty MSH-12 too)");
+	TAP_OK(strcmp(hl7_status_text(HL7_ERR_NO_VERSION), "MSH-12 version is empty") == 0, "status text of an empty MSH-12");
 	TAP_OK(hl7_status_code(HL7_ERR_FIELD_SEPARATOR) == 102 && hl7_status_code(HL7_ERR_ENCODING_CHARS) == 102 &&
 	    hl7_status_code(HL7_ERR_LENIENT) == 102, "status codes 102");
 	TAP_OK(hl7_status_code(HL7_ERR_VERSION) == 203, "status code 203");

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,6 +37,62 @@ static int file_is(const char *path, const char *data, size_t len)
 	ssize_t n = read(fd, buf, sizeof buf);
 	close(fd);
 	return n == (ssize_t)len && memcmp(buf, data, len) == 0;
+}
+
+/*
+ * fsync as the spool calls it, traced: this definition takes the place of
+ * libc's for the whole test program.  Each call's path is kept relative to
+ * the scratch root ("." for the root itself, "file" for a regular file),
+ * and the call numbered fsync_fail_at (from 0) fails with EIO.
+ */
+static char trace_root[4096], trace[512];
+static int fsync_calls, fsync_fail_at = -1;
+
+int fsync(int fd)
+{
+	char link[64], path[256];
+	struct stat sb;
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	ssize_t k = readlink(link, path, sizeof path - 1);
+	path[k > 0 ? k : 0] = '\0';
+	size_t rl = strlen(trace_root);
+	const char *rel = path;
+	if (fstat(fd, &sb) == 0 && !S_ISDIR(sb.st_mode))
+		rel = "file";
+	else if (strcmp(path, trace_root) == 0)
+		rel = ".";
+	else if (strncmp(path, trace_root, rl) == 0 && path[rl] == '/')
+		rel = path + rl + 1;
+	snprintf(trace + strlen(trace), sizeof trace - strlen(trace), "%s%s", trace[0] ? "|" : "", rel);
+	if (fsync_calls++ == fsync_fail_at) {
+		errno = EIO;
+		return -1;
+	}
+	return (int)syscall(SYS_fsync, fd);
+}
+
+/* Start a new trace; the call numbered fail_at (from 0, -1: none) fails. */
+static void trace_reset(int fail_at)
+{
+	trace[0] = '\0';
+	fsync_calls = 0;
+	fsync_fail_at = fail_at;
+}
+
+/* 1 when the trace is want; shows what it was otherwise. */
+static int trace_is(const char *want)
+{
+	if (strcmp(trace, want) == 0)
+		return 1;
+	printf("#   fsyncs: \"%s\", expected \"%s\"\n", trace, want);
+	return 0;
+}
+
+static int exists(const char *root, const char *rel)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", root, rel);
+	return access(path, F_OK) == 0;
 }
 
 int main(void)
@@ -141,6 +198,93 @@ int main(void)
 		TAP_OK(faccessat(s.tmpfd, keeps[i], F_OK, AT_SYMLINK_NOFOLLOW) == 0, "tmp/%s stays", keeps[i]);
 	TAP_OK(spool_clean_tmp(&s, SPOOL_TMP_MAX_AGE) == 0, "a second pass removes nothing");
 	TAP_OK(spool_clean_tmp(&s, -1) == 1, "age -1: every regular file goes (tmp/young)");
+	spool_close(&s);
+
+	/* Durability: which directories are fsynced, and that a failed fsync or rename is reported. */
+	if (!realpath(root, trace_root))
+		snprintf(trace_root, sizeof trace_root, "%s", root);
+	snprintf(dir, sizeof dir, "%s/sync", root);
+	trace_reset(-1);
+	TAP_OK(spool_open(&s, dir, 0, &what) == 0 && trace_is(".|sync"),
+	       "creating the spool fsyncs its parent, then the spool (for tmp/ new/ cur/ failed/)");
+	trace_reset(-1);
+	TAP_OK(spool_commit(&s, msg, sizeof msg - 1, name) == 0 && trace_is("file|sync/new|sync/tmp"),
+	       "a commit fsyncs the file, then both directories of the move: new/ and tmp/");
+	trace_reset(-1);
+	TAP_OK(spool_fail(&s, name) == 0 && trace_is("sync/failed|sync/new"),
+	       "a move to failed/ fsyncs failed/, then new/");
+	spool_close(&s);
+	trace_reset(-1);
+	TAP_OK(spool_open(&s, dir, 0, &what) == 0 && trace_is(""), "opening an existing spool fsyncs nothing");
+	spool_close(&s);
+	snprintf(dir, sizeof dir, "%s/nosync", root);
+	trace_reset(-1);
+	TAP_OK(spool_open(&s, dir, SPOOL_NO_FSYNC, &what) == 0 && spool_commit(&s, msg, 3, name) == 0 &&
+		   spool_fail(&s, name) == 0 && trace_is(""),
+	       "SPOOL_NO_FSYNC: no fsync at all");
+	spool_close(&s);
+
+	snprintf(dir, sizeof dir, "%s/p1", root);
+	trace_reset(0);
+	errno = 0;
+	TAP_OK(spool_open(&s, dir, 0, &what) < 0 && errno == EIO && what && strcmp(what, dir) == 0 &&
+		   !exists(root, "p1"),
+	       "the parent's fsync fails: -1 EIO naming the spool, which is removed again");
+	trace_reset(-1);
+	TAP_OK(spool_open(&s, dir, 0, &what) == 0 && trace_is(".|p1"), "the next open creates it and fsyncs again");
+	spool_close(&s);
+	snprintf(dir, sizeof dir, "%s/p2", root);
+	mkdir(dir, 0750);
+	trace_reset(0);
+	errno = 0;
+	TAP_OK(spool_open(&s, dir, 0, &what) < 0 && errno == EIO && what && strcmp(what, dir) == 0 &&
+		   exists(root, "p2") && !exists(root, "p2/tmp") && !exists(root, "p2/new") &&
+		   !exists(root, "p2/failed"),
+	       "an existing spool's fsync after making its subdirectories fails: -1 EIO, they are removed");
+	trace_reset(-1);
+	TAP_OK(spool_open(&s, dir, 0, &what) == 0 && trace_is("p2"), "the next open makes them and fsyncs the spool");
+
+	trace_reset(2);
+	errno = 0;
+	TAP_OK(spool_commit(&s, msg, 3, name) < 0 && errno == EIO && count(dir) == 4,
+	       "a commit whose fsync of tmp/ fails: -1 EIO");
+	snprintf(path, sizeof path, "%s/new", dir);
+	TAP_OK(count(path) == 0, "and the file is taken back out of new/");
+	trace_reset(-1);
+	TAP_OK(spool_commit(&s, msg, 3, name) == 0, "a commit");
+	trace_reset(0);
+	errno = 0;
+	TAP_OK(spool_fail(&s, name) < 0 && errno == EIO, "the fsync of failed/ fails: spool_fail reports -1 EIO");
+	trace_reset(-1);
+	TAP_OK(spool_commit(&s, msg, 3, name) == 0, "a commit");
+	trace_reset(1);
+	errno = 0;
+	TAP_OK(spool_fail(&s, name) < 0 && errno == EIO, "the fsync of new/ after the move fails: -1 EIO");
+	trace_reset(-1);
+	TAP_OK(spool_commit(&s, msg, 3, name) == 0, "a commit");
+	snprintf(path, sizeof path, "%s/failed", dir);
+	char cmd0[300];
+	snprintf(cmd0, sizeof cmd0, "rm -rf %s", path);
+	errno = 0;
+	TAP_OK(system(cmd0) == 0 && spool_fail(&s, name) < 0 && errno == ENOENT,
+	       "a rename into a missing failed/ is reported: -1 ENOENT");
+	spool_close(&s);
+	trace_reset(-1);
+
+	/* Names: the documented per-process sequence 1, 2, 3, a file opened ahead or not. */
+	snprintf(dir, sizeof dir, "%s/seq", root);
+	char n1[SPOOL_NAME_MAX], n2[SPOOL_NAME_MAX], n3[SPOOL_NAME_MAX], want[32];
+	TAP_OK(spool_open(&s, dir, SPOOL_NO_FSYNC, &what) == 0 && spool_commit(&s, msg, 3, n1) == 0 &&
+		   spool_prepare(&s) == 0 && spool_commit(&s, msg, 3, n2) == 0 && spool_prepare(&s) == 0 &&
+		   spool_prepare(&s) == 0 && spool_commit(&s, msg, 3, n3) == 0,
+	       "three commits, two with a file opened ahead");
+	for (int i = 0; i < 3; i++) {
+		const char *n = i == 0 ? n1 : i == 1 ? n2 : n3;
+		snprintf(want, sizeof want, ".%d.%d.hl7", (int)getpid(), i + 1);
+		TAP_OK(strlen(n) > strlen(want) && strcmp(n + strlen(n) - strlen(want), want) == 0,
+		       "name %d ends in %s: %s", i + 1, want, n);
+	}
+	TAP_OK(strcmp(n1, n2) < 0 && strcmp(n2, n3) < 0, "and they sort by arrival");
 	spool_close(&s);
 
 	char cmd[200];
