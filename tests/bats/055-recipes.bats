@@ -114,7 +114,7 @@ man_example() {
 	mllpd_send "$T/in" --spool "$SPOOL" --exec "$T/answer"
 	assert_ack_count 1
 	assert_ack_code AE
-	[[ $stderr == *' ack=AE sink=spool:ok,exec:exit-'* ]] || fail "the command's exit status was 0: $stderr"
+	[[ $stderr == *' ack=AE sink=spool:failed,exec:exit-'* ]] || fail "the command's exit status was 0: $stderr"
 	[[ -z $(ls "$SPOOL/new") && -n $(ls "$SPOOL/failed") ]] || fail "the spool file is not in failed/"
 	[[ -z $(ls "$T/tmp") ]] || fail "temporary files left: $(ls "$T/tmp")"
 }
