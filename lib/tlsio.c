@@ -86,6 +86,7 @@
 	X(ssl, SSL_CTX_set_default_verify_paths)                                                               \
 	X(ssl, SSL_CTX_set_num_tickets)                                                                        \
 	X(ssl, SSL_CTX_set_options)                                                                            \
+	X(ssl, SSL_CTX_set_session_id_context)                                                                 \
 	X(ssl, SSL_CTX_set_verify)                                                                             \
 	X(ssl, SSL_CTX_use_PrivateKey)                                                                         \
 	X(ssl, SSL_CTX_use_certificate)                                                                        \
@@ -206,6 +207,7 @@ static int openssl_load(char *why, size_t cap)
 #define SSL_CTX_set_default_verify_paths (ossl.SSL_CTX_set_default_verify_paths)
 #define SSL_CTX_set_num_tickets          (ossl.SSL_CTX_set_num_tickets)
 #define SSL_CTX_set_options              (ossl.SSL_CTX_set_options)
+#define SSL_CTX_set_session_id_context   (ossl.SSL_CTX_set_session_id_context)
 #define SSL_CTX_set_verify               (ossl.SSL_CTX_set_verify)
 #define SSL_CTX_use_PrivateKey           (ossl.SSL_CTX_use_PrivateKey)
 #define SSL_CTX_use_certificate          (ossl.SSL_CTX_use_certificate)
@@ -594,9 +596,20 @@ struct tlsio_ctx *tlsio_ctx_new(enum tlsio_role role, const struct tlsio_config 
 					    SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_clear_mode(c->ssl, SSL_MODE_AUTO_RETRY);
 	if (role == TLSIO_SERVER) {
-		/* One process per connection: nothing to resume. */
+		/*
+		 * No resumption: one process per connection keeps no session
+		 * cache, and a TLS 1.2 ticket key made once in a --listen parent
+		 * would be shared by every connection for its life.  No TLS 1.2
+		 * tickets (SSL_OP_NO_TICKET), no TLS 1.3 tickets (0), no cache; the
+		 * session id context is set so that a client offering an old
+		 * session or ticket gets a full handshake, not "session id
+		 * context uninitialized", under mutual TLS.
+		 */
+		static const unsigned char sid_ctx[] = "mllpd";
 		SSL_CTX_set_session_cache_mode(c->ssl, SSL_SESS_CACHE_OFF);
+		SSL_CTX_set_options(c->ssl, SSL_OP_NO_TICKET);
 		SSL_CTX_set_num_tickets(c->ssl, 0);
+		SSL_CTX_set_session_id_context(c->ssl, sid_ctx, sizeof sid_ctx - 1);
 	}
 	int rc = 0;
 	if (cfg->pkcs12_file)

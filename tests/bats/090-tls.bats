@@ -306,3 +306,51 @@ assert_no_answer_in() {
 	assert_no_answer_in "$T/n.out"
 	assert_spool_count 1
 }
+
+# tls_probe NAME ARGS...: one TLS handshake with openssl s_client (no message
+# sent, full report in $T/NAME.probe); status in PROBE_STATUS.
+tls_probe() {
+	local name=$1
+	shift
+	PROBE_STATUS=0
+	timeout -k 2 20 openssl s_client -connect "127.0.0.1:$PORT" "$@" </dev/null >"$T/$name.probe" 2>&1 ||
+		PROBE_STATUS=$?
+}
+
+# ticket_session FILE: a TLS 1.2 session with a session ticket, from a
+# throwaway openssl s_server with the same certificate, into FILE.
+ticket_session() {
+	local port
+	port=$(free_port)
+	# s_server ends at the end of its input: a FIFO held open until the session is out
+	mkfifo "$T/s_server.fifo"
+	exec 5<>"$T/s_server.fifo"
+	timeout -k 2 20 openssl s_server -accept "127.0.0.1:$port" -cert "$PKI/server.crt" -key "$PKI/server.key" \
+		-naccept 1 -tls1_2 <"$T/s_server.fifo" >"$T/s_server.out" 2>&1 3>&- &
+	bg_register $!
+	wait_listen "$port"
+	timeout -k 2 20 openssl s_client -connect "127.0.0.1:$port" -tls1_2 -sess_out "$1" </dev/null >"$T/s_server.probe" 2>&1
+	exec 5>&-
+	grep -q 'TLS session ticket:' "$T/s_server.probe" || fail "no ticket from s_server: $(cat "$T/s_server.probe")"
+}
+
+@test "tls: no session resumption: no TLS 1.2 or 1.3 ticket; a client offering a ticket gets a full handshake, under mutual TLS too" {
+	local CLIENT=(-cert "$PKI/client.crt" -key "$PKI/client.key" -CAfile "$PKI/ca.crt")
+	serve "${SRV_TLS[@]}" --tls-ca "$PKI/ca.crt" --tls-verify-client
+	tls_probe first -tls1_2 "${CLIENT[@]}" -sess_out "$T/s1"
+	((PROBE_STATUS == 0)) || fail "first handshake failed: $(cat "$T/first.probe")"
+	grep -q '^New, TLSv1.2' "$T/first.probe" || fail "not a new session: $(cat "$T/first.probe")"
+	! grep -q 'TLS session ticket' "$T/first.probe" || fail "the server issued a session ticket"
+	# nothing to resume: s_client keeps no session
+	[[ ! -s $T/s1 ]] || fail "the session is resumable: $(cat "$T/first.probe")"
+	tls_probe t3 -tls1_3 "${CLIENT[@]}" -sess_out "$T/s3"
+	! grep -q 'TLS session ticket' "$T/t3.probe" || fail "the server issued a TLS 1.3 ticket"
+	# a client library that offers the ticket it holds: a full handshake and an AA
+	ticket_session "$T/s2"
+	tls_probe again -tls1_2 "${CLIENT[@]}" -sess_in "$T/s2"
+	((PROBE_STATUS == 0)) || fail "handshake with a ticket offered failed: $(cat "$T/again.probe")"
+	grep -q '^New, TLSv1.2' "$T/again.probe" || fail "not a new session: $(cat "$T/again.probe")"
+	tls_client c -tls1_2 "${CLIENT[@]}" -sess_in "$T/s2"
+	assert_tls_aa c TLS1
+	! grep -aq 'TLS handshake failed' "$T/server.err" || fail "$(cat "$T/server.err")"
+}
