@@ -83,6 +83,7 @@
 	X(ssl, SSL_CTX_free)                                                                                   \
 	X(ssl, SSL_CTX_get_cert_store)                                                                         \
 	X(ssl, SSL_CTX_new)                                                                                    \
+	X(ssl, SSL_CTX_set_cipher_list)                                                                        \
 	X(ssl, SSL_CTX_set_default_verify_paths)                                                               \
 	X(ssl, SSL_CTX_set_num_tickets)                                                                        \
 	X(ssl, SSL_CTX_set_options)                                                                            \
@@ -204,6 +205,7 @@ static int openssl_load(char *why, size_t cap)
 #define SSL_CTX_free                     (ossl.SSL_CTX_free)
 #define SSL_CTX_get_cert_store           (ossl.SSL_CTX_get_cert_store)
 #define SSL_CTX_new                      (ossl.SSL_CTX_new)
+#define SSL_CTX_set_cipher_list          (ossl.SSL_CTX_set_cipher_list)
 #define SSL_CTX_set_default_verify_paths (ossl.SSL_CTX_set_default_verify_paths)
 #define SSL_CTX_set_num_tickets          (ossl.SSL_CTX_set_num_tickets)
 #define SSL_CTX_set_options              (ossl.SSL_CTX_set_options)
@@ -612,9 +614,15 @@ struct tlsio_ctx *tlsio_ctx_new(enum tlsio_role role, const struct tlsio_config 
 		SSL_CTX_set_session_id_context(c->ssl, sid_ctx, sizeof sid_ctx - 1);
 	}
 	int rc = 0;
-	if (cfg->pkcs12_file)
+	const char *ciphers = cfg->ciphers ? cfg->ciphers : role == TLSIO_SERVER ? TLSIO_CIPHERS : NULL;
+	const char *groups = cfg->groups ? cfg->groups : role == TLSIO_SERVER ? TLSIO_GROUPS : NULL;
+	if (ciphers && SSL_CTX_set_cipher_list(c->ssl, ciphers) != 1)
+		rc = fail_text(rep, TLSIO_IN_CIPHERS, ciphers, "no cipher matches");
+	if (rc == 0 && groups && SSL_CTX_set1_groups_list(c->ssl, groups) != 1)
+		rc = fail_text(rep, TLSIO_IN_GROUPS, groups, "not a list of groups");
+	if (rc == 0 && cfg->pkcs12_file)
 		rc = load_pkcs12(c->ssl, cfg, rep);
-	else if (cfg->cert_file)
+	else if (rc == 0 && cfg->cert_file)
 		rc = load_pem(c->ssl, cfg, rep);
 	if (rc == 0 && cfg->ca_file)
 		rc = load_ca(c->ssl, role, cfg->ca_file, rep);
@@ -1021,6 +1029,8 @@ const char *tlsio_input_option(enum tlsio_input in)
 	case TLSIO_IN_PKCS12: return "--tls-pkcs12";
 	case TLSIO_IN_CA: return "--tls-ca";
 	case TLSIO_IN_PASSWORD: return "--tls-password-file";
+	case TLSIO_IN_CIPHERS: return "--tls-ciphers";
+	case TLSIO_IN_GROUPS: return "--tls-groups";
 	default: return "TLS";
 	}
 }

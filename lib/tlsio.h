@@ -22,6 +22,8 @@ enum tlsio_input {
 	TLSIO_IN_PKCS12,
 	TLSIO_IN_CA,
 	TLSIO_IN_PASSWORD,
+	TLSIO_IN_CIPHERS, /* the cipher list (file: the list as given) */
+	TLSIO_IN_GROUPS,  /* the group list (file: the list as given) */
 };
 
 /* The command-line option that names an input ("--tls-cert" ...; "TLS" for none), for error lines. */
@@ -36,7 +38,20 @@ struct tlsio_config {
 	const char *ca_file;     /* PEM CAs to verify the peer; NULL: client uses the system store */
 	int verify_peer;         /* server: require a client certificate; client: verify the server */
 	int min_version;         /* 12 or 13 (TLS 1.2 / 1.3); 0: 1.2 */
+	const char *ciphers;     /* TLS 1.2 suites, OpenSSL syntax; NULL: server TLSIO_CIPHERS, client OpenSSL's */
+	const char *groups;      /* key exchange groups ("X25519:P-256"); NULL: server TLSIO_GROUPS, client OpenSSL's */
 };
+
+/*
+ * A server's defaults: Mozilla's "intermediate" TLS 1.2 suites (Server Side
+ * TLS 5.7) without its DHE ones: ECDHE with AES-GCM or ChaCha20-Poly1305
+ * only, so forward secrecy and AEAD on every connection.  TLS 1.3 keeps
+ * OpenSSL's three AEAD suites, as Mozilla's list does.
+ */
+#define TLSIO_CIPHERS                                                                                 \
+	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"   \
+	"ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+#define TLSIO_GROUPS "X25519:P-256:P-384"
 
 /* The result of tlsio_ctx_new: which input failed, the reason, and warnings. */
 struct tlsio_report {
@@ -51,9 +66,10 @@ struct tlsio_conn;
 
 /*
  * Build a context: load and check the certificate and key (a key that does
- * not match is an error), the CA file, the protocol floor, and the defaults
- * (no compression, no renegotiation, server cipher preference, no session
- * tickets).  Returns NULL with rep filled.  The password is not kept.
+ * not match is an error), the CA file, the protocol floor, the cipher and
+ * group lists (one that OpenSSL refuses or that matches nothing is an
+ * error), and the defaults (no compression, no renegotiation, server
+ * cipher preference, no session tickets).  Returns NULL with rep filled.  The password is not kept.
  * The first call loads OpenSSL (dlopen of libcrypto.so.3 and libssl.so.3:
  * the programs do not link it); when that fails, NULL with
  * "cannot load OpenSSL: <reason>" and TLSIO_IN_NONE.

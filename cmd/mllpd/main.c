@@ -37,6 +37,7 @@ static const char usage_text[] =
 	"             [--log-target auto|stderr|journal|syslog]\n"
 	"             [--tls-cert FILE [--tls-key FILE] | --tls-pkcs12 FILE]\n"
 	"             [--tls-password-file FILE] [--tls-ca FILE] [--tls-verify-client]\n"
+	"             [--tls-ciphers LIST] [--tls-groups LIST]\n"
 	"             [--tls-min-version 1.2|1.3] [--tls-allow FILE] [--config FILE]\n"
 	"             [--dedupe WINDOW [--dedupe-dir DIR]]\n"
 	"       mllpd --version | --help\n";
@@ -68,6 +69,8 @@ static const char help_text[] =
 	"  --tls-verify-client       TLS: require a client certificate (mutual TLS; needs --tls-ca)\n"
 	"  --tls-min-version V       TLS: oldest protocol version, 1.2 or 1.3 (1.2)\n"
 	"  --tls-allow FILE          TLS: MSH-3/MSH-4 each client certificate (CN, SAN) may send as\n"
+	"  --tls-ciphers LIST        TLS: TLS 1.2 cipher suites, OpenSSL syntax (Mozilla intermediate)\n"
+	"  --tls-groups LIST         TLS: key exchange groups (X25519:P-256:P-384)\n"
 	"  --dedupe WINDOW           deliver a resent (MSH-3, MSH-4, MSH-10) once per WINDOW (15m, 24h)\n"
 	"  --dedupe-dir DIR          where --dedupe keeps its record (default: SPOOL/dedupe)\n"
 	"  --config FILE             options from FILE (name = value lines); the command line wins\n"
@@ -146,6 +149,7 @@ enum {
 	OPT_FRAME_TIMEOUT, OPT_ACK_APP, OPT_ACK_FAC, OPT_ACK_MODE, OPT_STRICT, OPT_LISTEN, OPT_MAX_CONN,
 	OPT_LOG_TARGET, OPT_VERSION, OPT_HELP, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_PKCS12, OPT_TLS_PASSWORD_FILE,
 	OPT_TLS_CA, OPT_TLS_VERIFY_CLIENT, OPT_TLS_MIN_VERSION, OPT_TLS_ALLOW, OPT_CONFIG, OPT_DEDUPE, OPT_DEDUPE_DIR,
+	OPT_TLS_CIPHERS, OPT_TLS_GROUPS,
 };
 
 static const struct option options[] = {
@@ -178,6 +182,8 @@ static const struct option options[] = {
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"dedupe", required_argument, NULL, OPT_DEDUPE},
 	{"dedupe-dir", required_argument, NULL, OPT_DEDUPE_DIR},
+	{"tls-ciphers", required_argument, NULL, OPT_TLS_CIPHERS},
+	{"tls-groups", required_argument, NULL, OPT_TLS_GROUPS},
 	{NULL, 0, NULL, 0},
 };
 
@@ -249,6 +255,8 @@ static void apply_options(int argc, char **argv, struct config *cfg, enum log_ta
 				usage_error("--dedupe: invalid window (a number with s, m, h or d, up to 366d): %s", optarg, "");
 			break;
 		case OPT_DEDUPE_DIR: cfg->dedupe_dir = optarg; break;
+		case OPT_TLS_CIPHERS: cfg->tls_ciphers = optarg; break;
+		case OPT_TLS_GROUPS: cfg->tls_groups = optarg; break;
 		case 'q': *verbosity = -1; break;
 		case 'v': *verbosity = 1; break;
 		case OPT_VERSION:
@@ -367,7 +375,8 @@ static void tls_setup(struct config *cfg)
 	if (!cfg->tls_cert && !cfg->tls_pkcs12) {
 		const char *opt = cfg->tls_key ? "--tls-key" : cfg->tls_password_file ? "--tls-password-file"
 			: cfg->tls_ca ? "--tls-ca" : cfg->tls_verify_client ? "--tls-verify-client"
-			: cfg->tls_min_version ? "--tls-min-version" : NULL;
+			: cfg->tls_min_version ? "--tls-min-version" : cfg->tls_ciphers ? "--tls-ciphers"
+			: cfg->tls_groups ? "--tls-groups" : NULL;
 		if (opt)
 			usage_error("%s: needs --tls-cert FILE or --tls-pkcs12 FILE%s", opt, "");
 		return;
@@ -406,6 +415,8 @@ static void tls_setup(struct config *cfg)
 		.ca_file = cfg->tls_ca,
 		.verify_peer = cfg->tls_verify_client,
 		.min_version = cfg->tls_min_version,
+		.ciphers = cfg->tls_ciphers,
+		.groups = cfg->tls_groups,
 	};
 	struct tlsio_report rep;
 	cfg->tls = tlsio_ctx_new(TLSIO_SERVER, &tc, &rep);

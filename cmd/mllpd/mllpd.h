@@ -33,6 +33,7 @@ struct config {
 	struct allow_table *allow; /* its rules; NULL: any verified certificate may send as anyone */
 	long dedupe_window;     /* --dedupe, seconds; 0: off */
 	const char *dedupe_dir; /* --dedupe-dir, or NULL: SPOOL/dedupe */
+	const char *tls_ciphers, *tls_groups; /* --tls-ciphers, --tls-groups; NULL: Mozilla intermediate */
 };
 
 /* The directory of the --dedupe record: --dedupe-dir, else SPOOL/dedupe (in buf). */

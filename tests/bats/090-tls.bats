@@ -41,6 +41,10 @@ setup_file() {
 		openssl pkcs12 -export -in server.crt -inkey server.key -certfile ca.crt -passout file:password \
 			-out server.p12
 		: >empty
+		# an RSA server key: the static-RSA suites exist only for one
+		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.key 2>/dev/null
+		openssl req -new -key rsa.key -subj "/CN=localhost/O=mllpd rsa" -out rsa.csr 2>/dev/null
+		sign rsa.csr ca rsa.crt 365 san.ext
 	) || return 1
 }
 
@@ -353,4 +357,55 @@ ticket_session() {
 	tls_client c -tls1_2 "${CLIENT[@]}" -sess_in "$T/s2"
 	assert_tls_aa c TLS1
 	! grep -aq 'TLS handshake failed' "$T/server.err" || fail "$(cat "$T/server.err")"
+}
+
+# refused NAME ARGS...: a handshake with s_client ARGS fails.
+refused() {
+	tls_probe "$@"
+	((PROBE_STATUS != 0)) || fail "$1: accepted: $(grep -E '^(New|Protocol|Cipher)' "$T/$1.probe")"
+}
+
+# accepted NAME CIPHER ARGS...: a handshake with s_client ARGS succeeds with CIPHER.
+accepted() {
+	local name=$1 cipher=$2
+	shift 2
+	tls_probe "$name" "$@"
+	((PROBE_STATUS == 0)) || fail "$name: refused: $(cat "$T/$name.probe")"
+	grep -q "^New, TLSv1\.[23], Cipher is $cipher\$" "$T/$name.probe" ||
+		fail "$name: $(grep -E '^New' "$T/$name.probe"), expected $cipher"
+}
+
+@test "tls: Mozilla intermediate by default: no static RSA, no CBC, ECDHE with AES-GCM or ChaCha20; groups X25519, P-256, P-384" {
+	serve --tls-cert "$PKI/rsa.crt" --tls-key "$PKI/rsa.key"
+	# static RSA key exchange (no forward secrecy), and CBC with SHA-1 or SHA-256
+	refused rsa -tls1_2 -cipher AES128-GCM-SHA256
+	refused rsa256 -tls1_2 -cipher AES256-SHA256
+	refused cbc1 -tls1_2 -cipher ECDHE-RSA-AES128-SHA
+	refused cbc2 -tls1_2 -cipher ECDHE-RSA-AES256-SHA384
+	# the intermediate suites themselves
+	accepted gcm ECDHE-RSA-AES128-GCM-SHA256 -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256
+	accepted gcm256 ECDHE-RSA-AES256-GCM-SHA384 -tls1_2 -cipher ECDHE-RSA-AES256-GCM-SHA384
+	accepted chacha ECDHE-RSA-CHACHA20-POLY1305 -tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305
+	accepted tls13 TLS_AES_256_GCM_SHA384 -tls1_3
+	# groups: X25519, P-256, P-384, and no other
+	accepted x25519 TLS_AES_256_GCM_SHA384 -tls1_3 -groups X25519
+	accepted p384 TLS_AES_256_GCM_SHA384 -tls1_3 -groups P-384
+	refused p521 -tls1_3 -groups P-521
+	refused ffdhe -tls1_3 -groups ffdhe2048
+	refused p521v12 -tls1_2 -groups P-521
+	# an ECDSA certificate: the ECDHE-ECDSA suites
+	next_server ec "${SRV_TLS[@]}"
+	accepted ecgcm ECDHE-ECDSA-AES128-GCM-SHA256 -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256
+	refused eccbc -tls1_2 -cipher ECDHE-ECDSA-AES128-SHA
+}
+
+@test "tls: --tls-ciphers and --tls-groups set a site's own policy; a list that matches nothing is exit 78" {
+	serve "${SRV_TLS[@]}" --tls-ciphers ECDHE-ECDSA-AES256-GCM-SHA384 --tls-groups P-384
+	accepted own ECDHE-ECDSA-AES256-GCM-SHA384 -tls1_2
+	refused other -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256
+	refused x25519 -tls1_3 -groups X25519
+	accepted p384 TLS_AES_256_GCM_SHA384 -tls1_3 -groups P-384:X25519
+	start_error 78 "mllpd: --tls-ciphers NOPE: no cipher matches" "${SRV_TLS[@]}" --tls-ciphers NOPE
+	start_error 78 "mllpd: --tls-groups P-999: not a list of groups" "${SRV_TLS[@]}" --tls-groups P-999
+	start_error 64 "mllpd: --tls-ciphers: needs --tls-cert FILE or --tls-pkcs12 FILE" --tls-ciphers ECDHE-ECDSA-AES256-GCM-SHA384
 }
