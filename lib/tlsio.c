@@ -62,21 +62,30 @@
 	X(crypto, PKCS12_parse)                                                                                \
 	X(crypto, PKCS12_verify_mac)                                                                           \
 	X(crypto, X509_INFO_free)                                                                              \
+	X(crypto, X509_CRL_get0_nextUpdate)                                                                    \
+	X(crypto, X509_CRL_get_issuer)                                                                         \
 	X(crypto, X509_NAME_ENTRY_get_data)                                                                    \
 	X(crypto, X509_NAME_get_entry)                                                                         \
 	X(crypto, X509_NAME_get_index_by_NID)                                                                  \
 	X(crypto, X509_NAME_print_ex)                                                                          \
 	X(crypto, X509_STORE_add_cert)                                                                         \
+	X(crypto, X509_STORE_add_crl)                                                                          \
+	X(crypto, X509_STORE_set_flags)                                                                        \
+	X(crypto, X509_STORE_CTX_get_current_cert)                                                             \
+	X(crypto, X509_STORE_CTX_get_error)                                                                    \
+	X(crypto, X509_STORE_CTX_get_ex_data)                                                                  \
 	X(crypto, X509_VERIFY_PARAM_set1_ip_asc)                                                               \
 	X(crypto, X509_check_private_key)                                                                      \
 	X(crypto, X509_cmp_current_time)                                                                       \
 	X(crypto, X509_free)                                                                                   \
 	X(crypto, X509_get0_notAfter)                                                                          \
 	X(crypto, X509_get_ext_d2i)                                                                            \
+	X(crypto, X509_get_serialNumber)                                                                       \
 	X(crypto, X509_get_subject_name)                                                                       \
 	X(crypto, X509_verify_cert_error_string)                                                               \
 	X(crypto, a2i_IPADDRESS)                                                                               \
 	X(crypto, d2i_PKCS12_bio)                                                                              \
+	X(crypto, i2a_ASN1_INTEGER)                                                                            \
 	X(ssl, SSL_CIPHER_get_name)                                                                            \
 	X(ssl, SSL_CTX_add_client_CA)                                                                          \
 	X(ssl, SSL_CTX_ctrl)                                                                                   \
@@ -99,12 +108,15 @@
 	X(ssl, SSL_get1_peer_certificate)                                                                      \
 	X(ssl, SSL_get_current_cipher)                                                                         \
 	X(ssl, SSL_get_error)                                                                                  \
+	X(ssl, SSL_get_ex_data)                                                                                \
+	X(ssl, SSL_get_ex_data_X509_STORE_CTX_idx)                                                             \
 	X(ssl, SSL_get_verify_result)                                                                          \
 	X(ssl, SSL_get_version)                                                                                \
 	X(ssl, SSL_new)                                                                                        \
 	X(ssl, SSL_pending)                                                                                    \
 	X(ssl, SSL_read_ex)                                                                                    \
 	X(ssl, SSL_set1_host)                                                                                  \
+	X(ssl, SSL_set_ex_data)                                                                                \
 	X(ssl, SSL_set_rfd)                                                                                    \
 	X(ssl, SSL_set_wfd)                                                                                    \
 	X(ssl, SSL_shutdown)                                                                                   \
@@ -184,21 +196,30 @@ static int openssl_load(char *why, size_t cap)
 #define PKCS12_parse                     (ossl.PKCS12_parse)
 #define PKCS12_verify_mac                (ossl.PKCS12_verify_mac)
 #define X509_INFO_free                   (ossl.X509_INFO_free)
+#define X509_CRL_get0_nextUpdate         (ossl.X509_CRL_get0_nextUpdate)
+#define X509_CRL_get_issuer              (ossl.X509_CRL_get_issuer)
 #define X509_NAME_ENTRY_get_data         (ossl.X509_NAME_ENTRY_get_data)
 #define X509_NAME_get_entry              (ossl.X509_NAME_get_entry)
 #define X509_NAME_get_index_by_NID       (ossl.X509_NAME_get_index_by_NID)
 #define X509_NAME_print_ex               (ossl.X509_NAME_print_ex)
 #define X509_STORE_add_cert              (ossl.X509_STORE_add_cert)
+#define X509_STORE_add_crl               (ossl.X509_STORE_add_crl)
+#define X509_STORE_set_flags             (ossl.X509_STORE_set_flags)
+#define X509_STORE_CTX_get_current_cert  (ossl.X509_STORE_CTX_get_current_cert)
+#define X509_STORE_CTX_get_error         (ossl.X509_STORE_CTX_get_error)
+#define X509_STORE_CTX_get_ex_data       (ossl.X509_STORE_CTX_get_ex_data)
 #define X509_VERIFY_PARAM_set1_ip_asc    (ossl.X509_VERIFY_PARAM_set1_ip_asc)
 #define X509_check_private_key           (ossl.X509_check_private_key)
 #define X509_cmp_current_time            (ossl.X509_cmp_current_time)
 #define X509_free                        (ossl.X509_free)
 #define X509_get0_notAfter               (ossl.X509_get0_notAfter)
 #define X509_get_ext_d2i                 (ossl.X509_get_ext_d2i)
+#define X509_get_serialNumber            (ossl.X509_get_serialNumber)
 #define X509_get_subject_name            (ossl.X509_get_subject_name)
 #define X509_verify_cert_error_string    (ossl.X509_verify_cert_error_string)
 #define a2i_IPADDRESS                    (ossl.a2i_IPADDRESS)
 #define d2i_PKCS12_bio                   (ossl.d2i_PKCS12_bio)
+#define i2a_ASN1_INTEGER                 (ossl.i2a_ASN1_INTEGER)
 #define SSL_CIPHER_get_name              (ossl.SSL_CIPHER_get_name)
 #define SSL_CTX_add_client_CA            (ossl.SSL_CTX_add_client_CA)
 #define SSL_CTX_ctrl                     (ossl.SSL_CTX_ctrl)
@@ -221,12 +242,15 @@ static int openssl_load(char *why, size_t cap)
 #define SSL_get1_peer_certificate        (ossl.SSL_get1_peer_certificate)
 #define SSL_get_current_cipher           (ossl.SSL_get_current_cipher)
 #define SSL_get_error                    (ossl.SSL_get_error)
+#define SSL_get_ex_data                  (ossl.SSL_get_ex_data)
+#define SSL_get_ex_data_X509_STORE_CTX_idx (ossl.SSL_get_ex_data_X509_STORE_CTX_idx)
 #define SSL_get_verify_result            (ossl.SSL_get_verify_result)
 #define SSL_get_version                  (ossl.SSL_get_version)
 #define SSL_new                          (ossl.SSL_new)
 #define SSL_pending                      (ossl.SSL_pending)
 #define SSL_read_ex                      (ossl.SSL_read_ex)
 #define SSL_set1_host                    (ossl.SSL_set1_host)
+#define SSL_set_ex_data                  (ossl.SSL_set_ex_data)
 #define SSL_set_rfd                      (ossl.SSL_set_rfd)
 #define SSL_set_wfd                      (ossl.SSL_set_wfd)
 #define SSL_shutdown                     (ossl.SSL_shutdown)
@@ -246,6 +270,7 @@ struct tlsio_conn {
 	SSL *ssl;
 	int rfd, wfd;
 	char error[256];
+	char verify_note[96]; /* what verify_cb saw of a refused certificate ("serial 1A2B"), or empty */
 };
 
 /* Without OpenSSL, so that wiping a password does not load it. */
@@ -406,18 +431,40 @@ static int pw_cb(char *buf, int size, int rwflag, void *u)
 	return (int)s->len;
 }
 
+/* An ASN.1 time as OpenSSL prints it ("Feb  1 00:00:00 2020 GMT") into buf. */
+static void time_text(const ASN1_TIME *t, char *buf, size_t cap)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	buf[0] = '\0';
+	if (b && t && ASN1_TIME_print(b, t)) {
+		int n = BIO_read(b, buf, (int)cap - 1);
+		buf[n > 0 ? n : 0] = '\0';
+	}
+	BIO_free(b);
+}
+
+/* An X509 name in RFC 2253 form, printable ASCII, into buf. */
+static void name_text(const X509_NAME *name, char *buf, size_t cap)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	buf[0] = '\0';
+	if (b && name && X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253) >= 0) {
+		int n = BIO_read(b, buf, (int)cap - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		for (char *p = buf; *p; p++)
+			if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+				*p = '?';
+	}
+	BIO_free(b);
+}
+
 static void warn_expired(X509 *cert, const char *file, struct tlsio_report *rep)
 {
 	const ASN1_TIME *na = X509_get0_notAfter(cert);
 	if (!na || X509_cmp_current_time(na) >= 0)
 		return;
-	char when[64] = "";
-	BIO *b = BIO_new(BIO_s_mem());
-	if (b && ASN1_TIME_print(b, na)) {
-		int n = BIO_read(b, when, sizeof when - 1);
-		when[n > 0 ? n : 0] = '\0';
-	}
-	BIO_free(b);
+	char when[64];
+	time_text(na, when, sizeof when);
 	rep->file = file;
 	snprintf(rep->warning, sizeof rep->warning, "the certificate expired on %s", when);
 }
@@ -548,7 +595,48 @@ static int load_pkcs12(SSL_CTX *ssl, const struct tlsio_config *cfg, struct tlsi
 	return rc;
 }
 
-/* CAs that verify the peer; a server also names them to the client. */
+/* Add a CRL to the store; a note when it is past its next update. */
+static int add_crl(X509_STORE *store, X509_CRL *crl, enum tlsio_input in, const char *f, struct tlsio_report *rep)
+{
+	if (X509_STORE_add_crl(store, crl) != 1)
+		return fail(rep, in, f, "CRL refused");
+	const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
+	if (next && X509_cmp_current_time(next) < 0 && rep->nnotes < sizeof rep->notes / sizeof rep->notes[0]) {
+		struct tlsio_note *n = &rep->notes[rep->nnotes++];
+		char issuer[128], when[64];
+		name_text(X509_CRL_get_issuer(crl), issuer, sizeof issuer);
+		time_text(next, when, sizeof when);
+		n->input = in;
+		n->file = f;
+		snprintf(n->text, sizeof n->text,
+			 "the CRL of %s was due for renewal on %s: the certificates it covers are refused", issuer, when);
+	}
+	return 0;
+}
+
+/* --tls-crl: PEM CRLs, at least one. */
+static int load_crl(SSL_CTX *ssl, const char *f, struct tlsio_report *rep)
+{
+	BIO *b = read_file(f, TLSIO_IN_CRL, rep);
+	if (!b)
+		return -1;
+	STACK_OF(X509_INFO) *infos = PEM_X509_INFO_read_bio(b, NULL, NULL, NULL);
+	BIO_free(b);
+	int n = 0, rc = 0;
+	for (int i = 0; infos && i < sk_X509_INFO_num(infos) && rc == 0; i++) {
+		X509_INFO *xi = sk_X509_INFO_value(infos, i);
+		if (xi->crl) {
+			rc = add_crl(SSL_CTX_get_cert_store(ssl), xi->crl, TLSIO_IN_CRL, f, rep);
+			n++;
+		}
+	}
+	sk_X509_INFO_pop_free(infos, X509_INFO_free);
+	if (rc == 0 && n == 0)
+		rc = fail_text(rep, TLSIO_IN_CRL, f, "no PEM CRL in the file");
+	return rc < 0 ? -1 : n;
+}
+
+/* CAs that verify the peer; a server also names them to the client.  Returns the CRLs found, or -1. */
 static int load_ca(SSL_CTX *ssl, enum tlsio_role role, const char *f, struct tlsio_report *rep)
 {
 	BIO *b = read_file(f, TLSIO_IN_CA, rep);
@@ -559,10 +647,15 @@ static int load_ca(SSL_CTX *ssl, enum tlsio_role role, const char *f, struct tls
 	if (!infos)
 		return fail_text(rep, TLSIO_IN_CA, f, "no PEM certificate in the file");
 	X509_STORE *store = SSL_CTX_get_cert_store(ssl);
-	int n = 0, rc = 0;
+	int n = 0, rc = 0, crls = 0;
 	for (int i = 0; i < sk_X509_INFO_num(infos) && rc == 0; i++) {
 		X509_INFO *xi = sk_X509_INFO_value(infos, i);
-		if (!xi->x509)
+		/* A CRL appended to the CA file is used as one given with --tls-crl. */
+		if (xi->crl) {
+			rc = add_crl(store, xi->crl, TLSIO_IN_CA, f, rep);
+			crls++;
+		}
+		if (!xi->x509 || rc < 0)
 			continue;
 		if (X509_STORE_add_cert(store, xi->x509) != 1 ||
 		    (role == TLSIO_SERVER && SSL_CTX_add_client_CA(ssl, xi->x509) != 1))
@@ -572,7 +665,31 @@ static int load_ca(SSL_CTX *ssl, enum tlsio_role role, const char *f, struct tls
 	sk_X509_INFO_pop_free(infos, X509_INFO_free);
 	if (rc == 0 && n == 0)
 		rc = fail_text(rep, TLSIO_IN_CA, f, "no PEM certificate in the file");
-	return rc;
+	return rc < 0 ? -1 : crls;
+}
+
+/*
+ * Keep what OpenSSL knows of a refused certificate for the log line: the
+ * serial of a revoked one.  The verdict is OpenSSL's, unchanged.
+ */
+static int verify_cb(int ok, X509_STORE_CTX *x)
+{
+	if (ok)
+		return ok;
+	SSL *ssl = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct tlsio_conn *t = ssl ? SSL_get_ex_data(ssl, 0) : NULL;
+	X509 *cert = X509_STORE_CTX_get_current_cert(x);
+	if (t && cert && !t->verify_note[0] && X509_STORE_CTX_get_error(x) == X509_V_ERR_CERT_REVOKED) {
+		char serial[64] = "";
+		BIO *b = BIO_new(BIO_s_mem());
+		if (b && i2a_ASN1_INTEGER(b, X509_get_serialNumber(cert)) > 0) {
+			int n = BIO_read(b, serial, sizeof serial - 1);
+			serial[n > 0 ? n : 0] = '\0';
+		}
+		BIO_free(b);
+		snprintf(t->verify_note, sizeof t->verify_note, "serial %s", serial);
+	}
+	return ok;
 }
 
 struct tlsio_ctx *tlsio_ctx_new(enum tlsio_role role, const struct tlsio_config *cfg, struct tlsio_report *rep)
@@ -624,18 +741,26 @@ struct tlsio_ctx *tlsio_ctx_new(enum tlsio_role role, const struct tlsio_config 
 		rc = load_pkcs12(c->ssl, cfg, rep);
 	else if (rc == 0 && cfg->cert_file)
 		rc = load_pem(c->ssl, cfg, rep);
+	int crls = 0;
 	if (rc == 0 && cfg->ca_file)
-		rc = load_ca(c->ssl, role, cfg->ca_file, rep);
+		crls = rc = load_ca(c->ssl, role, cfg->ca_file, rep);
+	if (rc >= 0 && cfg->crl_file) {
+		rc = load_crl(c->ssl, cfg->crl_file, rep);
+		crls += rc;
+	}
+	if (rc >= 0 && crls > 0)
+		X509_STORE_set_flags(SSL_CTX_get_cert_store(c->ssl), X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+	rc = rc < 0 ? -1 : 0;
 	if (rc == 0 && role == TLSIO_CLIENT && !cfg->ca_file && cfg->verify_peer &&
 	    SSL_CTX_set_default_verify_paths(c->ssl) != 1)
 		rc = fail(rep, TLSIO_IN_CA, NULL, "cannot load the system CA store");
 	if (rc == 0) {
 		if (role == TLSIO_SERVER && cfg->verify_peer)
-			SSL_CTX_set_verify(c->ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+			SSL_CTX_set_verify(c->ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_cb);
 		else if (role == TLSIO_SERVER && cfg->ca_file)
-			SSL_CTX_set_verify(c->ssl, SSL_VERIFY_PEER, NULL);
+			SSL_CTX_set_verify(c->ssl, SSL_VERIFY_PEER, verify_cb);
 		else
-			SSL_CTX_set_verify(c->ssl, cfg->verify_peer ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
+			SSL_CTX_set_verify(c->ssl, cfg->verify_peer ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, verify_cb);
 	}
 	if (rc < 0) {
 		SSL_CTX_free(c->ssl);
@@ -680,7 +805,7 @@ static int wait_want(struct tlsio_conn *t, int err, long long deadline, int eint
 }
 
 /* The reason a handshake or I/O call failed, with the verification result when there is one. */
-static void ssl_reason(SSL *ssl, int err, int sys_errno, char *why, size_t cap)
+static void ssl_reason(SSL *ssl, int err, int sys_errno, const char *note, char *why, size_t cap)
 {
 	long v = SSL_get_verify_result(ssl);
 	if (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
@@ -696,7 +821,7 @@ static void ssl_reason(SSL *ssl, int err, int sys_errno, char *why, size_t cap)
 	drain_errors(why, cap, "protocol error");
 	if (v != X509_V_OK) {
 		size_t n = strlen(why);
-		snprintf(why + n, cap - n, " (%s)", X509_verify_cert_error_string(v));
+		snprintf(why + n, cap - n, " (%s%s%s)", X509_verify_cert_error_string(v), note[0] ? ": " : "", note);
 	}
 }
 
@@ -719,6 +844,7 @@ struct tlsio_conn *tlsio_handshake(struct tlsio_ctx *ctx, int rfd, int wfd, cons
 		fcntl(wfd, F_SETFL, fcntl(wfd, F_GETFL) | O_NONBLOCK);
 	SSL_set_rfd(t->ssl, rfd);
 	SSL_set_wfd(t->ssl, wfd);
+	SSL_set_ex_data(t->ssl, 0, t);
 	if (ctx->role == TLSIO_CLIENT && server_name && *server_name) {
 		ASN1_OCTET_STRING *ip = a2i_IPADDRESS(server_name);
 		if (ip) {
@@ -743,7 +869,7 @@ struct tlsio_conn *tlsio_handshake(struct tlsio_ctx *ctx, int rfd, int wfd, cons
 				continue;
 			snprintf(why, whycap, "%s", w == 0 ? "timed out" : strerror(errno));
 		} else {
-			ssl_reason(t->ssl, err, e, why, whycap);
+			ssl_reason(t->ssl, err, e, t->verify_note, why, whycap);
 		}
 		SSL_free(t->ssl);
 		free(t);
@@ -837,15 +963,8 @@ int tlsio_peer_subject(const struct tlsio_conn *t, char *buf, size_t cap)
 	X509 *peer = SSL_get1_peer_certificate(t->ssl);
 	if (!peer)
 		return 0;
-	BIO *b = BIO_new(BIO_s_mem());
-	if (b && cap && X509_NAME_print_ex(b, X509_get_subject_name(peer), 0, XN_FLAG_RFC2253) >= 0) {
-		int n = BIO_read(b, buf, (int)(cap - 1 < 4096 ? cap - 1 : 4096));
-		buf[n > 0 ? n : 0] = '\0';
-		for (char *p = buf; *p; p++)
-			if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-				*p = '?';
-	}
-	BIO_free(b);
+	if (cap)
+		name_text(X509_get_subject_name(peer), buf, cap < 4097 ? cap : 4097);
 	X509_free(peer);
 	return 1;
 }
@@ -1029,6 +1148,7 @@ const char *tlsio_input_option(enum tlsio_input in)
 	case TLSIO_IN_PKCS12: return "--tls-pkcs12";
 	case TLSIO_IN_CA: return "--tls-ca";
 	case TLSIO_IN_PASSWORD: return "--tls-password-file";
+	case TLSIO_IN_CRL: return "--tls-crl";
 	case TLSIO_IN_CIPHERS: return "--tls-ciphers";
 	case TLSIO_IN_GROUPS: return "--tls-groups";
 	default: return "TLS";

@@ -22,6 +22,7 @@ enum tlsio_input {
 	TLSIO_IN_PKCS12,
 	TLSIO_IN_CA,
 	TLSIO_IN_PASSWORD,
+	TLSIO_IN_CRL,
 	TLSIO_IN_CIPHERS, /* the cipher list (file: the list as given) */
 	TLSIO_IN_GROUPS,  /* the group list (file: the list as given) */
 };
@@ -36,6 +37,7 @@ struct tlsio_config {
 	const char *password;    /* for an encrypted key or the PKCS#12; borrowed; NULL: none */
 	size_t password_len;
 	const char *ca_file;     /* PEM CAs to verify the peer; NULL: client uses the system store */
+	const char *crl_file;    /* PEM CRLs (one per CA of the chain), or NULL; CRLs in ca_file count too */
 	int verify_peer;         /* server: require a client certificate; client: verify the server */
 	int min_version;         /* 12 or 13 (TLS 1.2 / 1.3); 0: 1.2 */
 	const char *ciphers;     /* TLS 1.2 suites, OpenSSL syntax; NULL: server TLSIO_CIPHERS, client OpenSSL's */
@@ -59,6 +61,13 @@ struct tlsio_report {
 	const char *file;        /* the file concerned (borrowed from the config) */
 	char reason[256];        /* one line, no file name */
 	char warning[256];       /* non-fatal (e.g. an expired certificate); empty when none */
+	/* More warnings, each about one input (a CRL past its next update); notes[0..nnotes). */
+	struct tlsio_note {
+		enum tlsio_input input;
+		const char *file; /* borrowed from the config */
+		char text[256];
+	} notes[4];
+	size_t nnotes;
 };
 
 struct tlsio_ctx;
@@ -66,7 +75,11 @@ struct tlsio_conn;
 
 /*
  * Build a context: load and check the certificate and key (a key that does
- * not match is an error), the CA file, the protocol floor, the cipher and
+ * not match is an error), the CA file, the CRLs (crl_file and any in
+ * ca_file: then every certificate of a peer's chain is checked against the
+ * CRL of its issuer, X509_V_FLAG_CRL_CHECK_ALL, and a CA without a CRL
+ * fails the handshake; a CRL past its next update is a note, and then
+ * refuses the certificates it covers), the protocol floor, the cipher and
  * group lists (one that OpenSSL refuses or that matches nothing is an
  * error), and the defaults (no compression, no renegotiation, server
  * cipher preference, no session tickets).  Returns NULL with rep filled.  The password is not kept.

@@ -37,7 +37,7 @@ static const char usage_text[] =
 	"             [--log-target auto|stderr|journal|syslog]\n"
 	"             [--tls-cert FILE [--tls-key FILE] | --tls-pkcs12 FILE]\n"
 	"             [--tls-password-file FILE] [--tls-ca FILE] [--tls-verify-client]\n"
-	"             [--tls-ciphers LIST] [--tls-groups LIST]\n"
+	"             [--tls-crl FILE] [--tls-ciphers LIST] [--tls-groups LIST]\n"
 	"             [--tls-min-version 1.2|1.3] [--tls-allow FILE] [--config FILE]\n"
 	"             [--dedupe WINDOW [--dedupe-dir DIR]]\n"
 	"       mllpd --version | --help\n";
@@ -67,6 +67,7 @@ static const char help_text[] =
 	"  --tls-password-file FILE  TLS: first line is the password of the key or PKCS#12\n"
 	"  --tls-ca FILE             TLS: PEM CAs that client certificates must chain to\n"
 	"  --tls-verify-client       TLS: require a client certificate (mutual TLS; needs --tls-ca)\n"
+	"  --tls-crl FILE            TLS: PEM CRLs: refuse a revoked client certificate\n"
 	"  --tls-min-version V       TLS: oldest protocol version, 1.2 or 1.3 (1.2)\n"
 	"  --tls-allow FILE          TLS: MSH-3/MSH-4 each client certificate (CN, SAN) may send as\n"
 	"  --tls-ciphers LIST        TLS: TLS 1.2 cipher suites, OpenSSL syntax (Mozilla intermediate)\n"
@@ -149,7 +150,7 @@ enum {
 	OPT_FRAME_TIMEOUT, OPT_ACK_APP, OPT_ACK_FAC, OPT_ACK_MODE, OPT_STRICT, OPT_LISTEN, OPT_MAX_CONN,
 	OPT_LOG_TARGET, OPT_VERSION, OPT_HELP, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_PKCS12, OPT_TLS_PASSWORD_FILE,
 	OPT_TLS_CA, OPT_TLS_VERIFY_CLIENT, OPT_TLS_MIN_VERSION, OPT_TLS_ALLOW, OPT_CONFIG, OPT_DEDUPE, OPT_DEDUPE_DIR,
-	OPT_TLS_CIPHERS, OPT_TLS_GROUPS,
+	OPT_TLS_CIPHERS, OPT_TLS_GROUPS, OPT_TLS_CRL,
 };
 
 static const struct option options[] = {
@@ -184,6 +185,7 @@ static const struct option options[] = {
 	{"dedupe-dir", required_argument, NULL, OPT_DEDUPE_DIR},
 	{"tls-ciphers", required_argument, NULL, OPT_TLS_CIPHERS},
 	{"tls-groups", required_argument, NULL, OPT_TLS_GROUPS},
+	{"tls-crl", required_argument, NULL, OPT_TLS_CRL},
 	{NULL, 0, NULL, 0},
 };
 
@@ -257,6 +259,7 @@ static void apply_options(int argc, char **argv, struct config *cfg, enum log_ta
 		case OPT_DEDUPE_DIR: cfg->dedupe_dir = optarg; break;
 		case OPT_TLS_CIPHERS: cfg->tls_ciphers = optarg; break;
 		case OPT_TLS_GROUPS: cfg->tls_groups = optarg; break;
+		case OPT_TLS_CRL: cfg->tls_crl = optarg; break;
 		case 'q': *verbosity = -1; break;
 		case 'v': *verbosity = 1; break;
 		case OPT_VERSION:
@@ -359,7 +362,7 @@ static void allow_setup(struct config *cfg)
  */
 static void tls_setup(struct config *cfg)
 {
-	static char cred[6][4096];
+	static char cred[7][4096];
 	const char *dir = getenv("CREDENTIALS_DIRECTORY");
 	int given = cfg->tls_cert || cfg->tls_pkcs12;
 
@@ -376,7 +379,7 @@ static void tls_setup(struct config *cfg)
 		const char *opt = cfg->tls_key ? "--tls-key" : cfg->tls_password_file ? "--tls-password-file"
 			: cfg->tls_ca ? "--tls-ca" : cfg->tls_verify_client ? "--tls-verify-client"
 			: cfg->tls_min_version ? "--tls-min-version" : cfg->tls_ciphers ? "--tls-ciphers"
-			: cfg->tls_groups ? "--tls-groups" : NULL;
+			: cfg->tls_groups ? "--tls-groups" : cfg->tls_crl ? "--tls-crl" : NULL;
 		if (opt)
 			usage_error("%s: needs --tls-cert FILE or --tls-pkcs12 FILE%s", opt, "");
 		return;
@@ -389,6 +392,10 @@ static void tls_setup(struct config *cfg)
 		cfg->tls_password_file = cred[4];
 	if (cfg->tls_verify_client && !cfg->tls_ca)
 		usage_error("--tls-verify-client: needs --tls-ca FILE%s%s", "", "");
+	if (cfg->tls_crl && !cfg->tls_ca)
+		usage_error("--tls-crl: needs --tls-ca FILE%s%s", "", "");
+	if (!cfg->tls_crl && cfg->tls_ca && tlsio_credential(dir, "tls-crl", cred[6], sizeof cred[6]))
+		cfg->tls_crl = cred[6];
 	if (!cfg->tls_allow && tlsio_credential(dir, "tls-allow", cred[5], sizeof cred[5])) {
 		cfg->tls_allow = cred[5];
 		if (!cfg->tls_verify_client) {
@@ -413,6 +420,7 @@ static void tls_setup(struct config *cfg)
 		.password = cfg->tls_password_file ? password : NULL,
 		.password_len = (size_t)plen,
 		.ca_file = cfg->tls_ca,
+		.crl_file = cfg->tls_crl,
 		.verify_peer = cfg->tls_verify_client,
 		.min_version = cfg->tls_min_version,
 		.ciphers = cfg->tls_ciphers,
@@ -431,6 +439,9 @@ static void tls_setup(struct config *cfg)
 	if (rep.warning[0])
 		log_line(LOG_WARNING, "%s %s: %s", cfg->tls_pkcs12 ? "--tls-pkcs12" : "--tls-cert", rep.file,
 			 rep.warning);
+	for (size_t i = 0; i < rep.nnotes; i++)
+		log_line(LOG_WARNING, "%s %s: %s", tlsio_input_option(rep.notes[i].input), rep.notes[i].file,
+			 rep.notes[i].text);
 	if (cfg->tls_allow)
 		allow_setup(cfg);
 }

@@ -34,6 +34,7 @@ struct config {
 	long dedupe_window;     /* --dedupe, seconds; 0: off */
 	const char *dedupe_dir; /* --dedupe-dir, or NULL: SPOOL/dedupe */
 	const char *tls_ciphers, *tls_groups; /* --tls-ciphers, --tls-groups; NULL: Mozilla intermediate */
+	const char *tls_crl;    /* --tls-crl FILE (or the tls-crl credential), or NULL */
 };
 
 /* The directory of the --dedupe record: --dedupe-dir, else SPOOL/dedupe (in buf). */

@@ -45,6 +45,35 @@ setup_file() {
 		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.key 2>/dev/null
 		openssl req -new -key rsa.key -subj "/CN=localhost/O=mllpd rsa" -out rsa.csr 2>/dev/null
 		sign rsa.csr ca rsa.crt 365 san.ext
+		# openssl ca over the same CA: a client certificate it issues and then revokes, a CRL, a stale CRL
+		: >index.txt
+		echo 1000 >crlnumber
+		cat >ca.cnf <<-CNF
+			[ca]
+			default_ca = own
+			[own]
+			database = $PKI/index.txt
+			certificate = $PKI/ca.crt
+			private_key = $PKI/ca.key
+			new_certs_dir = $PKI
+			serial = $PKI/ca.srl
+			crlnumber = $PKI/crlnumber
+			default_md = sha256
+			default_days = 365
+			default_crl_days = 30
+			policy = any
+			[any]
+			commonName = supplied
+			organizationName = optional
+		CNF
+		key revoked.key
+		openssl req -new -key revoked.key -subj "/CN=stolen-laptop/O=Hospital" -out revoked.csr 2>/dev/null
+		openssl ca -batch -config ca.cnf -in revoked.csr -out revoked.crt 2>/dev/null
+		openssl ca -config ca.cnf -revoke revoked.crt -crl_reason keyCompromise 2>/dev/null
+		openssl ca -config ca.cnf -gencrl -out ca.crl 2>/dev/null
+		openssl ca -config ca.cnf -gencrl -crl_lastupdate 20200101000000Z -crl_nextupdate 20200201000000Z \
+			-out stale.crl 2>/dev/null
+		cat ca.crt ca.crl >ca+crl.pem
 	) || return 1
 }
 
@@ -408,4 +437,43 @@ accepted() {
 	start_error 78 "mllpd: --tls-ciphers NOPE: no cipher matches" "${SRV_TLS[@]}" --tls-ciphers NOPE
 	start_error 78 "mllpd: --tls-groups P-999: not a list of groups" "${SRV_TLS[@]}" --tls-groups P-999
 	start_error 64 "mllpd: --tls-ciphers: needs --tls-cert FILE or --tls-pkcs12 FILE" --tls-ciphers ECDHE-ECDSA-AES256-GCM-SHA384
+}
+
+@test "tls: --tls-crl: a revoked client certificate is refused and its serial logged; a CRL in the --tls-ca file counts; a stale CRL is a warning and refuses" {
+	local serial CLIENT=(-cert "$PKI/client.crt" -key "$PKI/client.key") REVOKED=(-cert "$PKI/revoked.crt" -key "$PKI/revoked.key")
+	serial=$(openssl x509 -in "$PKI/revoked.crt" -noout -serial)
+	serial=${serial#serial=}
+	serve "${SRV_TLS[@]}" --tls-ca "$PKI/ca.crt" --tls-verify-client --tls-crl "$PKI/ca.crl"
+	tls_client c "${CLIENT[@]}"
+	assert_tls_aa c TLS1
+	tls_client r "${REVOKED[@]}"
+	[[ $TLS_STATUS -ne 0 ]] || fail "a revoked certificate was accepted"
+	assert_no_answer_in "$T/r.out"
+	server_line "^mllpd: 127\\.0\\.0\\.1:[0-9]+: TLS handshake failed: certificate verify failed \\(certificate revoked: serial $serial\\)\$"
+	assert_spool_count 1
+	# the CRL appended to the --tls-ca file is used, not ignored
+	next_server cafile "${SRV_TLS[@]}" --tls-ca "$PKI/ca+crl.pem" --tls-verify-client
+	tls_client r2 "${REVOKED[@]}"
+	[[ $TLS_STATUS -ne 0 ]] || fail "a revoked certificate was accepted (CRL in the --tls-ca file)"
+	server_line "TLS handshake failed: certificate verify failed \\(certificate revoked: serial $serial\\)\$"
+	tls_client c2 "${CLIENT[@]}"
+	assert_tls_aa c2 TLS1
+	# a CRL past its next update: a warning at start, and every certificate it covers is refused
+	next_server stale "${SRV_TLS[@]}" --tls-ca "$PKI/ca.crt" --tls-verify-client --tls-crl "$PKI/stale.crl"
+	run head -n 1 "$T/stale.err"
+	assert_output --regexp "^mllpd: --tls-crl $PKI/stale\\.crl: the CRL of CN=Test CA was due for renewal on Feb  1 00:00:00 2020 GMT: the certificates it covers are refused\$"
+	tls_client c3 "${CLIENT[@]}"
+	[[ $TLS_STATUS -ne 0 ]] || fail "accepted under a stale CRL"
+	server_line 'TLS handshake failed: certificate verify failed \(CRL has expired\)$'
+	# systemd credential tls-crl
+	mkdir "$T/creds"
+	cp "$PKI/ca.crl" "$T/creds/tls-crl"
+	CREDENTIALS_DIRECTORY="$T/creds" next_server cred "${SRV_TLS[@]}" --tls-ca "$PKI/ca.crt" --tls-verify-client
+	tls_client r4 "${REVOKED[@]}"
+	[[ $TLS_STATUS -ne 0 ]] || fail "a revoked certificate was accepted (credential tls-crl)"
+	server_line "certificate revoked: serial $serial"
+	SPOOL="$T/spool-start"
+	start_error 78 "mllpd: --tls-crl $PKI/nope.crl: No such file or directory" "${SRV_TLS[@]}" --tls-ca "$PKI/ca.crt" --tls-crl "$PKI/nope.crl"
+	start_error 78 "mllpd: --tls-crl $PKI/ca.crt: no PEM CRL in the file" "${SRV_TLS[@]}" --tls-ca "$PKI/ca.crt" --tls-crl "$PKI/ca.crt"
+	start_error 64 "mllpd: --tls-crl: needs --tls-ca FILE" "${SRV_TLS[@]}" --tls-crl "$PKI/ca.crl"
 }
