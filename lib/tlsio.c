@@ -609,7 +609,7 @@ static int add_crl(X509_STORE *store, X509_CRL *crl, enum tlsio_input in, const 
 		n->input = in;
 		n->file = f;
 		snprintf(n->text, sizeof n->text,
-			 "the CRL of %s was due for renewal on %s: the certificates it covers are refused", issuer, when);
+			 "the CRL of %.120s was due for renewal on %.40s: the certificates it covers are refused", issuer, when);
 	}
 	return 0;
 }
