@@ -729,6 +729,12 @@ struct tlsio_ctx *tlsio_ctx_new(enum tlsio_role role, const struct tlsio_config 
 		SSL_CTX_set_options(c->ssl, SSL_OP_NO_TICKET);
 		SSL_CTX_set_num_tickets(c->ssl, 0);
 		SSL_CTX_set_session_id_context(c->ssl, sid_ctx, sizeof sid_ctx - 1);
+		/*
+		 * Send the chain of the certificate file (or PKCS#12) as given:
+		 * OpenSSL would otherwise complete it from the store, which holds
+		 * the --tls-ca roots trusted for clients, not the server's chain.
+		 */
+		SSL_CTX_set_mode(c->ssl, SSL_MODE_NO_AUTO_CHAIN);
 	}
 	int rc = 0;
 	const char *ciphers = cfg->ciphers ? cfg->ciphers : role == TLSIO_SERVER ? TLSIO_CIPHERS : NULL;

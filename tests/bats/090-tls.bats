@@ -477,3 +477,18 @@ accepted() {
 	start_error 78 "mllpd: --tls-crl $PKI/ca.crt: no PEM CRL in the file" "${SRV_TLS[@]}" --tls-ca "$PKI/ca.crt" --tls-crl "$PKI/ca.crt"
 	start_error 64 "mllpd: --tls-crl: needs --tls-ca FILE" "${SRV_TLS[@]}" --tls-crl "$PKI/ca.crl"
 }
+
+@test "tls: the server sends the chain of its --tls-cert file, not the --tls-ca roots it trusts for clients" {
+	serve "${SRV_TLS[@]}" --tls-ca "$PKI/ca.crt"
+	tls_probe chain -showcerts -CAfile "$PKI/ca.crt" -verify_return_error
+	((PROBE_STATUS == 0)) || fail "$(cat "$T/chain.probe")"
+	run grep -c -- '-----BEGIN CERTIFICATE-----' "$T/chain.probe"
+	assert_output 1
+	grep -q 'Verify return code: 0 (ok)' "$T/chain.probe" || fail "$(cat "$T/chain.probe")"
+	# a chain given in the certificate file is still sent
+	cat "$PKI/server.crt" "$PKI/ca.crt" >"$T/fullchain.crt"
+	next_server full --tls-cert "$T/fullchain.crt" --tls-key "$PKI/server.key" --tls-ca "$PKI/ca.crt"
+	tls_probe full -showcerts -CAfile "$PKI/ca.crt"
+	run grep -c -- '-----BEGIN CERTIFICATE-----' "$T/full.probe"
+	assert_output 2
+}
