@@ -400,6 +400,16 @@ ssize_t tlsio_read_password(const char *path, char *buf, size_t cap, char *why, 
 	return (ssize_t)len;
 }
 
+int tlsio_secret_exposed(const char *path, char *why, size_t cap)
+{
+	struct stat st;
+	if (!path || stat(path, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & (S_IRGRP | S_IROTH)))
+		return 0;
+	snprintf(why, cap, "readable by %s (mode %04o)", st.st_mode & S_IROTH ? "other users" : "its group",
+		 (unsigned)(st.st_mode & 07777));
+	return 1;
+}
+
 int tlsio_credential(const char *dir, const char *name, char *buf, size_t cap)
 {
 	struct stat st;

@@ -98,6 +98,15 @@ void tlsio_ctx_free(struct tlsio_ctx *ctx);
  */
 ssize_t tlsio_read_password(const char *path, char *buf, size_t cap, char *why, size_t whycap);
 
+/*
+ * May users other than the owner read the secret file at path (a key, a
+ * PKCS#12, a password file)?  1 with "readable by other users (mode 0644)"
+ * or "readable by its group (mode 0640)" in why; 0 when not, and when path
+ * is not a regular file or cannot be stat()ed (loading it says why).
+ * Does not load OpenSSL.
+ */
+int tlsio_secret_exposed(const char *path, char *why, size_t cap);
+
 /* Overwrite secret bytes in a way the compiler keeps (does not load OpenSSL). */
 void tlsio_cleanse(void *p, size_t len);
 

@@ -353,6 +353,14 @@ static void allow_setup(struct config *cfg)
 		log_line(LOG_WARNING, "--tls-allow %s: no rules: every message will be refused", cfg->tls_allow);
 }
 
+/* A secret file other users may read: a warning naming it (ssh refuses; we warn, to keep serving). */
+static void warn_exposed(const char *opt, const char *path)
+{
+	char why[96];
+	if (path && tlsio_secret_exposed(path, why, sizeof why) == 1)
+		log_line(LOG_WARNING, "%s %s: %s: chmod 600 it", opt, path, why);
+}
+
 /*
  * Load the certificate and key once, before any connection or fork, so a
  * misconfiguration ends the start with exit 78 in every mode.  Files not
@@ -439,6 +447,12 @@ static void tls_setup(struct config *cfg)
 	if (rep.warning[0])
 		log_line(LOG_WARNING, "%s %s: %s", cfg->tls_pkcs12 ? "--tls-pkcs12" : "--tls-cert", rep.file,
 			 rep.warning);
+	/* Only files that held a secret: the key (in the certificate file when no --tls-key), PKCS#12, password. */
+	if (cfg->tls_pkcs12)
+		warn_exposed("--tls-pkcs12", cfg->tls_pkcs12);
+	else
+		warn_exposed(cfg->tls_key ? "--tls-key" : "--tls-cert", cfg->tls_key ? cfg->tls_key : cfg->tls_cert);
+	warn_exposed("--tls-password-file", cfg->tls_password_file);
 	for (size_t i = 0; i < rep.nnotes; i++)
 		log_line(LOG_WARNING, "%s %s: %s", tlsio_input_option(rep.notes[i].input), rep.notes[i].file,
 			 rep.notes[i].text);

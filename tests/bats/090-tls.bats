@@ -37,10 +37,13 @@ setup_file() {
 		key other.key
 		printf 'Zz-s3cret-PW-17\n' >password
 		printf 'not-the-password\n' >wrongpw
+		# secrets readable by their owner only (openssl makes keys 0600 itself)
+		chmod 600 password wrongpw
 		openssl pkey -in server.key -aes256 -passout file:password -out server-enc.key
 		openssl pkcs12 -export -in server.crt -inkey server.key -certfile ca.crt -passout file:password \
 			-out server.p12
 		: >empty
+		chmod 600 empty
 		# an RSA server key: the static-RSA suites exist only for one
 		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.key 2>/dev/null
 		openssl req -new -key rsa.key -subj "/CN=localhost/O=mllpd rsa" -out rsa.csr 2>/dev/null
@@ -491,4 +494,31 @@ accepted() {
 	tls_probe full -showcerts -CAfile "$PKI/ca.crt"
 	run grep -c -- '-----BEGIN CERTIFICATE-----' "$T/full.probe"
 	assert_output 2
+}
+
+@test "tls: a key, PKCS#12 or password file that other users may read is named in a warning; mllpd still serves" {
+	cp "$PKI/server.key" "$T/open.key"
+	chmod 644 "$T/open.key"
+	cp "$PKI/password" "$T/group-pw"
+	chmod 640 "$T/group-pw"
+	serve --tls-cert "$PKI/server.crt" --tls-key "$T/open.key"
+	server_line "^mllpd: --tls-key $T/open\\.key: readable by other users \\(mode 0644\\): chmod 600 it\$"
+	tls_client c
+	assert_tls_aa c TLS1
+	next_server p12 --tls-pkcs12 "$PKI/server.p12" --tls-password-file "$T/group-pw"
+	server_line "^mllpd: --tls-password-file $T/group-pw: readable by its group \\(mode 0640\\): chmod 600 it\$"
+	cp "$PKI/server.p12" "$T/open.p12"
+	chmod 604 "$T/open.p12"
+	next_server p12b --tls-pkcs12 "$T/open.p12" --tls-password-file "$PKI/password"
+	server_line "^mllpd: --tls-pkcs12 $T/open\\.p12: readable by other users \\(mode 0604\\): chmod 600 it\$"
+	# the key inside the certificate file makes that file a secret
+	cat "$PKI/server.crt" "$PKI/server.key" >"$T/both.pem"
+	chmod 644 "$T/both.pem"
+	next_server both --tls-cert "$T/both.pem"
+	server_line "^mllpd: --tls-cert $T/both\\.pem: readable by other users \\(mode 0644\\): chmod 600 it\$"
+	# owner-only files: no warning
+	next_server quiet "${SRV_TLS[@]}" --tls-ca "$PKI/ca.crt"
+	tls_client d
+	assert_tls_aa d TLS1
+	! grep -q 'readable by' "$T/quiet.err" || fail "$(cat "$T/quiet.err")"
 }
