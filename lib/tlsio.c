@@ -90,6 +90,7 @@
 	X(ssl, SSL_CTX_add_client_CA)                                                                          \
 	X(ssl, SSL_CTX_ctrl)                                                                                   \
 	X(ssl, SSL_CTX_free)                                                                                   \
+	X(ssl, SSL_CTX_get0_certificate)                                                                       \
 	X(ssl, SSL_CTX_get_cert_store)                                                                         \
 	X(ssl, SSL_CTX_new)                                                                                    \
 	X(ssl, SSL_CTX_set_cipher_list)                                                                        \
@@ -224,6 +225,7 @@ static int openssl_load(char *why, size_t cap)
 #define SSL_CTX_add_client_CA            (ossl.SSL_CTX_add_client_CA)
 #define SSL_CTX_ctrl                     (ossl.SSL_CTX_ctrl)
 #define SSL_CTX_free                     (ossl.SSL_CTX_free)
+#define SSL_CTX_get0_certificate         (ossl.SSL_CTX_get0_certificate)
 #define SSL_CTX_get_cert_store           (ossl.SSL_CTX_get_cert_store)
 #define SSL_CTX_new                      (ossl.SSL_CTX_new)
 #define SSL_CTX_set_cipher_list          (ossl.SSL_CTX_set_cipher_list)
@@ -605,6 +607,18 @@ static int load_pkcs12(SSL_CTX *ssl, const struct tlsio_config *cfg, struct tlsi
 	return rc;
 }
 
+/* A certificate's serial in hex, as openssl x509 -serial prints it, into buf. */
+static void serial_text(X509 *cert, char *buf, size_t cap)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	buf[0] = '\0';
+	if (b && i2a_ASN1_INTEGER(b, X509_get_serialNumber(cert)) > 0) {
+		int n = BIO_read(b, buf, (int)cap - 1);
+		buf[n > 0 ? n : 0] = '\0';
+	}
+	BIO_free(b);
+}
+
 /* Add a CRL to the store; a note when it is past its next update. */
 static int add_crl(X509_STORE *store, X509_CRL *crl, enum tlsio_input in, const char *f, struct tlsio_report *rep)
 {
@@ -690,13 +704,8 @@ static int verify_cb(int ok, X509_STORE_CTX *x)
 	struct tlsio_conn *t = ssl ? SSL_get_ex_data(ssl, 0) : NULL;
 	X509 *cert = X509_STORE_CTX_get_current_cert(x);
 	if (t && cert && !t->verify_note[0] && X509_STORE_CTX_get_error(x) == X509_V_ERR_CERT_REVOKED) {
-		char serial[64] = "";
-		BIO *b = BIO_new(BIO_s_mem());
-		if (b && i2a_ASN1_INTEGER(b, X509_get_serialNumber(cert)) > 0) {
-			int n = BIO_read(b, serial, sizeof serial - 1);
-			serial[n > 0 ? n : 0] = '\0';
-		}
-		BIO_free(b);
+		char serial[64];
+		serial_text(cert, serial, sizeof serial);
 		snprintf(t->verify_note, sizeof t->verify_note, "serial %s", serial);
 	}
 	return ok;
@@ -784,6 +793,21 @@ struct tlsio_ctx *tlsio_ctx_new(enum tlsio_role role, const struct tlsio_config 
 		return NULL;
 	}
 	return c;
+}
+
+int tlsio_ctx_certificate(const struct tlsio_ctx *ctx, char *buf, size_t cap)
+{
+	X509 *cert = SSL_CTX_get0_certificate(ctx->ssl);
+	char subject[256], serial[80], when[64];
+	if (cap)
+		buf[0] = '\0';
+	if (!cert || !cap)
+		return 0;
+	name_text(X509_get_subject_name(cert), subject, sizeof subject);
+	serial_text(cert, serial, sizeof serial);
+	time_text(X509_get0_notAfter(cert), when, sizeof when);
+	snprintf(buf, cap, "subject=\"%s\" serial=%s expires=\"%s\"", subject, serial, when);
+	return 1;
 }
 
 void tlsio_ctx_free(struct tlsio_ctx *ctx)

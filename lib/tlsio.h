@@ -91,6 +91,13 @@ struct tlsio_ctx *tlsio_ctx_new(enum tlsio_role role, const struct tlsio_config 
 void tlsio_ctx_free(struct tlsio_ctx *ctx);
 
 /*
+ * The context's own certificate, for logs, into buf:
+ * subject="O=...,CN=..." serial=1A2B expires="Dec  4 17:00:00 2027 GMT"
+ * (printable ASCII).  Returns 1, or 0 (buf empty) when it has none.
+ */
+int tlsio_ctx_certificate(const struct tlsio_ctx *ctx, char *buf, size_t cap);
+
+/*
  * Read a password file: its first line, without the line end, into buf (at
  * most cap - 1 bytes: a longer password is cut, and then fails as wrong)
  * (NUL-terminated).  Returns its length, or -1 with a reason in why

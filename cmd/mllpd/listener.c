@@ -97,6 +97,16 @@ int listener_open(const char *spec, int *fds, size_t cap)
 }
 
 static volatile int child_exited;
+static volatile int reload_wanted;
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	int e = errno;
+	reload_wanted = 1;
+	mllpd_wake();
+	errno = e;
+}
 
 static void on_child(int sig)
 {
@@ -128,7 +138,7 @@ static unsigned reap(pid_t *kids, unsigned max)
 	return n;
 }
 
-int listener_serve(const struct config *cfg, const int *fds, size_t nfds, char **envp)
+int listener_serve(struct config *cfg, const int *fds, size_t nfds, char **envp)
 {
 	pid_t *kids = calloc(cfg->max_connections, sizeof *kids);
 	struct pollfd *p = calloc(nfds + 1, sizeof *p);
@@ -142,6 +152,9 @@ int listener_serve(const struct config *cfg, const int *fds, size_t nfds, char *
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_NOCLDSTOP;
 	sigaction(SIGCHLD, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sa.sa_flags = 0;
+	sigaction(SIGHUP, &sa, NULL);
 	for (size_t i = 0; i < nfds; i++)
 		fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
 	systemd_notify("READY=1");
@@ -163,6 +176,10 @@ int listener_serve(const struct config *cfg, const int *fds, size_t nfds, char *
 				;
 		}
 		active -= reap(kids, cfg->max_connections);
+		if (reload_wanted) {
+			reload_wanted = 0;
+			mllpd_reload(cfg);
+		}
 		for (size_t i = 1; i < n && r > 0 && active < cfg->max_connections; i++) {
 			if (!p[i].revents)
 				continue;

@@ -316,10 +316,14 @@ static void parse_options(int argc, char **argv, struct config *cfg, enum log_ta
 /* The --tls-allow file is at most this large. */
 #define ALLOW_FILE_MAX (1 << 20)
 
-/* Read and parse --tls-allow FILE at start: an unreadable or malformed file is exit 78. */
-static void allow_setup(struct config *cfg)
+/*
+ * Read and parse --tls-allow FILE: the table, or NULL with the reason
+ * logged after prefix ("" at start, where it is exit 78; the reload's
+ * words on SIGHUP).
+ */
+static struct allow_table *allow_load(const char *path, const char *prefix)
 {
-	FILE *f = fopen(cfg->tls_allow, "rb");
+	FILE *f = fopen(path, "rb");
 	char *buf = malloc(ALLOW_FILE_MAX + 1);
 	size_t len = 0;
 	const char *why = NULL;
@@ -336,21 +340,23 @@ static void allow_setup(struct config *cfg)
 	if (f)
 		fclose(f);
 	if (why) {
-		log_line(LOG_ERR, "--tls-allow %s: %s", cfg->tls_allow, why);
-		exit(78);
+		log_line(LOG_ERR, "%s--tls-allow %s: %s", prefix, path, why);
+		free(buf);
+		return NULL;
 	}
 	struct allow_error err;
-	cfg->allow = allow_parse(buf, len, &err);
+	struct allow_table *t = allow_parse(buf, len, &err);
 	free(buf);
-	if (!cfg->allow) {
+	if (!t) {
 		if (err.line)
-			log_line(LOG_ERR, "--tls-allow %s:%zu: %s", cfg->tls_allow, err.line, err.reason);
+			log_line(LOG_ERR, "%s--tls-allow %s:%zu: %s", prefix, path, err.line, err.reason);
 		else
-			log_line(LOG_ERR, "--tls-allow %s: %s", cfg->tls_allow, err.reason);
-		exit(78);
+			log_line(LOG_ERR, "%s--tls-allow %s: %s", prefix, path, err.reason);
+		return NULL;
 	}
-	if (allow_count(cfg->allow) == 0)
-		log_line(LOG_WARNING, "--tls-allow %s: no rules: every message will be refused", cfg->tls_allow);
+	if (allow_count(t) == 0)
+		log_line(LOG_WARNING, "--tls-allow %s: no rules: every message will be refused", path);
+	return t;
 }
 
 /* A secret file other users may read: a warning naming it (ssh refuses; we warn, to keep serving). */
@@ -362,11 +368,94 @@ static void warn_exposed(const char *opt, const char *path)
 }
 
 /*
- * Load the certificate and key once, before any connection or fork, so a
- * misconfiguration ends the start with exit 78 in every mode.  Files not
- * given as options are taken from systemd credentials (LoadCredential=) of
- * the same names: tls-cert, tls-key, tls-pkcs12, tls-password, tls-ca,
- * tls-allow.
+ * Read the TLS files named in cfg (password, certificate and key, CA, CRL,
+ * allow list) into a new context and allow table.  0, or -1 with the
+ * reason logged after prefix.  Warnings (an expired certificate, a stale
+ * CRL, a secret others may read) are logged each time.
+ */
+static int tls_load(const struct config *cfg, const char *prefix, struct tlsio_ctx **ctx, struct allow_table **allow)
+{
+	char password[1024], why[256];
+	ssize_t plen = 0;
+	*ctx = NULL;
+	*allow = NULL;
+	if (cfg->tls_password_file) {
+		plen = tlsio_read_password(cfg->tls_password_file, password, sizeof password, why, sizeof why);
+		if (plen < 0) {
+			log_line(LOG_ERR, "%s--tls-password-file %s: %s", prefix, cfg->tls_password_file, why);
+			return -1;
+		}
+	}
+	struct tlsio_config tc = {
+		.cert_file = cfg->tls_cert,
+		.key_file = cfg->tls_key,
+		.pkcs12_file = cfg->tls_pkcs12,
+		.password = cfg->tls_password_file ? password : NULL,
+		.password_len = (size_t)plen,
+		.ca_file = cfg->tls_ca,
+		.crl_file = cfg->tls_crl,
+		.verify_peer = cfg->tls_verify_client,
+		.min_version = cfg->tls_min_version,
+		.ciphers = cfg->tls_ciphers,
+		.groups = cfg->tls_groups,
+	};
+	struct tlsio_report rep;
+	*ctx = tlsio_ctx_new(TLSIO_SERVER, &tc, &rep);
+	tlsio_cleanse(password, sizeof password);
+	if (!*ctx) {
+		if (rep.file)
+			log_line(LOG_ERR, "%s%s %s: %s", prefix, tlsio_input_option(rep.input), rep.file, rep.reason);
+		else
+			log_line(LOG_ERR, "%sTLS: %s", prefix, rep.reason);
+		return -1;
+	}
+	if (rep.warning[0])
+		log_line(LOG_WARNING, "%s %s: %s", cfg->tls_pkcs12 ? "--tls-pkcs12" : "--tls-cert", rep.file,
+			 rep.warning);
+	/* Only files that held a secret: the key (in the certificate file when no --tls-key), PKCS#12, password. */
+	if (cfg->tls_pkcs12)
+		warn_exposed("--tls-pkcs12", cfg->tls_pkcs12);
+	else
+		warn_exposed(cfg->tls_key ? "--tls-key" : "--tls-cert", cfg->tls_key ? cfg->tls_key : cfg->tls_cert);
+	warn_exposed("--tls-password-file", cfg->tls_password_file);
+	for (size_t i = 0; i < rep.nnotes; i++)
+		log_line(LOG_WARNING, "%s %s: %s", tlsio_input_option(rep.notes[i].input), rep.notes[i].file,
+			 rep.notes[i].text);
+	if (cfg->tls_allow && !(*allow = allow_load(cfg->tls_allow, prefix))) {
+		tlsio_ctx_free(*ctx);
+		*ctx = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void mllpd_reload(struct config *cfg)
+{
+	struct tlsio_ctx *ctx;
+	struct allow_table *allow;
+	char cert[512];
+
+	if (!cfg->tls) {
+		log_line(LOG_NOTICE, "SIGHUP: nothing to reload (no TLS)");
+		return;
+	}
+	if (tls_load(cfg, "TLS reload failed, serving with the previous files: ", &ctx, &allow) < 0)
+		return;
+	tlsio_ctx_free(cfg->tls);
+	allow_free(cfg->allow);
+	cfg->tls = ctx;
+	cfg->allow = allow;
+	tlsio_ctx_certificate(ctx, cert, sizeof cert);
+	log_line(LOG_NOTICE, "TLS reloaded: certificate %s", cert);
+}
+
+/*
+ * Find the TLS files, then load them once, before any connection or fork,
+ * so a misconfiguration ends the start with exit 78 in every mode.  Files
+ * not given as options are taken from systemd credentials
+ * (LoadCredential=) of the same names: tls-cert, tls-key, tls-pkcs12,
+ * tls-password, tls-ca, tls-crl, tls-allow.  A listener loads them again
+ * on SIGHUP (mllpd_reload).
  */
 static void tls_setup(struct config *cfg)
 {
@@ -411,53 +500,8 @@ static void tls_setup(struct config *cfg)
 			exit(78);
 		}
 	}
-
-	char password[1024], why[256];
-	ssize_t plen = 0;
-	if (cfg->tls_password_file) {
-		plen = tlsio_read_password(cfg->tls_password_file, password, sizeof password, why, sizeof why);
-		if (plen < 0) {
-			log_line(LOG_ERR, "--tls-password-file %s: %s", cfg->tls_password_file, why);
-			exit(78);
-		}
-	}
-	struct tlsio_config tc = {
-		.cert_file = cfg->tls_cert,
-		.key_file = cfg->tls_key,
-		.pkcs12_file = cfg->tls_pkcs12,
-		.password = cfg->tls_password_file ? password : NULL,
-		.password_len = (size_t)plen,
-		.ca_file = cfg->tls_ca,
-		.crl_file = cfg->tls_crl,
-		.verify_peer = cfg->tls_verify_client,
-		.min_version = cfg->tls_min_version,
-		.ciphers = cfg->tls_ciphers,
-		.groups = cfg->tls_groups,
-	};
-	struct tlsio_report rep;
-	cfg->tls = tlsio_ctx_new(TLSIO_SERVER, &tc, &rep);
-	tlsio_cleanse(password, sizeof password);
-	if (!cfg->tls) {
-		if (rep.file)
-			log_line(LOG_ERR, "%s %s: %s", tlsio_input_option(rep.input), rep.file, rep.reason);
-		else
-			log_line(LOG_ERR, "TLS: %s", rep.reason);
+	if (tls_load(cfg, "", &cfg->tls, &cfg->allow) < 0)
 		exit(78);
-	}
-	if (rep.warning[0])
-		log_line(LOG_WARNING, "%s %s: %s", cfg->tls_pkcs12 ? "--tls-pkcs12" : "--tls-cert", rep.file,
-			 rep.warning);
-	/* Only files that held a secret: the key (in the certificate file when no --tls-key), PKCS#12, password. */
-	if (cfg->tls_pkcs12)
-		warn_exposed("--tls-pkcs12", cfg->tls_pkcs12);
-	else
-		warn_exposed(cfg->tls_key ? "--tls-key" : "--tls-cert", cfg->tls_key ? cfg->tls_key : cfg->tls_cert);
-	warn_exposed("--tls-password-file", cfg->tls_password_file);
-	for (size_t i = 0; i < rep.nnotes; i++)
-		log_line(LOG_WARNING, "%s %s: %s", tlsio_input_option(rep.notes[i].input), rep.notes[i].file,
-			 rep.notes[i].text);
-	if (cfg->tls_allow)
-		allow_setup(cfg);
 }
 
 void mllpd_wake(void)
@@ -506,6 +550,7 @@ static void signals_setup(void)
 void mllpd_child_setup(void)
 {
 	signal(SIGCHLD, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	self_pipe();
 }
 

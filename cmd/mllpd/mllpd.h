@@ -54,8 +54,18 @@ struct peer {
  */
 int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct peer *peer, char **envp);
 
-/* Accept on the listening sockets and fork conn_serve() per connection. */
-int listener_serve(const struct config *cfg, const int *fds, size_t nfds, char **envp);
+/*
+ * Accept on the listening sockets and fork conn_serve() per connection;
+ * on SIGHUP, mllpd_reload(cfg) between two accepts.
+ */
+int listener_serve(struct config *cfg, const int *fds, size_t nfds, char **envp);
+
+/*
+ * Load the TLS files of cfg again (certificate, key, CA, CRL, allow list)
+ * and swap them in for the connections accepted from now on; when one
+ * fails, keep the old ones.  Logged either way.
+ */
+void mllpd_reload(struct config *cfg);
 
 /* Open the sockets for --listen [HOST:]PORT.  Returns the count, or -1 (logged). */
 int listener_open(const char *spec, int *fds, size_t cap);

@@ -51,6 +51,8 @@ setup_file() {
 		# openssl ca over the same CA: a client certificate it issues and then revokes, a CRL, a stale CRL
 		: >index.txt
 		echo 1000 >crlnumber
+		# its own serial file: openssl x509's ca.srl holds the last serial used, openssl ca's the next
+		echo 1000 >ca.serial
 		cat >ca.cnf <<-CNF
 			[ca]
 			default_ca = own
@@ -59,7 +61,7 @@ setup_file() {
 			certificate = $PKI/ca.crt
 			private_key = $PKI/ca.key
 			new_certs_dir = $PKI
-			serial = $PKI/ca.srl
+			serial = $PKI/ca.serial
 			crlnumber = $PKI/crlnumber
 			default_md = sha256
 			default_days = 365
@@ -72,6 +74,7 @@ setup_file() {
 		key revoked.key
 		openssl req -new -key revoked.key -subj "/CN=stolen-laptop/O=Hospital" -out revoked.csr 2>/dev/null
 		openssl ca -batch -config ca.cnf -in revoked.csr -out revoked.crt 2>/dev/null
+		openssl ca -config ca.cnf -gencrl -out none-revoked.crl 2>/dev/null
 		openssl ca -config ca.cnf -revoke revoked.crt -crl_reason keyCompromise 2>/dev/null
 		openssl ca -config ca.cnf -gencrl -out ca.crl 2>/dev/null
 		openssl ca -config ca.cnf -gencrl -crl_lastupdate 20200101000000Z -crl_nextupdate 20200201000000Z \
@@ -521,4 +524,79 @@ accepted() {
 	tls_client d
 	assert_tls_aa d TLS1
 	! grep -q 'readable by' "$T/quiet.err" || fail "$(cat "$T/quiet.err")"
+}
+
+# served_serial: the serial of the certificate the server now sends (s_client).
+served_serial() {
+	timeout -k 2 20 openssl s_client -connect "127.0.0.1:$PORT" -cert "$PKI/client.crt" -key "$PKI/client.key" \
+		</dev/null 2>/dev/null | openssl x509 -noout -serial 2>/dev/null | sed 's/^serial=//'
+}
+
+# serial_of FILE: a certificate's serial, as openssl prints it.
+serial_of() {
+	openssl x509 -in "$1" -noout -serial | sed 's/^serial=//'
+}
+
+# hup_and_wait N: SIGHUP to mllpd ($MPID), then wait for the Nth reload line (done or failed).
+hup_and_wait() {
+	kill -HUP "$MPID"
+	wait_until 10 eval "(( \$(grep -c -e 'TLS reloaded:' -e 'TLS reload failed' '$T/server.err') >= $1 ))"
+	kill -0 "$MPID" || fail "the listener died on SIGHUP"
+}
+
+@test "tls: SIGHUP reloads certificate, key, CRL and allow list under --listen; a bad file keeps the old ones, logged; the new certificate logged" {
+	local d=$T/tls
+	mkdir "$d"
+	cp "$PKI/server.crt" "$d/cert.pem"
+	cp "$PKI/server.key" "$d/key.pem"
+	cp "$PKI/none-revoked.crl" "$d/crl.pem"
+	printf 'lab-sender SND SFAC\nstolen-laptop SND SFAC\n' >"$d/allow"
+	listen_start --spool "$SPOOL" --tls-cert "$d/cert.pem" --tls-key "$d/key.pem" --tls-ca "$PKI/ca.crt" \
+		--tls-verify-client --tls-crl "$d/crl.pem" --tls-allow "$d/allow"
+	[[ $(served_serial) == "$(serial_of "$PKI/server.crt")" ]] || fail "not the first certificate"
+	tls_client r0 -cert "$PKI/revoked.crt" -key "$PKI/revoked.key"
+	assert_tls_aa r0 TLS1
+	# rotation: a new certificate and key, a new CRL
+	cp "$PKI/rsa.crt" "$d/cert.pem"
+	cp "$PKI/rsa.key" "$d/key.pem"
+	cp "$PKI/ca.crl" "$d/crl.pem"
+	hup_and_wait 1
+	run grep 'TLS reloaded:' "$T/server.err"
+	assert_output --regexp "^mllpd: TLS reloaded: certificate subject=\"O=mllpd rsa,CN=localhost\" serial=$(serial_of "$PKI/rsa.crt") expires=\"[A-Z][a-z]{2} +[0-9]+ [0-9:]{8} [0-9]{4} GMT\"\$"
+	[[ $(served_serial) == "$(serial_of "$PKI/rsa.crt")" ]] || fail "the new certificate is not served"
+	tls_client r1 -cert "$PKI/revoked.crt" -key "$PKI/revoked.key"
+	[[ $TLS_STATUS -ne 0 ]] || fail "the new CRL is not used"
+	tls_client c1 -cert "$PKI/client.crt" -key "$PKI/client.key"
+	assert_tls_aa c1 TLS1
+	# a key that does not match: logged, the previous files stay in use
+	cp "$PKI/other.key" "$d/key.pem"
+	hup_and_wait 2
+	grep -qxF "mllpd: TLS reload failed, serving with the previous files: --tls-key $d/key.pem: the key does not match the certificate $d/cert.pem" "$T/server.err" ||
+		fail "$(cat "$T/server.err")"
+	[[ $(served_serial) == "$(serial_of "$PKI/rsa.crt")" ]] || fail "the previous certificate is not served"
+	# a malformed allow list: the same
+	cp "$PKI/rsa.key" "$d/key.pem"
+	printf 'lab-sender\n' >"$d/allow"
+	hup_and_wait 3
+	grep -q "^mllpd: TLS reload failed, serving with the previous files: --tls-allow $d/allow:1: " "$T/server.err" ||
+		fail "$(cat "$T/server.err")"
+	tls_client c2 -cert "$PKI/client.crt" -key "$PKI/client.key"
+	assert_tls_aa c2 TLS1
+	# an expired certificate is warned about at reload too
+	cp "$PKI/expired.crt" "$d/cert.pem"
+	cp "$PKI/server.key" "$d/key.pem"
+	printf 'lab-sender SND SFAC\n' >"$d/allow"
+	hup_and_wait 4
+	grep -q "^mllpd: --tls-cert $d/cert\\.pem: the certificate expired on " "$T/server.err" || fail "$(cat "$T/server.err")"
+	[[ $(served_serial) == "$(serial_of "$PKI/expired.crt")" ]] || fail "the expired certificate is not served"
+}
+
+@test "tls: SIGHUP without TLS leaves a --listen listener serving" {
+	listen_start --spool "$SPOOL"
+	kill -HUP "$MPID"
+	server_line '^mllpd: SIGHUP: nothing to reload \(no TLS\)$'
+	kill -0 "$MPID" || fail "the listener died on SIGHUP"
+	run mllp_client --print msa 127.0.0.1 "$PORT" "$T/m.hl7"
+	assert_success
+	assert_output 'MSA|AA|TLS1'
 }
