@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include "systemd.h"
 #include <unistd.h>
 
@@ -138,14 +139,67 @@ static unsigned reap(pid_t *kids, unsigned max)
 	return n;
 }
 
+/* The same host (the address, not the port), for --max-per-source. */
+static int same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET)
+		return memcmp(&((const struct sockaddr_in *)a)->sin_addr, &((const struct sockaddr_in *)b)->sin_addr,
+			      sizeof(struct in_addr)) == 0;
+	if (a->ss_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &((const struct sockaddr_in6 *)b)->sin6_addr,
+			      sizeof(struct in6_addr)) == 0;
+	return 0;
+}
+
+/*
+ * A log line that a peer can cause again and again (a full listener, a
+ * refusal) is written once a minute at most; the next one counts those
+ * left out.
+ */
+struct ratelimit {
+	time_t last; /* monotonic seconds of the last line; 0: none yet */
+	unsigned long skipped;
+};
+
+/* 1 when a line may be written now (then *skipped is what was left out since the last); else counted. */
+static int rate_ok(struct ratelimit *r, unsigned long *skipped)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (r->last && ts.tv_sec - r->last < 60) {
+		r->skipped++;
+		return 0;
+	}
+	*skipped = r->skipped;
+	r->last = ts.tv_sec > 0 ? ts.tv_sec : 1;
+	r->skipped = 0;
+	return 1;
+}
+
+/* " (N more since the last report)", or "" */
+static const char *skipped_text(char *buf, size_t cap, unsigned long n)
+{
+	if (!n)
+		return "";
+	snprintf(buf, cap, " (%lu more since the last report)", n);
+	return buf;
+}
+
 int listener_serve(struct config *cfg, const int *fds, size_t nfds, char **envp)
 {
 	pid_t *kids = calloc(cfg->max_connections, sizeof *kids);
+	/* The address of each connection process's peer, beside kids[]. */
+	struct sockaddr_storage *from = calloc(cfg->max_connections, sizeof *from);
+	struct ratelimit full_log = {0}, refuse_log = {0};
+	char more[64];
+	unsigned long skipped;
 	struct pollfd *p = calloc(nfds + 1, sizeof *p);
 	unsigned active = 0;
 	struct sigaction sa = {.sa_handler = on_child};
 
-	if (!kids || !p) {
+	if (!kids || !p || !from) {
 		log_line(LOG_ERR, "out of memory");
 		return 71;
 	}
@@ -193,6 +247,20 @@ int listener_serve(struct config *cfg, const int *fds, size_t nfds, char **envp)
 			}
 			struct peer peer;
 			peer_from_sockaddr(&peer, (struct sockaddr *)&ss);
+			if (cfg->max_per_source) {
+				unsigned same = 0;
+				for (unsigned k = 0; k < cfg->max_connections; k++)
+					same += kids[k] && same_host(&from[k], &ss);
+				if (same >= cfg->max_per_source) {
+					if (rate_ok(&refuse_log, &skipped))
+						log_line(LOG_WARNING,
+							 "%s: refused: %u connections from this address already (--max-per-source %u)%s",
+							 peer.label, same, cfg->max_per_source,
+							 skipped_text(more, sizeof more, skipped));
+					close(fd);
+					continue;
+				}
+			}
 			pid_t pid = fork();
 			if (pid < 0) {
 				log_line(LOG_ERR, "%s: fork: %s", peer.label, strerror(errno));
@@ -204,6 +272,7 @@ int listener_serve(struct config *cfg, const int *fds, size_t nfds, char **envp)
 					close(fds[k]);
 				/* The parent's bookkeeping is not the child's (valgrind saw it lost at _exit). */
 				free(kids);
+				free(from);
 				free(p);
 				fcntl(fd, F_SETFD, FD_CLOEXEC);
 				mllpd_child_setup();
@@ -213,9 +282,13 @@ int listener_serve(struct config *cfg, const int *fds, size_t nfds, char **envp)
 			for (unsigned k = 0; k < cfg->max_connections; k++)
 				if (!kids[k]) {
 					kids[k] = pid;
+					from[k] = ss;
 					break;
 				}
 			active++;
+			if (active == cfg->max_connections && rate_ok(&full_log, &skipped))
+				log_line(LOG_WARNING, "all %u connection slots in use (--max-connections %u): new connections wait%s",
+					 active, cfg->max_connections, skipped_text(more, sizeof more, skipped));
 		}
 	}
 	/* Stop accepting; each connection finishes the message in hand. */
@@ -236,6 +309,7 @@ int listener_serve(struct config *cfg, const int *fds, size_t nfds, char **envp)
 		active--;
 	}
 	free(kids);
+	free(from);
 	free(p);
 	return 0;
 }

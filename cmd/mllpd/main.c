@@ -34,10 +34,12 @@ static const char usage_text[] =
 	"             [--max-message-size BYTES] [--idle-timeout SEC] [--frame-timeout SEC]\n"
 	"             [--ack-application NAME] [--ack-facility NAME] [--ack-mode auto|original]\n"
 	"             [--strict] [--listen [HOST:]PORT] [--max-connections N]\n"
+	"             [--max-per-source N]\n"
 	"             [--log-target auto|stderr|journal|syslog]\n"
 	"             [--tls-cert FILE [--tls-key FILE] | --tls-pkcs12 FILE]\n"
 	"             [--tls-password-file FILE] [--tls-ca FILE] [--tls-verify-client]\n"
 	"             [--tls-crl FILE] [--tls-ciphers LIST] [--tls-groups LIST]\n"
+	"             [--tls-handshake-timeout SEC]\n"
 	"             [--tls-min-version 1.2|1.3] [--tls-allow FILE] [--config FILE]\n"
 	"             [--dedupe WINDOW [--dedupe-dir DIR]]\n"
 	"       mllpd --version | --help\n";
@@ -60,6 +62,7 @@ static const char help_text[] =
 	"  --strict                  refuse LF separators, BOMs, empty segments, junk bytes\n"
 	"  --listen [HOST:]PORT      accept connections, one process each (no super-server)\n"
 	"  --max-connections N       connections served at once with --listen/Accept=no (64)\n"
+	"  --max-per-source N        of those, from one address at once (0: no limit)\n"
 	"  --log-target TARGET       auto, stderr, journal or syslog (auto)\n"
 	"  --tls-cert FILE           TLS: PEM certificate (chain) of this server\n"
 	"  --tls-key FILE            TLS: PEM private key (default: in the --tls-cert file)\n"
@@ -68,6 +71,7 @@ static const char help_text[] =
 	"  --tls-ca FILE             TLS: PEM CAs that client certificates must chain to\n"
 	"  --tls-verify-client       TLS: require a client certificate (mutual TLS; needs --tls-ca)\n"
 	"  --tls-crl FILE            TLS: PEM CRLs: refuse a revoked client certificate\n"
+	"  --tls-handshake-timeout SEC TLS: a handshake must end within SEC seconds (10)\n"
 	"  --tls-min-version V       TLS: oldest protocol version, 1.2 or 1.3 (1.2)\n"
 	"  --tls-allow FILE          TLS: MSH-3/MSH-4 each client certificate (CN, SAN) may send as\n"
 	"  --tls-ciphers LIST        TLS: TLS 1.2 cipher suites, OpenSSL syntax (Mozilla intermediate)\n"
@@ -150,7 +154,7 @@ enum {
 	OPT_FRAME_TIMEOUT, OPT_ACK_APP, OPT_ACK_FAC, OPT_ACK_MODE, OPT_STRICT, OPT_LISTEN, OPT_MAX_CONN,
 	OPT_LOG_TARGET, OPT_VERSION, OPT_HELP, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_PKCS12, OPT_TLS_PASSWORD_FILE,
 	OPT_TLS_CA, OPT_TLS_VERIFY_CLIENT, OPT_TLS_MIN_VERSION, OPT_TLS_ALLOW, OPT_CONFIG, OPT_DEDUPE, OPT_DEDUPE_DIR,
-	OPT_TLS_CIPHERS, OPT_TLS_GROUPS, OPT_TLS_CRL,
+	OPT_TLS_CIPHERS, OPT_TLS_GROUPS, OPT_TLS_CRL, OPT_TLS_HANDSHAKE_TIMEOUT, OPT_MAX_PER_SOURCE,
 };
 
 static const struct option options[] = {
@@ -186,6 +190,8 @@ static const struct option options[] = {
 	{"tls-ciphers", required_argument, NULL, OPT_TLS_CIPHERS},
 	{"tls-groups", required_argument, NULL, OPT_TLS_GROUPS},
 	{"tls-crl", required_argument, NULL, OPT_TLS_CRL},
+	{"tls-handshake-timeout", required_argument, NULL, OPT_TLS_HANDSHAKE_TIMEOUT},
+	{"max-per-source", required_argument, NULL, OPT_MAX_PER_SOURCE},
 	{NULL, 0, NULL, 0},
 };
 
@@ -260,6 +266,12 @@ static void apply_options(int argc, char **argv, struct config *cfg, enum log_ta
 		case OPT_TLS_CIPHERS: cfg->tls_ciphers = optarg; break;
 		case OPT_TLS_GROUPS: cfg->tls_groups = optarg; break;
 		case OPT_TLS_CRL: cfg->tls_crl = optarg; break;
+		case OPT_TLS_HANDSHAKE_TIMEOUT:
+			cfg->tls_handshake_timeout = parse_seconds("--tls-handshake-timeout", optarg);
+			break;
+		case OPT_MAX_PER_SOURCE:
+			cfg->max_per_source = parse_count("--max-per-source", optarg, 0, 100000);
+			break;
 		case 'q': *verbosity = -1; break;
 		case 'v': *verbosity = 1; break;
 		case OPT_VERSION:
@@ -621,6 +633,7 @@ int main(int argc, char **argv)
 		.frame_timeout = 60,
 		.ack_mode = ACK_MODE_AUTO,
 		.max_connections = 64,
+		.tls_handshake_timeout = 10,
 	};
 	enum log_target target = LOG_TARGET_AUTO;
 	int verbosity = 0;

@@ -35,6 +35,8 @@ struct config {
 	const char *dedupe_dir; /* --dedupe-dir, or NULL: SPOOL/dedupe */
 	const char *tls_ciphers, *tls_groups; /* --tls-ciphers, --tls-groups; NULL: Mozilla intermediate */
 	const char *tls_crl;    /* --tls-crl FILE (or the tls-crl credential), or NULL */
+	double tls_handshake_timeout; /* seconds; 0: none */
+	unsigned max_per_source; /* --max-per-source: connections from one address at once; 0: no limit */
 };
 
 /* The directory of the --dedupe record: --dedupe-dir, else SPOOL/dedupe (in buf). */
