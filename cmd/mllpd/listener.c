@@ -148,8 +148,8 @@ static int same_host(const struct sockaddr_storage *a, const struct sockaddr_sto
 		return memcmp(&((const struct sockaddr_in *)a)->sin_addr, &((const struct sockaddr_in *)b)->sin_addr,
 			      sizeof(struct in_addr)) == 0;
 	if (a->ss_family == AF_INET6)
-		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &((const struct sockaddr_in6 *)b)->sin6_addr,
-			      sizeof(struct in6_addr)) == 0;
+		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			      &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr)) == 0;
 	return 0;
 }
 
@@ -254,7 +254,8 @@ int listener_serve(struct config *cfg, const int *fds, size_t nfds, char **envp)
 				if (same >= cfg->max_per_source) {
 					if (rate_ok(&refuse_log, &skipped))
 						log_line(LOG_WARNING,
-							 "%s: refused: %u connections from this address already (--max-per-source %u)%s",
+							 "%s: refused: %u connections from this address already "
+							 "(--max-per-source %u)%s",
 							 peer.label, same, cfg->max_per_source,
 							 skipped_text(more, sizeof more, skipped));
 					close(fd);
@@ -287,8 +288,10 @@ int listener_serve(struct config *cfg, const int *fds, size_t nfds, char **envp)
 				}
 			active++;
 			if (active == cfg->max_connections && rate_ok(&full_log, &skipped))
-				log_line(LOG_WARNING, "all %u connection slots in use (--max-connections %u): new connections wait%s",
-					 active, cfg->max_connections, skipped_text(more, sizeof more, skipped));
+				log_line(
+				    LOG_WARNING,
+				    "all %u connection slots in use (--max-connections %u): new connections wait%s",
+				    active, cfg->max_connections, skipped_text(more, sizeof more, skipped));
 		}
 	}
 	/* Stop accepting; each connection finishes the message in hand. */
