@@ -63,30 +63,42 @@
 	X(crypto, PKCS12_parse)                                                                                \
 	X(crypto, PKCS12_verify_mac)                                                                           \
 	X(crypto, X509_INFO_free)                                                                              \
+	X(crypto, X509_CRL_get0_nextUpdate)                                                                    \
+	X(crypto, X509_CRL_get_issuer)                                                                         \
 	X(crypto, X509_NAME_ENTRY_get_data)                                                                    \
 	X(crypto, X509_NAME_get_entry)                                                                         \
 	X(crypto, X509_NAME_get_index_by_NID)                                                                  \
 	X(crypto, X509_NAME_print_ex)                                                                          \
 	X(crypto, X509_STORE_add_cert)                                                                         \
+	X(crypto, X509_STORE_add_crl)                                                                          \
+	X(crypto, X509_STORE_set_flags)                                                                        \
+	X(crypto, X509_STORE_CTX_get_current_cert)                                                             \
+	X(crypto, X509_STORE_CTX_get_error)                                                                    \
+	X(crypto, X509_STORE_CTX_get_ex_data)                                                                  \
 	X(crypto, X509_VERIFY_PARAM_set1_ip_asc)                                                               \
 	X(crypto, X509_check_private_key)                                                                      \
 	X(crypto, X509_cmp_current_time)                                                                       \
 	X(crypto, X509_free)                                                                                   \
 	X(crypto, X509_get0_notAfter)                                                                          \
 	X(crypto, X509_get_ext_d2i)                                                                            \
+	X(crypto, X509_get_serialNumber)                                                                       \
 	X(crypto, X509_get_subject_name)                                                                       \
 	X(crypto, X509_verify_cert_error_string)                                                               \
 	X(crypto, a2i_IPADDRESS)                                                                               \
 	X(crypto, d2i_PKCS12_bio)                                                                              \
+	X(crypto, i2a_ASN1_INTEGER)                                                                            \
 	X(ssl, SSL_CIPHER_get_name)                                                                            \
 	X(ssl, SSL_CTX_add_client_CA)                                                                          \
 	X(ssl, SSL_CTX_ctrl)                                                                                   \
 	X(ssl, SSL_CTX_free)                                                                                   \
+	X(ssl, SSL_CTX_get0_certificate)                                                                       \
 	X(ssl, SSL_CTX_get_cert_store)                                                                         \
 	X(ssl, SSL_CTX_new)                                                                                    \
+	X(ssl, SSL_CTX_set_cipher_list)                                                                        \
 	X(ssl, SSL_CTX_set_default_verify_paths)                                                               \
 	X(ssl, SSL_CTX_set_num_tickets)                                                                        \
 	X(ssl, SSL_CTX_set_options)                                                                            \
+	X(ssl, SSL_CTX_set_session_id_context)                                                                 \
 	X(ssl, SSL_CTX_set_verify)                                                                             \
 	X(ssl, SSL_CTX_use_PrivateKey)                                                                         \
 	X(ssl, SSL_CTX_use_certificate)                                                                        \
@@ -98,12 +110,15 @@
 	X(ssl, SSL_get1_peer_certificate)                                                                      \
 	X(ssl, SSL_get_current_cipher)                                                                         \
 	X(ssl, SSL_get_error)                                                                                  \
+	X(ssl, SSL_get_ex_data)                                                                                \
+	X(ssl, SSL_get_ex_data_X509_STORE_CTX_idx)                                                             \
 	X(ssl, SSL_get_verify_result)                                                                          \
 	X(ssl, SSL_get_version)                                                                                \
 	X(ssl, SSL_new)                                                                                        \
 	X(ssl, SSL_pending)                                                                                    \
 	X(ssl, SSL_read_ex)                                                                                    \
 	X(ssl, SSL_set1_host)                                                                                  \
+	X(ssl, SSL_set_ex_data)                                                                                \
 	X(ssl, SSL_set_rfd)                                                                                    \
 	X(ssl, SSL_set_wfd)                                                                                    \
 	X(ssl, SSL_shutdown)                                                                                   \
@@ -183,30 +198,42 @@ static int openssl_load(char *why, size_t cap)
 #define PKCS12_parse                     (ossl.PKCS12_parse)
 #define PKCS12_verify_mac                (ossl.PKCS12_verify_mac)
 #define X509_INFO_free                   (ossl.X509_INFO_free)
+#define X509_CRL_get0_nextUpdate         (ossl.X509_CRL_get0_nextUpdate)
+#define X509_CRL_get_issuer              (ossl.X509_CRL_get_issuer)
 #define X509_NAME_ENTRY_get_data         (ossl.X509_NAME_ENTRY_get_data)
 #define X509_NAME_get_entry              (ossl.X509_NAME_get_entry)
 #define X509_NAME_get_index_by_NID       (ossl.X509_NAME_get_index_by_NID)
 #define X509_NAME_print_ex               (ossl.X509_NAME_print_ex)
 #define X509_STORE_add_cert              (ossl.X509_STORE_add_cert)
+#define X509_STORE_add_crl               (ossl.X509_STORE_add_crl)
+#define X509_STORE_set_flags             (ossl.X509_STORE_set_flags)
+#define X509_STORE_CTX_get_current_cert  (ossl.X509_STORE_CTX_get_current_cert)
+#define X509_STORE_CTX_get_error         (ossl.X509_STORE_CTX_get_error)
+#define X509_STORE_CTX_get_ex_data       (ossl.X509_STORE_CTX_get_ex_data)
 #define X509_VERIFY_PARAM_set1_ip_asc    (ossl.X509_VERIFY_PARAM_set1_ip_asc)
 #define X509_check_private_key           (ossl.X509_check_private_key)
 #define X509_cmp_current_time            (ossl.X509_cmp_current_time)
 #define X509_free                        (ossl.X509_free)
 #define X509_get0_notAfter               (ossl.X509_get0_notAfter)
 #define X509_get_ext_d2i                 (ossl.X509_get_ext_d2i)
+#define X509_get_serialNumber            (ossl.X509_get_serialNumber)
 #define X509_get_subject_name            (ossl.X509_get_subject_name)
 #define X509_verify_cert_error_string    (ossl.X509_verify_cert_error_string)
 #define a2i_IPADDRESS                    (ossl.a2i_IPADDRESS)
 #define d2i_PKCS12_bio                   (ossl.d2i_PKCS12_bio)
+#define i2a_ASN1_INTEGER                 (ossl.i2a_ASN1_INTEGER)
 #define SSL_CIPHER_get_name              (ossl.SSL_CIPHER_get_name)
 #define SSL_CTX_add_client_CA            (ossl.SSL_CTX_add_client_CA)
 #define SSL_CTX_ctrl                     (ossl.SSL_CTX_ctrl)
 #define SSL_CTX_free                     (ossl.SSL_CTX_free)
+#define SSL_CTX_get0_certificate         (ossl.SSL_CTX_get0_certificate)
 #define SSL_CTX_get_cert_store           (ossl.SSL_CTX_get_cert_store)
 #define SSL_CTX_new                      (ossl.SSL_CTX_new)
+#define SSL_CTX_set_cipher_list          (ossl.SSL_CTX_set_cipher_list)
 #define SSL_CTX_set_default_verify_paths (ossl.SSL_CTX_set_default_verify_paths)
 #define SSL_CTX_set_num_tickets          (ossl.SSL_CTX_set_num_tickets)
 #define SSL_CTX_set_options              (ossl.SSL_CTX_set_options)
+#define SSL_CTX_set_session_id_context   (ossl.SSL_CTX_set_session_id_context)
 #define SSL_CTX_set_verify               (ossl.SSL_CTX_set_verify)
 #define SSL_CTX_use_PrivateKey           (ossl.SSL_CTX_use_PrivateKey)
 #define SSL_CTX_use_certificate          (ossl.SSL_CTX_use_certificate)
@@ -218,12 +245,15 @@ static int openssl_load(char *why, size_t cap)
 #define SSL_get1_peer_certificate        (ossl.SSL_get1_peer_certificate)
 #define SSL_get_current_cipher           (ossl.SSL_get_current_cipher)
 #define SSL_get_error                    (ossl.SSL_get_error)
+#define SSL_get_ex_data                  (ossl.SSL_get_ex_data)
+#define SSL_get_ex_data_X509_STORE_CTX_idx (ossl.SSL_get_ex_data_X509_STORE_CTX_idx)
 #define SSL_get_verify_result            (ossl.SSL_get_verify_result)
 #define SSL_get_version                  (ossl.SSL_get_version)
 #define SSL_new                          (ossl.SSL_new)
 #define SSL_pending                      (ossl.SSL_pending)
 #define SSL_read_ex                      (ossl.SSL_read_ex)
 #define SSL_set1_host                    (ossl.SSL_set1_host)
+#define SSL_set_ex_data                  (ossl.SSL_set_ex_data)
 #define SSL_set_rfd                      (ossl.SSL_set_rfd)
 #define SSL_set_wfd                      (ossl.SSL_set_wfd)
 #define SSL_shutdown                     (ossl.SSL_shutdown)
@@ -243,6 +273,7 @@ struct tlsio_conn {
 	SSL *ssl;
 	int rfd, wfd;
 	char error[256];
+	char verify_note[96]; /* what verify_cb saw of a refused certificate ("serial 1A2B"), or empty */
 };
 
 /* Without OpenSSL, so that wiping a password does not load it. */
@@ -372,6 +403,16 @@ ssize_t tlsio_read_password(const char *path, char *buf, size_t cap, char *why, 
 	return (ssize_t)len;
 }
 
+int tlsio_secret_exposed(const char *path, char *why, size_t cap)
+{
+	struct stat st;
+	if (!path || stat(path, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & (S_IRGRP | S_IROTH)))
+		return 0;
+	snprintf(why, cap, "readable by %s (mode %04o)", st.st_mode & S_IROTH ? "other users" : "its group",
+		 (unsigned)(st.st_mode & 07777));
+	return 1;
+}
+
 int tlsio_credential(const char *dir, const char *name, char *buf, size_t cap)
 {
 	struct stat st;
@@ -403,18 +444,40 @@ static int pw_cb(char *buf, int size, int rwflag, void *u)
 	return (int)s->len;
 }
 
+/* An ASN.1 time as OpenSSL prints it ("Feb  1 00:00:00 2020 GMT") into buf. */
+static void time_text(const ASN1_TIME *t, char *buf, size_t cap)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	buf[0] = '\0';
+	if (b && t && ASN1_TIME_print(b, t)) {
+		int n = BIO_read(b, buf, (int)cap - 1);
+		buf[n > 0 ? n : 0] = '\0';
+	}
+	BIO_free(b);
+}
+
+/* An X509 name in RFC 2253 form, printable ASCII, into buf. */
+static void name_text(const X509_NAME *name, char *buf, size_t cap)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	buf[0] = '\0';
+	if (b && name && X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253) >= 0) {
+		int n = BIO_read(b, buf, (int)cap - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		for (char *p = buf; *p; p++)
+			if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+				*p = '?';
+	}
+	BIO_free(b);
+}
+
 static void warn_expired(X509 *cert, const char *file, struct tlsio_report *rep)
 {
 	const ASN1_TIME *na = X509_get0_notAfter(cert);
 	if (!na || X509_cmp_current_time(na) >= 0)
 		return;
-	char when[64] = "";
-	BIO *b = BIO_new(BIO_s_mem());
-	if (b && ASN1_TIME_print(b, na)) {
-		int n = BIO_read(b, when, sizeof when - 1);
-		when[n > 0 ? n : 0] = '\0';
-	}
-	BIO_free(b);
+	char when[64];
+	time_text(na, when, sizeof when);
 	rep->file = file;
 	snprintf(rep->warning, sizeof rep->warning, "the certificate expired on %s", when);
 }
@@ -545,7 +608,60 @@ static int load_pkcs12(SSL_CTX *ssl, const struct tlsio_config *cfg, struct tlsi
 	return rc;
 }
 
-/* CAs that verify the peer; a server also names them to the client. */
+/* A certificate's serial in hex, as openssl x509 -serial prints it, into buf. */
+static void serial_text(X509 *cert, char *buf, size_t cap)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	buf[0] = '\0';
+	if (b && i2a_ASN1_INTEGER(b, X509_get_serialNumber(cert)) > 0) {
+		int n = BIO_read(b, buf, (int)cap - 1);
+		buf[n > 0 ? n : 0] = '\0';
+	}
+	BIO_free(b);
+}
+
+/* Add a CRL to the store; a note when it is past its next update. */
+static int add_crl(X509_STORE *store, X509_CRL *crl, enum tlsio_input in, const char *f, struct tlsio_report *rep)
+{
+	if (X509_STORE_add_crl(store, crl) != 1)
+		return fail(rep, in, f, "CRL refused");
+	const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
+	if (next && X509_cmp_current_time(next) < 0 && rep->nnotes < sizeof rep->notes / sizeof rep->notes[0]) {
+		struct tlsio_note *n = &rep->notes[rep->nnotes++];
+		char issuer[128], when[64];
+		name_text(X509_CRL_get_issuer(crl), issuer, sizeof issuer);
+		time_text(next, when, sizeof when);
+		n->input = in;
+		n->file = f;
+		snprintf(n->text, sizeof n->text,
+			 "the CRL of %.120s was due for renewal on %.40s: the certificates it covers are refused", issuer, when);
+	}
+	return 0;
+}
+
+/* --tls-crl: PEM CRLs, at least one. */
+static int load_crl(SSL_CTX *ssl, const char *f, struct tlsio_report *rep)
+{
+	BIO *b = read_file(f, TLSIO_IN_CRL, rep);
+	if (!b)
+		return -1;
+	STACK_OF(X509_INFO) *infos = PEM_X509_INFO_read_bio(b, NULL, NULL, NULL);
+	BIO_free(b);
+	int n = 0, rc = 0;
+	for (int i = 0; infos && i < sk_X509_INFO_num(infos) && rc == 0; i++) {
+		X509_INFO *xi = sk_X509_INFO_value(infos, i);
+		if (xi->crl) {
+			rc = add_crl(SSL_CTX_get_cert_store(ssl), xi->crl, TLSIO_IN_CRL, f, rep);
+			n++;
+		}
+	}
+	sk_X509_INFO_pop_free(infos, X509_INFO_free);
+	if (rc == 0 && n == 0)
+		rc = fail_text(rep, TLSIO_IN_CRL, f, "no PEM CRL in the file");
+	return rc < 0 ? -1 : n;
+}
+
+/* CAs that verify the peer; a server also names them to the client.  Returns the CRLs found, or -1. */
 static int load_ca(SSL_CTX *ssl, enum tlsio_role role, const char *f, struct tlsio_report *rep)
 {
 	BIO *b = read_file(f, TLSIO_IN_CA, rep);
@@ -556,10 +672,15 @@ static int load_ca(SSL_CTX *ssl, enum tlsio_role role, const char *f, struct tls
 	if (!infos)
 		return fail_text(rep, TLSIO_IN_CA, f, "no PEM certificate in the file");
 	X509_STORE *store = SSL_CTX_get_cert_store(ssl);
-	int n = 0, rc = 0;
+	int n = 0, rc = 0, crls = 0;
 	for (int i = 0; i < sk_X509_INFO_num(infos) && rc == 0; i++) {
 		X509_INFO *xi = sk_X509_INFO_value(infos, i);
-		if (!xi->x509)
+		/* A CRL appended to the CA file is used as one given with --tls-crl. */
+		if (xi->crl) {
+			rc = add_crl(store, xi->crl, TLSIO_IN_CA, f, rep);
+			crls++;
+		}
+		if (!xi->x509 || rc < 0)
 			continue;
 		if (X509_STORE_add_cert(store, xi->x509) != 1 ||
 		    (role == TLSIO_SERVER && SSL_CTX_add_client_CA(ssl, xi->x509) != 1))
@@ -569,7 +690,26 @@ static int load_ca(SSL_CTX *ssl, enum tlsio_role role, const char *f, struct tls
 	sk_X509_INFO_pop_free(infos, X509_INFO_free);
 	if (rc == 0 && n == 0)
 		rc = fail_text(rep, TLSIO_IN_CA, f, "no PEM certificate in the file");
-	return rc;
+	return rc < 0 ? -1 : crls;
+}
+
+/*
+ * Keep what OpenSSL knows of a refused certificate for the log line: the
+ * serial of a revoked one.  The verdict is OpenSSL's, unchanged.
+ */
+static int verify_cb(int ok, X509_STORE_CTX *x)
+{
+	if (ok)
+		return ok;
+	SSL *ssl = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct tlsio_conn *t = ssl ? SSL_get_ex_data(ssl, 0) : NULL;
+	X509 *cert = X509_STORE_CTX_get_current_cert(x);
+	if (t && cert && !t->verify_note[0] && X509_STORE_CTX_get_error(x) == X509_V_ERR_CERT_REVOKED) {
+		char serial[64];
+		serial_text(cert, serial, sizeof serial);
+		snprintf(t->verify_note, sizeof t->verify_note, "serial %s", serial);
+	}
+	return ok;
 }
 
 struct tlsio_ctx *tlsio_ctx_new(enum tlsio_role role, const struct tlsio_config *cfg, struct tlsio_report *rep)
@@ -595,27 +735,58 @@ struct tlsio_ctx *tlsio_ctx_new(enum tlsio_role role, const struct tlsio_config 
 					    SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_clear_mode(c->ssl, SSL_MODE_AUTO_RETRY);
 	if (role == TLSIO_SERVER) {
-		/* One process per connection: nothing to resume. */
+		/*
+		 * No resumption: one process per connection keeps no session
+		 * cache, and a TLS 1.2 ticket key made once in a --listen parent
+		 * would be shared by every connection for its life.  No TLS 1.2
+		 * tickets (SSL_OP_NO_TICKET), no TLS 1.3 tickets (0), no cache; the
+		 * session id context is set so that a client offering an old
+		 * session or ticket gets a full handshake, not "session id
+		 * context uninitialized", under mutual TLS.
+		 */
+		static const unsigned char sid_ctx[] = "mllpd";
 		SSL_CTX_set_session_cache_mode(c->ssl, SSL_SESS_CACHE_OFF);
+		SSL_CTX_set_options(c->ssl, SSL_OP_NO_TICKET);
 		SSL_CTX_set_num_tickets(c->ssl, 0);
+		SSL_CTX_set_session_id_context(c->ssl, sid_ctx, sizeof sid_ctx - 1);
+		/*
+		 * Send the chain of the certificate file (or PKCS#12) as given:
+		 * OpenSSL would otherwise complete it from the store, which holds
+		 * the --tls-ca roots trusted for clients, not the server's chain.
+		 */
+		SSL_CTX_set_mode(c->ssl, SSL_MODE_NO_AUTO_CHAIN);
 	}
 	int rc = 0;
-	if (cfg->pkcs12_file)
+	const char *ciphers = cfg->ciphers ? cfg->ciphers : role == TLSIO_SERVER ? TLSIO_CIPHERS : NULL;
+	const char *groups = cfg->groups ? cfg->groups : role == TLSIO_SERVER ? TLSIO_GROUPS : NULL;
+	if (ciphers && SSL_CTX_set_cipher_list(c->ssl, ciphers) != 1)
+		rc = fail_text(rep, TLSIO_IN_CIPHERS, ciphers, "no cipher matches");
+	if (rc == 0 && groups && SSL_CTX_set1_groups_list(c->ssl, groups) != 1)
+		rc = fail_text(rep, TLSIO_IN_GROUPS, groups, "not a list of groups");
+	if (rc == 0 && cfg->pkcs12_file)
 		rc = load_pkcs12(c->ssl, cfg, rep);
-	else if (cfg->cert_file)
+	else if (rc == 0 && cfg->cert_file)
 		rc = load_pem(c->ssl, cfg, rep);
+	int crls = 0;
 	if (rc == 0 && cfg->ca_file)
-		rc = load_ca(c->ssl, role, cfg->ca_file, rep);
+		crls = rc = load_ca(c->ssl, role, cfg->ca_file, rep);
+	if (rc >= 0 && cfg->crl_file) {
+		rc = load_crl(c->ssl, cfg->crl_file, rep);
+		crls += rc;
+	}
+	if (rc >= 0 && crls > 0)
+		X509_STORE_set_flags(SSL_CTX_get_cert_store(c->ssl), X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+	rc = rc < 0 ? -1 : 0;
 	if (rc == 0 && role == TLSIO_CLIENT && !cfg->ca_file && cfg->verify_peer &&
 	    SSL_CTX_set_default_verify_paths(c->ssl) != 1)
 		rc = fail(rep, TLSIO_IN_CA, NULL, "cannot load the system CA store");
 	if (rc == 0) {
 		if (role == TLSIO_SERVER && cfg->verify_peer)
-			SSL_CTX_set_verify(c->ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+			SSL_CTX_set_verify(c->ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_cb);
 		else if (role == TLSIO_SERVER && cfg->ca_file)
-			SSL_CTX_set_verify(c->ssl, SSL_VERIFY_PEER, NULL);
+			SSL_CTX_set_verify(c->ssl, SSL_VERIFY_PEER, verify_cb);
 		else
-			SSL_CTX_set_verify(c->ssl, cfg->verify_peer ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
+			SSL_CTX_set_verify(c->ssl, cfg->verify_peer ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, verify_cb);
 	}
 	if (rc < 0) {
 		SSL_CTX_free(c->ssl);
@@ -623,6 +794,21 @@ struct tlsio_ctx *tlsio_ctx_new(enum tlsio_role role, const struct tlsio_config 
 		return NULL;
 	}
 	return c;
+}
+
+int tlsio_ctx_certificate(const struct tlsio_ctx *ctx, char *buf, size_t cap)
+{
+	X509 *cert = SSL_CTX_get0_certificate(ctx->ssl);
+	char subject[256], serial[80], when[64];
+	if (cap)
+		buf[0] = '\0';
+	if (!cert || !cap)
+		return 0;
+	name_text(X509_get_subject_name(cert), subject, sizeof subject);
+	serial_text(cert, serial, sizeof serial);
+	time_text(X509_get0_notAfter(cert), when, sizeof when);
+	snprintf(buf, cap, "subject=\"%s\" serial=%s expires=\"%s\"", subject, serial, when);
+	return 1;
 }
 
 void tlsio_ctx_free(struct tlsio_ctx *ctx)
@@ -653,7 +839,7 @@ static int wait_want(struct tlsio_conn *t, int err, long long deadline, int eint
 }
 
 /* The reason a handshake or I/O call failed, with the verification result when there is one. */
-static void ssl_reason(SSL *ssl, int err, int sys_errno, char *why, size_t cap)
+static void ssl_reason(SSL *ssl, int err, int sys_errno, const char *note, char *why, size_t cap)
 {
 	long v = SSL_get_verify_result(ssl);
 	if (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
@@ -669,7 +855,7 @@ static void ssl_reason(SSL *ssl, int err, int sys_errno, char *why, size_t cap)
 	drain_errors(why, cap, "protocol error");
 	if (v != X509_V_OK) {
 		size_t n = strlen(why);
-		snprintf(why + n, cap - n, " (%s)", X509_verify_cert_error_string(v));
+		snprintf(why + n, cap - n, " (%s%s%s)", X509_verify_cert_error_string(v), note[0] ? ": " : "", note);
 	}
 }
 
@@ -692,6 +878,7 @@ struct tlsio_conn *tlsio_handshake(struct tlsio_ctx *ctx, int rfd, int wfd, cons
 		fcntl(wfd, F_SETFL, fcntl(wfd, F_GETFL) | O_NONBLOCK);
 	SSL_set_rfd(t->ssl, rfd);
 	SSL_set_wfd(t->ssl, wfd);
+	SSL_set_ex_data(t->ssl, 0, t);
 	if (ctx->role == TLSIO_CLIENT && server_name && *server_name) {
 		ASN1_OCTET_STRING *ip = a2i_IPADDRESS(server_name);
 		if (ip) {
@@ -716,7 +903,7 @@ struct tlsio_conn *tlsio_handshake(struct tlsio_ctx *ctx, int rfd, int wfd, cons
 				continue;
 			snprintf(why, whycap, "%s", w == 0 ? "timed out" : strerror(errno));
 		} else {
-			ssl_reason(t->ssl, err, e, why, whycap);
+			ssl_reason(t->ssl, err, e, t->verify_note, why, whycap);
 		}
 		SSL_free(t->ssl);
 		free(t);
@@ -810,15 +997,8 @@ int tlsio_peer_subject(const struct tlsio_conn *t, char *buf, size_t cap)
 	X509 *peer = SSL_get1_peer_certificate(t->ssl);
 	if (!peer)
 		return 0;
-	BIO *b = BIO_new(BIO_s_mem());
-	if (b && cap && X509_NAME_print_ex(b, X509_get_subject_name(peer), 0, XN_FLAG_RFC2253) >= 0) {
-		int n = BIO_read(b, buf, (int)(cap - 1 < 4096 ? cap - 1 : 4096));
-		buf[n > 0 ? n : 0] = '\0';
-		for (char *p = buf; *p; p++)
-			if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-				*p = '?';
-	}
-	BIO_free(b);
+	if (cap)
+		name_text(X509_get_subject_name(peer), buf, cap < 4097 ? cap : 4097);
 	X509_free(peer);
 	return 1;
 }
@@ -1002,6 +1182,9 @@ const char *tlsio_input_option(enum tlsio_input in)
 	case TLSIO_IN_PKCS12: return "--tls-pkcs12";
 	case TLSIO_IN_CA: return "--tls-ca";
 	case TLSIO_IN_PASSWORD: return "--tls-password-file";
+	case TLSIO_IN_CRL: return "--tls-crl";
+	case TLSIO_IN_CIPHERS: return "--tls-ciphers";
+	case TLSIO_IN_GROUPS: return "--tls-groups";
 	default: return "TLS";
 	}
 }

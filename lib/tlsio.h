@@ -22,6 +22,9 @@ enum tlsio_input {
 	TLSIO_IN_PKCS12,
 	TLSIO_IN_CA,
 	TLSIO_IN_PASSWORD,
+	TLSIO_IN_CRL,
+	TLSIO_IN_CIPHERS, /* the cipher list (file: the list as given) */
+	TLSIO_IN_GROUPS,  /* the group list (file: the list as given) */
 };
 
 /* The command-line option that names an input ("--tls-cert" ...; "TLS" for none), for error lines. */
@@ -34,9 +37,23 @@ struct tlsio_config {
 	const char *password;    /* for an encrypted key or the PKCS#12; borrowed; NULL: none */
 	size_t password_len;
 	const char *ca_file;     /* PEM CAs to verify the peer; NULL: client uses the system store */
+	const char *crl_file;    /* PEM CRLs (one per CA of the chain), or NULL; CRLs in ca_file count too */
 	int verify_peer;         /* server: require a client certificate; client: verify the server */
 	int min_version;         /* 12 or 13 (TLS 1.2 / 1.3); 0: 1.2 */
+	const char *ciphers;     /* TLS 1.2 suites, OpenSSL syntax; NULL: server TLSIO_CIPHERS, client OpenSSL's */
+	const char *groups;      /* key exchange groups ("X25519:P-256"); NULL: server TLSIO_GROUPS, client OpenSSL's */
 };
+
+/*
+ * A server's defaults: Mozilla's "intermediate" TLS 1.2 suites (Server Side
+ * TLS 5.7) without its DHE ones: ECDHE with AES-GCM or ChaCha20-Poly1305
+ * only, so forward secrecy and AEAD on every connection.  TLS 1.3 keeps
+ * OpenSSL's three AEAD suites, as Mozilla's list does.
+ */
+#define TLSIO_CIPHERS                                                                                 \
+	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"   \
+	"ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+#define TLSIO_GROUPS "X25519:P-256:P-384"
 
 /* The result of tlsio_ctx_new: which input failed, the reason, and warnings. */
 struct tlsio_report {
@@ -44,6 +61,13 @@ struct tlsio_report {
 	const char *file;        /* the file concerned (borrowed from the config) */
 	char reason[256];        /* one line, no file name */
 	char warning[256];       /* non-fatal (e.g. an expired certificate); empty when none */
+	/* More warnings, each about one input (a CRL past its next update); notes[0..nnotes). */
+	struct tlsio_note {
+		enum tlsio_input input;
+		const char *file; /* borrowed from the config */
+		char text[256];
+	} notes[4];
+	size_t nnotes;
 };
 
 struct tlsio_ctx;
@@ -51,9 +75,14 @@ struct tlsio_conn;
 
 /*
  * Build a context: load and check the certificate and key (a key that does
- * not match is an error), the CA file, the protocol floor, and the defaults
- * (no compression, no renegotiation, server cipher preference, no session
- * tickets).  Returns NULL with rep filled.  The password is not kept.
+ * not match is an error), the CA file, the CRLs (crl_file and any in
+ * ca_file: then every certificate of a peer's chain is checked against the
+ * CRL of its issuer, X509_V_FLAG_CRL_CHECK_ALL, and a CA without a CRL
+ * fails the handshake; a CRL past its next update is a note, and then
+ * refuses the certificates it covers), the protocol floor, the cipher and
+ * group lists (one that OpenSSL refuses or that matches nothing is an
+ * error), and the defaults (no compression, no renegotiation, server
+ * cipher preference, no session tickets).  Returns NULL with rep filled.  The password is not kept.
  * The first call loads OpenSSL (dlopen of libcrypto.so.3 and libssl.so.3:
  * the programs do not link it); when that fails, NULL with
  * "cannot load OpenSSL: <reason>" and TLSIO_IN_NONE.
@@ -62,12 +91,28 @@ struct tlsio_ctx *tlsio_ctx_new(enum tlsio_role role, const struct tlsio_config 
 void tlsio_ctx_free(struct tlsio_ctx *ctx);
 
 /*
+ * The context's own certificate, for logs, into buf:
+ * subject="O=...,CN=..." serial=1A2B expires="Dec  4 17:00:00 2027 GMT"
+ * (printable ASCII).  Returns 1, or 0 (buf empty) when it has none.
+ */
+int tlsio_ctx_certificate(const struct tlsio_ctx *ctx, char *buf, size_t cap);
+
+/*
  * Read a password file: its first line, without the line end, into buf (at
  * most cap - 1 bytes: a longer password is cut, and then fails as wrong)
  * (NUL-terminated).  Returns its length, or -1 with a reason in why
  * (strerror text or "empty").
  */
 ssize_t tlsio_read_password(const char *path, char *buf, size_t cap, char *why, size_t whycap);
+
+/*
+ * May users other than the owner read the secret file at path (a key, a
+ * PKCS#12, a password file)?  1 with "readable by other users (mode 0644)"
+ * or "readable by its group (mode 0640)" in why; 0 when not, and when path
+ * is not a regular file or cannot be stat()ed (loading it says why).
+ * Does not load OpenSSL.
+ */
+int tlsio_secret_exposed(const char *path, char *why, size_t cap);
 
 /* Overwrite secret bytes in a way the compiler keeps (does not load OpenSSL). */
 void tlsio_cleanse(void *p, size_t len);

@@ -134,14 +134,16 @@ static int direct_read_setup(const struct config *cfg, int in_fd)
 	return setsockopt(in_fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof bound) == 0;
 }
 
-/* The handshake, bounded like a frame; nothing is read or spooled before it succeeds.  0, or -1 (logged). */
+/* The handshake, bounded by --tls-handshake-timeout; nothing is read or spooled before it succeeds.
+ * 0, or -1 (logged). */
 static int conn_tls(struct conn *c)
 {
 	const struct config *cfg = c->cfg;
 	char why[256];
-	double limit = cfg->frame_timeout > 0 ? cfg->frame_timeout : 60;
+	double limit = cfg->tls_handshake_timeout;
 
-	c->tls = tlsio_handshake(cfg->tls, c->in_fd, c->out_fd, NULL, config_ms(limit), why, sizeof why);
+	c->tls = tlsio_handshake(cfg->tls, c->in_fd, c->out_fd, NULL, limit > 0 ? config_ms(limit) : -1, why,
+				 sizeof why);
 	if (!c->tls) {
 		log_line(LOG_WARNING, "%s: TLS handshake failed: %s", c->peer->label, why);
 		return -1;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include "systemd.h"
 #include <unistd.h>
 
@@ -98,6 +99,16 @@ int listener_open(const char *spec, int *fds, size_t cap)
 }
 
 static volatile int child_exited;
+static volatile int reload_wanted;
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	int e = errno;
+	reload_wanted = 1;
+	mllpd_wake();
+	errno = e;
+}
 
 static void on_child(int sig)
 {
@@ -129,20 +140,76 @@ static unsigned reap_children(pid_t *kids, unsigned max)
 	return n;
 }
 
-int listener_serve(const struct config *cfg, const int *fds, size_t nfds, char **envp)
+/* The same host (the address, not the port), for --max-per-source. */
+static int same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET)
+		return memcmp(&((const struct sockaddr_in *)a)->sin_addr, &((const struct sockaddr_in *)b)->sin_addr,
+			      sizeof(struct in_addr)) == 0;
+	if (a->ss_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			      &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr)) == 0;
+	return 0;
+}
+
+/*
+ * A log line that a peer can cause again and again (a full listener, a
+ * refusal) is written once a minute at most; the next one counts those
+ * left out.
+ */
+struct ratelimit {
+	time_t last; /* monotonic seconds of the last line; 0: none yet */
+	unsigned long skipped;
+};
+
+/* 1 when a line may be written now (then *skipped is what was left out since the last); else counted. */
+static int rate_ok(struct ratelimit *r, unsigned long *skipped)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (r->last && ts.tv_sec - r->last < 60) {
+		r->skipped++;
+		return 0;
+	}
+	*skipped = r->skipped;
+	r->last = ts.tv_sec > 0 ? ts.tv_sec : 1;
+	r->skipped = 0;
+	return 1;
+}
+
+/* " (N more since the last report)", or "" */
+static const char *skipped_text(char *buf, size_t cap, unsigned long n)
+{
+	if (!n)
+		return "";
+	snprintf(buf, cap, " (%lu more since the last report)", n);
+	return buf;
+}
+
+int listener_serve(struct config *cfg, const int *fds, size_t nfds, char **envp)
 {
 	pid_t *kids = calloc(cfg->max_connections, sizeof *kids);
+	/* The address of each connection process's peer, beside kids[]. */
+	struct sockaddr_storage *from = calloc(cfg->max_connections, sizeof *from);
+	struct ratelimit full_log = {0}, refuse_log = {0};
+	char more[64];
+	unsigned long skipped;
 	struct pollfd *p = calloc(nfds + 1, sizeof *p);
 	unsigned active = 0;
 	struct sigaction sa = {.sa_handler = on_child};
 
-	if (!kids || !p) {
+	if (!kids || !p || !from) {
 		log_line(LOG_ERR, "out of memory");
 		return EX_OSERR;
 	}
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_NOCLDSTOP;
 	sigaction(SIGCHLD, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sa.sa_flags = 0;
+	sigaction(SIGHUP, &sa, NULL);
 	for (size_t i = 0; i < nfds; i++)
 		fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
 	systemd_notify("READY=1");
@@ -164,6 +231,10 @@ int listener_serve(const struct config *cfg, const int *fds, size_t nfds, char *
 				;
 		}
 		active -= reap_children(kids, cfg->max_connections);
+		if (reload_wanted) {
+			reload_wanted = 0;
+			mllpd_reload(cfg);
+		}
 		for (size_t i = 1; i < n && r > 0 && active < cfg->max_connections; i++) {
 			if (!p[i].revents)
 				continue;
@@ -177,6 +248,21 @@ int listener_serve(const struct config *cfg, const int *fds, size_t nfds, char *
 			}
 			struct peer peer;
 			peer_from_sockaddr(&peer, (struct sockaddr *)&ss);
+			if (cfg->max_per_source) {
+				unsigned same = 0;
+				for (unsigned k = 0; k < cfg->max_connections; k++)
+					same += kids[k] && same_host(&from[k], &ss);
+				if (same >= cfg->max_per_source) {
+					if (rate_ok(&refuse_log, &skipped))
+						log_line(LOG_WARNING,
+							 "%s: refused: %u connections from this address already "
+							 "(--max-per-source %u)%s",
+							 peer.label, same, cfg->max_per_source,
+							 skipped_text(more, sizeof more, skipped));
+					close(fd);
+					continue;
+				}
+			}
 			pid_t pid = fork();
 			if (pid < 0) {
 				log_line(LOG_ERR, "%s: fork: %s", peer.label, strerror(errno));
@@ -188,6 +274,7 @@ int listener_serve(const struct config *cfg, const int *fds, size_t nfds, char *
 					close(fds[k]);
 				/* The parent's bookkeeping is not the child's (valgrind saw it lost at _exit). */
 				free(kids);
+				free(from);
 				free(p);
 				fcntl(fd, F_SETFD, FD_CLOEXEC);
 				mllpd_child_setup();
@@ -197,9 +284,15 @@ int listener_serve(const struct config *cfg, const int *fds, size_t nfds, char *
 			for (unsigned k = 0; k < cfg->max_connections; k++)
 				if (!kids[k]) {
 					kids[k] = pid;
+					from[k] = ss;
 					break;
 				}
 			active++;
+			if (active == cfg->max_connections && rate_ok(&full_log, &skipped))
+				log_line(
+				    LOG_WARNING,
+				    "all %u connection slots in use (--max-connections %u): new connections wait%s",
+				    active, cfg->max_connections, skipped_text(more, sizeof more, skipped));
 		}
 	}
 	/* Stop accepting; each connection finishes the message in hand. */
@@ -220,6 +313,7 @@ int listener_serve(const struct config *cfg, const int *fds, size_t nfds, char *
 		active--;
 	}
 	free(kids);
+	free(from);
 	free(p);
 	return 0;
 }

@@ -34,9 +34,12 @@ static const char usage_text[] =
 	"             [--max-message-size BYTES] [--idle-timeout SEC] [--frame-timeout SEC]\n"
 	"             [--ack-application NAME] [--ack-facility NAME] [--ack-mode auto|original]\n"
 	"             [--strict] [--listen [HOST:]PORT] [--max-connections N]\n"
+	"             [--max-per-source N]\n"
 	"             [--log-target auto|stderr|journal|syslog]\n"
 	"             [--tls-cert FILE [--tls-key FILE] | --tls-pkcs12 FILE]\n"
 	"             [--tls-password-file FILE] [--tls-ca FILE] [--tls-verify-client]\n"
+	"             [--tls-crl FILE] [--tls-ciphers LIST] [--tls-groups LIST]\n"
+	"             [--tls-handshake-timeout SEC]\n"
 	"             [--tls-min-version 1.2|1.3] [--tls-allow FILE] [--config FILE]\n"
 	"             [--dedupe WINDOW [--dedupe-dir DIR]]\n"
 	"       mllpd --version | --help\n";
@@ -59,6 +62,7 @@ static const char help_text[] =
 	"  --strict                  refuse LF separators, BOMs, empty segments, junk bytes\n"
 	"  --listen [HOST:]PORT      accept connections, one process each (no super-server)\n"
 	"  --max-connections N       connections served at once with --listen/Accept=no (64)\n"
+	"  --max-per-source N        of those, from one address at once (0: no limit)\n"
 	"  --log-target TARGET       auto, stderr, journal or syslog (auto)\n"
 	"  --tls-cert FILE           TLS: PEM certificate (chain) of this server\n"
 	"  --tls-key FILE            TLS: PEM private key (default: in the --tls-cert file)\n"
@@ -66,8 +70,12 @@ static const char help_text[] =
 	"  --tls-password-file FILE  TLS: first line is the password of the key or PKCS#12\n"
 	"  --tls-ca FILE             TLS: PEM CAs that client certificates must chain to\n"
 	"  --tls-verify-client       TLS: require a client certificate (mutual TLS; needs --tls-ca)\n"
+	"  --tls-crl FILE            TLS: PEM CRLs: refuse a revoked client certificate\n"
+	"  --tls-handshake-timeout SEC TLS: a handshake must end within SEC seconds (10)\n"
 	"  --tls-min-version V       TLS: oldest protocol version, 1.2 or 1.3 (1.2)\n"
 	"  --tls-allow FILE          TLS: MSH-3/MSH-4 each client certificate (CN, SAN) may send as\n"
+	"  --tls-ciphers LIST        TLS: TLS 1.2 cipher suites, OpenSSL syntax (Mozilla intermediate)\n"
+	"  --tls-groups LIST         TLS: key exchange groups (X25519:P-256:P-384)\n"
 	"  --dedupe WINDOW           deliver a resent (MSH-3, MSH-4, MSH-10) once per WINDOW (15m, 24h)\n"
 	"  --dedupe-dir DIR          where --dedupe keeps its record (default: SPOOL/dedupe)\n"
 	"  --config FILE             options from FILE (name = value lines); the command line wins\n"
@@ -105,6 +113,7 @@ enum {
 	OPT_FRAME_TIMEOUT, OPT_ACK_APP, OPT_ACK_FAC, OPT_ACK_MODE, OPT_STRICT, OPT_LISTEN, OPT_MAX_CONN,
 	OPT_LOG_TARGET, OPT_VERSION, OPT_HELP, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_PKCS12, OPT_TLS_PASSWORD_FILE,
 	OPT_TLS_CA, OPT_TLS_VERIFY_CLIENT, OPT_TLS_MIN_VERSION, OPT_TLS_ALLOW, OPT_CONFIG, OPT_DEDUPE, OPT_DEDUPE_DIR,
+	OPT_TLS_CIPHERS, OPT_TLS_GROUPS, OPT_TLS_CRL, OPT_TLS_HANDSHAKE_TIMEOUT, OPT_MAX_PER_SOURCE,
 };
 
 static const struct option options[] = {
@@ -137,6 +146,11 @@ static const struct option options[] = {
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"dedupe", required_argument, NULL, OPT_DEDUPE},
 	{"dedupe-dir", required_argument, NULL, OPT_DEDUPE_DIR},
+	{"tls-ciphers", required_argument, NULL, OPT_TLS_CIPHERS},
+	{"tls-groups", required_argument, NULL, OPT_TLS_GROUPS},
+	{"tls-crl", required_argument, NULL, OPT_TLS_CRL},
+	{"tls-handshake-timeout", required_argument, NULL, OPT_TLS_HANDSHAKE_TIMEOUT},
+	{"max-per-source", required_argument, NULL, OPT_MAX_PER_SOURCE},
 	{NULL, 0, NULL, 0},
 };
 
@@ -206,6 +220,15 @@ static void apply_options(int argc, char **argv, struct config *cfg, enum log_ta
 				usage_error("--dedupe: invalid window (a number with s, m, h or d, up to 366d): %s", optarg, "");
 			break;
 		case OPT_DEDUPE_DIR: cfg->dedupe_dir = optarg; break;
+		case OPT_TLS_CIPHERS: cfg->tls_ciphers = optarg; break;
+		case OPT_TLS_GROUPS: cfg->tls_groups = optarg; break;
+		case OPT_TLS_CRL: cfg->tls_crl = optarg; break;
+		case OPT_TLS_HANDSHAKE_TIMEOUT:
+			cfg->tls_handshake_timeout = cli_seconds("--tls-handshake-timeout", optarg, 0, CLI_TIMEOUT_MAX_MS);
+			break;
+		case OPT_MAX_PER_SOURCE:
+			cfg->max_per_source = (unsigned)cli_count("--max-per-source", optarg, 0, 100000);
+			break;
 		case 'q': *verbosity = -1; break;
 		case 'v': *verbosity = 1; break;
 		case OPT_VERSION:
@@ -269,10 +292,14 @@ static void parse_options(int argc, char **argv, struct config *cfg, enum log_ta
 /* The --tls-allow file is at most this large. */
 #define ALLOW_FILE_MAX (1 << 20)
 
-/* Read and parse --tls-allow FILE at start: an unreadable or malformed file is exit 78. */
-static void allow_setup(struct config *cfg)
+/*
+ * Read and parse --tls-allow FILE: the table, or NULL with the reason
+ * logged after prefix ("" at start, where it is exit 78; the reload's
+ * words on SIGHUP).
+ */
+static struct allow_table *allow_load(const char *path, const char *prefix)
 {
-	FILE *f = fopen(cfg->tls_allow, "rb");
+	FILE *f = fopen(path, "rb");
 	char *buf = malloc(ALLOW_FILE_MAX + 1);
 	size_t len = 0;
 	const char *why = NULL;
@@ -289,33 +316,126 @@ static void allow_setup(struct config *cfg)
 	if (f)
 		fclose(f);
 	if (why) {
-		log_line(LOG_ERR, "--tls-allow %s: %s", cfg->tls_allow, why);
-		exit(EX_CONFIG);
+		log_line(LOG_ERR, "%s--tls-allow %s: %s", prefix, path, why);
+		free(buf);
+		return NULL;
 	}
 	struct allow_error err;
-	cfg->allow = allow_parse(buf, len, &err);
+	struct allow_table *t = allow_parse(buf, len, &err);
 	free(buf);
-	if (!cfg->allow) {
+	if (!t) {
 		if (err.line)
-			log_line(LOG_ERR, "--tls-allow %s:%zu: %s", cfg->tls_allow, err.line, err.reason);
+			log_line(LOG_ERR, "%s--tls-allow %s:%zu: %s", prefix, path, err.line, err.reason);
 		else
-			log_line(LOG_ERR, "--tls-allow %s: %s", cfg->tls_allow, err.reason);
-		exit(EX_CONFIG);
+			log_line(LOG_ERR, "%s--tls-allow %s: %s", prefix, path, err.reason);
+		return NULL;
 	}
-	if (allow_count(cfg->allow) == 0)
-		log_line(LOG_WARNING, "--tls-allow %s: no rules: every message will be refused", cfg->tls_allow);
+	if (allow_count(t) == 0)
+		log_line(LOG_WARNING, "--tls-allow %s: no rules: every message will be refused", path);
+	return t;
+}
+
+/* A secret file other users may read: a warning naming it (ssh refuses; we warn, to keep serving). */
+static void warn_exposed(const char *opt, const char *path)
+{
+	char why[96];
+	if (path && tlsio_secret_exposed(path, why, sizeof why) == 1)
+		log_line(LOG_WARNING, "%s %s: %s: chmod 600 it", opt, path, why);
 }
 
 /*
- * Load the certificate and key once, before any connection or fork, so a
- * misconfiguration ends the start with exit 78 in every mode.  Files not
- * given as options are taken from systemd credentials (LoadCredential=) of
- * the same names: tls-cert, tls-key, tls-pkcs12, tls-password, tls-ca,
- * tls-allow.
+ * Read the TLS files named in cfg (password, certificate and key, CA, CRL,
+ * allow list) into a new context and allow table.  0, or -1 with the
+ * reason logged after prefix.  Warnings (an expired certificate, a stale
+ * CRL, a secret others may read) are logged each time.
+ */
+static int tls_load(const struct config *cfg, const char *prefix, struct tlsio_ctx **ctx, struct allow_table **allow)
+{
+	char password[1024], why[256];
+	ssize_t plen = 0;
+	*ctx = NULL;
+	*allow = NULL;
+	if (cfg->tls_password_file) {
+		plen = tlsio_read_password(cfg->tls_password_file, password, sizeof password, why, sizeof why);
+		if (plen < 0) {
+			log_line(LOG_ERR, "%s--tls-password-file %s: %s", prefix, cfg->tls_password_file, why);
+			return -1;
+		}
+	}
+	struct tlsio_config tc = {
+		.cert_file = cfg->tls_cert,
+		.key_file = cfg->tls_key,
+		.pkcs12_file = cfg->tls_pkcs12,
+		.password = cfg->tls_password_file ? password : NULL,
+		.password_len = (size_t)plen,
+		.ca_file = cfg->tls_ca,
+		.crl_file = cfg->tls_crl,
+		.verify_peer = cfg->tls_verify_client,
+		.min_version = cfg->tls_min_version,
+		.ciphers = cfg->tls_ciphers,
+		.groups = cfg->tls_groups,
+	};
+	struct tlsio_report rep;
+	*ctx = tlsio_ctx_new(TLSIO_SERVER, &tc, &rep);
+	tlsio_cleanse(password, sizeof password);
+	if (!*ctx) {
+		if (rep.file)
+			log_line(LOG_ERR, "%s%s %s: %s", prefix, tlsio_input_option(rep.input), rep.file, rep.reason);
+		else
+			log_line(LOG_ERR, "%sTLS: %s", prefix, rep.reason);
+		return -1;
+	}
+	if (rep.warning[0])
+		log_line(LOG_WARNING, "%s %s: %s", cfg->tls_pkcs12 ? "--tls-pkcs12" : "--tls-cert", rep.file,
+			 rep.warning);
+	/* Only files that held a secret: the key (in the certificate file when no --tls-key), PKCS#12, password. */
+	if (cfg->tls_pkcs12)
+		warn_exposed("--tls-pkcs12", cfg->tls_pkcs12);
+	else
+		warn_exposed(cfg->tls_key ? "--tls-key" : "--tls-cert", cfg->tls_key ? cfg->tls_key : cfg->tls_cert);
+	warn_exposed("--tls-password-file", cfg->tls_password_file);
+	for (size_t i = 0; i < rep.nnotes; i++)
+		log_line(LOG_WARNING, "%s %s: %s", tlsio_input_option(rep.notes[i].input), rep.notes[i].file,
+			 rep.notes[i].text);
+	if (cfg->tls_allow && !(*allow = allow_load(cfg->tls_allow, prefix))) {
+		tlsio_ctx_free(*ctx);
+		*ctx = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void mllpd_reload(struct config *cfg)
+{
+	struct tlsio_ctx *ctx;
+	struct allow_table *allow;
+	char cert[512];
+
+	if (!cfg->tls) {
+		log_line(LOG_NOTICE, "SIGHUP: nothing to reload (no TLS)");
+		return;
+	}
+	if (tls_load(cfg, "TLS reload failed, serving with the previous files: ", &ctx, &allow) < 0)
+		return;
+	tlsio_ctx_free(cfg->tls);
+	allow_free(cfg->allow);
+	cfg->tls = ctx;
+	cfg->allow = allow;
+	tlsio_ctx_certificate(ctx, cert, sizeof cert);
+	log_line(LOG_NOTICE, "TLS reloaded: certificate %s", cert);
+}
+
+/*
+ * Find the TLS files, then load them once, before any connection or fork,
+ * so a misconfiguration ends the start with exit 78 in every mode.  Files
+ * not given as options are taken from systemd credentials
+ * (LoadCredential=) of the same names: tls-cert, tls-key, tls-pkcs12,
+ * tls-password, tls-ca, tls-crl, tls-allow.  A listener loads them again
+ * on SIGHUP (mllpd_reload).
  */
 static void tls_setup(struct config *cfg)
 {
-	static char cred[6][4096];
+	static char cred[7][4096];
 	const char *dir = getenv("CREDENTIALS_DIRECTORY");
 	int given = cfg->tls_cert || cfg->tls_pkcs12;
 
@@ -331,7 +451,8 @@ static void tls_setup(struct config *cfg)
 	if (!cfg->tls_cert && !cfg->tls_pkcs12) {
 		const char *opt = cfg->tls_key ? "--tls-key" : cfg->tls_password_file ? "--tls-password-file"
 			: cfg->tls_ca ? "--tls-ca" : cfg->tls_verify_client ? "--tls-verify-client"
-			: cfg->tls_min_version ? "--tls-min-version" : NULL;
+			: cfg->tls_min_version ? "--tls-min-version" : cfg->tls_ciphers ? "--tls-ciphers"
+			: cfg->tls_groups ? "--tls-groups" : cfg->tls_crl ? "--tls-crl" : NULL;
 		if (opt)
 			usage_error("%s: needs --tls-cert FILE or --tls-pkcs12 FILE%s", opt, "");
 		return;
@@ -344,6 +465,10 @@ static void tls_setup(struct config *cfg)
 		cfg->tls_password_file = cred[4];
 	if (cfg->tls_verify_client && !cfg->tls_ca)
 		usage_error("--tls-verify-client: needs --tls-ca FILE%s%s", "", "");
+	if (cfg->tls_crl && !cfg->tls_ca)
+		usage_error("--tls-crl: needs --tls-ca FILE%s%s", "", "");
+	if (!cfg->tls_crl && cfg->tls_ca && tlsio_credential(dir, "tls-crl", cred[6], sizeof cred[6]))
+		cfg->tls_crl = cred[6];
 	if (!cfg->tls_allow && tlsio_credential(dir, "tls-allow", cred[5], sizeof cred[5])) {
 		cfg->tls_allow = cred[5];
 		if (!cfg->tls_verify_client) {
@@ -351,41 +476,8 @@ static void tls_setup(struct config *cfg)
 			exit(EX_CONFIG);
 		}
 	}
-
-	char password[1024], why[256];
-	ssize_t plen = 0;
-	if (cfg->tls_password_file) {
-		plen = tlsio_read_password(cfg->tls_password_file, password, sizeof password, why, sizeof why);
-		if (plen < 0) {
-			log_line(LOG_ERR, "--tls-password-file %s: %s", cfg->tls_password_file, why);
-			exit(EX_CONFIG);
-		}
-	}
-	struct tlsio_config tc = {
-		.cert_file = cfg->tls_cert,
-		.key_file = cfg->tls_key,
-		.pkcs12_file = cfg->tls_pkcs12,
-		.password = cfg->tls_password_file ? password : NULL,
-		.password_len = (size_t)plen,
-		.ca_file = cfg->tls_ca,
-		.verify_peer = cfg->tls_verify_client,
-		.min_version = cfg->tls_min_version,
-	};
-	struct tlsio_report rep;
-	cfg->tls = tlsio_ctx_new(TLSIO_SERVER, &tc, &rep);
-	tlsio_cleanse(password, sizeof password);
-	if (!cfg->tls) {
-		if (rep.file)
-			log_line(LOG_ERR, "%s %s: %s", tlsio_input_option(rep.input), rep.file, rep.reason);
-		else
-			log_line(LOG_ERR, "TLS: %s", rep.reason);
+	if (tls_load(cfg, "", &cfg->tls, &cfg->allow) < 0)
 		exit(EX_CONFIG);
-	}
-	if (rep.warning[0])
-		log_line(LOG_WARNING, "%s %s: %s", cfg->tls_pkcs12 ? "--tls-pkcs12" : "--tls-cert", rep.file,
-			 rep.warning);
-	if (cfg->tls_allow)
-		allow_setup(cfg);
 }
 
 void mllpd_wake(void)
@@ -434,6 +526,7 @@ static void signals_setup(void)
 void mllpd_child_setup(void)
 {
 	signal(SIGCHLD, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	self_pipe();
 }
 
@@ -504,6 +597,7 @@ int main(int argc, char **argv)
 		.frame_timeout = 60,
 		.ack_mode = ACK_MODE_AUTO,
 		.max_connections = 64,
+		.tls_handshake_timeout = 10,
 	};
 	enum log_target target = LOG_TARGET_AUTO;
 	int verbosity = 0;

@@ -33,6 +33,10 @@ struct config {
 	struct allow_table *allow; /* its rules; NULL: any verified certificate may send as anyone */
 	long dedupe_window;     /* --dedupe, seconds; 0: off */
 	const char *dedupe_dir; /* --dedupe-dir, or NULL: SPOOL/dedupe */
+	const char *tls_ciphers, *tls_groups; /* --tls-ciphers, --tls-groups; NULL: Mozilla intermediate */
+	const char *tls_crl;    /* --tls-crl FILE (or the tls-crl credential), or NULL */
+	double tls_handshake_timeout; /* seconds; 0: none */
+	unsigned max_per_source; /* --max-per-source: connections from one address at once; 0: no limit */
 };
 
 /* A timeout option in milliseconds, rounded (options are at most 2147483 s: it fits an int). */
@@ -58,8 +62,18 @@ struct peer {
  */
 int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct peer *peer, char **envp);
 
-/* Accept on the listening sockets and fork conn_serve() per connection. */
-int listener_serve(const struct config *cfg, const int *fds, size_t nfds, char **envp);
+/*
+ * Accept on the listening sockets and fork conn_serve() per connection;
+ * on SIGHUP, mllpd_reload(cfg) between two accepts.
+ */
+int listener_serve(struct config *cfg, const int *fds, size_t nfds, char **envp);
+
+/*
+ * Load the TLS files of cfg again (certificate, key, CA, CRL, allow list)
+ * and swap them in for the connections accepted from now on; when one
+ * fails, keep the old ones.  Logged either way.
+ */
+void mllpd_reload(struct config *cfg);
 
 /* Open the sockets for --listen [HOST:]PORT.  Returns the count, or -1 (logged). */
 int listener_open(const char *spec, int *fds, size_t cap);

@@ -37,10 +37,49 @@ setup_file() {
 		key other.key
 		printf 'Zz-s3cret-PW-17\n' >password
 		printf 'not-the-password\n' >wrongpw
+		# secrets readable by their owner only (openssl makes keys 0600 itself)
+		chmod 600 password wrongpw
 		openssl pkey -in server.key -aes256 -passout file:password -out server-enc.key
 		openssl pkcs12 -export -in server.crt -inkey server.key -certfile ca.crt -passout file:password \
 			-out server.p12
 		: >empty
+		chmod 600 empty
+		# an RSA server key: the static-RSA suites exist only for one
+		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.key 2>/dev/null
+		openssl req -new -key rsa.key -subj "/CN=localhost/O=mllpd rsa" -out rsa.csr 2>/dev/null
+		sign rsa.csr ca rsa.crt 365 san.ext
+		# openssl ca over the same CA: a client certificate it issues and then revokes, a CRL, a stale CRL
+		: >index.txt
+		echo 1000 >crlnumber
+		# its own serial file: openssl x509's ca.srl holds the last serial used, openssl ca's the next
+		echo 1000 >ca.serial
+		cat >ca.cnf <<-CNF
+			[ca]
+			default_ca = own
+			[own]
+			database = $PKI/index.txt
+			certificate = $PKI/ca.crt
+			private_key = $PKI/ca.key
+			new_certs_dir = $PKI
+			serial = $PKI/ca.serial
+			crlnumber = $PKI/crlnumber
+			default_md = sha256
+			default_days = 365
+			default_crl_days = 30
+			policy = any
+			[any]
+			commonName = supplied
+			organizationName = optional
+		CNF
+		key revoked.key
+		openssl req -new -key revoked.key -subj "/CN=stolen-laptop/O=Hospital" -out revoked.csr 2>/dev/null
+		openssl ca -batch -config ca.cnf -in revoked.csr -out revoked.crt 2>/dev/null
+		openssl ca -config ca.cnf -gencrl -out none-revoked.crl 2>/dev/null
+		openssl ca -config ca.cnf -revoke revoked.crt -crl_reason keyCompromise 2>/dev/null
+		openssl ca -config ca.cnf -gencrl -out ca.crl 2>/dev/null
+		openssl ca -config ca.cnf -gencrl -crl_lastupdate 20200101000000Z -crl_nextupdate 20200201000000Z \
+			-out stale.crl 2>/dev/null
+		cat ca.crt ca.crl >ca+crl.pem
 	) || return 1
 }
 
@@ -305,4 +344,322 @@ assert_no_answer_in() {
 	tls_client n
 	assert_no_answer_in "$T/n.out"
 	assert_spool_count 1
+}
+
+# tls_probe NAME ARGS...: one TLS handshake with openssl s_client (no message
+# sent, full report in $T/NAME.probe); status in PROBE_STATUS.
+tls_probe() {
+	local name=$1
+	shift
+	PROBE_STATUS=0
+	timeout -k 2 20 openssl s_client -connect "127.0.0.1:$PORT" "$@" </dev/null >"$T/$name.probe" 2>&1 ||
+		PROBE_STATUS=$?
+}
+
+# ticket_session FILE: a TLS 1.2 session with a session ticket, from a
+# throwaway openssl s_server with the same certificate, into FILE.
+ticket_session() {
+	local port
+	port=$(free_port)
+	# s_server ends at the end of its input: a FIFO held open until the session is out
+	mkfifo "$T/s_server.fifo"
+	exec 5<>"$T/s_server.fifo"
+	timeout -k 2 20 openssl s_server -accept "127.0.0.1:$port" -cert "$PKI/server.crt" -key "$PKI/server.key" \
+		-naccept 1 -tls1_2 <"$T/s_server.fifo" >"$T/s_server.out" 2>&1 3>&- &
+	bg_register $!
+	wait_listen "$port"
+	timeout -k 2 20 openssl s_client -connect "127.0.0.1:$port" -tls1_2 -sess_out "$1" </dev/null >"$T/s_server.probe" 2>&1
+	exec 5>&-
+	grep -q 'TLS session ticket:' "$T/s_server.probe" || fail "no ticket from s_server: $(cat "$T/s_server.probe")"
+}
+
+@test "tls: no session resumption: no TLS 1.2 or 1.3 ticket; a client offering a ticket gets a full handshake, under mutual TLS too" {
+	local CLIENT=(-cert "$PKI/client.crt" -key "$PKI/client.key" -CAfile "$PKI/ca.crt")
+	serve "${SRV_TLS[@]}" --tls-ca "$PKI/ca.crt" --tls-verify-client
+	tls_probe first -tls1_2 "${CLIENT[@]}" -sess_out "$T/s1"
+	((PROBE_STATUS == 0)) || fail "first handshake failed: $(cat "$T/first.probe")"
+	grep -q '^New, TLSv1.2' "$T/first.probe" || fail "not a new session: $(cat "$T/first.probe")"
+	! grep -q 'TLS session ticket' "$T/first.probe" || fail "the server issued a session ticket"
+	# nothing to resume: s_client keeps no session
+	[[ ! -s $T/s1 ]] || fail "the session is resumable: $(cat "$T/first.probe")"
+	tls_probe t3 -tls1_3 "${CLIENT[@]}" -sess_out "$T/s3"
+	! grep -q 'TLS session ticket' "$T/t3.probe" || fail "the server issued a TLS 1.3 ticket"
+	# a client library that offers the ticket it holds: a full handshake and an AA
+	ticket_session "$T/s2"
+	tls_probe again -tls1_2 "${CLIENT[@]}" -sess_in "$T/s2"
+	((PROBE_STATUS == 0)) || fail "handshake with a ticket offered failed: $(cat "$T/again.probe")"
+	grep -q '^New, TLSv1.2' "$T/again.probe" || fail "not a new session: $(cat "$T/again.probe")"
+	tls_client c -tls1_2 "${CLIENT[@]}" -sess_in "$T/s2"
+	assert_tls_aa c TLS1
+	! grep -aq 'TLS handshake failed' "$T/server.err" || fail "$(cat "$T/server.err")"
+}
+
+# refused NAME ARGS...: a handshake with s_client ARGS fails.
+refused() {
+	tls_probe "$@"
+	((PROBE_STATUS != 0)) || fail "$1: accepted: $(grep -E '^(New|Protocol|Cipher)' "$T/$1.probe")"
+}
+
+# accepted NAME CIPHER ARGS...: a handshake with s_client ARGS succeeds with CIPHER.
+accepted() {
+	local name=$1 cipher=$2
+	shift 2
+	tls_probe "$name" "$@"
+	((PROBE_STATUS == 0)) || fail "$name: refused: $(cat "$T/$name.probe")"
+	grep -q "^New, TLSv1\.[23], Cipher is $cipher\$" "$T/$name.probe" ||
+		fail "$name: $(grep -E '^New' "$T/$name.probe"), expected $cipher"
+}
+
+@test "tls: Mozilla intermediate by default: no static RSA, no CBC, ECDHE with AES-GCM or ChaCha20; groups X25519, P-256, P-384" {
+	serve --tls-cert "$PKI/rsa.crt" --tls-key "$PKI/rsa.key"
+	# static RSA key exchange (no forward secrecy), and CBC with SHA-1 or SHA-256
+	refused rsa -tls1_2 -cipher AES128-GCM-SHA256
+	refused rsa256 -tls1_2 -cipher AES256-SHA256
+	refused cbc1 -tls1_2 -cipher ECDHE-RSA-AES128-SHA
+	refused cbc2 -tls1_2 -cipher ECDHE-RSA-AES256-SHA384
+	# the intermediate suites themselves
+	accepted gcm ECDHE-RSA-AES128-GCM-SHA256 -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256
+	accepted gcm256 ECDHE-RSA-AES256-GCM-SHA384 -tls1_2 -cipher ECDHE-RSA-AES256-GCM-SHA384
+	accepted chacha ECDHE-RSA-CHACHA20-POLY1305 -tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305
+	accepted tls13 TLS_AES_256_GCM_SHA384 -tls1_3
+	# groups: X25519, P-256, P-384, and no other
+	accepted x25519 TLS_AES_256_GCM_SHA384 -tls1_3 -groups X25519
+	accepted p384 TLS_AES_256_GCM_SHA384 -tls1_3 -groups P-384
+	refused p521 -tls1_3 -groups P-521
+	refused ffdhe -tls1_3 -groups ffdhe2048
+	refused p521v12 -tls1_2 -groups P-521
+	# an ECDSA certificate: the ECDHE-ECDSA suites
+	next_server ec "${SRV_TLS[@]}"
+	accepted ecgcm ECDHE-ECDSA-AES128-GCM-SHA256 -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256
+	refused eccbc -tls1_2 -cipher ECDHE-ECDSA-AES128-SHA
+}
+
+@test "tls: --tls-ciphers and --tls-groups set a site's own policy; a list that matches nothing is exit 78" {
+	serve "${SRV_TLS[@]}" --tls-ciphers ECDHE-ECDSA-AES256-GCM-SHA384 --tls-groups P-384
+	accepted own ECDHE-ECDSA-AES256-GCM-SHA384 -tls1_2
+	refused other -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256
+	refused x25519 -tls1_3 -groups X25519
+	accepted p384 TLS_AES_256_GCM_SHA384 -tls1_3 -groups P-384:X25519
+	start_error 78 "mllpd: --tls-ciphers NOPE: no cipher matches" "${SRV_TLS[@]}" --tls-ciphers NOPE
+	start_error 78 "mllpd: --tls-groups P-999: not a list of groups" "${SRV_TLS[@]}" --tls-groups P-999
+	start_error 64 "mllpd: --tls-ciphers: needs --tls-cert FILE or --tls-pkcs12 FILE" --tls-ciphers ECDHE-ECDSA-AES256-GCM-SHA384
+}
+
+@test "tls: --tls-crl: a revoked client certificate is refused and its serial logged; a CRL in the --tls-ca file counts; a stale CRL is a warning and refuses" {
+	local serial CLIENT=(-cert "$PKI/client.crt" -key "$PKI/client.key") REVOKED=(-cert "$PKI/revoked.crt" -key "$PKI/revoked.key")
+	serial=$(openssl x509 -in "$PKI/revoked.crt" -noout -serial)
+	serial=${serial#serial=}
+	serve "${SRV_TLS[@]}" --tls-ca "$PKI/ca.crt" --tls-verify-client --tls-crl "$PKI/ca.crl"
+	tls_client c "${CLIENT[@]}"
+	assert_tls_aa c TLS1
+	tls_client r "${REVOKED[@]}"
+	[[ $TLS_STATUS -ne 0 ]] || fail "a revoked certificate was accepted"
+	assert_no_answer_in "$T/r.out"
+	server_line "^mllpd: 127\\.0\\.0\\.1:[0-9]+: TLS handshake failed: certificate verify failed \\(certificate revoked: serial $serial\\)\$"
+	assert_spool_count 1
+	# the CRL appended to the --tls-ca file is used, not ignored
+	next_server cafile "${SRV_TLS[@]}" --tls-ca "$PKI/ca+crl.pem" --tls-verify-client
+	tls_client r2 "${REVOKED[@]}"
+	[[ $TLS_STATUS -ne 0 ]] || fail "a revoked certificate was accepted (CRL in the --tls-ca file)"
+	server_line "TLS handshake failed: certificate verify failed \\(certificate revoked: serial $serial\\)\$"
+	tls_client c2 "${CLIENT[@]}"
+	assert_tls_aa c2 TLS1
+	# a CRL past its next update: a warning at start, and every certificate it covers is refused
+	next_server stale "${SRV_TLS[@]}" --tls-ca "$PKI/ca.crt" --tls-verify-client --tls-crl "$PKI/stale.crl"
+	run head -n 1 "$T/stale.err"
+	assert_output --regexp "^mllpd: --tls-crl $PKI/stale\\.crl: the CRL of CN=Test CA was due for renewal on Feb  1 00:00:00 2020 GMT: the certificates it covers are refused\$"
+	tls_client c3 "${CLIENT[@]}"
+	[[ $TLS_STATUS -ne 0 ]] || fail "accepted under a stale CRL"
+	server_line 'TLS handshake failed: certificate verify failed \(CRL has expired\)$'
+	# systemd credential tls-crl
+	mkdir "$T/creds"
+	cp "$PKI/ca.crl" "$T/creds/tls-crl"
+	CREDENTIALS_DIRECTORY="$T/creds" next_server cred "${SRV_TLS[@]}" --tls-ca "$PKI/ca.crt" --tls-verify-client
+	tls_client r4 "${REVOKED[@]}"
+	[[ $TLS_STATUS -ne 0 ]] || fail "a revoked certificate was accepted (credential tls-crl)"
+	server_line "certificate revoked: serial $serial"
+	SPOOL="$T/spool-start"
+	start_error 78 "mllpd: --tls-crl $PKI/nope.crl: No such file or directory" "${SRV_TLS[@]}" --tls-ca "$PKI/ca.crt" --tls-crl "$PKI/nope.crl"
+	start_error 78 "mllpd: --tls-crl $PKI/ca.crt: no PEM CRL in the file" "${SRV_TLS[@]}" --tls-ca "$PKI/ca.crt" --tls-crl "$PKI/ca.crt"
+	start_error 64 "mllpd: --tls-crl: needs --tls-ca FILE" "${SRV_TLS[@]}" --tls-crl "$PKI/ca.crl"
+}
+
+@test "tls: the server sends the chain of its --tls-cert file, not the --tls-ca roots it trusts for clients" {
+	serve "${SRV_TLS[@]}" --tls-ca "$PKI/ca.crt"
+	tls_probe chain -showcerts -CAfile "$PKI/ca.crt" -verify_return_error
+	((PROBE_STATUS == 0)) || fail "$(cat "$T/chain.probe")"
+	run grep -c -- '-----BEGIN CERTIFICATE-----' "$T/chain.probe"
+	assert_output 1
+	grep -q 'Verify return code: 0 (ok)' "$T/chain.probe" || fail "$(cat "$T/chain.probe")"
+	# a chain given in the certificate file is still sent
+	cat "$PKI/server.crt" "$PKI/ca.crt" >"$T/fullchain.crt"
+	next_server full --tls-cert "$T/fullchain.crt" --tls-key "$PKI/server.key" --tls-ca "$PKI/ca.crt"
+	tls_probe full -showcerts -CAfile "$PKI/ca.crt"
+	run grep -c -- '-----BEGIN CERTIFICATE-----' "$T/full.probe"
+	assert_output 2
+}
+
+@test "tls: a key, PKCS#12 or password file that other users may read is named in a warning; mllpd still serves" {
+	cp "$PKI/server.key" "$T/open.key"
+	chmod 644 "$T/open.key"
+	cp "$PKI/password" "$T/group-pw"
+	chmod 640 "$T/group-pw"
+	serve --tls-cert "$PKI/server.crt" --tls-key "$T/open.key"
+	server_line "^mllpd: --tls-key $T/open\\.key: readable by other users \\(mode 0644\\): chmod 600 it\$"
+	tls_client c
+	assert_tls_aa c TLS1
+	next_server p12 --tls-pkcs12 "$PKI/server.p12" --tls-password-file "$T/group-pw"
+	server_line "^mllpd: --tls-password-file $T/group-pw: readable by its group \\(mode 0640\\): chmod 600 it\$"
+	cp "$PKI/server.p12" "$T/open.p12"
+	chmod 604 "$T/open.p12"
+	next_server p12b --tls-pkcs12 "$T/open.p12" --tls-password-file "$PKI/password"
+	server_line "^mllpd: --tls-pkcs12 $T/open\\.p12: readable by other users \\(mode 0604\\): chmod 600 it\$"
+	# the key inside the certificate file makes that file a secret
+	cat "$PKI/server.crt" "$PKI/server.key" >"$T/both.pem"
+	chmod 644 "$T/both.pem"
+	next_server both --tls-cert "$T/both.pem"
+	server_line "^mllpd: --tls-cert $T/both\\.pem: readable by other users \\(mode 0644\\): chmod 600 it\$"
+	# owner-only files: no warning
+	next_server quiet "${SRV_TLS[@]}" --tls-ca "$PKI/ca.crt"
+	tls_client d
+	assert_tls_aa d TLS1
+	! grep -q 'readable by' "$T/quiet.err" || fail "$(cat "$T/quiet.err")"
+}
+
+# served_serial: the serial of the certificate the server now sends (s_client).
+served_serial() {
+	timeout -k 2 20 openssl s_client -connect "127.0.0.1:$PORT" -cert "$PKI/client.crt" -key "$PKI/client.key" \
+		</dev/null 2>/dev/null | openssl x509 -noout -serial 2>/dev/null | sed 's/^serial=//'
+}
+
+# serial_of FILE: a certificate's serial, as openssl prints it.
+serial_of() {
+	openssl x509 -in "$1" -noout -serial | sed 's/^serial=//'
+}
+
+# hup_and_wait N: SIGHUP to mllpd ($MPID), then wait for the Nth reload line (done or failed).
+hup_and_wait() {
+	kill -HUP "$MPID"
+	wait_until 10 eval "(( \$(grep -c -e 'TLS reloaded:' -e 'TLS reload failed' '$T/server.err') >= $1 ))"
+	kill -0 "$MPID" || fail "the listener died on SIGHUP"
+}
+
+@test "tls: SIGHUP reloads certificate, key, CRL and allow list under --listen; a bad file keeps the old ones, logged; the new certificate logged" {
+	local d=$T/tls
+	mkdir "$d"
+	cp "$PKI/server.crt" "$d/cert.pem"
+	cp "$PKI/server.key" "$d/key.pem"
+	cp "$PKI/none-revoked.crl" "$d/crl.pem"
+	printf 'lab-sender SND SFAC\nstolen-laptop SND SFAC\n' >"$d/allow"
+	listen_start --spool "$SPOOL" --tls-cert "$d/cert.pem" --tls-key "$d/key.pem" --tls-ca "$PKI/ca.crt" \
+		--tls-verify-client --tls-crl "$d/crl.pem" --tls-allow "$d/allow"
+	[[ $(served_serial) == "$(serial_of "$PKI/server.crt")" ]] || fail "not the first certificate"
+	tls_client r0 -cert "$PKI/revoked.crt" -key "$PKI/revoked.key"
+	assert_tls_aa r0 TLS1
+	# rotation: a new certificate and key, a new CRL
+	cp "$PKI/rsa.crt" "$d/cert.pem"
+	cp "$PKI/rsa.key" "$d/key.pem"
+	cp "$PKI/ca.crl" "$d/crl.pem"
+	hup_and_wait 1
+	run grep 'TLS reloaded:' "$T/server.err"
+	assert_output --regexp "^mllpd: TLS reloaded: certificate subject=\"O=mllpd rsa,CN=localhost\" serial=$(serial_of "$PKI/rsa.crt") expires=\"[A-Z][a-z]{2} +[0-9]+ [0-9:]{8} [0-9]{4} GMT\"\$"
+	[[ $(served_serial) == "$(serial_of "$PKI/rsa.crt")" ]] || fail "the new certificate is not served"
+	tls_client r1 -cert "$PKI/revoked.crt" -key "$PKI/revoked.key"
+	[[ $TLS_STATUS -ne 0 ]] || fail "the new CRL is not used"
+	tls_client c1 -cert "$PKI/client.crt" -key "$PKI/client.key"
+	assert_tls_aa c1 TLS1
+	# a key that does not match: logged, the previous files stay in use
+	cp "$PKI/other.key" "$d/key.pem"
+	hup_and_wait 2
+	grep -qxF "mllpd: TLS reload failed, serving with the previous files: --tls-key $d/key.pem: the key does not match the certificate $d/cert.pem" "$T/server.err" ||
+		fail "$(cat "$T/server.err")"
+	[[ $(served_serial) == "$(serial_of "$PKI/rsa.crt")" ]] || fail "the previous certificate is not served"
+	# a malformed allow list: the same
+	cp "$PKI/rsa.key" "$d/key.pem"
+	printf 'lab-sender\n' >"$d/allow"
+	hup_and_wait 3
+	grep -q "^mllpd: TLS reload failed, serving with the previous files: --tls-allow $d/allow:1: " "$T/server.err" ||
+		fail "$(cat "$T/server.err")"
+	tls_client c2 -cert "$PKI/client.crt" -key "$PKI/client.key"
+	assert_tls_aa c2 TLS1
+	# an expired certificate is warned about at reload too
+	cp "$PKI/expired.crt" "$d/cert.pem"
+	cp "$PKI/server.key" "$d/key.pem"
+	printf 'lab-sender SND SFAC\n' >"$d/allow"
+	hup_and_wait 4
+	grep -q "^mllpd: --tls-cert $d/cert\\.pem: the certificate expired on " "$T/server.err" || fail "$(cat "$T/server.err")"
+	[[ $(served_serial) == "$(serial_of "$PKI/expired.crt")" ]] || fail "the expired certificate is not served"
+}
+
+@test "tls: SIGHUP without TLS leaves a --listen listener serving" {
+	listen_start --spool "$SPOOL"
+	kill -HUP "$MPID"
+	server_line '^mllpd: SIGHUP: nothing to reload \(no TLS\)$'
+	kill -0 "$MPID" || fail "the listener died on SIGHUP"
+	run mllp_client --print msa 127.0.0.1 "$PORT" "$T/m.hl7"
+	assert_success
+	assert_output 'MSA|AA|TLS1'
+}
+
+@test "tls: a client that stalls mid-handshake is dropped after --tls-handshake-timeout, not --frame-timeout" {
+	serve "${SRV_TLS[@]}" --tls-handshake-timeout 1 --frame-timeout 60
+	local start=$SECONDS
+	exec 5<>"/dev/tcp/127.0.0.1/$PORT"
+	# the start of a ClientHello record, then nothing
+	printf '\x16\x03\x01\x02\x00\x01' >&5
+	server_line '^mllpd: 127\.0\.0\.1:[0-9]+: TLS handshake failed: timed out$'
+	((SECONDS - start <= 6)) || fail "dropped after $((SECONDS - start)) s"
+	exec 5>&-
+	# the default is 10 s
+	run "$MLLPD" --help
+	assert_output --partial '--tls-handshake-timeout SEC TLS: a handshake must end within SEC seconds (10)'
+}
+
+# send_from ADDR: send $T/m.framed from source address ADDR (loopback) to
+# 127.0.0.1:$PORT and print the MSA segment of the answer (or nothing).
+send_from() {
+	timeout -k 2 20 "$PYTHON" - "$1" "$PORT" "$T/m.framed" <<-'PY'
+		import socket, sys
+		s = socket.socket()
+		s.bind((sys.argv[1], 0))
+		s.settimeout(10)
+		s.connect(("127.0.0.1", int(sys.argv[2])))
+		s.sendall(open(sys.argv[3], "rb").read())
+		buf = b""
+		while b"\x1c\r" not in buf:
+		    d = s.recv(4096)
+		    if not d:
+		        break
+		    buf += d
+		print("".join(seg for seg in buf.decode("latin-1").split("\r") if seg.startswith("MSA")))
+	PY
+}
+
+@test "listen: --max-per-source keeps stalled connections from one address off every slot; refusals and a full listener are logged, rate-limited" {
+	sample_msg TLS1 >"$T/m.hl7"
+	listen_start --spool "$SPOOL" --max-connections 3 --max-per-source 2 -v
+	exec 5<>"/dev/tcp/127.0.0.1/$PORT"
+	exec 6<>"/dev/tcp/127.0.0.1/$PORT"
+	wait_until 10 eval "(( \$(grep -c ': connected$' '$T/server.err') >= 2 ))"
+	# a third from the same address is closed at once, and logged
+	exec 7<>"/dev/tcp/127.0.0.1/$PORT"
+	run timeout 5 cat <&7
+	assert_success
+	server_line '^mllpd: 127\.0\.0\.1:[0-9]+: refused: 2 connections from this address already \(--max-per-source 2\)$'
+	exec 7>&- 8<>"/dev/tcp/127.0.0.1/$PORT"
+	run timeout 5 cat <&8
+	assert_success
+	exec 8>&-
+	# another address gets the last slot; the full listener is logged
+	run send_from 127.0.0.2
+	assert_output 'MSA|AA|TLS1'
+	server_line '^mllpd: all 3 connection slots in use \(--max-connections 3\): new connections wait$'
+	run send_from 127.0.0.3
+	assert_output 'MSA|AA|TLS1'
+	# each kind once a minute at most
+	run grep -c 'refused: ' "$T/server.err"
+	assert_output 1
+	run grep -c 'connection slots in use' "$T/server.err"
+	assert_output 1
+	exec 5>&- 6>&-
 }

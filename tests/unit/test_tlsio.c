@@ -255,6 +255,30 @@ int main(void)
 		       strcmp(buf, "0123456") == 0,
 	       "a password longer than the buffer is cut to cap - 1");
 
+	static const struct {
+		mode_t mode;
+		int want;
+		const char *why;
+	} modes[] = {
+		{0600, 0, ""},
+		{0400, 0, ""},
+		{0640, 1, "readable by its group (mode 0640)"},
+		{0644, 1, "readable by other users (mode 0644)"},
+		{0604, 1, "readable by other users (mode 0604)"},
+		{0620, 0, ""},
+	};
+	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+		char w[96] = "";
+		const char *f = put("secret", "x");
+		chmod(f, modes[i].mode);
+		int got = tlsio_secret_exposed(f, w, sizeof w);
+		TAP_OK(got == modes[i].want && strcmp(w, modes[i].why) == 0, "secret file mode %04o: %d '%s' (got %d '%s')",
+		       (unsigned)modes[i].mode, modes[i].want, modes[i].why, got, w);
+	}
+	TAP_OK(tlsio_secret_exposed(root, why, sizeof why) == 0, "secret: a directory is not judged");
+	snprintf(path, sizeof path, "%s/none", root);
+	TAP_OK(tlsio_secret_exposed(path, why, sizeof why) == 0, "secret: a missing file is not judged");
+
 	char cred[256];
 	put("tls-cert", "x");
 	TAP_OK(tlsio_credential(root, "tls-cert", cred, sizeof cred) == 1 && strstr(cred, "/tls-cert"),
@@ -282,11 +306,25 @@ int main(void)
 	tlsio_ctx_free(ctx);
 	cfg = (struct tlsio_config){.verify_peer = 1, .ca_file = put("empty.crt", "")};
 	ctx_error("a CA file without certificates", &cfg, TLSIO_IN_CA, "no PEM certificate in the file");
+	cfg = (struct tlsio_config){.ciphers = "NOPE"};
+	ctx_error("a cipher list that matches nothing", &cfg, TLSIO_IN_CIPHERS, "no cipher matches");
+	cfg = (struct tlsio_config){.groups = "X25519:P-999"};
+	ctx_error("an unknown group", &cfg, TLSIO_IN_GROUPS, "not a list of groups");
+	cfg = (struct tlsio_config){.crl_file = put("nocrl.pem", "not a CRL\n")};
+	ctx_error("a CRL file without CRLs", &cfg, TLSIO_IN_CRL, "no PEM CRL in the file");
+	snprintf(path, sizeof path, "%s/none.crl", root);
+	cfg = (struct tlsio_config){.crl_file = path};
+	ctx_error("missing CRL file", &cfg, TLSIO_IN_CRL, "No such file or directory");
+	/* Defaults: a server context with no list given builds (Mozilla intermediate). */
+	cfg = (struct tlsio_config){0};
+	ctx = tlsio_ctx_new(TLSIO_SERVER, &cfg, &rep);
+	TAP_OK(ctx != NULL, "server context with the default cipher and group lists (%s)", ctx ? "" : rep.reason);
+	tlsio_ctx_free(ctx);
 
 	peer_names_cases();
 	sh("rm -f k.key ca.crt ca.srl server.crt good.csr good.crt bad.csr bad.crt");
 
-	const char *names[] = {"pw", "long", "tls-cert", "garbage.crt", "garbage.p12", "empty.crt"};
+	const char *names[] = {"pw", "long", "tls-cert", "garbage.crt", "garbage.p12", "empty.crt", "nocrl.pem", "secret"};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		snprintf(path, sizeof path, "%s/%s", root, names[i]);
 		unlink(path);
