@@ -146,17 +146,24 @@ fail:
 	return -1;
 }
 
-/* Rename tmp/TMPNAME to DIRFD/NAME (made now: names sort by arrival) and fsync DIRFD. */
-static int move_from_tmp(struct spool *s, int dirfd, const char *tmpname, char *name)
+/*
+ * Rename tmp/TMPNAME to DIRFD/NAME (made now: names sort by arrival) and
+ * fsync both directories.  If the rename fails, name is emptied; if an
+ * fsync fails, the file is taken back to tmp/ when take_back (name then
+ * emptied too), else left where it is.
+ */
+static int move_from_tmp(struct spool *s, int dirfd, const char *tmpname, char *name, int take_back)
 {
 	make_name(s, name);
-	if (renameat(s->tmpfd, tmpname, dirfd, name) < 0)
+	if (renameat(s->tmpfd, tmpname, dirfd, name) < 0) {
+		name[0] = '\0';
 		return -1;
+	}
 	/* Both directories of the move: the file in its new one, and gone from tmp/. */
 	if (!(s->flags & SPOOL_NO_FSYNC) && (fsync(dirfd) < 0 || fsync(s->tmpfd) < 0)) {
-		/* Not known to be durable there: take it back rather than ACK it. */
 		int saved = errno;
-		renameat(dirfd, name, s->tmpfd, tmpname);
+		if (take_back && renameat(dirfd, name, s->tmpfd, tmpname) == 0)
+			name[0] = '\0';
 		errno = saved;
 		return -1;
 	}
@@ -165,12 +172,13 @@ static int move_from_tmp(struct spool *s, int dirfd, const char *tmpname, char *
 
 int spool_publish(struct spool *s, const char *tmpname, char *name)
 {
-	return move_from_tmp(s, s->newfd, tmpname, name);
+	/* Not known to be durable in new/: taken back rather than ACKed. */
+	return move_from_tmp(s, s->newfd, tmpname, name, 1);
 }
 
 int spool_reject(struct spool *s, const char *tmpname, char *name)
 {
-	return move_from_tmp(s, s->failedfd, tmpname, name);
+	return move_from_tmp(s, s->failedfd, tmpname, name, 0);
 }
 
 int spool_commit(struct spool *s, const char *data, size_t len, char *name)

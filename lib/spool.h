@@ -54,11 +54,14 @@ int spool_commit(struct spool *s, const char *data, size_t len, char *name);
  * errno set (nothing is left in tmp/).
  *
  * spool_publish() renames tmp/TMPNAME to new/NAME (a name made now, sorting
- * by arrival, stored in name) and fsyncs new/.  Returns 0, or -1 with
- * errno set: the file is then back in tmp/ (or gone), never in new/.
+ * by arrival, stored in name) and fsyncs new/ and tmp/.  Returns 0, or -1
+ * with errno set: the file is then back in tmp/ (or gone), never in new/,
+ * and name is empty.
  *
  * spool_reject() moves tmp/TMPNAME to failed/NAME (name made now) and
- * fsyncs failed/ and tmp/.  Returns 0, or -1 with errno set.
+ * fsyncs failed/ and tmp/.  Returns 0, or -1 with errno set: name is empty
+ * when the file is still in tmp/ (the rename failed), else it names the
+ * file in failed/, there but not known to be durable.
  *
  * Without SPOOL_NO_FSYNC, a file is durable in tmp/ when spool_stage()
  * returns; a crash before spool_publish() leaves it in tmp/, where readers

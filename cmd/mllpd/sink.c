@@ -336,14 +336,13 @@ void sink_deliver(struct sinks *s, const struct block_fields *f, struct hl7_span
 		outcome_sink(o, "spool:error");
 		outcome_sink(o, ran);
 		outcome_fail(o, ACK_OUTCOME_ERROR, 207, "spool: %s", why);
-		log_line(LOG_ERR, "%s: spool %s: cannot move %s to new/: %s", s->peer->label, cfg->spool_dir, tmpname,
-			 why);
+		log_line(LOG_ERR, "%s: spool: cannot move %s to new/: %s", s->peer->label, tmpname, why);
 		unlinkat(s->spool.tmpfd, tmpname, 0);
 		return;
 	}
 	if (spool_reject(&s->spool, tmpname, name) < 0)
-		log_line(LOG_ERR, "%s: spool %s: cannot move %s to failed/: %s", s->peer->label, cfg->spool_dir,
-			 tmpname, strerror(errno));
+		log_line(LOG_ERR, "%s: spool: cannot move %s to failed/: %s", s->peer->label, name[0] ? name : tmpname,
+			 strerror(errno));
 	outcome_sink(o, "spool:failed");
 	outcome_sink(o, ran);
 }

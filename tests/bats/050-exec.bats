@@ -133,7 +133,7 @@ env_msg() {
 	local v
 	v=$(cat "$T/cap/env.MLLP_SPOOL_FILE")
 	[[ $v == /* ]] || fail "MLLP_SPOOL_FILE is not absolute: $v"
-	[[ ${v##*/} =~ $NAME_RE ]] || fail "MLLP_SPOOL_FILE name not per contract: $v"
+	[[ ${v##*/} =~ ^[0-9]+\.[0-9]{9}\.[0-9]+\.t[0-9]+\.tmp$ ]] || fail "MLLP_SPOOL_FILE name not a tmp/ name: $v"
 	[[ $(realpath "$(dirname "$v")") == $(realpath "$SPOOL/tmp") ]] || fail "MLLP_SPOOL_FILE not in tmp/: $v"
 	[[ ! -e $v ]] || fail "the file stayed in tmp/ after the AA"
 	[[ -f $T/cap/spool-copy ]] || fail "MLLP_SPOOL_FILE did not exist while the command ran"
