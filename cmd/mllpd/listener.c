@@ -188,19 +188,123 @@ static const char *skipped_text(char *buf, size_t cap, unsigned long n)
 	return buf;
 }
 
-int listener_serve(struct config *cfg, const int *fds, size_t nfds, char **envp)
+/* The accept-and-fork state: a slot per connection process, with its peer's address. */
+struct listener {
+	struct config *cfg;
+	const int *fds;
+	size_t nfds;
+	char **envp;
+	pid_t *kids;
+	struct sockaddr_storage *from;
+	struct pollfd *p;
+	unsigned active;
+	struct ratelimit full_log, refuse_log;
+};
+
+/* --max-per-source: is this address at its limit?  Logged (rate-limited) when it is. */
+static int over_source_limit(struct listener *l, const struct sockaddr_storage *ss, const struct peer *peer)
 {
-	pid_t *kids = calloc(cfg->max_connections, sizeof *kids);
-	/* The address of each connection process's peer, beside kids[]. */
-	struct sockaddr_storage *from = calloc(cfg->max_connections, sizeof *from);
-	struct ratelimit full_log = {0}, refuse_log = {0};
+	const struct config *cfg = l->cfg;
+	unsigned same = 0;
 	char more[64];
 	unsigned long skipped;
-	struct pollfd *p = calloc(nfds + 1, sizeof *p);
-	unsigned active = 0;
+
+	if (!cfg->max_per_source)
+		return 0;
+	for (unsigned k = 0; k < cfg->max_connections; k++)
+		same += l->kids[k] && same_host(&l->from[k], ss);
+	if (same < cfg->max_per_source)
+		return 0;
+	if (rate_ok(&l->refuse_log, &skipped))
+		log_line(LOG_WARNING, "%s: refused: %u connections from this address already (--max-per-source %u)%s",
+			 peer->label, same, cfg->max_per_source, skipped_text(more, sizeof more, skipped));
+	return 1;
+}
+
+/* Fork a connection process for fd and keep its slot. */
+static void spawn(struct listener *l, int fd, const struct sockaddr_storage *ss, const struct peer *peer)
+{
+	const struct config *cfg = l->cfg;
+	char more[64];
+	unsigned long skipped;
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		log_line(LOG_ERR, "%s: fork: %s", peer->label, strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		for (size_t k = 0; k < l->nfds; k++)
+			close(l->fds[k]);
+		/* The parent's bookkeeping is not the child's (valgrind saw it lost at _exit). */
+		free(l->kids);
+		free(l->from);
+		free(l->p);
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+		mllpd_child_setup();
+		_exit(conn_serve(cfg, fd, fd, peer, l->envp));
+	}
+	for (unsigned k = 0; k < cfg->max_connections; k++)
+		if (!l->kids[k]) {
+			l->kids[k] = pid;
+			l->from[k] = *ss;
+			break;
+		}
+	l->active++;
+	if (l->active == cfg->max_connections && rate_ok(&l->full_log, &skipped))
+		log_line(LOG_WARNING, "all %u connection slots in use (--max-connections %u): new connections wait%s",
+			 l->active, cfg->max_connections, skipped_text(more, sizeof more, skipped));
+}
+
+/* Accept one connection on a listening socket and serve it in a process of its own. */
+static void accept_one(struct listener *l, int lfd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	int fd = accept(lfd, (struct sockaddr *)&ss, &sl);
+
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			log_line(LOG_ERR, "accept: %s", strerror(errno));
+		return;
+	}
+	struct peer peer;
+	peer_from_sockaddr(&peer, (struct sockaddr *)&ss);
+	if (!over_source_limit(l, &ss, &peer))
+		spawn(l, fd, &ss, &peer);
+	close(fd);
+}
+
+/* Stop accepting; each connection finishes the message in hand. */
+static void shut_down(struct listener *l)
+{
+	for (size_t i = 0; i < l->nfds; i++)
+		close(l->fds[i]);
+	systemd_notify("STOPPING=1");
+	for (unsigned k = 0; k < l->cfg->max_connections; k++)
+		if (l->kids[k])
+			kill(l->kids[k], SIGTERM);
+	while (l->active > 0) {
+		int status;
+		pid_t pid = waitpid(-1, &status, 0);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		l->active--;
+	}
+}
+
+int listener_serve(struct config *cfg, const int *fds, size_t nfds, char **envp)
+{
+	struct listener l = {.cfg = cfg, .fds = fds, .nfds = nfds, .envp = envp};
 	struct sigaction sa = {.sa_handler = on_child};
 
-	if (!kids || !p || !from) {
+	l.kids = calloc(cfg->max_connections, sizeof *l.kids);
+	l.from = calloc(cfg->max_connections, sizeof *l.from);
+	l.p = calloc(nfds + 1, sizeof *l.p);
+	if (!l.kids || !l.p || !l.from) {
 		log_line(LOG_ERR, "out of memory");
 		return EX_OSERR;
 	}
@@ -216,104 +320,32 @@ int listener_serve(struct config *cfg, const int *fds, size_t nfds, char **envp)
 
 	while (!mllpd_terminate) {
 		size_t n = 0;
-		p[n++] = (struct pollfd){.fd = mllpd_signal_fd, .events = POLLIN};
-		if (active < cfg->max_connections)
+		l.p[n++] = (struct pollfd){.fd = mllpd_signal_fd, .events = POLLIN};
+		if (l.active < cfg->max_connections)
 			for (size_t i = 0; i < nfds; i++)
-				p[n++] = (struct pollfd){.fd = fds[i], .events = POLLIN};
-		int r = poll(p, n, -1);
+				l.p[n++] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+		int r = poll(l.p, n, -1);
 		if (r < 0 && errno != EINTR) {
 			log_line(LOG_ERR, "poll: %s", strerror(errno));
 			break;
 		}
-		if (r > 0 && p[0].revents) {
+		if (r > 0 && l.p[0].revents) {
 			char drain[64];
 			while (read(mllpd_signal_fd, drain, sizeof drain) > 0)
 				;
 		}
-		active -= reap_children(kids, cfg->max_connections);
+		l.active -= reap_children(l.kids, cfg->max_connections);
 		if (reload_wanted) {
 			reload_wanted = 0;
 			mllpd_reload(cfg);
 		}
-		for (size_t i = 1; i < n && r > 0 && active < cfg->max_connections; i++) {
-			if (!p[i].revents)
-				continue;
-			struct sockaddr_storage ss;
-			socklen_t sl = sizeof ss;
-			int fd = accept(p[i].fd, (struct sockaddr *)&ss, &sl);
-			if (fd < 0) {
-				if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-					log_line(LOG_ERR, "accept: %s", strerror(errno));
-				continue;
-			}
-			struct peer peer;
-			peer_from_sockaddr(&peer, (struct sockaddr *)&ss);
-			if (cfg->max_per_source) {
-				unsigned same = 0;
-				for (unsigned k = 0; k < cfg->max_connections; k++)
-					same += kids[k] && same_host(&from[k], &ss);
-				if (same >= cfg->max_per_source) {
-					if (rate_ok(&refuse_log, &skipped))
-						log_line(LOG_WARNING,
-							 "%s: refused: %u connections from this address already "
-							 "(--max-per-source %u)%s",
-							 peer.label, same, cfg->max_per_source,
-							 skipped_text(more, sizeof more, skipped));
-					close(fd);
-					continue;
-				}
-			}
-			pid_t pid = fork();
-			if (pid < 0) {
-				log_line(LOG_ERR, "%s: fork: %s", peer.label, strerror(errno));
-				close(fd);
-				continue;
-			}
-			if (pid == 0) {
-				for (size_t k = 0; k < nfds; k++)
-					close(fds[k]);
-				/* The parent's bookkeeping is not the child's (valgrind saw it lost at _exit). */
-				free(kids);
-				free(from);
-				free(p);
-				fcntl(fd, F_SETFD, FD_CLOEXEC);
-				mllpd_child_setup();
-				_exit(conn_serve(cfg, fd, fd, &peer, envp));
-			}
-			close(fd);
-			for (unsigned k = 0; k < cfg->max_connections; k++)
-				if (!kids[k]) {
-					kids[k] = pid;
-					from[k] = ss;
-					break;
-				}
-			active++;
-			if (active == cfg->max_connections && rate_ok(&full_log, &skipped))
-				log_line(
-				    LOG_WARNING,
-				    "all %u connection slots in use (--max-connections %u): new connections wait%s",
-				    active, cfg->max_connections, skipped_text(more, sizeof more, skipped));
-		}
+		for (size_t i = 1; i < n && r > 0 && l.active < cfg->max_connections; i++)
+			if (l.p[i].revents)
+				accept_one(&l, l.p[i].fd);
 	}
-	/* Stop accepting; each connection finishes the message in hand. */
-	for (size_t i = 0; i < nfds; i++)
-		close(fds[i]);
-	systemd_notify("STOPPING=1");
-	for (unsigned k = 0; k < cfg->max_connections; k++)
-		if (kids[k])
-			kill(kids[k], SIGTERM);
-	while (active > 0) {
-		int status;
-		pid_t pid = waitpid(-1, &status, 0);
-		if (pid < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		active--;
-	}
-	free(kids);
-	free(from);
-	free(p);
+	shut_down(&l);
+	free(l.kids);
+	free(l.from);
+	free(l.p);
 	return 0;
 }
