@@ -340,77 +340,102 @@ static int exited(pid_t pid)
 	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
 }
 
-int exec_run(const struct exec_cmd *c, char *const envp[], const char *data, size_t len, int timeout_ms, char *out,
-	     size_t out_cap, struct exec_status *st)
+/* Start the command with a pipe on its stdin and one on its stdout (our ends non-blocking).  0, or errno. */
+static int start_piped(const struct exec_cmd *c, char *const envp[], pid_t *pid, int *in_fd, int *out_fd)
 {
-	int in_pipe[2], out_pipe[2], status = 0, saved;
-	long long deadline = timeout_ms > 0 ? monotime_ms() + timeout_ms : 0;
-	size_t written = 0;
-	pid_t pid = 0;
+	int in_pipe[2], out_pipe[2], e;
 
-	memset(st, 0, sizeof *st);
-	st->result = EXEC_SPAWN;
 	if (pipe(in_pipe) < 0)
-		return -1;
+		return errno;
 	if (pipe(out_pipe) < 0) {
-		saved = errno;
+		e = errno;
 		close(in_pipe[0]);
 		close(in_pipe[1]);
-		errno = saved;
-		return -1;
+		return e;
 	}
 	fcntl(in_pipe[1], F_SETFD, FD_CLOEXEC);
 	fcntl(out_pipe[0], F_SETFD, FD_CLOEXEC);
-	int e = start(c, envp, in_pipe[0], out_pipe[1], &pid);
-	if (e != 0) {
-		close(in_pipe[0]);
-		close(in_pipe[1]);
-		close(out_pipe[0]);
-		close(out_pipe[1]);
-		errno = e;
-		return -1;
-	}
+	e = start(c, envp, in_pipe[0], out_pipe[1], pid);
 	close(in_pipe[0]);
 	close(out_pipe[1]);
+	if (e != 0) {
+		close(in_pipe[1]);
+		close(out_pipe[0]);
+		return e;
+	}
 	set_nonblock(in_pipe[1]);
 	set_nonblock(out_pipe[0]);
+	*in_fd = in_pipe[1];
+	*out_fd = out_pipe[0];
+	return 0;
+}
 
-	/*
-	 * stdin is written to its end, or until the command closes it or exits:
-	 * never stopped because stdout closed (a script may redirect its stdout
-	 * before it reads).  The pidfd tells when the command has exited while a
-	 * child of its own still holds stdin; without one, a short poll and a
-	 * waitid that leaves the status to reap().
-	 */
-	int in_fd = in_pipe[1], out_fd = out_pipe[0], timed_out = 0;
-	int pfd = pidfd_open(pid, 0);
-	if (len == 0) {
-		close(in_fd);
-		in_fd = -1;
+/* The command's two pipes while it runs. */
+struct pump {
+	pid_t pid;
+	int in_fd, out_fd, pfd; /* -1 once closed; pfd: its pidfd, or -1 */
+	const char *data;
+	size_t len, written;
+	char *out;
+	size_t out_cap;
+	long long deadline; /* monotime_ms(), 0: none */
+};
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Read what the command printed: into out while it has room, then counted as truncated. */
+static void pump_read(struct pump *u, struct exec_status *st)
+{
+	char sink[4096];
+	char *dst = st->out_len < u->out_cap ? u->out + st->out_len : sink;
+	size_t room = st->out_len < u->out_cap ? u->out_cap - st->out_len : sizeof sink;
+	ssize_t k = read(u->out_fd, dst, room);
+	if (k > 0) {
+		if (dst == sink)
+			st->out_truncated = 1;
+		else
+			st->out_len += (size_t)k;
+	} else if (k == 0 || (errno != EAGAIN && errno != EINTR)) {
+		close_fd(&u->out_fd);
 	}
-	while (out_fd >= 0 || in_fd >= 0) {
+}
+
+/*
+ * stdin is written to its end, or until the command closes it or exits:
+ * never stopped because stdout closed (a script may redirect its stdout
+ * before it reads).  The pidfd tells when the command has exited while a
+ * child of its own still holds stdin; without one, a short poll and a
+ * waitid that leaves the status to reap().  Returns 1 when the deadline
+ * passed first, else 0.
+ */
+static int pump_run(struct pump *u, struct exec_status *st)
+{
+	while (u->out_fd >= 0 || u->in_fd >= 0) {
 		struct pollfd p[3];
 		int n = 0, wait_ms = -1, po = -1, pi = -1, pp = -1;
-		if (out_fd >= 0) {
+		if (u->out_fd >= 0) {
 			po = n;
-			p[n++] = (struct pollfd){.fd = out_fd, .events = POLLIN};
+			p[n++] = (struct pollfd){.fd = u->out_fd, .events = POLLIN};
 		}
-		if (in_fd >= 0) {
+		if (u->in_fd >= 0) {
 			pi = n;
-			p[n++] = (struct pollfd){.fd = in_fd, .events = POLLOUT};
-			if (pfd >= 0) {
+			p[n++] = (struct pollfd){.fd = u->in_fd, .events = POLLOUT};
+			if (u->pfd >= 0) {
 				pp = n;
-				p[n++] = (struct pollfd){.fd = pfd, .events = POLLIN};
+				p[n++] = (struct pollfd){.fd = u->pfd, .events = POLLIN};
 			} else {
 				wait_ms = 50;
 			}
 		}
-		if (deadline) {
-			long long left = deadline - monotime_ms();
-			if (left <= 0) {
-				timed_out = 1;
-				break;
-			}
+		if (u->deadline) {
+			long long left = u->deadline - monotime_ms();
+			if (left <= 0)
+				return 1;
 			if (wait_ms < 0 || left < wait_ms)
 				wait_ms = left > 1000000 ? 1000000 : (int)left;
 		}
@@ -418,50 +443,52 @@ int exec_run(const struct exec_cmd *c, char *const envp[], const char *data, siz
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			break;
+			return 0;
 		}
-		if (in_fd >= 0 && ((pp >= 0 && p[pp].revents) || (pfd < 0 && exited(pid)))) {
+		if (u->in_fd >= 0 && ((pp >= 0 && p[pp].revents) || (u->pfd < 0 && exited(u->pid)))) {
 			/* The command is gone: what it left unread was its choice. */
-			close(in_fd);
-			in_fd = -1;
+			close_fd(&u->in_fd);
 		} else if (pi >= 0 && p[pi].revents) {
-			ssize_t w = write(in_fd, data + written, len - written);
+			ssize_t w = write(u->in_fd, u->data + u->written, u->len - u->written);
 			if (w > 0)
-				written += (size_t)w;
+				u->written += (size_t)w;
 			/* EPIPE: the command closed its input; that is its business. */
-			if ((w < 0 && errno != EAGAIN && errno != EINTR) || written == len) {
-				close(in_fd);
-				in_fd = -1;
-			}
+			if ((w < 0 && errno != EAGAIN && errno != EINTR) || u->written == u->len)
+				close_fd(&u->in_fd);
 		}
-		if (po >= 0 && p[po].revents) {
-			char sink[4096];
-			char *dst = st->out_len < out_cap ? out + st->out_len : sink;
-			size_t room = st->out_len < out_cap ? out_cap - st->out_len : sizeof sink;
-			ssize_t k = read(out_fd, dst, room);
-			if (k > 0) {
-				if (dst == sink)
-					st->out_truncated = 1;
-				else
-					st->out_len += (size_t)k;
-			} else if (k == 0 || (errno != EAGAIN && errno != EINTR)) {
-				close(out_fd);
-				out_fd = -1;
-			}
-		}
+		if (po >= 0 && p[po].revents)
+			pump_read(u, st);
 	}
-	if (in_fd >= 0)
-		close(in_fd);
-	if (out_fd >= 0)
-		close(out_fd);
-	if (pfd >= 0)
-		close(pfd);
-	if (!timed_out && reap(pid, &status, deadline) == 1)
+	return 0;
+}
+
+int exec_run(const struct exec_cmd *c, char *const envp[], const char *data, size_t len, int timeout_ms, char *out,
+	     size_t out_cap, struct exec_status *st)
+{
+	struct pump u = {.data = data, .len = len, .out = out, .out_cap = out_cap};
+	int status = 0;
+
+	memset(st, 0, sizeof *st);
+	st->result = EXEC_SPAWN;
+	u.deadline = timeout_ms > 0 ? monotime_ms() + timeout_ms : 0;
+	int e = start_piped(c, envp, &u.pid, &u.in_fd, &u.out_fd);
+	if (e != 0) {
+		errno = e;
+		return -1;
+	}
+	u.pfd = pidfd_open(u.pid, 0);
+	if (len == 0)
+		close_fd(&u.in_fd);
+	int timed_out = pump_run(&u, st);
+	close_fd(&u.in_fd);
+	close_fd(&u.out_fd);
+	close_fd(&u.pfd);
+	if (!timed_out && reap(u.pid, &status, u.deadline) == 1)
 		timed_out = 1;
 	if (timed_out) {
-		kill(-pid, SIGKILL);
-		kill(pid, SIGKILL);
-		reap(pid, &status, 0);
+		kill(-u.pid, SIGKILL);
+		kill(u.pid, SIGKILL);
+		reap(u.pid, &status, 0);
 		st->result = EXEC_TIMEOUT;
 		return 0;
 	}
