@@ -115,6 +115,33 @@ static struct tlsio_ctx *tls_setup(struct tlsio_config *tc, const char *password
 	return ctx;
 }
 
+/* What the options say together: the target, and the combinations that are usage errors. */
+static void check_options(struct config *cfg, const struct tlsio_config *tc, const char *drain_only, int argc,
+			  char **argv)
+{
+	if (optind >= argc)
+		cli_usage_error("missing HOST:PORT");
+	cfg->target = argv[optind++];
+	const char *why;
+	if (net_parse_target(cfg->target, cfg->host, sizeof cfg->host, cfg->port, sizeof cfg->port, &why) < 0)
+		cli_usage_error("%s: %s", cfg->target, why);
+	if (drain_only && !cfg->drain_dir)
+		cli_usage_error("%s: only with --drain DIR", drain_only);
+	if (cfg->drain_dir && optind < argc)
+		cli_usage_error("--drain: no FILE arguments: %s", argv[optind]);
+	/* Spool order is the forwarder's promise: a reorder must be asked for (mllp-send.1, Ordering). */
+	if (cfg->drain_dir && cfg->window > 1 && !cfg->unordered)
+		cli_usage_error("--window %u: with --drain, messages after a failed one are delivered before its "
+				"resend: add --unordered to accept that",
+				cfg->window);
+	if (cfg->retry_max_delay < cfg->retry_delay)
+		cfg->retry_max_delay = cfg->retry_delay;
+	if (tc->cert_file && tc->pkcs12_file)
+		cli_usage_error("--tls-pkcs12: not with --tls-cert");
+	if (tc->key_file && !tc->cert_file)
+		cli_usage_error("--tls-key: needs --tls-cert FILE");
+}
+
 int main(int argc, char **argv)
 {
 	struct tlsio_config tc = {.verify_peer = 1};
@@ -188,27 +215,7 @@ int main(int argc, char **argv)
 			cli_usage_error("unknown option: %s", opt);
 		}
 	}
-	if (optind >= argc)
-		cli_usage_error("missing HOST:PORT");
-	cfg.target = argv[optind++];
-	const char *why;
-	if (net_parse_target(cfg.target, cfg.host, sizeof cfg.host, cfg.port, sizeof cfg.port, &why) < 0)
-		cli_usage_error("%s: %s", cfg.target, why);
-	if (drain_only && !cfg.drain_dir)
-		cli_usage_error("%s: only with --drain DIR", drain_only);
-	if (cfg.drain_dir && optind < argc)
-		cli_usage_error("--drain: no FILE arguments: %s", argv[optind]);
-	/* Spool order is the forwarder's promise: a reorder must be asked for (mllp-send.1, Ordering). */
-	if (cfg.drain_dir && cfg.window > 1 && !cfg.unordered)
-		cli_usage_error("--window %u: with --drain, messages after a failed one are delivered before its "
-				"resend: add --unordered to accept that",
-				cfg.window);
-	if (cfg.retry_max_delay < cfg.retry_delay)
-		cfg.retry_max_delay = cfg.retry_delay;
-	if (tc.cert_file && tc.pkcs12_file)
-		cli_usage_error("--tls-pkcs12: not with --tls-cert");
-	if (tc.key_file && !tc.cert_file)
-		cli_usage_error("--tls-key: needs --tls-cert FILE");
+	check_options(&cfg, &tc, drain_only, argc, argv);
 	if (tls)
 		cfg.tls = tls_setup(&tc, password_file);
 	signal(SIGPIPE, SIG_IGN);
