@@ -113,3 +113,41 @@ for name, text in ALLOW.items():
 # found by fuzz_allow: NUL and control characters in a comment were accepted
 write("allow", "control-in-comment", b"CN:a X Y # \x1a\n")
 write("allow", "nul-in-comment", b"a b c\n# x\x00y\n")
+
+# fuzz_optfile: configuration files (names from fuzz_optfile.c's table)
+OPTFILES = {
+    "settings": "# mllpd\nspool = /var/spool/hl7\nno-fsync\n\tspool-dir=/x # not a comment\r\nlog-level =\nlog-level= debug \nv\nmax_size = 1 = 2\nA-9=#\n",
+    "crlf-blanks": "\r\n  \r\n# c\r\nspool =  a b  \r\n",
+    "unknown": "spool = a\nspol = b\n",
+    "refused": "config = /etc/x\n",
+    "flag-value": "no-fsync = yes\n",
+    "missing-value": "spool =\n",
+    "not-a-line": "spool: a\n",
+    "nul": "spool = a\x00b\n",
+}
+for name, text in OPTFILES.items():
+    write("optfile", name, text.encode("latin-1"))
+
+# fuzz_tok: byte 0 picks the batch sizes, then the message
+for i, (name, text) in enumerate(MSGS.items()):
+    write("tok", name, bytes([i * 29 % 256]) + text.encode("latin-1"))
+write("tok", "id-only-and-no-id", b"\x07" + (H + "ADT^A01|1|P|2.5\rPID\r|x|y\rAB\rPID|1|a~b^c&d\rZ1|\r").encode())
+# found by fuzz_tok: a segment ID starting with NUL has no leaves for the walk
+# and the tokeniser, but hl7_field reads its fields (narrowed in fuzz_tok.c)
+write("tok", "nul-segment-id", b"\x07MSH|^~\\&\r\x00Z1|")
+
+# fuzz_dedupe: window, delay, MSH-3/4/10 lengths, damage, ACK buffer, ACK length; key, ACK, damage bytes
+KEY = b"LABHOSPMSG00001"
+ACKM = b"MSH|^~\\&|R|F|S|F|20260101||ACK|1|P|2.5\rMSA|AA|MSG00001\r"
+def dd(window, delay, damage, cap, extra=b""):
+    return bytes([window, delay, 3, 4, 8, damage, cap, len(ACKM)]) + KEY + ACKM + extra
+write("dedupe", "found", dd(9, 3, 0, 2))
+write("dedupe", "expired", dd(9, 11, 0, 2))
+write("dedupe", "ack-too-big", dd(20, 0, 0, 3))
+write("dedupe", "cut", dd(9, 1, 1, 2, b"\x30"))
+write("dedupe", "bytes-changed", dd(9, 1, 2, 2, b"\x10\x01\x28\x80"))
+write("dedupe", "bytes-added", dd(9, 1, 3, 2, b"xyz"))
+write("dedupe", "header-forged", dd(9, 1, 4, 2, b"\x00\xca\x9a\x3b\x00\x00\x00\x00\x0f\x00\x00\x00\x00\x00\x00\x00"))
+write("dedupe", "other-bytes", dd(9, 1, 5, 2, b"MLDD\x01\x00\x00\x00"))
+write("dedupe", "directory", dd(9, 1, 6, 2))
+write("dedupe", "symlink", dd(9, 1, 7, 2))
