@@ -149,15 +149,17 @@ $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_BUILD)/libmll
 
 fuzz-build: $(FUZZ_BIN)
 
-# Each target runs FUZZ_SECONDS from its seeds; the corpus grows in
+# Each target runs FUZZ_SECONDS from its seeds, with tests/fuzz/NAME.dict
+# when there is one (else hl7.dict); the corpus grows in
 # $(FUZZ_BUILD)/corpus/NAME, crashes land in $(FUZZ_BUILD)/crash/NAME.
 fuzz: deps-fuzz
 	@$(MAKE) --no-print-directory fuzz-build
 	@set -e; for t in $(FUZZ_NAMES); do \
 	  mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/crash/$$t; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	  dict=tests/fuzz/hl7.dict; [ -f tests/fuzz/$$t.dict ] && dict=tests/fuzz/$$t.dict; \
 	  $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    -dict=tests/fuzz/hl7.dict -artifact_prefix=$(FUZZ_BUILD)/crash/$$t/ \
+	    -dict=$$dict -artifact_prefix=$(FUZZ_BUILD)/crash/$$t/ \
 	    $(FUZZ_BUILD)/corpus/$$t tests/fuzz/seed/$$t; \
 	done
 

@@ -102,6 +102,10 @@ struct allow_table *allow_parse(const char *buf, size_t len, struct allow_error 
 
 		off += ll + (nl ? 1 : 0);
 		lineno++;
+		/* the whole line, its comment included: a NUL or a control character is malformed anywhere */
+		for (size_t i = 0; i < ll; i++)
+			if (((unsigned char)line[i] < 0x20 && !chars_is_line_blank(line[i])) || (unsigned char)line[i] == 0x7f)
+				return parse_error(t, err, lineno, "control character");
 		for (size_t i = 0; i < ll;) {
 			unsigned char ch = (unsigned char)line[i];
 			if (ch == '#')
@@ -112,8 +116,7 @@ struct allow_table *allow_parse(const char *buf, size_t len, struct allow_error 
 			}
 			size_t start = i;
 			for (; i < ll && !chars_is_line_blank(line[i]) && line[i] != '#'; i++)
-				if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] == 0x7f)
-					return parse_error(t, err, lineno, "control character");
+				;
 			if (nw < 4) {
 				w[nw] = line + start;
 				wl[nw] = i - start;

@@ -35,7 +35,7 @@
  * matches.  '#' starts a comment to the end of the line; blank lines are
  * ignored.  A line with other than three words, a NAME that is empty or
  * "*", an IP: NAME that is not an address, or a control character (other
- * than tab and CR) is malformed.
+ * than tab and CR; NUL included, and in a comment too) is malformed.
  *
  * Nothing here reads files, prints, exits or reads the environment: the
  * caller reads the file and reports the error.

@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: MIT
 # smoke.sh: the fuzz smoke pass of make check, in TAP: replay the seeds
 # through BUILD's replayers (any compiler) and, for a sanitized BUILD when
-# clang has libFuzzer, run each target for FUZZ_SMOKE_SECONDS (5).
+# clang has libFuzzer, run each target for FUZZ_SMOKE_SECONDS (3).
 # usage: tests/fuzz/smoke.sh BUILD
 set -u
 cd "$(dirname "$0")/../.." || exit 70
 build=${1:-build}
-secs=${FUZZ_SMOKE_SECONDS:-5}
-targets="mllp hl7 ack answer"
+secs=${FUZZ_SMOKE_SECONDS:-3}
+# every target: tests/fuzz/fuzz_NAME.c with its seeds in tests/fuzz/seed/NAME
+targets=$(for f in tests/fuzz/fuzz_*.c; do f=${f#tests/fuzz/fuzz_}; printf '%s ' "${f%.c}"; done)
 n=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mllpd-fuzz.XXXXXX") || exit 71
 trap 'rm -rf "$tmp"' EXIT
@@ -52,8 +53,10 @@ if [ "$(cat "$build/replay/sanitize" 2>/dev/null)" != 1 ]; then
 	else
 		for t in $targets; do
 			mkdir -p "$tmp/corpus_$t" "$tmp/crash_$t"
+			dict=tests/fuzz/hl7.dict
+			[ -f "tests/fuzz/$t.dict" ] && dict=tests/fuzz/$t.dict
 			if ASAN_OPTIONS=detect_leaks=1 "build/fuzz/fuzz_$t" -max_total_time="$secs" -print_final_stats=1 \
-				-dict=tests/fuzz/hl7.dict -artifact_prefix="$tmp/crash_$t/" \
+				-dict="$dict" -artifact_prefix="$tmp/crash_$t/" \
 				"$tmp/corpus_$t" "tests/fuzz/seed/$t" >"$tmp/fuzz_$t.log" 2>&1; then
 				execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$tmp/fuzz_$t.log")
 				cov=$(grep -E '^#[0-9]+' "$tmp/fuzz_$t.log" | tail -n 1 | grep -oE 'cov: [0-9]+ ft: [0-9]+')

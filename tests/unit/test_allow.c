@@ -32,6 +32,10 @@ static const struct parse_case parse_cases[] = {
 	{"DEL", "a b c\x7f\n", 0, 0, 1, "control character"},
 	{"NUL", "a b c\0\n", 7, 0, 1, "control character"},
 	{"form feed on line 4", "a b c\n\n#\nx\fy z w\n", 0, 0, 4, "control character"},
+	/* found by fuzz_allow: a comment hid NUL and control characters */
+	{"NUL in a comment", "a b c # x\0y\n", 12, 0, 1, "control character"},
+	{"control character in a comment line", "a b c\n# \x1a\n", 0, 0, 2, "control character"},
+	{"DEL in a trailing comment", "a b c\nd e f #\x7f\n", 0, 0, 2, "control character"},
 	{"every kind", "CN:a X Y\nDNS:h.example X Y\nemail:a@h.example X Y\nURI:urn:x:y X Y\nIP:10.0.0.1 X Y\n"
 		       "IP:2001:db8::1 X Y\n*:any X Y\n", 0, 7, 0, NULL},
 	{"kinds in any case", "cn:a X Y\ndns:h X Y\nEMAIL:e X Y\nuri:u X Y\nip:::1 X Y\n", 0, 5, 0, NULL},
