@@ -39,7 +39,6 @@ struct block {
 	enum ack_code replayed;
 };
 
-
 int receiver_init(struct receiver *r, const struct config *cfg, const struct peer *peer, const char *tls_peer,
 		  const char *allow_names, struct answers *out, char **envp)
 {
