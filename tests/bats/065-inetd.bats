@@ -18,6 +18,7 @@ setup() {
 
 teardown() {
 	mllpd_teardown
+	[[ -n ${OUTSIDE_DEV:-} ]] && rm -rf "$OUTSIDE_DEV"
 	sanitizer_check
 	# under xinetd fd 2 is the connection, then /dev/null: sanitizers write to log_path files
 	local f
@@ -74,9 +75,16 @@ xinetd_start() {
 
 # syslog_capture: a datagram socket at $T/dev/log that writes each syslog
 # message to $T/syslog, one a line; skips when a private mount namespace
-# cannot be had (not root, no CAP_SYS_ADMIN).
+# cannot be had (not root, no CAP_SYS_ADMIN).  The private /dev cannot live
+# under /dev itself (tests/run keeps the tests' files on /dev/shm): then $T
+# moves to a directory of its own under /tmp, removed in teardown.
 syslog_capture() {
 	unshare -m true 2>/dev/null || skip "no private mount namespace here (unshare -m): cannot capture syslog"
+	if [[ $T == /dev/* ]]; then
+		OUTSIDE_DEV=$(mktemp -d /tmp/mllpd-inetd.XXXXXX)
+		cp -p "$T"/m.hl7 "$T"/cap.sh "$OUTSIDE_DEV"/
+		T=$OUTSIDE_DEV
+	fi
 	mkdir -p "$T/dev" "$T/olddev"
 	server_start syslogd "$PYTHON" -c '
 import socket, sys
