@@ -76,7 +76,7 @@ static const char help_text[] =
 	"  --tls-allow FILE          TLS: MSH-3/MSH-4 each client certificate (CN, SAN) may send as\n"
 	"  --tls-ciphers LIST        TLS: TLS 1.2 cipher suites, OpenSSL syntax (Mozilla intermediate)\n"
 	"  --tls-groups LIST         TLS: key exchange groups (X25519:P-256:P-384)\n"
-	"  --dedupe WINDOW           deliver a resent (MSH-3, MSH-4, MSH-10) once per WINDOW (15m, 24h)\n"
+	"  --dedupe WINDOW           deliver a resend (same MSH-3, -4, -10 and bytes) once per WINDOW (15m, 24h)\n"
 	"  --dedupe-dir DIR          where --dedupe keeps its record (default: SPOOL/dedupe)\n"
 	"  --config FILE             options from FILE (name = value lines); the command line wins\n"
 	"  -q, --quiet               log warnings and errors only\n"
