@@ -19,6 +19,14 @@ const char *ack_code_name(enum ack_code c)
 	return "none";
 }
 
+enum ack_code ack_code_from_name(const char *name)
+{
+	for (enum ack_code c = ACK_AA; c <= ACK_CR; c++)
+		if (strcmp(name, ack_code_name(c)) == 0)
+			return c;
+	return ACK_NONE;
+}
+
 int ack_code_positive(enum ack_code c)
 {
 	return c == ACK_AA || c == ACK_CA;

@@ -33,6 +33,9 @@ enum ack_code {
 /* "AA", "AE", ... or "none" for ACK_NONE. */
 const char *ack_code_name(enum ack_code c);
 
+/* The code named "AA", "AE", ... (as ackread reads MSA-1); ACK_NONE for anything else. */
+enum ack_code ack_code_from_name(const char *name);
+
 /* 1 for AA and CA, else 0. */
 int ack_code_positive(enum ack_code c);
 

@@ -266,15 +266,9 @@ const char *dedupe_path(const struct config *cfg, char *buf, size_t cap)
 /* MSA-1 of a stored answer (the first MSA, read as every ACK reader reads it). */
 static enum ack_code stored_code(const char *p, size_t n)
 {
-	static const char *const names[] = {"", "AA", "AE", "AR", "CA", "CE", "CR"};
 	struct hl7_msg m;
 	struct ackread a;
-	if (ackread_parse(&m, p, n, &a) != ACKREAD_OK)
-		return ACK_NONE;
-	for (int c = 1; c <= 6; c++)
-		if (strcmp(a.code, names[c]) == 0)
-			return (enum ack_code)c;
-	return ACK_NONE;
+	return ackread_parse(&m, p, n, &a) == ACKREAD_OK ? ack_code_from_name(a.code) : ACK_NONE;
 }
 
 /* A reused control ID: the same sender and ID as a record, other bytes; delivered as new. */

@@ -167,15 +167,6 @@ static enum ack_outcome outcome_of_code(enum ack_code c)
 	return c == ACK_AR || c == ACK_CR ? ACK_OUTCOME_REJECT : ACK_OUTCOME_ERROR;
 }
 
-static enum ack_code code_of(const struct ackread *a)
-{
-	static const char *const names[] = {"", "AA", "AE", "AR", "CA", "CE", "CR"};
-	for (int k = 1; k <= 6; k++)
-		if (strcmp(a->code, names[k]) == 0)
-			return (enum ack_code)k;
-	return ACK_NONE;
-}
-
 /*
  * The command's printed output as this message's answer (see sink.h), with
  * the outcome the exit status gave in o.  Normalised in place.
@@ -197,7 +188,7 @@ static void take_printed(struct sinks *s, const struct exec_status *st, struct h
 		log_line(LOG_WARNING, "%s: --exec: printed answer ignored: %s", s->peer->label, ackread_status_text(r));
 		return;
 	}
-	enum ack_code code = code_of(&a);
+	enum ack_code code = ack_code_from_name(a.code);
 	if (st->result == EXEC_TIMEOUT || st->result == EXEC_SIGNALED)
 		return;
 	if (st->result != EXEC_OK && ack_code_positive(code)) {
