@@ -98,10 +98,11 @@ static int inbound_is_ack(const struct hl7_msg *m)
 
 enum ack_code ack_choose(const struct hl7_msg *m, enum ack_mode mode, enum ack_outcome outcome)
 {
-	static const enum ack_code original[] = { ACK_AA, ACK_AE, ACK_AR };
-	static const enum ack_code accept[] = { ACK_CA, ACK_CE, ACK_CR };
+	static const enum ack_code original[] = {ACK_AA, ACK_AE, ACK_AR};
+	static const enum ack_code accept[] = {ACK_CA, ACK_CE, ACK_CR};
 	enum condition c15, c16;
-	unsigned o = (unsigned)outcome <= ACK_OUTCOME_REJECT ? (unsigned)outcome : ACK_OUTCOME_ERROR;
+	unsigned o =
+	    (unsigned)outcome <= ACK_OUTCOME_REJECT ? (unsigned)outcome : ACK_OUTCOME_ERROR;
 
 	if (inbound_is_ack(m))
 		return ACK_NONE;
@@ -251,7 +252,7 @@ static void put_err(struct out *o, const struct ack_params *p, enum vclass v)
 		putc1(o, d->field);
 		putc1(o, 'E');
 		if (has_text(p->err_text)) {
-			put(o, (char[]){ d->field, d->field, d->field, d->field }, 4);
+			put(o, (char[]){d->field, d->field, d->field, d->field}, 4);
 			put_text(o, p->err_text);
 		}
 	}
@@ -305,7 +306,7 @@ static size_t build_minimal(struct out *o, const struct hl7_msg *m, const struct
 
 size_t ack_build(char *dst, size_t cap, const struct hl7_msg *m, const struct ack_params *p)
 {
-	struct out o = { dst, cap, 0, &m->d };
+	struct out o = {dst, cap, 0, &m->d};
 	struct hl7_span trigger;
 	enum vclass v;
 	char fs = m->d.field;
@@ -364,7 +365,7 @@ size_t ack_build(char *dst, size_t cap, const struct hl7_msg *m, const struct ac
 size_t ack_batch_header(char *dst, size_t cap, const struct hl7_batch *b, struct hl7_span hdr,
 			const struct ack_params *p)
 {
-	struct out o = { dst, cap, 0, &b->d };
+	struct out o = {dst, cap, 0, &b->d};
 	struct hl7_span f;
 	char fs = b->d.field;
 
@@ -399,9 +400,10 @@ size_t ack_batch_header(char *dst, size_t cap, const struct hl7_batch *b, struct
 	return o.n;
 }
 
-size_t ack_batch_trailer(char *dst, size_t cap, const struct hl7_batch *b, enum hl7_batch_kind kind, size_t count)
+size_t ack_batch_trailer(char *dst, size_t cap, const struct hl7_batch *b, enum hl7_batch_kind kind,
+			 size_t count)
 {
-	struct out o = { dst, cap, 0, &b->d };
+	struct out o = {dst, cap, 0, &b->d};
 
 	puts0(&o, kind == HL7_BATCH_FTS ? "FTS" : "BTS");
 	putc1(&o, b->d.field);
@@ -410,11 +412,13 @@ size_t ack_batch_trailer(char *dst, size_t cap, const struct hl7_batch *b, enum 
 	return o.n;
 }
 
-void ack_control_id(char *dst, size_t cap, const struct timespec *now, unsigned long pid, unsigned long seq)
+void ack_control_id(char *dst, size_t cap, const struct timespec *now, unsigned long pid,
+		    unsigned long seq)
 {
 	static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-	unsigned long long parts[3] = {
-		(unsigned long long)now->tv_sec * 1000000ULL + (unsigned long long)now->tv_nsec / 1000, pid, seq};
+	unsigned long long parts[3] = {(unsigned long long)now->tv_sec * 1000000ULL +
+					   (unsigned long long)now->tv_nsec / 1000,
+				       pid, seq};
 	static const int widths[3] = {11, 5, 4};
 	size_t o = 0;
 
@@ -466,9 +470,7 @@ enum ack_batch_step ack_batch_next(struct ack_batch_walk *w, const struct hl7_ba
 			w->in_group = 0;
 			w->piece = piece;
 			return ACK_BATCH_HEADER;
-		case HL7_BATCH_MESSAGE:
-			w->piece = piece;
-			return ACK_BATCH_MESSAGE;
+		case HL7_BATCH_MESSAGE: w->piece = piece; return ACK_BATCH_MESSAGE;
 		case HL7_BATCH_BTS:
 			w->group_open = 0;
 			w->kind = HL7_BATCH_BTS;

@@ -16,7 +16,7 @@ enum ack_outcome {
 };
 
 enum ack_mode {
-	ACK_MODE_AUTO,     /* per message from MSH-15/MSH-16 (HL7 table 0155) */
+	ACK_MODE_AUTO,	   /* per message from MSH-15/MSH-16 (HL7 table 0155) */
 	ACK_MODE_ORIGINAL, /* always AA/AE/AR */
 };
 
@@ -48,15 +48,15 @@ int ack_code_positive(enum ack_code c);
 enum ack_code ack_choose(const struct hl7_msg *m, enum ack_mode mode, enum ack_outcome outcome);
 
 struct ack_params {
-	enum ack_code code;      /* not ACK_NONE */
-	int err_code;            /* HL7 table 0357 code; 0 = no ERR segment */
-	const char *err_text;    /* plain text for MSA-3 and ERR, or NULL; escaped here */
+	enum ack_code code;	 /* not ACK_NONE */
+	int err_code;		 /* HL7 table 0357 code; 0 = no ERR segment */
+	const char *err_text;	 /* plain text for MSA-3 and ERR, or NULL; escaped here */
 	const char *err_segment; /* segment ID for the error location, or NULL */
-	unsigned err_field;      /* field position for the error location, 0 = none */
-	const char *control_id;  /* MSH-10 of the ACK, fresh (plain text) */
-	const char *timestamp;   /* MSH-7, e.g. "20261126060100+0000" */
+	unsigned err_field;	 /* field position for the error location, 0 = none */
+	const char *control_id;	 /* MSH-10 of the ACK, fresh (plain text) */
+	const char *timestamp;	 /* MSH-7, e.g. "20261126060100+0000" */
 	const char *application; /* MSH-3 of the ACK, or NULL for inbound MSH-5 */
-	const char *facility;    /* MSH-4 of the ACK, or NULL for inbound MSH-6 */
+	const char *facility;	 /* MSH-4 of the ACK, or NULL for inbound MSH-6 */
 };
 
 /*
@@ -79,8 +79,10 @@ size_t ack_build(char *dst, size_t cap, const struct hl7_msg *m, const struct ac
 size_t ack_batch_header(char *dst, size_t cap, const struct hl7_batch *b, struct hl7_span hdr,
 			const struct ack_params *p);
 
-/* The trailer of an acknowledgement batch: "BTS|count\r" (HL7_BATCH_BTS) or "FTS|count\r" (HL7_BATCH_FTS). */
-size_t ack_batch_trailer(char *dst, size_t cap, const struct hl7_batch *b, enum hl7_batch_kind kind, size_t count);
+/* The trailer of an acknowledgement batch: "BTS|count\r" (HL7_BATCH_BTS) or "FTS|count\r"
+ * (HL7_BATCH_FTS). */
+size_t ack_batch_trailer(char *dst, size_t cap, const struct hl7_batch *b, enum hl7_batch_kind kind,
+			 size_t count);
 
 /*
  * The shape of the acknowledgement batch answering batch b (one that
@@ -99,10 +101,10 @@ enum ack_batch_step {
 };
 
 struct ack_batch_walk {
-	struct hl7_span piece;    /* HEADER: the inbound FHS/BHS; MESSAGE: the message */
+	struct hl7_span piece;	  /* HEADER: the inbound FHS/BHS; MESSAGE: the message */
 	enum hl7_batch_kind kind; /* TRAILER: HL7_BATCH_BTS or HL7_BATCH_FTS */
-	size_t count;             /* TRAILER: its count */
-	size_t answered;          /* the ACKs in the whole answer so far */
+	size_t count;		  /* TRAILER: its count */
+	size_t answered;	  /* the ACKs in the whole answer so far */
 	/* internal */
 	size_t cursor, in_group;
 	int group_open, fhs, fts, pending_fts, done;
@@ -117,7 +119,8 @@ void ack_batch_answered(struct ack_batch_walk *w);
  * number, so IDs from concurrent processes differ.  dst needs 21 bytes.
  */
 struct timespec;
-void ack_control_id(char *dst, size_t cap, const struct timespec *now, unsigned long pid, unsigned long seq);
+void ack_control_id(char *dst, size_t cap, const struct timespec *now, unsigned long pid,
+		    unsigned long seq);
 
 /* MSH-7 in local time with the zone offset: YYYYMMDDHHMMSS+ZZZZ (dst: 20+ bytes). */
 void ack_timestamp(char *dst, size_t cap, long long epoch_seconds);

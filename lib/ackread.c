@@ -8,7 +8,7 @@
 
 static const char *const status_text[] = {
 #define ACKREAD_X_TEXT(name, text) text,
-	ACKREAD_STATUS_LIST(ACKREAD_X_TEXT)
+    ACKREAD_STATUS_LIST(ACKREAD_X_TEXT)
 #undef ACKREAD_X_TEXT
 };
 
@@ -21,11 +21,13 @@ const char *ackread_status_text(enum ackread_status s)
 
 static int seg_is(const struct hl7_msg *m, struct hl7_span seg, const char *id)
 {
-	return seg.len >= 3 && memcmp(seg.p, id, 3) == 0 && (seg.len == 3 || seg.p[3] == m->d.field);
+	return seg.len >= 3 && memcmp(seg.p, id, 3) == 0 &&
+	       (seg.len == 3 || seg.p[3] == m->d.field);
 }
 
 /* Component c, subcomponent s (0 = whole) of the first repetition of field n of seg. */
-static struct hl7_span part(const struct hl7_msg *m, struct hl7_span seg, unsigned n, unsigned c, unsigned s)
+static struct hl7_span part(const struct hl7_msg *m, struct hl7_span seg, unsigned n, unsigned c,
+			    unsigned s)
 {
 	struct hl7_span f, r, x;
 	hl7_field(m, seg, n, &f);
@@ -51,7 +53,8 @@ enum ackread_status ackread_parse(struct hl7_msg *m, const char *buf, size_t len
 	hl7_parse(m, buf, len, 0);
 	if (!m->has_delims)
 		return ACKREAD_NOT_HL7;
-	/* hl7_parse() may stop early (a version it does not know, an odd segment ID); iteration does not. */
+	/* hl7_parse() may stop early (a version it does not know, an odd segment ID); iteration
+	 * does not. */
 	while (hl7_segment_next(m, &cur, &seg)) {
 		if (!have_msa && seg_is(m, seg, "MSA")) {
 			msa = seg;
@@ -81,8 +84,8 @@ enum ackread_status ackread_parse(struct hl7_msg *m, const char *buf, size_t len
 	return ACKREAD_BAD_CODE;
 }
 
-enum ackread_status ackread_answer(const char *out, size_t n, struct hl7_span control_id, char *dst, size_t cap,
-				   size_t *len, struct hl7_msg *m, struct ackread *a)
+enum ackread_status ackread_answer(const char *out, size_t n, struct hl7_span control_id, char *dst,
+				   size_t cap, size_t *len, struct hl7_msg *m, struct ackread *a)
 {
 	memset(a, 0, sizeof *a);
 	*len = 0;

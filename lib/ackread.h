@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* ackread.h: read what a sender needs from an HL7 v2 acknowledgement (MSA code, control ID, error text). */
+/* ackread.h: read what a sender needs from an HL7 v2 acknowledgement (MSA code, control ID, error
+ * text). */
 #ifndef MLLPD_ACKREAD_H
 #define MLLPD_ACKREAD_H
 
@@ -11,12 +12,12 @@
  * Status of ackread_parse().  X(name, text); the text never holds message
  * bytes.
  */
-#define ACKREAD_STATUS_LIST(X)                                                  \
-	X(ACKREAD_OK, "ok")                                                     \
-	X(ACKREAD_NOT_HL7, "answer is not an HL7 message")                      \
-	X(ACKREAD_NO_MSA, "answer has no MSA segment")                          \
-	X(ACKREAD_BAD_CODE, "MSA-1 is not an acknowledgement code (AA, AE, AR, CA, CE, CR)") \
-	X(ACKREAD_NOT_MSH, "answer does not start with MSH")                    \
+#define ACKREAD_STATUS_LIST(X)                                                                     \
+	X(ACKREAD_OK, "ok")                                                                        \
+	X(ACKREAD_NOT_HL7, "answer is not an HL7 message")                                         \
+	X(ACKREAD_NO_MSA, "answer has no MSA segment")                                             \
+	X(ACKREAD_BAD_CODE, "MSA-1 is not an acknowledgement code (AA, AE, AR, CA, CE, CR)")       \
+	X(ACKREAD_NOT_MSH, "answer does not start with MSH")                                       \
 	X(ACKREAD_OTHER_MESSAGE, "MSA-2 does not acknowledge this message")
 
 enum ackread_status {
@@ -29,8 +30,8 @@ enum ackread_status {
 const char *ackread_status_text(enum ackread_status s);
 
 struct ackread {
-	char code[3];               /* MSA-1, NUL-terminated ("AA"...), "" when unreadable */
-	int positive;               /* 1 for AA and CA */
+	char code[3];		    /* MSA-1, NUL-terminated ("AA"...), "" when unreadable */
+	int positive;		    /* 1 for AA and CA */
 	struct hl7_span control_id; /* MSA-2 (the acknowledged MSH-10), raw */
 	/*
 	 * The error text, raw (still escaped: decode with hl7_unescape() and
@@ -49,7 +50,8 @@ struct ackread {
  * not checked.  Spans borrow from buf.  Returns ACKREAD_OK, or the first
  * problem found (a's fields are then as far as they could be read).
  */
-enum ackread_status ackread_parse(struct hl7_msg *m, const char *buf, size_t len, struct ackread *a);
+enum ackread_status ackread_parse(struct hl7_msg *m, const char *buf, size_t len,
+				  struct ackread *a);
 
 /*
  * What an --exec command printed, taken as the answer to the message whose
@@ -66,7 +68,7 @@ enum ackread_status ackread_parse(struct hl7_msg *m, const char *buf, size_t len
  * (ACKREAD_OTHER_MESSAGE and the statuses of ackread_parse(); the caller
  * ignores it and answers by the exit status).  Pure: no I/O.
  */
-enum ackread_status ackread_answer(const char *out, size_t n, struct hl7_span control_id, char *dst, size_t cap,
-				   size_t *len, struct hl7_msg *m, struct ackread *a);
+enum ackread_status ackread_answer(const char *out, size_t n, struct hl7_span control_id, char *dst,
+				   size_t cap, size_t *len, struct hl7_msg *m, struct ackread *a);
 
 #endif

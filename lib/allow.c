@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* allow.c: the --tls-allow rules: parse them from a buffer, match a certificate's identities and MSH-3/MSH-4. */
+/* allow.c: the --tls-allow rules: parse them from a buffer, match a certificate's identities and
+ * MSH-3/MSH-4. */
 #include "allow.h"
 
 #include <arpa/inet.h>
@@ -41,7 +42,8 @@ static int lower(int ch)
 	return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
 }
 
-/* The KIND that p/len starts with (ASCII case ignored) and its length in *plen; KIND_NONE (and 0) without one. */
+/* The KIND that p/len starts with (ASCII case ignored) and its length in *plen; KIND_NONE (and 0)
+ * without one. */
 static enum kind kind_of(const char *p, size_t len, size_t *plen)
 {
 	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
@@ -58,7 +60,8 @@ static enum kind kind_of(const char *p, size_t len, size_t *plen)
 	return KIND_NONE;
 }
 
-/* The address p/len spells (IPv4 or IPv6 text) into out; returns 4 or 16, or 0 when it is not one. */
+/* The address p/len spells (IPv4 or IPv6 text) into out; returns 4 or 16, or 0 when it is not one.
+ */
 static size_t ip_parse(const char *p, size_t len, unsigned char out[16])
 {
 	char text[64];
@@ -73,7 +76,8 @@ static size_t ip_parse(const char *p, size_t len, unsigned char out[16])
 	return 0;
 }
 
-static struct allow_table *parse_error(struct allow_table *t, struct allow_error *err, size_t line, const char *why)
+static struct allow_table *parse_error(struct allow_table *t, struct allow_error *err, size_t line,
+				       const char *why)
 {
 	allow_free(t);
 	if (err) {
@@ -102,9 +106,11 @@ struct allow_table *allow_parse(const char *buf, size_t len, struct allow_error 
 
 		off += ll + (nl ? 1 : 0);
 		lineno++;
-		/* the whole line, its comment included: a NUL or a control character is malformed anywhere */
+		/* the whole line, its comment included: a NUL or a control character is malformed
+		 * anywhere */
 		for (size_t i = 0; i < ll; i++)
-			if (((unsigned char)line[i] < 0x20 && !chars_is_line_blank(line[i])) || (unsigned char)line[i] == 0x7f)
+			if (((unsigned char)line[i] < 0x20 && !chars_is_line_blank(line[i])) ||
+			    (unsigned char)line[i] == 0x7f)
 				return parse_error(t, err, lineno, "control character");
 		for (size_t i = 0; i < ll;) {
 			unsigned char ch = (unsigned char)line[i];
@@ -126,7 +132,8 @@ struct allow_table *allow_parse(const char *buf, size_t len, struct allow_error 
 		if (nw == 0)
 			continue;
 		if (nw != 3)
-			return parse_error(t, err, lineno, "expected IDENTITY APPLICATION FACILITY");
+			return parse_error(t, err, lineno,
+					   "expected IDENTITY APPLICATION FACILITY");
 		size_t pl;
 		enum kind kind = kind_of(w[0], wl[0], &pl);
 		if (kind == KIND_NONE)
@@ -138,9 +145,11 @@ struct allow_table *allow_parse(const char *buf, size_t len, struct allow_error 
 		if (name_len == 0)
 			return parse_error(t, err, lineno, "IDENTITY has an empty name");
 		unsigned char ip[16];
-		size_t ip_len = kind == KIND_IP || kind == KIND_ANY ? ip_parse(name, name_len, ip) : 0;
+		size_t ip_len =
+		    kind == KIND_IP || kind == KIND_ANY ? ip_parse(name, name_len, ip) : 0;
 		if (kind == KIND_IP && ip_len == 0)
-			return parse_error(t, err, lineno, "IDENTITY IP: not an IPv4 or IPv6 address");
+			return parse_error(t, err, lineno,
+					   "IDENTITY IP: not an IPv4 or IPv6 address");
 		if (t->n == cap) {
 			size_t ncap = cap ? cap * 2 : 16;
 			struct allow_rule *r = realloc(t->rules, ncap * sizeof *r);
@@ -152,10 +161,14 @@ struct allow_table *allow_parse(const char *buf, size_t len, struct allow_error 
 		struct allow_rule *r = &t->rules[t->n++];
 		int any_app = wl[1] == 1 && w[1][0] == '*', any_fac = wl[2] == 1 && w[2][0] == '*';
 		*r = (struct allow_rule){
-			.kind = kind, .id = name, .id_len = name_len,
-			.app = any_app ? NULL : w[1], .app_len = any_app ? 0 : wl[1],
-			.fac = any_fac ? NULL : w[2], .fac_len = any_fac ? 0 : wl[2],
-			.ip_len = ip_len,
+		    .kind = kind,
+		    .id = name,
+		    .id_len = name_len,
+		    .app = any_app ? NULL : w[1],
+		    .app_len = any_app ? 0 : wl[1],
+		    .fac = any_fac ? NULL : w[2],
+		    .fac_len = any_fac ? 0 : wl[2],
+		    .ip_len = ip_len,
 		};
 		memcpy(r->ip, ip, ip_len);
 	}
@@ -204,8 +217,8 @@ static int identity_matches(const struct allow_rule *r, enum kind k, const char 
 	return memcmp(p, r->id, len) == 0;
 }
 
-int allow_permits(const struct allow_table *t, const char *const *ids, size_t nids, const char *app, size_t app_len,
-		  const char *fac, size_t fac_len)
+int allow_permits(const struct allow_table *t, const char *const *ids, size_t nids, const char *app,
+		  size_t app_len, const char *fac, size_t fac_len)
 {
 	if (!t)
 		return 0;
@@ -217,14 +230,16 @@ int allow_permits(const struct allow_table *t, const char *const *ids, size_t ni
 		for (size_t i = 0; i < t->n; i++) {
 			const struct allow_rule *r = &t->rules[i];
 			if (identity_matches(r, kind, ids[k] + pl, len - pl) &&
-			    value_matches(r->app, r->app_len, app, app_len) && value_matches(r->fac, r->fac_len, fac, fac_len))
+			    value_matches(r->app, r->app_len, app, app_len) &&
+			    value_matches(r->fac, r->fac_len, fac, fac_len))
 				return 1;
 		}
 	}
 	return 0;
 }
 
-/* A field with the sender's separators written as rules write them; -1 when ambiguous or too long. */
+/* A field with the sender's separators written as rules write them; -1 when ambiguous or too long.
+ */
 static long canonical_field(struct hl7_span v, const struct hl7_delims *d, char *buf, size_t cap)
 {
 	if (v.len > cap)
@@ -244,8 +259,8 @@ static long canonical_field(struct hl7_span v, const struct hl7_delims *d, char 
 	return (long)v.len;
 }
 
-int allow_sender_permits(const struct allow_table *t, const char *names, struct hl7_span app, struct hl7_span fac,
-			 const struct hl7_delims *d)
+int allow_sender_permits(const struct allow_table *t, const char *names, struct hl7_span app,
+			 struct hl7_span fac, const struct hl7_delims *d)
 {
 	char a[512], f[512];
 	long al = canonical_field(app, d, a, sizeof a), fl = canonical_field(fac, d, f, sizeof f);

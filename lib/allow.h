@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* allow.h: --tls-allow: which sending application/facility (MSH-3/MSH-4) each client certificate may use. */
+/* allow.h: --tls-allow: which sending application/facility (MSH-3/MSH-4) each client certificate
+ * may use. */
 #ifndef MLLP_ALLOW_H
 #define MLLP_ALLOW_H
 
@@ -49,7 +50,8 @@ struct allow_error {
 	char reason[128];
 };
 
-/* Parse len bytes (NULs are malformed).  Returns the table, or NULL with err filled (out of memory: line 0). */
+/* Parse len bytes (NULs are malformed).  Returns the table, or NULL with err filled (out of memory:
+ * line 0). */
 struct allow_table *allow_parse(const char *buf, size_t len, struct allow_error *err);
 void allow_free(struct allow_table *t);
 
@@ -63,8 +65,8 @@ size_t allow_count(const struct allow_table *t);
  * explicit KIND (CN, DNS, email, URI or IP; as tlsio_peer_names() writes
  * them); one without, or with "*:", matches nothing.
  */
-int allow_permits(const struct allow_table *t, const char *const *ids, size_t nids, const char *app, size_t app_len,
-		  const char *fac, size_t fac_len);
+int allow_permits(const struct allow_table *t, const char *const *ids, size_t nids, const char *app,
+		  size_t app_len, const char *fac, size_t fac_len);
 
 /*
  * The sender a block claims, as allow_permits() compares it: app and fac
@@ -77,7 +79,7 @@ int allow_permits(const struct allow_table *t, const char *const *ids, size_t ni
  * literal ^, & or ~ that is not its separator (only possible with other
  * separators), or longer than 512 bytes, never matches.
  */
-int allow_sender_permits(const struct allow_table *t, const char *names, struct hl7_span app, struct hl7_span fac,
-			 const struct hl7_delims *d);
+int allow_sender_permits(const struct allow_table *t, const char *names, struct hl7_span app,
+			 struct hl7_span fac, const struct hl7_delims *d);
 
 #endif

@@ -10,13 +10,13 @@ static const char empty_text[1] = "";
 
 static const char *const status_text[] = {
 #define HL7_BATCH_X_TEXT(name, code, text) text,
-	HL7_BATCH_STATUS_LIST(HL7_BATCH_X_TEXT)
+    HL7_BATCH_STATUS_LIST(HL7_BATCH_X_TEXT)
 #undef HL7_BATCH_X_TEXT
 };
 
 static const int status_code[] = {
 #define HL7_BATCH_X_CODE(name, code, text) code,
-	HL7_BATCH_STATUS_LIST(HL7_BATCH_X_CODE)
+    HL7_BATCH_STATUS_LIST(HL7_BATCH_X_CODE)
 #undef HL7_BATCH_X_CODE
 };
 
@@ -35,7 +35,9 @@ int hl7_batch_status_code(enum hl7_batch_status s)
 static size_t bom_length(const char *buf, size_t len)
 {
 	return len >= 3 && (unsigned char)buf[0] == 0xef && (unsigned char)buf[1] == 0xbb &&
-	    (unsigned char)buf[2] == 0xbf ? 3 : 0;
+		       (unsigned char)buf[2] == 0xbf
+		   ? 3
+		   : 0;
 }
 
 int hl7_batch_is(const char *buf, size_t len)
@@ -45,7 +47,8 @@ int hl7_batch_is(const char *buf, size_t len)
 	return len - i >= 3 && (memcmp(buf + i, "FHS", 3) == 0 || memcmp(buf + i, "BHS", 3) == 0);
 }
 
-/* The segment at *pos (separators before it skipped): its span; *pos moves past it. 0 at the end. */
+/* The segment at *pos (separators before it skipped): its span; *pos moves past it. 0 at the end.
+ */
 static int next_segment(const char *buf, size_t len, size_t *pos, struct hl7_span *seg)
 {
 	size_t i = *pos, e;
@@ -64,15 +67,16 @@ static int next_segment(const char *buf, size_t len, size_t *pos, struct hl7_spa
 	return 1;
 }
 
-/* Which piece a segment starts: a header, a trailer, a message (MSH), or -1 for any other segment. */
+/* Which piece a segment starts: a header, a trailer, a message (MSH), or -1 for any other segment.
+ */
 static int kind_of(const struct hl7_batch *b, struct hl7_span seg)
 {
 	static const struct {
 		const char id[4];
 		enum hl7_batch_kind kind;
 	} ids[] = {
-		{"FHS", HL7_BATCH_FHS}, {"BHS", HL7_BATCH_BHS}, {"MSH", HL7_BATCH_MESSAGE},
-		{"BTS", HL7_BATCH_BTS}, {"FTS", HL7_BATCH_FTS},
+	    {"FHS", HL7_BATCH_FHS}, {"BHS", HL7_BATCH_BHS}, {"MSH", HL7_BATCH_MESSAGE},
+	    {"BTS", HL7_BATCH_BTS}, {"FTS", HL7_BATCH_FTS},
 	};
 
 	if (seg.len < 3 || (seg.len > 3 && seg.p[3] != b->d.field))
@@ -103,8 +107,10 @@ static enum hl7_batch_status fail(struct hl7_batch *b, enum hl7_batch_status s, 
 	return s;
 }
 
-/* Field n of a segment: FHS and BHS numbered as MSH is (1 = the separator), others from the first field. */
-int hl7_batch_field(const struct hl7_batch *b, struct hl7_span seg, unsigned n, struct hl7_span *out)
+/* Field n of a segment: FHS and BHS numbered as MSH is (1 = the separator), others from the first
+ * field. */
+int hl7_batch_field(const struct hl7_batch *b, struct hl7_span seg, unsigned n,
+		    struct hl7_span *out)
 {
 	size_t pos, e;
 	unsigned first = 1;
@@ -123,7 +129,8 @@ int hl7_batch_field(const struct hl7_batch *b, struct hl7_span seg, unsigned n, 
 	}
 	pos = 4;
 	for (unsigned k = first;; k++) {
-		const char *q = pos < seg.len ? memchr(seg.p + pos, b->d.field, seg.len - pos) : NULL;
+		const char *q =
+		    pos < seg.len ? memchr(seg.p + pos, b->d.field, seg.len - pos) : NULL;
 		e = q ? (size_t)(q - seg.p) : seg.len;
 		if (k == n) {
 			out->p = seg.p + pos;
@@ -245,7 +252,8 @@ enum hl7_batch_status hl7_batch_parse(struct hl7_batch *b, const char *buf, size
 	return b->status;
 }
 
-int hl7_batch_next(const struct hl7_batch *b, size_t *cursor, enum hl7_batch_kind *kind, struct hl7_span *span)
+int hl7_batch_next(const struct hl7_batch *b, size_t *cursor, enum hl7_batch_kind *kind,
+		   struct hl7_span *span)
 {
 	struct hl7_span seg;
 	size_t pos = *cursor < b->start ? b->start : *cursor;

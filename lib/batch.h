@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* batch.h: HL7 v2 batches (FHS/BHS ... BTS/FTS): structure check and walk; no I/O, no allocation. */
+/* batch.h: HL7 v2 batches (FHS/BHS ... BTS/FTS): structure check and walk; no I/O, no allocation.
+ */
 #ifndef MLLPD_BATCH_H
 #define MLLPD_BATCH_H
 
@@ -36,21 +37,21 @@
 
 /* One piece of a batch, in order. */
 enum hl7_batch_kind {
-	HL7_BATCH_FHS,     /* the file header segment */
-	HL7_BATCH_BHS,     /* a batch header segment (opens a group) */
+	HL7_BATCH_FHS,	   /* the file header segment */
+	HL7_BATCH_BHS,	   /* a batch header segment (opens a group) */
 	HL7_BATCH_MESSAGE, /* a message: MSH up to its last segment's separator */
-	HL7_BATCH_BTS,     /* a batch trailer segment (closes a group) */
-	HL7_BATCH_FTS,     /* the file trailer segment */
+	HL7_BATCH_BTS,	   /* a batch trailer segment (closes a group) */
+	HL7_BATCH_FTS,	   /* the file trailer segment */
 };
 
 /* Structure errors (X-macro: name, table 0357 code, text: never message bytes). */
-#define HL7_BATCH_STATUS_LIST(X)                                                          \
-	X(HL7_BATCH_OK, 0, "ok")                                                          \
-	X(HL7_BATCH_ERR_HEADER, 100, "batch does not start with FHS or BHS")              \
-	X(HL7_BATCH_ERR_DELIMS, 102, "FHS-1/FHS-2 or BHS-1/BHS-2 are not valid delimiters") \
-	X(HL7_BATCH_ERR_SEGMENT_ID, 100, "invalid segment ID in a batch")                 \
-	X(HL7_BATCH_ERR_OUTSIDE, 100, "segment outside a message in a batch")             \
-	X(HL7_BATCH_ERR_ORDER, 100, "batch header or trailer out of order")               \
+#define HL7_BATCH_STATUS_LIST(X)                                                                   \
+	X(HL7_BATCH_OK, 0, "ok")                                                                   \
+	X(HL7_BATCH_ERR_HEADER, 100, "batch does not start with FHS or BHS")                       \
+	X(HL7_BATCH_ERR_DELIMS, 102, "FHS-1/FHS-2 or BHS-1/BHS-2 are not valid delimiters")        \
+	X(HL7_BATCH_ERR_SEGMENT_ID, 100, "invalid segment ID in a batch")                          \
+	X(HL7_BATCH_ERR_OUTSIDE, 100, "segment outside a message in a batch")                      \
+	X(HL7_BATCH_ERR_ORDER, 100, "batch header or trailer out of order")                        \
 	X(HL7_BATCH_ERR_COUNT, 100, "BTS-1 or FTS-1 count does not match the batch")
 
 enum hl7_batch_status {
@@ -66,14 +67,14 @@ int hl7_batch_status_code(enum hl7_batch_status s);
 struct hl7_batch {
 	const char *buf;
 	size_t len;
-	size_t start;               /* offset of the first header (after a BOM) */
-	struct hl7_delims d;        /* from the first header */
-	struct hl7_span fhs, bhs;   /* first FHS and first BHS segments, or empty */
-	size_t messages;            /* messages in the whole batch */
-	size_t groups;              /* BHS groups (an implicit group counts one) */
+	size_t start;		  /* offset of the first header (after a BOM) */
+	struct hl7_delims d;	  /* from the first header */
+	struct hl7_span fhs, bhs; /* first FHS and first BHS segments, or empty */
+	size_t messages;	  /* messages in the whole batch */
+	size_t groups;		  /* BHS groups (an implicit group counts one) */
 	enum hl7_batch_status status;
-	size_t err_offset;          /* where the error is */
-	char err_segment[4];        /* segment ID at the error, or "" */
+	size_t err_offset;   /* where the error is */
+	char err_segment[4]; /* segment ID at the error, or "" */
 };
 
 /* 1 if the block starts (after an optional UTF-8 BOM) with "FHS" or "BHS", else 0. */
@@ -93,7 +94,8 @@ enum hl7_batch_status hl7_batch_parse(struct hl7_batch *b, const char *buf, size
  * exactly the bytes between its MSH and the next piece) and returns 1, or
  * returns 0 at the end.
  */
-int hl7_batch_next(const struct hl7_batch *b, size_t *cursor, enum hl7_batch_kind *kind, struct hl7_span *span);
+int hl7_batch_next(const struct hl7_batch *b, size_t *cursor, enum hl7_batch_kind *kind,
+		   struct hl7_span *span);
 
 /*
  * Field n (n >= 1) of a header or trailer segment span of this batch, as
@@ -101,6 +103,7 @@ int hl7_batch_next(const struct hl7_batch *b, size_t *cursor, enum hl7_batch_kin
  * the encoding characters (as for MSH); BTS-1/FTS-1 are the first field
  * after the segment ID.  Same return convention as hl7_field().
  */
-int hl7_batch_field(const struct hl7_batch *b, struct hl7_span seg, unsigned n, struct hl7_span *out);
+int hl7_batch_field(const struct hl7_batch *b, struct hl7_span seg, unsigned n,
+		    struct hl7_span *out);
 
 #endif

@@ -127,8 +127,8 @@ static int key_eq_at(const struct keyparts *kp, size_t off, const unsigned char 
 	return n == 0;
 }
 
-void dedupe_unit_init(struct dedupe_unit *u, enum dedupe_kind kind, struct dedupe_key key, const char *bytes,
-		      size_t len)
+void dedupe_unit_init(struct dedupe_unit *u, enum dedupe_kind kind, struct dedupe_key key,
+		      const char *bytes, size_t len)
 {
 	u->kind = kind;
 	u->key = key;
@@ -238,7 +238,8 @@ static int pread_all(int fd, void *buf, size_t n, off_t off)
  * only for a record found.
  */
 static enum dedupe_status find_in(struct dedupe *d, const char *path, const struct keyparts *kp,
-				  const unsigned char *digest, time_t now, char *ack, size_t cap, struct dedupe_hit *hit)
+				  const unsigned char *digest, time_t now, char *ack, size_t cap,
+				  struct dedupe_hit *hit)
 {
 	unsigned char h[REC_HEADER], buf[512];
 	struct stat st;
@@ -249,7 +250,8 @@ static enum dedupe_status find_in(struct dedupe *d, const char *path, const stru
 
 	fd = openat(d->dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
-		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP ? DEDUPE_NEW : DEDUPE_FAILED;
+		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP ? DEDUPE_NEW
+									     : DEDUPE_FAILED;
 	if (fstat(fd, &st) < 0) {
 		found = DEDUPE_FAILED;
 		goto out;
@@ -269,7 +271,8 @@ static enum dedupe_status find_in(struct dedupe *d, const char *path, const stru
 		goto out;
 	for (size_t off = 0; off < keylen;) {
 		size_t want = keylen - off < sizeof buf ? keylen - off : sizeof buf;
-		if (pread_all(fd, buf, want, (off_t)(REC_HEADER + off)) < 0 || !key_eq_at(kp, off, buf, want))
+		if (pread_all(fd, buf, want, (off_t)(REC_HEADER + off)) < 0 ||
+		    !key_eq_at(kp, off, buf, want))
 			goto out;
 		off += want;
 	}
@@ -285,7 +288,8 @@ static enum dedupe_status find_in(struct dedupe *d, const char *path, const stru
 	}
 	if (acklen > 0 && pread_all(fd, ack, acklen, (off_t)(REC_HEADER + keylen)) < 0)
 		goto out;
-	*hit = (struct dedupe_hit){.ack_len = acklen, .ack_stored = acklen, .accepted_at = (time_t)t};
+	*hit =
+	    (struct dedupe_hit){.ack_len = acklen, .ack_stored = acklen, .accepted_at = (time_t)t};
 	found = DEDUPE_DUPLICATE;
 out:;
 	int saved = errno;
@@ -295,8 +299,9 @@ out:;
 }
 
 /* The newest record of kp's kind and key in the window decides. */
-static enum dedupe_status lookup_parts(struct dedupe *d, const struct keyparts *kp, const unsigned char *digest, time_t now,
-				 char *ack, size_t cap, struct dedupe_hit *hit)
+static enum dedupe_status lookup_parts(struct dedupe *d, const struct keyparts *kp,
+				       const unsigned char *digest, time_t now, char *ack,
+				       size_t cap, struct dedupe_hit *hit)
 {
 	char path[PATH_MAX_DD];
 	long long first, b;
@@ -313,8 +318,8 @@ static enum dedupe_status lookup_parts(struct dedupe *d, const struct keyparts *
 	return DEDUPE_NEW;
 }
 
-enum dedupe_status dedupe_lookup(struct dedupe *d, const struct dedupe_unit *u, time_t now, char *ack, size_t cap,
-				struct dedupe_hit *hit)
+enum dedupe_status dedupe_lookup(struct dedupe *d, const struct dedupe_unit *u, time_t now,
+				 char *ack, size_t cap, struct dedupe_hit *hit)
 {
 	struct keyparts kp;
 
@@ -323,7 +328,6 @@ enum dedupe_status dedupe_lookup(struct dedupe *d, const struct dedupe_unit *u, 
 		return DEDUPE_FAILED;
 	return lookup_parts(d, &kp, u->digest, now, ack, cap, hit);
 }
-
 
 /* writev() until everything is written. */
 static int writev_all(int fd, struct iovec *iov, int n)
@@ -349,8 +353,8 @@ static int writev_all(int fd, struct iovec *iov, int n)
 }
 
 /* Write a record of kp with this digest. */
-static int store(struct dedupe *d, const struct keyparts *kp, const unsigned char *digest, time_t now,
-		 const char *ack, size_t ack_len)
+static int store(struct dedupe *d, const struct keyparts *kp, const unsigned char *digest,
+		 time_t now, const char *ack, size_t ack_len)
 {
 	unsigned char h[REC_HEADER];
 	struct iovec iov[9];
@@ -373,7 +377,8 @@ static int store(struct dedupe *d, const struct keyparts *kp, const unsigned cha
 	memcpy(iov + 1, kp->iov, sizeof kp->iov);
 	iov[8] = (struct iovec){(void *)ack, ack_len};
 
-	snprintf(bucket, sizeof bucket, "%lld+%ld", floor_div(now, d->bucket) * d->bucket, d->bucket);
+	snprintf(bucket, sizeof bucket, "%lld+%ld", floor_div(now, d->bucket) * d->bucket,
+		 d->bucket);
 	snprintf(name, sizeof name, "%016llx", (unsigned long long)hash);
 	/* The pid is taken now, not at open: a struct opened before fork()
 	 * is shared by children that must not share temporary names. */
@@ -411,7 +416,8 @@ fail:
 	return -1;
 }
 
-int dedupe_store(struct dedupe *d, const struct dedupe_unit *u, time_t now, const char *ack, size_t ack_len)
+int dedupe_store(struct dedupe *d, const struct dedupe_unit *u, time_t now, const char *ack,
+		 size_t ack_len)
 {
 	struct keyparts kp;
 
@@ -419,7 +425,6 @@ int dedupe_store(struct dedupe *d, const struct dedupe_unit *u, time_t now, cons
 		return -1;
 	return store(d, &kp, u->digest, now, ack, ack_len);
 }
-
 
 /* Decimal digits, canonical (no leading zero but "0"), at most 18 of them. */
 static const char *parse_num(const char *s, long long *v)
@@ -472,14 +477,16 @@ static int remove_bucket(struct dedupe *d, const char *bucket)
 	closedir(dir);
 	/* A writer whose clock lags may have put a record in meanwhile:
 	 * leave the bucket for the next prune then. */
-	if (unlinkat(d->dirfd, bucket, AT_REMOVEDIR) < 0 && errno != ENOTEMPTY && errno != EEXIST && errno != ENOENT)
+	if (unlinkat(d->dirfd, bucket, AT_REMOVEDIR) < 0 && errno != ENOTEMPTY && errno != EEXIST &&
+	    errno != ENOENT)
 		return -1;
 	return n;
 }
 
 int dedupe_prune(struct dedupe *d, time_t now)
 {
-	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = PRUNE_BYTE, .l_len = 1};
+	struct flock fl = {
+	    .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = PRUNE_BYTE, .l_len = 1};
 	struct dirent *e;
 	DIR *dir;
 	int fd, n = 0, failed = 0, saved = 0;

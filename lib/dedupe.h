@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* dedupe.h: an on-disk record of accepted messages and batches (kind, key, content digest), shared by every process using one directory. */
+/* dedupe.h: an on-disk record of accepted messages and batches (kind, key, content digest), shared
+ * by every process using one directory. */
 #ifndef MLLPD_DEDUPE_H
 #define MLLPD_DEDUPE_H
 
@@ -97,7 +98,7 @@ enum dedupe_kind {
 /* A unit as dedupe sees it: make it with dedupe_unit_init(). */
 struct dedupe_unit {
 	enum dedupe_kind kind;
-	struct dedupe_key key;                   /* borrowed spans */
+	struct dedupe_key key;			 /* borrowed spans */
 	unsigned char digest[DEDUPE_DIGEST_LEN]; /* SHA-256 of the unit's bytes */
 };
 
@@ -106,14 +107,14 @@ struct dedupe_unit {
  * SHA-256 of bytes[0..len), the unit exactly as received.  Call it before
  * dedupe_lock(): hashing a large unit needs no lock.
  */
-void dedupe_unit_init(struct dedupe_unit *u, enum dedupe_kind kind, struct dedupe_key key, const char *bytes,
-		      size_t len);
+void dedupe_unit_init(struct dedupe_unit *u, enum dedupe_kind kind, struct dedupe_key key,
+		      const char *bytes, size_t len);
 
 struct dedupe {
-	int dirfd;         /* DIR */
-	int lockfd;        /* DIR/lock, read-write: fcntl locks only */
-	long window;       /* seconds */
-	long bucket;       /* bucket size in seconds: max(1, window / 2) */
+	int dirfd;	   /* DIR */
+	int lockfd;	   /* DIR/lock, read-write: fcntl locks only */
+	long window;	   /* seconds */
+	long bucket;	   /* bucket size in seconds: max(1, window / 2) */
 	time_t next_prune; /* dedupe_prune() does nothing before this time */
 };
 
@@ -159,17 +160,21 @@ int dedupe_unlock(struct dedupe *d, const struct dedupe_key *k);
 
 /* What dedupe_lookup() found. */
 enum dedupe_status {
-	DEDUPE_FAILED = -1,   /* the record cannot be used: errno is set */
-	DEDUPE_NEW = 0,       /* no record of this kind and key in the window: deliver, then dedupe_store() */
-	DEDUPE_DUPLICATE = 1, /* same kind, key and content: do not deliver; the stored answer is in ack */
-	DEDUPE_REUSED = 2,    /* same kind and key, other content: deliver as new, log it, then dedupe_store() */
+	DEDUPE_FAILED = -1, /* the record cannot be used: errno is set */
+	DEDUPE_NEW =
+	    0, /* no record of this kind and key in the window: deliver, then dedupe_store() */
+	DEDUPE_DUPLICATE =
+	    1, /* same kind, key and content: do not deliver; the stored answer is in ack */
+	DEDUPE_REUSED =
+	    2, /* same kind and key, other content: deliver as new, log it, then dedupe_store() */
 	DEDUPE_TRUNCATED = 3, /* a duplicate whose answer is longer than cap: nothing copied */
 };
 
 /* The details of a record found. */
 struct dedupe_hit {
-	size_t ack_len;     /* DEDUPE_DUPLICATE: the bytes copied to ack, at most cap; else 0 */
-	size_t ack_stored;  /* DUPLICATE, TRUNCATED: the stored answer's length, at most DEDUPE_ACK_MAX; else 0 */
+	size_t ack_len;	    /* DEDUPE_DUPLICATE: the bytes copied to ack, at most cap; else 0 */
+	size_t ack_stored;  /* DUPLICATE, TRUNCATED: the stored answer's length, at most
+			       DEDUPE_ACK_MAX; else 0 */
 	time_t accepted_at; /* DUPLICATE, TRUNCATED, REUSED: when the record was made; else 0 */
 };
 
@@ -197,8 +202,8 @@ struct dedupe_hit {
  * ack may be NULL when cap is 0; its bytes past hit->ack_len, and all of
  * them unless DEDUPE_DUPLICATE, are unspecified.
  */
-enum dedupe_status dedupe_lookup(struct dedupe *d, const struct dedupe_unit *u, time_t now, char *ack, size_t cap,
-				struct dedupe_hit *hit);
+enum dedupe_status dedupe_lookup(struct dedupe *d, const struct dedupe_unit *u, time_t now,
+				 char *ack, size_t cap, struct dedupe_hit *hit);
 
 /*
  * Record that u was accepted at now and answered with ack[0..ack_len)
@@ -209,7 +214,8 @@ enum dedupe_status dedupe_lookup(struct dedupe *d, const struct dedupe_unit *u, 
  * an ACK longer than DEDUPE_ACK_MAX, EOVERFLOW for a key of 4 GiB or more,
  * EINVAL for a unit of no dedupe_kind); nothing is left behind on failure.
  */
-int dedupe_store(struct dedupe *d, const struct dedupe_unit *u, time_t now, const char *ack, size_t ack_len);
+int dedupe_store(struct dedupe *d, const struct dedupe_unit *u, time_t now, const char *ack,
+		 size_t ack_len);
 
 /*
  * Remove the buckets whose every record is past its window: a bucket of

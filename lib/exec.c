@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* exec.c: run a command per message, directly or by /bin/sh, feeding stdin and reading stdout with a deadline. */
+/* exec.c: run a command per message, directly or by /bin/sh, feeding stdin and reading stdout with
+ * a deadline. */
 #define _GNU_SOURCE /* posix_spawn_file_actions_addclosefrom_np (glibc 2.34) */
 #include "exec.h"
 
@@ -46,14 +47,16 @@ static int plain_char(unsigned char ch)
 /* First words the shell runs itself, differently from a PATH program of that
  * name, or parses: dash's and bash's keywords and builtins. */
 static const char *const shell_words[] = {
-    ".",       ":",	  "alias",   "bg",	 "bind",      "break",	  "builtin",  "caller",	 "case",    "cd",
-    "chdir",   "command", "compgen", "complete", "compopt",   "continue", "coproc",   "declare", "dirs",    "disown",
-    "do",      "done",	  "echo",    "elif",	 "else",      "enable",	  "esac",     "eval",	 "exec",    "exit",
-    "export",  "false",	  "fc",	     "fg",	 "fi",	      "for",	  "function", "getopts", "hash",    "help",
-    "history", "if",	  "in",	     "jobs",	 "kill",      "let",	  "local",    "logout",	 "mapfile", "popd",
-    "printf",  "pushd",	  "pwd",     "read",	 "readarray", "readonly", "return",   "select",	 "set",	    "shift",
-    "shopt",   "source",  "suspend", "test",	 "then",      "time",	  "times",    "trap",	 "true",    "type",
-    "typeset", "ulimit",  "umask",   "unalias",	 "unset",     "until",	  "wait",     "while",
+    ".",       ":",	  "alias",  "bg",      "bind",	   "break",    "builtin",   "caller",
+    "case",    "cd",	  "chdir",  "command", "compgen",  "complete", "compopt",   "continue",
+    "coproc",  "declare", "dirs",   "disown",  "do",	   "done",     "echo",	    "elif",
+    "else",    "enable",  "esac",   "eval",    "exec",	   "exit",     "export",    "false",
+    "fc",      "fg",	  "fi",	    "for",     "function", "getopts",  "hash",	    "help",
+    "history", "if",	  "in",	    "jobs",    "kill",	   "let",      "local",	    "logout",
+    "mapfile", "popd",	  "printf", "pushd",   "pwd",	   "read",     "readarray", "readonly",
+    "return",  "select",  "set",    "shift",   "shopt",	   "source",   "suspend",   "test",
+    "then",    "time",	  "times",  "trap",    "true",	   "type",     "typeset",   "ulimit",
+    "umask",   "unalias", "unset",  "until",   "wait",	   "while",
 };
 
 /* 1 when line can run without the shell; *words is then its number of words. */
@@ -79,8 +82,10 @@ static int direct_ok(const char *line, size_t *words)
 	for (size_t i = 0; i < sizeof shell_words / sizeof shell_words[0]; i++) {
 		if (strlen(shell_words[i]) != len || memcmp(shell_words[i], line + first, len) != 0)
 			continue;
-		/* The builtins true and false, without arguments, do what /bin/true and /bin/false do. */
-		return n == 1 && (strcmp(shell_words[i], "true") == 0 || strcmp(shell_words[i], "false") == 0);
+		/* The builtins true and false, without arguments, do what /bin/true and /bin/false
+		 * do. */
+		return n == 1 && (strcmp(shell_words[i], "true") == 0 ||
+				  strcmp(shell_words[i], "false") == 0);
 	}
 	return 1;
 }
@@ -122,8 +127,8 @@ static size_t env_name(const char *e)
 	size_t i = 0;
 	if (!((e[0] >= 'a' && e[0] <= 'z') || (e[0] >= 'A' && e[0] <= 'Z') || e[0] == '_'))
 		return 0;
-	while ((e[i] >= 'a' && e[i] <= 'z') || (e[i] >= 'A' && e[i] <= 'Z') || (e[i] >= '0' && e[i] <= '9') ||
-	       e[i] == '_')
+	while ((e[i] >= 'a' && e[i] <= 'z') || (e[i] >= 'A' && e[i] <= 'Z') ||
+	       (e[i] >= '0' && e[i] <= '9') || e[i] == '_')
 		i++;
 	return e[i] == '=' ? i : 0;
 }
@@ -156,7 +161,8 @@ static int plan_direct(const struct exec_cmd *c, char *const envp[], struct plan
 		for (size_t j = 0; j < n; j++)
 			if (strncmp(envp[j], envp[n], l + 1) == 0)
 				return 0;
-		if ((l == 3 && memcmp(envp[n], "IFS", 3) == 0) || (l == 6 && memcmp(envp[n], "OPTIND", 6) == 0) ||
+		if ((l == 3 && memcmp(envp[n], "IFS", 3) == 0) ||
+		    (l == 6 && memcmp(envp[n], "OPTIND", 6) == 0) ||
 		    (l == 4 && memcmp(envp[n], "PPID", 4) == 0))
 			return 0;
 		if (l == 4 && memcmp(envp[n], "PATH", 4) == 0)
@@ -167,8 +173,8 @@ static int plan_direct(const struct exec_cmd *c, char *const envp[], struct plan
 
 	/* sh keeps PWD when it names the working directory, else sets the physical one. */
 	struct stat a, b;
-	if (!pwd || pwd[0] != '/' || stat(pwd, &a) < 0 || stat(".", &b) < 0 || a.st_dev != b.st_dev ||
-	    a.st_ino != b.st_ino) {
+	if (!pwd || pwd[0] != '/' || stat(pwd, &a) < 0 || stat(".", &b) < 0 ||
+	    a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
 		char **e = malloc((n + 2) * sizeof *e + 4 + PATH_MAX);
 		if (!e)
 			return -1;
@@ -188,7 +194,8 @@ static int plan_direct(const struct exec_cmd *c, char *const envp[], struct plan
 		pl->envp = e;
 	}
 
-	/* The shell's search: the first regular file in PATH; its default PATH is its own business. */
+	/* The shell's search: the first regular file in PATH; its default PATH is its own business.
+	 */
 	const char *name = c->argv[0];
 	size_t nl = strlen(name);
 	if (strchr(name, '/')) {
@@ -232,7 +239,8 @@ shell:
  * no page tables (a third less CPU per message), and it returns only once
  * the child has exec'd, so the process group the timeout kills exists.
  */
-static int spawn(const char *path, char *const argv[], char *const envp[], int in_r, int out_w, pid_t *pid)
+static int spawn(const char *path, char *const argv[], char *const envp[], int in_r, int out_w,
+		 pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
@@ -255,7 +263,8 @@ static int spawn(const char *path, char *const argv[], char *const envp[], int i
 	    (e = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) == 0 &&
 	    (e = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
 						   POSIX_SPAWN_SETSIGMASK)) == 0 &&
-	    (e = posix_spawnattr_setpgroup(&at, 0)) == 0 && (e = posix_spawnattr_setsigdefault(&at, &dfl)) == 0 &&
+	    (e = posix_spawnattr_setpgroup(&at, 0)) == 0 &&
+	    (e = posix_spawnattr_setsigdefault(&at, &dfl)) == 0 &&
 	    (e = posix_spawnattr_setsigmask(&at, &none)) == 0)
 		e = posix_spawn(pid, path, &fa, &at, argv, envp);
 	posix_spawnattr_destroy(&at);
@@ -340,8 +349,10 @@ static int exited(pid_t pid)
 	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
 }
 
-/* Start the command with a pipe on its stdin and one on its stdout (our ends non-blocking).  0, or errno. */
-static int start_piped(const struct exec_cmd *c, char *const envp[], pid_t *pid, int *in_fd, int *out_fd)
+/* Start the command with a pipe on its stdin and one on its stdout (our ends non-blocking).  0, or
+ * errno. */
+static int start_piped(const struct exec_cmd *c, char *const envp[], pid_t *pid, int *in_fd,
+		       int *out_fd)
 {
 	int in_pipe[2], out_pipe[2], e;
 
@@ -445,7 +456,8 @@ static int pump_run(struct pump *u, struct exec_status *st)
 				continue;
 			return 0;
 		}
-		if (u->in_fd >= 0 && ((pp >= 0 && p[pp].revents) || (u->pfd < 0 && exited(u->pid)))) {
+		if (u->in_fd >= 0 &&
+		    ((pp >= 0 && p[pp].revents) || (u->pfd < 0 && exited(u->pid)))) {
 			/* The command is gone: what it left unread was its choice. */
 			close_fd(&u->in_fd);
 		} else if (pi >= 0 && p[pi].revents) {
@@ -462,8 +474,8 @@ static int pump_run(struct pump *u, struct exec_status *st)
 	return 0;
 }
 
-int exec_run(const struct exec_cmd *c, char *const envp[], const char *data, size_t len, int timeout_ms, char *out,
-	     size_t out_cap, struct exec_status *st)
+int exec_run(const struct exec_cmd *c, char *const envp[], const char *data, size_t len,
+	     int timeout_ms, char *out, size_t out_cap, struct exec_status *st)
 {
 	struct pump u = {.data = data, .len = len, .out = out, .out_cap = out_cap};
 	int status = 0;

@@ -6,18 +6,18 @@
 #include <stddef.h>
 
 enum exec_result {
-	EXEC_OK,        /* exit 0 */
-	EXEC_DATAERR,   /* exit 65 (EX_DATAERR): reject */
-	EXEC_FAILED,    /* any other exit status */
-	EXEC_SIGNALED,  /* killed by a signal */
-	EXEC_TIMEOUT,   /* ran past the timeout; killed */
-	EXEC_SPAWN,     /* could not be started (errno set) */
+	EXEC_OK,       /* exit 0 */
+	EXEC_DATAERR,  /* exit 65 (EX_DATAERR): reject */
+	EXEC_FAILED,   /* any other exit status */
+	EXEC_SIGNALED, /* killed by a signal */
+	EXEC_TIMEOUT,  /* ran past the timeout; killed */
+	EXEC_SPAWN,    /* could not be started (errno set) */
 };
 
 struct exec_status {
 	enum exec_result result;
-	int code;       /* exit status or signal number */
-	size_t out_len; /* bytes of stdout kept in the caller's buffer */
+	int code;	   /* exit status or signal number */
+	size_t out_len;	   /* bytes of stdout kept in the caller's buffer */
 	int out_truncated; /* 1 if stdout was longer than the buffer */
 };
 
@@ -32,7 +32,7 @@ struct exec_status {
  */
 struct exec_cmd {
 	const char *line; /* borrowed: must outlive the struct */
-	char **argv;      /* the words, NULL-terminated, when run directly; NULL: by /bin/sh -c */
+	char **argv;	  /* the words, NULL-terminated, when run directly; NULL: by /bin/sh -c */
 };
 
 /*
@@ -70,8 +70,8 @@ void exec_free(struct exec_cmd *c);
  * report a command killed by a signal as exit 128+N, a direct command is
  * EXEC_SIGNALED.
  */
-int exec_run(const struct exec_cmd *c, char *const envp[], const char *data, size_t len, int timeout_ms,
-	     char *out, size_t out_cap, struct exec_status *st);
+int exec_run(const struct exec_cmd *c, char *const envp[], const char *data, size_t len,
+	     int timeout_ms, char *out, size_t out_cap, struct exec_status *st);
 
 /* Text for a result ("exited 1", "timed out"...), for logs. */
 const char *exec_result_text(enum exec_result r);

@@ -6,20 +6,20 @@
 
 #include "chars.h"
 
-const struct hl7_delims hl7_default_delims = { '|', '^', '~', '\\', '&', 0 };
+const struct hl7_delims hl7_default_delims = {'|', '^', '~', '\\', '&', 0};
 
 /* Spans that point nowhere still point somewhere: memcpy(x, p, 0) stays defined. */
 static const char empty_text[1] = "";
 
 static const char *const status_text[] = {
 #define HL7_X_TEXT(name, code, text) text,
-	HL7_STATUS_LIST(HL7_X_TEXT)
+    HL7_STATUS_LIST(HL7_X_TEXT)
 #undef HL7_X_TEXT
 };
 
 static const int status_code[] = {
 #define HL7_X_CODE(name, code, text) code,
-	HL7_STATUS_LIST(HL7_X_CODE)
+    HL7_STATUS_LIST(HL7_X_CODE)
 #undef HL7_X_CODE
 };
 
@@ -41,8 +41,8 @@ int hl7_status_code(enum hl7_status s)
 
 /* HL7 table 0104, matched exactly against MSH-12.1. */
 static const char *const versions[] = {
-	"2.1", "2.2", "2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6",
-	"2.7", "2.7.1", "2.8", "2.8.1", "2.8.2", "2.9", "2.9.1",
+    "2.1", "2.2",   "2.3", "2.3.1", "2.4",   "2.5", "2.5.1", "2.6",
+    "2.7", "2.7.1", "2.8", "2.8.1", "2.8.2", "2.9", "2.9.1",
 };
 
 int hl7_version_known(struct hl7_span v)
@@ -224,7 +224,8 @@ static void check_msh_fields(struct hl7_msg *m, size_t from, size_t e)
 		} else if (n == 12) {
 			seen12 = 1;
 			size_t vl = first_component(&m->d, buf + pos, fe - pos);
-			/* Empty is a required field missing (101), not an unsupported version (203). */
+			/* Empty is a required field missing (101), not an unsupported version
+			 * (203). */
 			if (vl == 0)
 				fail(m, HL7_ERR_NO_VERSION, pos, "MSH", 12);
 			else if (!hl7_version_known((struct hl7_span){buf + pos, vl}))
@@ -246,7 +247,7 @@ static void check_msh_fields(struct hl7_msg *m, size_t from, size_t e)
 static int is_batch_or_header(const char *p)
 {
 	return memcmp(p, "MSH", 3) == 0 || memcmp(p, "FHS", 3) == 0 || memcmp(p, "BHS", 3) == 0 ||
-	    memcmp(p, "BTS", 3) == 0 || memcmp(p, "FTS", 3) == 0;
+	       memcmp(p, "BTS", 3) == 0 || memcmp(p, "FTS", 3) == 0;
 }
 
 enum hl7_status hl7_parse(struct hl7_msg *m, const char *buf, size_t len, unsigned flags)
@@ -313,7 +314,7 @@ enum hl7_status hl7_parse(struct hl7_msg *m, const char *buf, size_t len, unsign
 			break;
 		}
 		if (is_batch_or_header(buf + pos)) {
-			char id[4] = { buf[pos], buf[pos + 1], buf[pos + 2], 0 };
+			char id[4] = {buf[pos], buf[pos + 1], buf[pos + 2], 0};
 
 			fail(m, HL7_ERR_SEGMENT_SEQUENCE, pos, id, 0);
 			break;
@@ -399,7 +400,8 @@ int hl7_field(const struct hl7_msg *m, struct hl7_span seg, unsigned n, struct h
 }
 
 /* Part n of a span split at one of the message's delimiters (none without them). */
-static int part(const struct hl7_msg *m, struct hl7_span s, char delim, unsigned n, struct hl7_span *out)
+static int part(const struct hl7_msg *m, struct hl7_span s, char delim, unsigned n,
+		struct hl7_span *out)
 {
 	if (!m->has_delims) {
 		out->p = empty_text;
@@ -419,7 +421,8 @@ int hl7_component(const struct hl7_msg *m, struct hl7_span rep, unsigned c, stru
 	return part(m, rep, m->d.component, c, out);
 }
 
-int hl7_subcomponent(const struct hl7_msg *m, struct hl7_span comp, unsigned s, struct hl7_span *out)
+int hl7_subcomponent(const struct hl7_msg *m, struct hl7_span comp, unsigned s,
+		     struct hl7_span *out)
 {
 	return part(m, comp, m->d.subcomponent, s, out);
 }
@@ -486,7 +489,8 @@ int hl7_path_parse(const char *s, size_t len, struct hl7_path *p)
 }
 
 /* Narrow a field span down to the repetition, component and subcomponent a path asks for. */
-static int descend(const struct hl7_msg *m, struct hl7_span f, const struct hl7_path *p, struct hl7_span *out)
+static int descend(const struct hl7_msg *m, struct hl7_span f, const struct hl7_path *p,
+		   struct hl7_span *out)
 {
 	struct hl7_span r, c;
 
@@ -615,7 +619,7 @@ static int decode_hex(struct sink *o, const char *p, size_t len)
 
 size_t hl7_unescape(const struct hl7_delims *d, struct hl7_span in, char *dst, size_t cap)
 {
-	struct sink o = { dst, cap, 0 };
+	struct sink o = {dst, cap, 0};
 	const char *p = in.p;
 	size_t i = 0, len = in.len;
 	char esc = d->escape;
@@ -658,7 +662,7 @@ size_t hl7_unescape(const struct hl7_delims *d, struct hl7_span in, char *dst, s
 		} else if (blen > 1 && body[0] == 'X' && decode_hex(&o, body + 1, blen - 1)) {
 			/* decoded */
 		} else if (blen > 0 && (is_upper((unsigned char)body[0]) || body[0] == '.' ||
-		    (body[0] >= 'a' && body[0] <= 'z'))) {
+					(body[0] >= 'a' && body[0] <= 'z'))) {
 			/* a sequence we do not interpret (\H\, \.br\, \Cxxyy\): kept whole */
 			emit(&o, p + j, k + 1 - j);
 		} else {
@@ -676,7 +680,7 @@ size_t hl7_unescape(const struct hl7_delims *d, struct hl7_span in, char *dst, s
 
 size_t hl7_escape(const struct hl7_delims *d, struct hl7_span in, char *dst, size_t cap)
 {
-	struct sink o = { dst, cap, 0 };
+	struct sink o = {dst, cap, 0};
 	size_t i;
 
 	for (i = 0; i < in.len; i++) {
@@ -695,12 +699,12 @@ size_t hl7_escape(const struct hl7_delims *d, struct hl7_span in, char *dst, siz
 		else if (d->truncation && c == d->truncation)
 			e = 'P';
 		if (e) {
-			char seq[3] = { d->escape, e, d->escape };
+			char seq[3] = {d->escape, e, d->escape};
 
 			emit(&o, seq, 3);
 		} else if (c == '\r' || c == '\n') {
 			/* a segment separator inside a value would end the segment */
-			char seq[5] = { d->escape, 'X', '0', c == '\r' ? 'D' : 'A', d->escape };
+			char seq[5] = {d->escape, 'X', '0', c == '\r' ? 'D' : 'A', d->escape};
 
 			emit(&o, seq, 5);
 		} else {

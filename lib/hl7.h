@@ -16,10 +16,10 @@ struct hl7_span {
 
 /* The delimiters of one message, taken from MSH-1 and MSH-2. */
 struct hl7_delims {
-	char field;        /* MSH-1, usually '|' */
-	char component;    /* MSH-2[0], usually '^' */
+	char field;	   /* MSH-1, usually '|' */
+	char component;	   /* MSH-2[0], usually '^' */
 	char repetition;   /* MSH-2[1], usually '~' */
-	char escape;       /* MSH-2[2], usually '\\' */
+	char escape;	   /* MSH-2[2], usually '\\' */
 	char subcomponent; /* MSH-2[3], usually '&' */
 	char truncation;   /* MSH-2[4] when present (v2.7+), else 0 */
 };
@@ -29,17 +29,17 @@ struct hl7_delims {
  * error code an ACK reports for it, and its message (never message bytes).
  *   X(name, table-0357 code, text)
  */
-#define HL7_STATUS_LIST(X)                                                        \
-	X(HL7_OK, 0, "ok")                                                        \
-	X(HL7_ERR_NO_MSH, 100, "message does not start with MSH")                 \
-	X(HL7_ERR_FIELD_SEPARATOR, 102, "MSH-1 is not a valid field separator")   \
-	X(HL7_ERR_ENCODING_CHARS, 102, "MSH-2 is not 4 or 5 distinct encoding characters") \
-	X(HL7_ERR_SEGMENT_ID, 100, "invalid segment ID")                          \
-	X(HL7_ERR_SEGMENT_SEQUENCE, 100, "second MSH or batch segment inside a message") \
-	X(HL7_ERR_NO_MESSAGE_TYPE, 101, "MSH-9.1 message type is empty")          \
-	X(HL7_ERR_NO_CONTROL_ID, 101, "MSH-10 control ID is empty")               \
-	X(HL7_ERR_NO_VERSION, 101, "MSH-12 version is empty")                     \
-	X(HL7_ERR_VERSION, 203, "MSH-12 version is not in HL7 table 0104")        \
+#define HL7_STATUS_LIST(X)                                                                         \
+	X(HL7_OK, 0, "ok")                                                                         \
+	X(HL7_ERR_NO_MSH, 100, "message does not start with MSH")                                  \
+	X(HL7_ERR_FIELD_SEPARATOR, 102, "MSH-1 is not a valid field separator")                    \
+	X(HL7_ERR_ENCODING_CHARS, 102, "MSH-2 is not 4 or 5 distinct encoding characters")         \
+	X(HL7_ERR_SEGMENT_ID, 100, "invalid segment ID")                                           \
+	X(HL7_ERR_SEGMENT_SEQUENCE, 100, "second MSH or batch segment inside a message")           \
+	X(HL7_ERR_NO_MESSAGE_TYPE, 101, "MSH-9.1 message type is empty")                           \
+	X(HL7_ERR_NO_CONTROL_ID, 101, "MSH-10 control ID is empty")                                \
+	X(HL7_ERR_NO_VERSION, 101, "MSH-12 version is empty")                                      \
+	X(HL7_ERR_VERSION, 203, "MSH-12 version is not in HL7 table 0104")                         \
 	X(HL7_ERR_LENIENT, 102, "non-standard message (refused by --strict)")
 
 enum hl7_status {
@@ -54,10 +54,10 @@ const char *hl7_status_text(enum hl7_status s);
 int hl7_status_code(enum hl7_status s);
 
 /* Leniencies seen while parsing (bit flags in struct hl7_msg.lenient). */
-#define HL7_LENIENT_BOM 0x01         /* UTF-8 BOM before MSH, skipped */
-#define HL7_LENIENT_LF 0x02          /* \n or \r\n used between segments */
+#define HL7_LENIENT_BOM 0x01	       /* UTF-8 BOM before MSH, skipped */
+#define HL7_LENIENT_LF 0x02	       /* \n or \r\n used between segments */
 #define HL7_LENIENT_EMPTY_SEGMENT 0x04 /* empty segments, skipped */
-#define HL7_LENIENT_NO_FINAL_CR 0x08 /* last segment not ended by a separator */
+#define HL7_LENIENT_NO_FINAL_CR 0x08   /* last segment not ended by a separator */
 
 /* Flags for hl7_parse(). */
 #define HL7_PARSE_STRICT 0x01 /* any leniency above is HL7_ERR_LENIENT */
@@ -67,19 +67,19 @@ int hl7_status_code(enum hl7_status s);
  * spans point into the buffer given to hl7_parse().
  */
 struct hl7_msg {
-	const char *buf;         /* the whole block as given */
+	const char *buf; /* the whole block as given */
 	size_t len;
-	size_t start;            /* offset of "MSH" (after a BOM) */
+	size_t start; /* offset of "MSH" (after a BOM) */
 	struct hl7_delims d;
 	int has_field_separator; /* 1 once MSH-1 was valid (fields readable) */
-	int has_delims;          /* 1 once MSH-1 and MSH-2 were valid */
-	struct hl7_span msh;     /* the MSH segment, without its separator */
-	unsigned lenient;        /* HL7_LENIENT_* seen */
-	unsigned segments;       /* non-empty segments seen */
-	enum hl7_status status;  /* as returned by hl7_parse() */
-	size_t err_offset;       /* byte offset in buf where the error is */
-	char err_segment[4];     /* segment ID (or "") where the error is */
-	unsigned err_field;      /* field number of the error, 0 if none */
+	int has_delims;		 /* 1 once MSH-1 and MSH-2 were valid */
+	struct hl7_span msh;	 /* the MSH segment, without its separator */
+	unsigned lenient;	 /* HL7_LENIENT_* seen */
+	unsigned segments;	 /* non-empty segments seen */
+	enum hl7_status status;	 /* as returned by hl7_parse() */
+	size_t err_offset;	 /* byte offset in buf where the error is */
+	char err_segment[4];	 /* segment ID (or "") where the error is */
+	unsigned err_field;	 /* field number of the error, 0 if none */
 };
 
 /*
@@ -109,11 +109,13 @@ int hl7_segment_next(const struct hl7_msg *m, size_t *cursor, struct hl7_span *s
 int hl7_field(const struct hl7_msg *m, struct hl7_span seg, unsigned n, struct hl7_span *out);
 
 /* Repetition r (r >= 1) of a field; same return convention. */
-int hl7_repetition(const struct hl7_msg *m, struct hl7_span field, unsigned r, struct hl7_span *out);
+int hl7_repetition(const struct hl7_msg *m, struct hl7_span field, unsigned r,
+		   struct hl7_span *out);
 /* Component c (c >= 1) of a repetition; same return convention. */
 int hl7_component(const struct hl7_msg *m, struct hl7_span rep, unsigned c, struct hl7_span *out);
 /* Subcomponent s (s >= 1) of a component; same return convention. */
-int hl7_subcomponent(const struct hl7_msg *m, struct hl7_span comp, unsigned s, struct hl7_span *out);
+int hl7_subcomponent(const struct hl7_msg *m, struct hl7_span comp, unsigned s,
+		     struct hl7_span *out);
 
 /*
  * A path such as "MSH-9.2", "PID-3[2].1", "OBX[3]-5", "PID-5.1.1".

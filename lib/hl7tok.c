@@ -46,7 +46,8 @@ static size_t find_eol(const char *buf, size_t pos, size_t len)
 
 	for (; len - pos >= 16; pos += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(buf + pos));
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
+		unsigned m = (unsigned)_mm_movemask_epi8(
+		    _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
 
 		if (m)
 			return pos + ctz(m);
@@ -165,7 +166,8 @@ static void fields_begin(struct hl7_tok *t, const struct stops *k)
 	t->state = ST_FIELDS;
 }
 
-static void leaf_set(const struct hl7_tok *t, struct hl7_leaf *l, size_t p, size_t q, unsigned end, int whole)
+static void leaf_set(const struct hl7_tok *t, struct hl7_leaf *l, size_t p, size_t q, unsigned end,
+		     int whole)
 {
 	l->value.p = t->buf + p;
 	l->value.len = q - p;
@@ -185,7 +187,8 @@ static void leaf_set(const struct hl7_tok *t, struct hl7_leaf *l, size_t p, size
  * The leaves of the open segment's fields, from t->p on, into out[0..cap):
  * returns how many; the segment is done when t->state is no longer ST_FIELDS.
  */
-static size_t fields_next(struct hl7_tok *t, const struct stops *k, struct hl7_leaf *out, size_t cap)
+static size_t fields_next(struct hl7_tok *t, const struct stops *k, struct hl7_leaf *out,
+			  size_t cap)
 {
 	const char *buf = t->buf;
 	const unsigned char *cls = t->cls;
@@ -290,7 +293,8 @@ size_t hl7_tok_next(struct hl7_tok *t, struct hl7_leaf *out, size_t cap)
 			const char *q = memchr(t->buf + f, t->d[0], t->e - f);
 			size_t qe = q ? (size_t)(q - t->buf) : t->e;
 
-			leaf_set(t, &out[n++], f, qe, q ? HL7_TOK_END_FIELD : HL7_TOK_END_SEGMENT, 1);
+			leaf_set(t, &out[n++], f, qe, q ? HL7_TOK_END_FIELD : HL7_TOK_END_SEGMENT,
+				 1);
 			if (!q) {
 				t->state = ST_SEGMENT;
 				break;
@@ -300,11 +304,8 @@ size_t hl7_tok_next(struct hl7_tok *t, struct hl7_leaf *out, size_t cap)
 			fields_begin(t, &k);
 			break;
 		}
-		case ST_FIELDS:
-			n += fields_next(t, &k, out + n, cap - n);
-			break;
-		default:
-			return n;
+		case ST_FIELDS: n += fields_next(t, &k, out + n, cap - n); break;
+		default: return n;
 		}
 	}
 	return n;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* hl7tok.h: every leaf (subcomponent) of a parsed message with its coordinates, in caller-sized batches. */
+/* hl7tok.h: every leaf (subcomponent) of a parsed message with its coordinates, in caller-sized
+ * batches. */
 #ifndef MLLPD_HL7TOK_H
 #define MLLPD_HL7TOK_H
 
@@ -30,13 +31,13 @@ enum hl7_tok_end {
  * Spans are borrowed from the message buffer.
  */
 struct hl7_leaf {
-	struct hl7_span value;   /* raw (still escaped) bytes */
+	struct hl7_span value;	 /* raw (still escaped) bytes */
 	struct hl7_span segment; /* the whole segment, without its separator */
-	char id[4];              /* the segment's ID, NUL-terminated */
-	unsigned seg_index;      /* 1 for the first segment with this ID...; 0 past 128 distinct IDs */
+	char id[4];		 /* the segment's ID, NUL-terminated */
+	unsigned seg_index; /* 1 for the first segment with this ID...; 0 past 128 distinct IDs */
 	unsigned field, rep, comp, sub; /* each from 1 */
-	unsigned char end;       /* enum hl7_tok_end */
-	unsigned char whole;     /* 1 for MSH-1 and MSH-2: never split, never decoded */
+	unsigned char end;		/* enum hl7_tok_end */
+	unsigned char whole;		/* 1 for MSH-1 and MSH-2: never split, never decoded */
 };
 
 #define HL7_TOK_MAX_IDS 128
@@ -48,10 +49,10 @@ struct hl7_leaf {
 struct hl7_tok {
 	const char *buf;
 	size_t len;
-	size_t next;     /* where the next segment is looked for */
-	size_t seg, e;   /* the current segment [seg, e) */
-	size_t p;        /* where the next leaf starts */
-	size_t blk;      /* the 16-byte block whose delimiters are in mask */
+	size_t next;   /* where the next segment is looked for */
+	size_t seg, e; /* the current segment [seg, e) */
+	size_t p;      /* where the next leaf starts */
+	size_t blk;    /* the 16-byte block whose delimiters are in mask */
 	unsigned mask;
 	unsigned state;
 	unsigned field, rep, comp, sub;
@@ -61,7 +62,7 @@ struct hl7_tok {
 	char ids[HL7_TOK_MAX_IDS][4];
 	unsigned counts[HL7_TOK_MAX_IDS];
 	unsigned char cls[256];
-	char d[4];       /* field, component, repetition, subcomponent */
+	char d[4]; /* field, component, repetition, subcomponent */
 };
 
 /*

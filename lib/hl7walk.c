@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* hl7walk.c: visit every segment, field, repetition, component and subcomponent of a message in order. */
+/* hl7walk.c: visit every segment, field, repetition, component and subcomponent of a message in
+ * order. */
 #include <stdio.h>
 #include <string.h>
 
@@ -55,7 +56,8 @@ static void take(struct hl7_span *rest, char d, struct hl7_span *out)
 }
 
 /* The rare field with more than MAX_DELIMS delimiters. */
-static void walk_field_slow(const struct hl7_msg *m, struct hl7_walk_pos *w, hl7_walk_fn fn, void *ctx)
+static void walk_field_slow(const struct hl7_msg *m, struct hl7_walk_pos *w, hl7_walk_fn fn,
+			    void *ctx)
 {
 	struct hl7_span f = w->value, reps = f, rep, comps, comp, subs;
 
@@ -125,7 +127,7 @@ static void walk_single(struct hl7_walk_pos *w, hl7_walk_fn fn, void *ctx)
 
 static struct hl7_span span(const char *p, const char *e)
 {
-	struct hl7_span s = { p, (size_t)(e - p) };
+	struct hl7_span s = {p, (size_t)(e - p)};
 
 	return s;
 }
@@ -202,8 +204,8 @@ static void walk_tokens(struct hl7_walk_pos *w, const struct tokens *t, hl7_walk
  * Walk the fields of a segment from p to e, starting with field w->field.
  * The byte scan tests four bytes per step: most bytes are text.
  */
-static void walk_fields(const struct hl7_msg *m, const unsigned char *cls, const char *p, const char *e,
-			struct hl7_walk_pos *w, hl7_walk_fn fn, void *ctx)
+static void walk_fields(const struct hl7_msg *m, const unsigned char *cls, const char *p,
+			const char *e, struct hl7_walk_pos *w, hl7_walk_fn fn, void *ctx)
 {
 	struct tokens t;
 	unsigned field = w->field;
@@ -213,8 +215,9 @@ static void walk_fields(const struct hl7_msg *m, const unsigned char *cls, const
 		unsigned n = 0, nrep = 0, k = C_TEXT;
 
 		for (;;) {
-			while (e - p >= 4 && (cls[(unsigned char)p[0]] | cls[(unsigned char)p[1]] |
-					      cls[(unsigned char)p[2]] | cls[(unsigned char)p[3]]) == 0)
+			while (e - p >= 4 &&
+			       (cls[(unsigned char)p[0]] | cls[(unsigned char)p[1]] |
+				cls[(unsigned char)p[2]] | cls[(unsigned char)p[3]]) == 0)
 				p += 4;
 			while (p < e && (k = cls[(unsigned char)*p]) == C_TEXT)
 				p++;
@@ -291,7 +294,8 @@ void hl7_walk(const struct hl7_msg *m, hl7_walk_fn fn, void *ctx)
 
 			w.field = 1;
 			if (memcmp(w.id, "MSH", 3) == 0) {
-				/* MSH-1 is the field separator, MSH-2 the encoding characters: single values */
+				/* MSH-1 is the field separator, MSH-2 the encoding characters:
+				 * single values */
 				const char *q = memchr(p, fs, (size_t)(e - p));
 
 				w.whole = 1;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* hl7walk.h: visit every segment, field, repetition, component and subcomponent of a parsed message. */
+/* hl7walk.h: visit every segment, field, repetition, component and subcomponent of a parsed
+ * message. */
 #ifndef MLLPD_HL7WALK_H
 #define MLLPD_HL7WALK_H
 
@@ -8,11 +9,11 @@
 #include "hl7.h"
 
 enum hl7_walk_event {
-	HL7_WALK_SEGMENT,   /* a segment begins (id, seg_index) */
-	HL7_WALK_FIELD,     /* a field begins (field, nrep) */
-	HL7_WALK_REP,       /* a repetition begins (rep, ncomp) */
-	HL7_WALK_COMP,      /* a component begins (comp, nsub) */
-	HL7_WALK_LEAF,      /* a subcomponent: value */
+	HL7_WALK_SEGMENT, /* a segment begins (id, seg_index) */
+	HL7_WALK_FIELD,	  /* a field begins (field, nrep) */
+	HL7_WALK_REP,	  /* a repetition begins (rep, ncomp) */
+	HL7_WALK_COMP,	  /* a component begins (comp, nsub) */
+	HL7_WALK_LEAF,	  /* a subcomponent: value */
 	HL7_WALK_COMP_END,
 	HL7_WALK_REP_END,
 	HL7_WALK_FIELD_END,
@@ -21,12 +22,12 @@ enum hl7_walk_event {
 
 struct hl7_walk_pos {
 	struct hl7_span segment; /* the whole segment */
-	char id[4];              /* its ID; "" when it has none (then no fields follow) */
-	unsigned seg_index;      /* 1 for the first segment with this ID, 2 for the next... */
+	char id[4];		 /* its ID; "" when it has none (then no fields follow) */
+	unsigned seg_index;	 /* 1 for the first segment with this ID, 2 for the next... */
 	unsigned field, rep, comp, sub;
 	unsigned nrep, ncomp, nsub; /* how many the current field, repetition, component hold */
-	struct hl7_span value;   /* raw span of the element the event is about */
-	int whole;               /* MSH-1 and MSH-2: never split, never decoded */
+	struct hl7_span value;	    /* raw span of the element the event is about */
+	int whole;		    /* MSH-1 and MSH-2: never split, never decoded */
 };
 
 typedef void (*hl7_walk_fn)(void *ctx, enum hl7_walk_event ev, const struct hl7_walk_pos *w);
@@ -43,6 +44,7 @@ void hl7_walk(const struct hl7_msg *m, hl7_walk_fn fn, void *ctx);
  * HL7_WALK_FIELD, the field's path ("OBX[2]-5").  Returns its length; dst
  * holds 48 bytes.
  */
-size_t hl7_walk_path(const struct hl7_walk_pos *w, enum hl7_walk_event level, char *dst, size_t cap);
+size_t hl7_walk_path(const struct hl7_walk_pos *w, enum hl7_walk_event level, char *dst,
+		     size_t cap);
 
 #endif

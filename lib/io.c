@@ -27,7 +27,6 @@ int io_write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-
 int io_write_within(int fd, int is_socket, const void *p, size_t n, int timeout_ms)
 {
 	const char *b = p;

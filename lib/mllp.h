@@ -11,13 +11,16 @@
 
 /* What mllp_feed() stopped on. */
 enum mllp_event {
-	MLLP_NEED_MORE,   /* every byte given was consumed; no event */
-	MLLP_FRAME,       /* a whole frame is in buf[0..frame_len) */
-	MLLP_TOO_LARGE,   /* a frame ended that was over the capacity: buf holds its first cap bytes, frame_len = cap, total = its real size */
-	MLLP_RESTARTED,   /* a 0x0B inside a frame: the partial frame (partial bytes) was dropped, a new one begun */
-	MLLP_BAD_TRAILER, /* strict only: 0x1C not followed by 0x0D; buf as for MLLP_FRAME, or MLLP_TOO_LARGE when total > cap */
-	MLLP_JUNK,        /* strict only: a byte outside a frame */
-	MLLP_NEED_ROOM,   /* buf is full (frame_len == room < cap) inside a frame: give a larger
+	MLLP_NEED_MORE, /* every byte given was consumed; no event */
+	MLLP_FRAME,	/* a whole frame is in buf[0..frame_len) */
+	MLLP_TOO_LARGE, /* a frame ended that was over the capacity: buf holds its first cap bytes,
+			   frame_len = cap, total = its real size */
+	MLLP_RESTARTED, /* a 0x0B inside a frame: the partial frame (partial bytes) was dropped, a
+			   new one begun */
+	MLLP_BAD_TRAILER, /* strict only: 0x1C not followed by 0x0D; buf as for MLLP_FRAME, or
+			     MLLP_TOO_LARGE when total > cap */
+	MLLP_JUNK,	  /* strict only: a byte outside a frame */
+	MLLP_NEED_ROOM,	  /* buf is full (frame_len == room < cap) inside a frame: give a larger
 			     buffer with mllp_set_buffer() and feed the rest again */
 };
 
@@ -33,16 +36,16 @@ enum mllp_event {
 struct mllp_framer {
 	char *buf;
 	size_t cap;
-	size_t room;         /* bytes of buf: cap, or less until the caller grows it */
+	size_t room; /* bytes of buf: cap, or less until the caller grows it */
 	unsigned flags;
-	int state;           /* internal */
-	size_t frame_len;    /* bytes stored in buf */
-	size_t total;        /* bytes of the current frame, stored or not */
-	size_t partial;      /* size of the frame dropped by MLLP_RESTARTED */
+	int state;	  /* internal */
+	size_t frame_len; /* bytes stored in buf */
+	size_t total;	  /* bytes of the current frame, stored or not */
+	size_t partial;	  /* size of the frame dropped by MLLP_RESTARTED */
 	/* counters over the framer's life (for logs) */
-	unsigned long long junk_bytes;  /* bytes outside frames, skipped */
-	unsigned long long no_cr;       /* frames ended by 0x1C without 0x0D */
-	unsigned long long restarts;    /* frames restarted by 0x0B */
+	unsigned long long junk_bytes; /* bytes outside frames, skipped */
+	unsigned long long no_cr;      /* frames ended by 0x1C without 0x0D */
+	unsigned long long restarts;   /* frames restarted by 0x0B */
 };
 
 void mllp_init(struct mllp_framer *f, char *buf, size_t cap, unsigned flags);

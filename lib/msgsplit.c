@@ -45,7 +45,8 @@ static enum kind line_kind(const char *p, size_t n, int eof)
 		int trailer;
 		enum kind kind;
 	} ids[] = {
-		{"MSH", 0, K_MSH}, {"FHS", 0, K_FHS}, {"BHS", 0, K_BHS}, {"FTS", 1, K_FTS}, {"BTS", 1, K_BTS},
+	    {"MSH", 0, K_MSH}, {"FHS", 0, K_FHS}, {"BHS", 0, K_BHS},
+	    {"FTS", 1, K_FTS}, {"BTS", 1, K_BTS},
 	};
 	size_t i = 0, k;
 	int more = 0;
@@ -80,8 +81,8 @@ static enum msgsplit_event need_more(struct msgsplit *s, size_t start, size_t sc
 	return MSGSPLIT_NEED_MORE;
 }
 
-static enum msgsplit_event unit(struct msgsplit *s, const char *p, size_t len, unsigned flags, size_t end,
-				struct hl7_span *msg, size_t *used)
+static enum msgsplit_event unit(struct msgsplit *s, const char *p, size_t len, unsigned flags,
+				size_t end, struct hl7_span *msg, size_t *used)
 {
 	enum kind k = line_kind(p, len, 1);
 
@@ -96,8 +97,8 @@ static enum msgsplit_event unit(struct msgsplit *s, const char *p, size_t len, u
 }
 
 /* An MLLP frame starting at buf[start] (the 0x0B). */
-static enum msgsplit_event next_frame(struct msgsplit *s, const char *buf, size_t len, int eof, size_t start,
-				      struct hl7_span *msg, size_t *used)
+static enum msgsplit_event next_frame(struct msgsplit *s, const char *buf, size_t len, int eof,
+				      size_t start, struct hl7_span *msg, size_t *used)
 {
 	size_t pos = start + (s->scan ? s->scan : 1), end;
 
@@ -110,15 +111,16 @@ static enum msgsplit_event next_frame(struct msgsplit *s, const char *buf, size_
 		return unit(s, buf + start + 1, pos - start - 1, MSGSPLIT_FRAMED, end, msg, used);
 	}
 	if (pos < len) /* a new 0x0B: this frame was cut off */
-		return unit(s, buf + start + 1, pos - start - 1, MSGSPLIT_FRAMED | MSGSPLIT_TRUNCATED, pos, msg,
-			    used);
+		return unit(s, buf + start + 1, pos - start - 1,
+			    MSGSPLIT_FRAMED | MSGSPLIT_TRUNCATED, pos, msg, used);
 	if (!eof)
 		return need_more(s, start, len - start, used);
-	return unit(s, buf + start + 1, len - start - 1, MSGSPLIT_FRAMED | MSGSPLIT_TRUNCATED, len, msg, used);
+	return unit(s, buf + start + 1, len - start - 1, MSGSPLIT_FRAMED | MSGSPLIT_TRUNCATED, len,
+		    msg, used);
 }
 
-enum msgsplit_event msgsplit_next(struct msgsplit *s, const char *buf, size_t len, int eof, struct hl7_span *msg,
-				  size_t *used)
+enum msgsplit_event msgsplit_next(struct msgsplit *s, const char *buf, size_t len, int eof,
+				  struct hl7_span *msg, size_t *used)
 {
 	size_t i = 0, start, pos, end;
 	enum kind first, k;
@@ -151,7 +153,8 @@ enum msgsplit_event msgsplit_next(struct msgsplit *s, const char *buf, size_t le
 		k = line_kind(buf + q, len - q, eof);
 		if (k == K_MORE)
 			return need_more(s, start, pos - start, used);
-		if (k == K_FRAME || k == K_FHS || (k == K_BHS && first != K_FHS) || (!batch && k == K_MSH)) {
+		if (k == K_FRAME || k == K_FHS || (k == K_BHS && first != K_FHS) ||
+		    (!batch && k == K_MSH)) {
 			end = q;
 			break;
 		}

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* msgsplit.h: split a byte stream into HL7 v2 messages (MLLP frames or concatenated text); no I/O, no allocation. */
+/* msgsplit.h: split a byte stream into HL7 v2 messages (MLLP frames or concatenated text); no I/O,
+ * no allocation. */
 #ifndef MLLPD_MSGSPLIT_H
 #define MLLPD_MSGSPLIT_H
 
@@ -27,17 +28,17 @@
 enum msgsplit_event {
 	MSGSPLIT_NEED_MORE, /* no whole unit in the bytes given: give more (or eof) */
 	MSGSPLIT_MESSAGE,   /* a unit is in *msg */
-	MSGSPLIT_END,       /* eof and nothing but separators left */
+	MSGSPLIT_END,	    /* eof and nothing but separators left */
 };
 
 /* Flags of the unit returned (struct msgsplit.flags). */
-#define MSGSPLIT_FRAMED 0x01    /* it was an MLLP frame (*msg excludes 0x0B/0x1C) */
-#define MSGSPLIT_BATCH 0x02     /* it starts with FHS or BHS (after a BOM) */
+#define MSGSPLIT_FRAMED 0x01	/* it was an MLLP frame (*msg excludes 0x0B/0x1C) */
+#define MSGSPLIT_BATCH 0x02	/* it starts with FHS or BHS (after a BOM) */
 #define MSGSPLIT_TRUNCATED 0x04 /* a frame cut off by eof or by a new 0x0B */
 
 /* Splitter state, owned by the caller; zero-initialise it. */
 struct msgsplit {
-	size_t scan;    /* internal: bytes of the current unit already searched */
+	size_t scan;	/* internal: bytes of the current unit already searched */
 	unsigned flags; /* MSGSPLIT_* of the last unit returned */
 };
 
@@ -56,7 +57,7 @@ struct msgsplit {
  * an LF follows).
  * Never reads outside buf[0..len).
  */
-enum msgsplit_event msgsplit_next(struct msgsplit *s, const char *buf, size_t len, int eof, struct hl7_span *msg,
-				  size_t *used);
+enum msgsplit_event msgsplit_next(struct msgsplit *s, const char *buf, size_t len, int eof,
+				  struct hl7_span *msg, size_t *used);
 
 #endif

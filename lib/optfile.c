@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* optfile.c: name = value lines to --name=value arguments, checked against the caller's getopt_long table. */
+/* optfile.c: name = value lines to --name=value arguments, checked against the caller's getopt_long
+ * table. */
 #include "optfile.h"
 
 #include <getopt.h>
@@ -14,8 +15,8 @@
 
 static int is_name_char(char ch)
 {
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-	       ch == '_';
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '-' || ch == '_';
 }
 
 /* The entry of table named exactly name/len, or NULL. */
@@ -35,7 +36,8 @@ static int is_refused(const char *const *refused, const char *name)
 	return 0;
 }
 
-static int fail(struct optfile *out, struct optfile_error *err, size_t line, const char *fmt, const char *name)
+static int fail(struct optfile *out, struct optfile_error *err, size_t line, const char *fmt,
+		const char *name)
 {
 	optfile_free(out);
 	err->line = line;
@@ -43,8 +45,9 @@ static int fail(struct optfile *out, struct optfile_error *err, size_t line, con
 	return -1;
 }
 
-int optfile_parse(const char *buf, size_t len, const struct option *table, const char *const *refused, const char *prog,
-		  struct optfile *out, struct optfile_error *err)
+int optfile_parse(const char *buf, size_t len, const struct option *table,
+		  const char *const *refused, const char *prog, struct optfile *out,
+		  struct optfile_error *err)
 {
 	size_t lines = 1, used = 0, lineno = 0;
 	memset(out, 0, sizeof *out);
@@ -95,7 +98,8 @@ int optfile_parse(const char *buf, size_t len, const struct option *table, const
 		if (!o)
 			return fail(out, err, lineno, "unknown option: %s", name);
 		if (is_refused(refused, name))
-			return fail(out, err, lineno, "%s: not allowed in a configuration file", name);
+			return fail(out, err, lineno, "%s: not allowed in a configuration file",
+				    name);
 		if (o->has_arg == no_argument && has_value)
 			return fail(out, err, lineno, "%s: takes no value", name);
 		if (o->has_arg == required_argument && !has_value)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* optfile.h: a configuration file of name = value lines, turned into --name=value arguments for getopt_long. */
+/* optfile.h: a configuration file of name = value lines, turned into --name=value arguments for
+ * getopt_long. */
 #ifndef MLLP_OPTFILE_H
 #define MLLP_OPTFILE_H
 
@@ -37,7 +38,8 @@ struct optfile {
 	char *store;  /* the argument strings */
 };
 
-/* Why optfile_parse() failed: the line (1-based; 0 when not about a line: out of memory) and a reason. */
+/* Why optfile_parse() failed: the line (1-based; 0 when not about a line: out of memory) and a
+ * reason. */
 struct optfile_error {
 	size_t line;
 	char reason[160];
@@ -53,8 +55,9 @@ struct optfile_error {
  * "no-fsync: takes no value", "spool: requires a value").
  * Returns 0 with out filled (free with optfile_free), or -1 with err.
  */
-int optfile_parse(const char *buf, size_t len, const struct option *table, const char *const *refused, const char *prog,
-		  struct optfile *out, struct optfile_error *err);
+int optfile_parse(const char *buf, size_t len, const struct option *table,
+		  const char *const *refused, const char *prog, struct optfile *out,
+		  struct optfile_error *err);
 
 /* Free what optfile_parse() allocated (a zeroed struct is fine). */
 void optfile_free(struct optfile *f);

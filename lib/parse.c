@@ -53,8 +53,8 @@ static enum parse_status times(unsigned long long *v, unsigned long long unit)
 	return PARSE_OK;
 }
 
-static enum parse_status within(unsigned long long v, unsigned long long min, unsigned long long max,
-				unsigned long long *out)
+static enum parse_status within(unsigned long long v, unsigned long long min,
+				unsigned long long max, unsigned long long *out)
 {
 	if (v < min || v > max)
 		return PARSE_RANGE;
@@ -87,9 +87,12 @@ enum parse_status parse_size(const char *s, unsigned long long min, unsigned lon
 		return PARSE_INVALID;
 	switch (*s) {
 	case '\0': break;
-	case 'k': case 'K': unit = 1ull << 10, s++; break;
-	case 'm': case 'M': unit = 1ull << 20, s++; break;
-	case 'g': case 'G': unit = 1ull << 30, s++; break;
+	case 'k':
+	case 'K': unit = 1ull << 10, s++; break;
+	case 'm':
+	case 'M': unit = 1ull << 20, s++; break;
+	case 'g':
+	case 'G': unit = 1ull << 30, s++; break;
 	default: return PARSE_INVALID;
 	}
 	if (*s)

@@ -35,8 +35,9 @@ enum parse_status parse_size(const char *s, unsigned long long min, unsigned lon
 			     unsigned long long *out);
 
 /* Flags of parse_duration_ms(). */
-#define PARSE_FRACTION 1u /* DIGITS.DIGITS allowed, in seconds; finer than 1 ms rounds up to the next ms */
-#define PARSE_UNITS 2u    /* an optional unit: s, m, h or d (lower case); none is seconds */
+#define PARSE_FRACTION                                                                             \
+	1u /* DIGITS.DIGITS allowed, in seconds; finer than 1 ms rounds up to the next ms */
+#define PARSE_UNITS 2u /* an optional unit: s, m, h or d (lower case); none is seconds */
 
 /*
  * A duration, as milliseconds in [min_ms, max_ms]: DIGITS (seconds), with

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* segnorm.h: normalise HL7 v2 segment separators to CR, for what a sender puts on the wire; no I/O, no allocation. */
+/* segnorm.h: normalise HL7 v2 segment separators to CR, for what a sender puts on the wire; no I/O,
+ * no allocation. */
 #ifndef MLLPD_SEGNORM_H
 #define MLLPD_SEGNORM_H
 

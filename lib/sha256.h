@@ -12,9 +12,9 @@
 /* Hashing state, owned by the caller: sha256_init() it first. */
 struct sha256 {
 	uint32_t h[8];
-	uint64_t bytes;          /* hashed so far */
+	uint64_t bytes;		 /* hashed so far */
 	unsigned char block[64]; /* a partial block */
-	size_t n;                /* bytes in block */
+	size_t n;		 /* bytes in block */
 };
 
 /* Start a digest. */

@@ -93,8 +93,8 @@ static void make_name(struct spool *s, char *name)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(name, SPOOL_NAME_MAX, "%010lld.%09ld.%d.%lu.hl7", (long long)ts.tv_sec, (long)ts.tv_nsec,
-		 s->pid, ++s->seq);
+	snprintf(name, SPOOL_NAME_MAX, "%010lld.%09ld.%d.%lu.hl7", (long long)ts.tv_sec,
+		 (long)ts.tv_nsec, s->pid, ++s->seq);
 }
 
 /* A name in tmp/ takes no number from the sequence: a counter of its own. */
@@ -102,8 +102,8 @@ static void make_tmp_name(struct spool *s, char *name)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(name, SPOOL_NAME_MAX, "%010lld.%09ld.%d.t%lu.tmp", (long long)ts.tv_sec, (long)ts.tv_nsec, s->pid,
-		 ++s->tmpseq);
+	snprintf(name, SPOOL_NAME_MAX, "%010lld.%09ld.%d.t%lu.tmp", (long long)ts.tv_sec,
+		 (long)ts.tv_nsec, s->pid, ++s->tmpseq);
 }
 
 int spool_prepare(struct spool *s)
@@ -114,7 +114,8 @@ int spool_prepare(struct spool *s)
 		return 0;
 	do {
 		make_tmp_name(s, s->nextname);
-		s->nextfd = openat(s->tmpfd, s->nextname, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+		s->nextfd =
+		    openat(s->tmpfd, s->nextname, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
 	} while (s->nextfd < 0 && errno == EEXIST && ++tries < 100);
 	return s->nextfd < 0 ? -1 : 0;
 }
@@ -194,7 +195,8 @@ int spool_commit(struct spool *s, const char *data, size_t len, char *name)
 		int saved = errno;
 		unlinkat(s->tmpfd, tmpname, 0);
 		if (saved == ENOENT && prepared) {
-			/* The file opened ahead was removed while it waited: once more with a fresh one. */
+			/* The file opened ahead was removed while it waited: once more with a fresh
+			 * one. */
 			prepared = 0;
 			continue;
 		}
@@ -233,9 +235,10 @@ int spool_clean_tmp(struct spool *s, long max_age)
 	while ((e = readdir(d))) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		/* mtime: a file being written is young whatever its size; a clock step back keeps files. */
-		if (fstatat(s->tmpfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) ||
-		    now - st.st_mtime <= max_age)
+		/* mtime: a file being written is young whatever its size; a clock step back keeps
+		 * files. */
+		if (fstatat(s->tmpfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || now - st.st_mtime <= max_age)
 			continue;
 		if (unlinkat(s->tmpfd, e->d_name, 0) == 0)
 			removed++;

@@ -15,12 +15,12 @@
 
 struct spool {
 	int dirfd, tmpfd, newfd, failedfd; /* open directories */
-	int nextfd;                         /* the next message's file in tmp/, opened ahead; -1: none */
-	char nextname[SPOOL_NAME_MAX];      /* its name in tmp/ */
+	int nextfd;		       /* the next message's file in tmp/, opened ahead; -1: none */
+	char nextname[SPOOL_NAME_MAX]; /* its name in tmp/ */
 	unsigned flags;
-	unsigned long seq;                  /* per-process sequence number: the last name given */
-	unsigned long tmpseq;               /* the same for names in tmp/ */
-	int pid;                            /* stamped in names; set by spool_open */
+	unsigned long seq;    /* per-process sequence number: the last name given */
+	unsigned long tmpseq; /* the same for names in tmp/ */
+	int pid;	      /* stamped in names; set by spool_open */
 };
 
 /*

@@ -49,7 +49,8 @@ size_t termsafe_control(const char *s, size_t n)
 		return 1;
 	if (p[0] == 0xc2 && n >= 2 && p[1] >= 0x80 && p[1] <= 0x9f)
 		return 2;
-	/* a lone 0x80-0x9F: the caller steps over valid UTF-8 whole, so this is not a continuation byte */
+	/* a lone 0x80-0x9F: the caller steps over valid UTF-8 whole, so this is not a continuation
+	 * byte */
 	if (p[0] >= 0x80 && p[0] <= 0x9f)
 		return 1;
 	return 0;
@@ -73,7 +74,8 @@ size_t termsafe_escape(char *dst, size_t cap, const char *src, size_t len, unsig
 		char named = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : 0;
 
 		if (k == 0 || ((flags & TERMSAFE_RAW) && !named)) {
-			/* text: a whole UTF-8 sequence at once, so its continuation bytes are not taken for C1 */
+			/* text: a whole UTF-8 sequence at once, so its continuation bytes are not
+			 * taken for C1 */
 			size_t u = termsafe_utf8(src + i, len - i);
 
 			if (u == 0 || k)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* termsafe.h: control characters in untrusted text, found and written visibly, so the text is safe on a terminal. */
+/* termsafe.h: control characters in untrusted text, found and written visibly, so the text is safe
+ * on a terminal. */
 #ifndef MLLPD_TERMSAFE_H
 #define MLLPD_TERMSAFE_H
 
@@ -26,7 +27,7 @@ size_t termsafe_control(const char *p, size_t n);
 
 /* termsafe_escape() flags. */
 #define TERMSAFE_NAMED 1u /* TAB, LF, CR as \t, \n, \r (not \x09, \x0a, \x0d) */
-#define TERMSAFE_RAW 2u   /* only TAB, LF, CR escaped (NAMED); other bytes as they are */
+#define TERMSAFE_RAW 2u	  /* only TAB, LF, CR escaped (NAMED); other bytes as they are */
 
 /*
  * Copy src[0..len) to dst with each byte of each control character written

@@ -34,96 +34,96 @@
  * missing from here is an undefined reference at link time, since the
  * programs no longer link OpenSSL.
  */
-#define TLSIO_OPENSSL(X)                                                                                       \
-	X(crypto, ASN1_OCTET_STRING_free)                                                                      \
-	X(crypto, ASN1_STRING_get0_data)                                                                       \
-	X(crypto, ASN1_STRING_length)                                                                          \
-	X(crypto, ASN1_STRING_to_UTF8)                                                                         \
-	X(crypto, ASN1_TIME_print)                                                                             \
-	X(crypto, BIO_free)                                                                                    \
-	X(crypto, BIO_new)                                                                                     \
-	X(crypto, BIO_read)                                                                                    \
-	X(crypto, BIO_s_mem)                                                                                   \
-	X(crypto, BIO_write)                                                                                   \
-	X(crypto, CRYPTO_free)                                                                                 \
-	X(crypto, ERR_clear_error)                                                                             \
-	X(crypto, ERR_get_error)                                                                               \
-	X(crypto, ERR_peek_error)                                                                              \
-	X(crypto, ERR_reason_error_string)                                                                     \
-	X(crypto, EVP_PKEY_free)                                                                               \
-	X(crypto, GENERAL_NAMES_free)                                                                          \
-	X(crypto, OPENSSL_sk_num)                                                                              \
-	X(crypto, OPENSSL_sk_pop_free)                                                                         \
-	X(crypto, OPENSSL_sk_value)                                                                            \
-	X(crypto, PEM_X509_INFO_read_bio)                                                                      \
-	X(crypto, PEM_read_bio_PrivateKey)                                                                     \
-	X(crypto, PEM_read_bio_X509)                                                                           \
-	X(crypto, PKCS12_free)                                                                                 \
-	X(crypto, PKCS12_mac_present)                                                                          \
-	X(crypto, PKCS12_parse)                                                                                \
-	X(crypto, PKCS12_verify_mac)                                                                           \
-	X(crypto, X509_INFO_free)                                                                              \
-	X(crypto, X509_CRL_get0_nextUpdate)                                                                    \
-	X(crypto, X509_CRL_get_issuer)                                                                         \
-	X(crypto, X509_NAME_ENTRY_get_data)                                                                    \
-	X(crypto, X509_NAME_get_entry)                                                                         \
-	X(crypto, X509_NAME_get_index_by_NID)                                                                  \
-	X(crypto, X509_NAME_print_ex)                                                                          \
-	X(crypto, X509_STORE_add_cert)                                                                         \
-	X(crypto, X509_STORE_add_crl)                                                                          \
-	X(crypto, X509_STORE_set_flags)                                                                        \
-	X(crypto, X509_STORE_CTX_get_current_cert)                                                             \
-	X(crypto, X509_STORE_CTX_get_error)                                                                    \
-	X(crypto, X509_STORE_CTX_get_ex_data)                                                                  \
-	X(crypto, X509_VERIFY_PARAM_set1_ip_asc)                                                               \
-	X(crypto, X509_check_private_key)                                                                      \
-	X(crypto, X509_cmp_current_time)                                                                       \
-	X(crypto, X509_free)                                                                                   \
-	X(crypto, X509_get0_notAfter)                                                                          \
-	X(crypto, X509_get_ext_d2i)                                                                            \
-	X(crypto, X509_get_serialNumber)                                                                       \
-	X(crypto, X509_get_subject_name)                                                                       \
-	X(crypto, X509_verify_cert_error_string)                                                               \
-	X(crypto, a2i_IPADDRESS)                                                                               \
-	X(crypto, d2i_PKCS12_bio)                                                                              \
-	X(crypto, i2a_ASN1_INTEGER)                                                                            \
-	X(ssl, SSL_CIPHER_get_name)                                                                            \
-	X(ssl, SSL_CTX_add_client_CA)                                                                          \
-	X(ssl, SSL_CTX_ctrl)                                                                                   \
-	X(ssl, SSL_CTX_free)                                                                                   \
-	X(ssl, SSL_CTX_get0_certificate)                                                                       \
-	X(ssl, SSL_CTX_get_cert_store)                                                                         \
-	X(ssl, SSL_CTX_new)                                                                                    \
-	X(ssl, SSL_CTX_set_cipher_list)                                                                        \
-	X(ssl, SSL_CTX_set_default_verify_paths)                                                               \
-	X(ssl, SSL_CTX_set_num_tickets)                                                                        \
-	X(ssl, SSL_CTX_set_options)                                                                            \
-	X(ssl, SSL_CTX_set_session_id_context)                                                                 \
-	X(ssl, SSL_CTX_set_verify)                                                                             \
-	X(ssl, SSL_CTX_use_PrivateKey)                                                                         \
-	X(ssl, SSL_CTX_use_certificate)                                                                        \
-	X(ssl, SSL_accept)                                                                                     \
-	X(ssl, SSL_connect)                                                                                    \
-	X(ssl, SSL_ctrl)                                                                                       \
-	X(ssl, SSL_free)                                                                                       \
-	X(ssl, SSL_get0_param)                                                                                 \
-	X(ssl, SSL_get1_peer_certificate)                                                                      \
-	X(ssl, SSL_get_current_cipher)                                                                         \
-	X(ssl, SSL_get_error)                                                                                  \
-	X(ssl, SSL_get_ex_data)                                                                                \
-	X(ssl, SSL_get_ex_data_X509_STORE_CTX_idx)                                                             \
-	X(ssl, SSL_get_verify_result)                                                                          \
-	X(ssl, SSL_get_version)                                                                                \
-	X(ssl, SSL_new)                                                                                        \
-	X(ssl, SSL_pending)                                                                                    \
-	X(ssl, SSL_read_ex)                                                                                    \
-	X(ssl, SSL_set1_host)                                                                                  \
-	X(ssl, SSL_set_ex_data)                                                                                \
-	X(ssl, SSL_set_rfd)                                                                                    \
-	X(ssl, SSL_set_wfd)                                                                                    \
-	X(ssl, SSL_shutdown)                                                                                   \
-	X(ssl, SSL_write_ex)                                                                                   \
-	X(ssl, TLS_client_method)                                                                              \
+#define TLSIO_OPENSSL(X)                                                                           \
+	X(crypto, ASN1_OCTET_STRING_free)                                                          \
+	X(crypto, ASN1_STRING_get0_data)                                                           \
+	X(crypto, ASN1_STRING_length)                                                              \
+	X(crypto, ASN1_STRING_to_UTF8)                                                             \
+	X(crypto, ASN1_TIME_print)                                                                 \
+	X(crypto, BIO_free)                                                                        \
+	X(crypto, BIO_new)                                                                         \
+	X(crypto, BIO_read)                                                                        \
+	X(crypto, BIO_s_mem)                                                                       \
+	X(crypto, BIO_write)                                                                       \
+	X(crypto, CRYPTO_free)                                                                     \
+	X(crypto, ERR_clear_error)                                                                 \
+	X(crypto, ERR_get_error)                                                                   \
+	X(crypto, ERR_peek_error)                                                                  \
+	X(crypto, ERR_reason_error_string)                                                         \
+	X(crypto, EVP_PKEY_free)                                                                   \
+	X(crypto, GENERAL_NAMES_free)                                                              \
+	X(crypto, OPENSSL_sk_num)                                                                  \
+	X(crypto, OPENSSL_sk_pop_free)                                                             \
+	X(crypto, OPENSSL_sk_value)                                                                \
+	X(crypto, PEM_X509_INFO_read_bio)                                                          \
+	X(crypto, PEM_read_bio_PrivateKey)                                                         \
+	X(crypto, PEM_read_bio_X509)                                                               \
+	X(crypto, PKCS12_free)                                                                     \
+	X(crypto, PKCS12_mac_present)                                                              \
+	X(crypto, PKCS12_parse)                                                                    \
+	X(crypto, PKCS12_verify_mac)                                                               \
+	X(crypto, X509_INFO_free)                                                                  \
+	X(crypto, X509_CRL_get0_nextUpdate)                                                        \
+	X(crypto, X509_CRL_get_issuer)                                                             \
+	X(crypto, X509_NAME_ENTRY_get_data)                                                        \
+	X(crypto, X509_NAME_get_entry)                                                             \
+	X(crypto, X509_NAME_get_index_by_NID)                                                      \
+	X(crypto, X509_NAME_print_ex)                                                              \
+	X(crypto, X509_STORE_add_cert)                                                             \
+	X(crypto, X509_STORE_add_crl)                                                              \
+	X(crypto, X509_STORE_set_flags)                                                            \
+	X(crypto, X509_STORE_CTX_get_current_cert)                                                 \
+	X(crypto, X509_STORE_CTX_get_error)                                                        \
+	X(crypto, X509_STORE_CTX_get_ex_data)                                                      \
+	X(crypto, X509_VERIFY_PARAM_set1_ip_asc)                                                   \
+	X(crypto, X509_check_private_key)                                                          \
+	X(crypto, X509_cmp_current_time)                                                           \
+	X(crypto, X509_free)                                                                       \
+	X(crypto, X509_get0_notAfter)                                                              \
+	X(crypto, X509_get_ext_d2i)                                                                \
+	X(crypto, X509_get_serialNumber)                                                           \
+	X(crypto, X509_get_subject_name)                                                           \
+	X(crypto, X509_verify_cert_error_string)                                                   \
+	X(crypto, a2i_IPADDRESS)                                                                   \
+	X(crypto, d2i_PKCS12_bio)                                                                  \
+	X(crypto, i2a_ASN1_INTEGER)                                                                \
+	X(ssl, SSL_CIPHER_get_name)                                                                \
+	X(ssl, SSL_CTX_add_client_CA)                                                              \
+	X(ssl, SSL_CTX_ctrl)                                                                       \
+	X(ssl, SSL_CTX_free)                                                                       \
+	X(ssl, SSL_CTX_get0_certificate)                                                           \
+	X(ssl, SSL_CTX_get_cert_store)                                                             \
+	X(ssl, SSL_CTX_new)                                                                        \
+	X(ssl, SSL_CTX_set_cipher_list)                                                            \
+	X(ssl, SSL_CTX_set_default_verify_paths)                                                   \
+	X(ssl, SSL_CTX_set_num_tickets)                                                            \
+	X(ssl, SSL_CTX_set_options)                                                                \
+	X(ssl, SSL_CTX_set_session_id_context)                                                     \
+	X(ssl, SSL_CTX_set_verify)                                                                 \
+	X(ssl, SSL_CTX_use_PrivateKey)                                                             \
+	X(ssl, SSL_CTX_use_certificate)                                                            \
+	X(ssl, SSL_accept)                                                                         \
+	X(ssl, SSL_connect)                                                                        \
+	X(ssl, SSL_ctrl)                                                                           \
+	X(ssl, SSL_free)                                                                           \
+	X(ssl, SSL_get0_param)                                                                     \
+	X(ssl, SSL_get1_peer_certificate)                                                          \
+	X(ssl, SSL_get_current_cipher)                                                             \
+	X(ssl, SSL_get_error)                                                                      \
+	X(ssl, SSL_get_ex_data)                                                                    \
+	X(ssl, SSL_get_ex_data_X509_STORE_CTX_idx)                                                 \
+	X(ssl, SSL_get_verify_result)                                                              \
+	X(ssl, SSL_get_version)                                                                    \
+	X(ssl, SSL_new)                                                                            \
+	X(ssl, SSL_pending)                                                                        \
+	X(ssl, SSL_read_ex)                                                                        \
+	X(ssl, SSL_set1_host)                                                                      \
+	X(ssl, SSL_set_ex_data)                                                                    \
+	X(ssl, SSL_set_rfd)                                                                        \
+	X(ssl, SSL_set_wfd)                                                                        \
+	X(ssl, SSL_shutdown)                                                                       \
+	X(ssl, SSL_write_ex)                                                                       \
+	X(ssl, TLS_client_method)                                                                  \
 	X(ssl, TLS_server_method)
 
 #define TLSIO_OPENSSL_MEMBER(lib, name) __typeof__(&name) name;
@@ -146,8 +146,8 @@ static int openssl_load(char *why, size_t cap)
 		void *crypto = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);
 		void *ssl = crypto ? dlopen("libssl.so.3", RTLD_NOW | RTLD_LOCAL) : NULL;
 		int ok = ssl != NULL;
-#define TLSIO_OPENSSL_RESOLVE(lib, name) \
-	if (ok && !(ossl.name = (__typeof__(&name))dlsym(lib, #name))) \
+#define TLSIO_OPENSSL_RESOLVE(lib, name)                                                           \
+	if (ok && !(ossl.name = (__typeof__(&name))dlsym(lib, #name)))                             \
 		ok = 0;
 		TLSIO_OPENSSL(TLSIO_OPENSSL_RESOLVE)
 #undef TLSIO_OPENSSL_RESOLVE
@@ -170,96 +170,96 @@ static int openssl_load(char *why, size_t cap)
 }
 
 /* From here on, OpenSSL's names are the loaded pointers (see TLSIO_OPENSSL). */
-#define ASN1_OCTET_STRING_free           (ossl.ASN1_OCTET_STRING_free)
-#define ASN1_STRING_get0_data            (ossl.ASN1_STRING_get0_data)
-#define ASN1_STRING_length               (ossl.ASN1_STRING_length)
-#define ASN1_STRING_to_UTF8              (ossl.ASN1_STRING_to_UTF8)
-#define ASN1_TIME_print                  (ossl.ASN1_TIME_print)
-#define BIO_free                         (ossl.BIO_free)
-#define BIO_new                          (ossl.BIO_new)
-#define BIO_read                         (ossl.BIO_read)
-#define BIO_s_mem                        (ossl.BIO_s_mem)
-#define BIO_write                        (ossl.BIO_write)
-#define CRYPTO_free                      (ossl.CRYPTO_free)
-#define ERR_clear_error                  (ossl.ERR_clear_error)
-#define ERR_get_error                    (ossl.ERR_get_error)
-#define ERR_peek_error                   (ossl.ERR_peek_error)
-#define ERR_reason_error_string          (ossl.ERR_reason_error_string)
-#define EVP_PKEY_free                    (ossl.EVP_PKEY_free)
-#define GENERAL_NAMES_free               (ossl.GENERAL_NAMES_free)
-#define OPENSSL_sk_num                   (ossl.OPENSSL_sk_num)
-#define OPENSSL_sk_pop_free              (ossl.OPENSSL_sk_pop_free)
-#define OPENSSL_sk_value                 (ossl.OPENSSL_sk_value)
-#define PEM_X509_INFO_read_bio           (ossl.PEM_X509_INFO_read_bio)
-#define PEM_read_bio_PrivateKey          (ossl.PEM_read_bio_PrivateKey)
-#define PEM_read_bio_X509                (ossl.PEM_read_bio_X509)
-#define PKCS12_free                      (ossl.PKCS12_free)
-#define PKCS12_mac_present               (ossl.PKCS12_mac_present)
-#define PKCS12_parse                     (ossl.PKCS12_parse)
-#define PKCS12_verify_mac                (ossl.PKCS12_verify_mac)
-#define X509_INFO_free                   (ossl.X509_INFO_free)
-#define X509_CRL_get0_nextUpdate         (ossl.X509_CRL_get0_nextUpdate)
-#define X509_CRL_get_issuer              (ossl.X509_CRL_get_issuer)
-#define X509_NAME_ENTRY_get_data         (ossl.X509_NAME_ENTRY_get_data)
-#define X509_NAME_get_entry              (ossl.X509_NAME_get_entry)
-#define X509_NAME_get_index_by_NID       (ossl.X509_NAME_get_index_by_NID)
-#define X509_NAME_print_ex               (ossl.X509_NAME_print_ex)
-#define X509_STORE_add_cert              (ossl.X509_STORE_add_cert)
-#define X509_STORE_add_crl               (ossl.X509_STORE_add_crl)
-#define X509_STORE_set_flags             (ossl.X509_STORE_set_flags)
-#define X509_STORE_CTX_get_current_cert  (ossl.X509_STORE_CTX_get_current_cert)
-#define X509_STORE_CTX_get_error         (ossl.X509_STORE_CTX_get_error)
-#define X509_STORE_CTX_get_ex_data       (ossl.X509_STORE_CTX_get_ex_data)
-#define X509_VERIFY_PARAM_set1_ip_asc    (ossl.X509_VERIFY_PARAM_set1_ip_asc)
-#define X509_check_private_key           (ossl.X509_check_private_key)
-#define X509_cmp_current_time            (ossl.X509_cmp_current_time)
-#define X509_free                        (ossl.X509_free)
-#define X509_get0_notAfter               (ossl.X509_get0_notAfter)
-#define X509_get_ext_d2i                 (ossl.X509_get_ext_d2i)
-#define X509_get_serialNumber            (ossl.X509_get_serialNumber)
-#define X509_get_subject_name            (ossl.X509_get_subject_name)
-#define X509_verify_cert_error_string    (ossl.X509_verify_cert_error_string)
-#define a2i_IPADDRESS                    (ossl.a2i_IPADDRESS)
-#define d2i_PKCS12_bio                   (ossl.d2i_PKCS12_bio)
-#define i2a_ASN1_INTEGER                 (ossl.i2a_ASN1_INTEGER)
-#define SSL_CIPHER_get_name              (ossl.SSL_CIPHER_get_name)
-#define SSL_CTX_add_client_CA            (ossl.SSL_CTX_add_client_CA)
-#define SSL_CTX_ctrl                     (ossl.SSL_CTX_ctrl)
-#define SSL_CTX_free                     (ossl.SSL_CTX_free)
-#define SSL_CTX_get0_certificate         (ossl.SSL_CTX_get0_certificate)
-#define SSL_CTX_get_cert_store           (ossl.SSL_CTX_get_cert_store)
-#define SSL_CTX_new                      (ossl.SSL_CTX_new)
-#define SSL_CTX_set_cipher_list          (ossl.SSL_CTX_set_cipher_list)
+#define ASN1_OCTET_STRING_free (ossl.ASN1_OCTET_STRING_free)
+#define ASN1_STRING_get0_data (ossl.ASN1_STRING_get0_data)
+#define ASN1_STRING_length (ossl.ASN1_STRING_length)
+#define ASN1_STRING_to_UTF8 (ossl.ASN1_STRING_to_UTF8)
+#define ASN1_TIME_print (ossl.ASN1_TIME_print)
+#define BIO_free (ossl.BIO_free)
+#define BIO_new (ossl.BIO_new)
+#define BIO_read (ossl.BIO_read)
+#define BIO_s_mem (ossl.BIO_s_mem)
+#define BIO_write (ossl.BIO_write)
+#define CRYPTO_free (ossl.CRYPTO_free)
+#define ERR_clear_error (ossl.ERR_clear_error)
+#define ERR_get_error (ossl.ERR_get_error)
+#define ERR_peek_error (ossl.ERR_peek_error)
+#define ERR_reason_error_string (ossl.ERR_reason_error_string)
+#define EVP_PKEY_free (ossl.EVP_PKEY_free)
+#define GENERAL_NAMES_free (ossl.GENERAL_NAMES_free)
+#define OPENSSL_sk_num (ossl.OPENSSL_sk_num)
+#define OPENSSL_sk_pop_free (ossl.OPENSSL_sk_pop_free)
+#define OPENSSL_sk_value (ossl.OPENSSL_sk_value)
+#define PEM_X509_INFO_read_bio (ossl.PEM_X509_INFO_read_bio)
+#define PEM_read_bio_PrivateKey (ossl.PEM_read_bio_PrivateKey)
+#define PEM_read_bio_X509 (ossl.PEM_read_bio_X509)
+#define PKCS12_free (ossl.PKCS12_free)
+#define PKCS12_mac_present (ossl.PKCS12_mac_present)
+#define PKCS12_parse (ossl.PKCS12_parse)
+#define PKCS12_verify_mac (ossl.PKCS12_verify_mac)
+#define X509_INFO_free (ossl.X509_INFO_free)
+#define X509_CRL_get0_nextUpdate (ossl.X509_CRL_get0_nextUpdate)
+#define X509_CRL_get_issuer (ossl.X509_CRL_get_issuer)
+#define X509_NAME_ENTRY_get_data (ossl.X509_NAME_ENTRY_get_data)
+#define X509_NAME_get_entry (ossl.X509_NAME_get_entry)
+#define X509_NAME_get_index_by_NID (ossl.X509_NAME_get_index_by_NID)
+#define X509_NAME_print_ex (ossl.X509_NAME_print_ex)
+#define X509_STORE_add_cert (ossl.X509_STORE_add_cert)
+#define X509_STORE_add_crl (ossl.X509_STORE_add_crl)
+#define X509_STORE_set_flags (ossl.X509_STORE_set_flags)
+#define X509_STORE_CTX_get_current_cert (ossl.X509_STORE_CTX_get_current_cert)
+#define X509_STORE_CTX_get_error (ossl.X509_STORE_CTX_get_error)
+#define X509_STORE_CTX_get_ex_data (ossl.X509_STORE_CTX_get_ex_data)
+#define X509_VERIFY_PARAM_set1_ip_asc (ossl.X509_VERIFY_PARAM_set1_ip_asc)
+#define X509_check_private_key (ossl.X509_check_private_key)
+#define X509_cmp_current_time (ossl.X509_cmp_current_time)
+#define X509_free (ossl.X509_free)
+#define X509_get0_notAfter (ossl.X509_get0_notAfter)
+#define X509_get_ext_d2i (ossl.X509_get_ext_d2i)
+#define X509_get_serialNumber (ossl.X509_get_serialNumber)
+#define X509_get_subject_name (ossl.X509_get_subject_name)
+#define X509_verify_cert_error_string (ossl.X509_verify_cert_error_string)
+#define a2i_IPADDRESS (ossl.a2i_IPADDRESS)
+#define d2i_PKCS12_bio (ossl.d2i_PKCS12_bio)
+#define i2a_ASN1_INTEGER (ossl.i2a_ASN1_INTEGER)
+#define SSL_CIPHER_get_name (ossl.SSL_CIPHER_get_name)
+#define SSL_CTX_add_client_CA (ossl.SSL_CTX_add_client_CA)
+#define SSL_CTX_ctrl (ossl.SSL_CTX_ctrl)
+#define SSL_CTX_free (ossl.SSL_CTX_free)
+#define SSL_CTX_get0_certificate (ossl.SSL_CTX_get0_certificate)
+#define SSL_CTX_get_cert_store (ossl.SSL_CTX_get_cert_store)
+#define SSL_CTX_new (ossl.SSL_CTX_new)
+#define SSL_CTX_set_cipher_list (ossl.SSL_CTX_set_cipher_list)
 #define SSL_CTX_set_default_verify_paths (ossl.SSL_CTX_set_default_verify_paths)
-#define SSL_CTX_set_num_tickets          (ossl.SSL_CTX_set_num_tickets)
-#define SSL_CTX_set_options              (ossl.SSL_CTX_set_options)
-#define SSL_CTX_set_session_id_context   (ossl.SSL_CTX_set_session_id_context)
-#define SSL_CTX_set_verify               (ossl.SSL_CTX_set_verify)
-#define SSL_CTX_use_PrivateKey           (ossl.SSL_CTX_use_PrivateKey)
-#define SSL_CTX_use_certificate          (ossl.SSL_CTX_use_certificate)
-#define SSL_accept                       (ossl.SSL_accept)
-#define SSL_connect                      (ossl.SSL_connect)
-#define SSL_ctrl                         (ossl.SSL_ctrl)
-#define SSL_free                         (ossl.SSL_free)
-#define SSL_get0_param                   (ossl.SSL_get0_param)
-#define SSL_get1_peer_certificate        (ossl.SSL_get1_peer_certificate)
-#define SSL_get_current_cipher           (ossl.SSL_get_current_cipher)
-#define SSL_get_error                    (ossl.SSL_get_error)
-#define SSL_get_ex_data                  (ossl.SSL_get_ex_data)
+#define SSL_CTX_set_num_tickets (ossl.SSL_CTX_set_num_tickets)
+#define SSL_CTX_set_options (ossl.SSL_CTX_set_options)
+#define SSL_CTX_set_session_id_context (ossl.SSL_CTX_set_session_id_context)
+#define SSL_CTX_set_verify (ossl.SSL_CTX_set_verify)
+#define SSL_CTX_use_PrivateKey (ossl.SSL_CTX_use_PrivateKey)
+#define SSL_CTX_use_certificate (ossl.SSL_CTX_use_certificate)
+#define SSL_accept (ossl.SSL_accept)
+#define SSL_connect (ossl.SSL_connect)
+#define SSL_ctrl (ossl.SSL_ctrl)
+#define SSL_free (ossl.SSL_free)
+#define SSL_get0_param (ossl.SSL_get0_param)
+#define SSL_get1_peer_certificate (ossl.SSL_get1_peer_certificate)
+#define SSL_get_current_cipher (ossl.SSL_get_current_cipher)
+#define SSL_get_error (ossl.SSL_get_error)
+#define SSL_get_ex_data (ossl.SSL_get_ex_data)
 #define SSL_get_ex_data_X509_STORE_CTX_idx (ossl.SSL_get_ex_data_X509_STORE_CTX_idx)
-#define SSL_get_verify_result            (ossl.SSL_get_verify_result)
-#define SSL_get_version                  (ossl.SSL_get_version)
-#define SSL_new                          (ossl.SSL_new)
-#define SSL_pending                      (ossl.SSL_pending)
-#define SSL_read_ex                      (ossl.SSL_read_ex)
-#define SSL_set1_host                    (ossl.SSL_set1_host)
-#define SSL_set_ex_data                  (ossl.SSL_set_ex_data)
-#define SSL_set_rfd                      (ossl.SSL_set_rfd)
-#define SSL_set_wfd                      (ossl.SSL_set_wfd)
-#define SSL_shutdown                     (ossl.SSL_shutdown)
-#define SSL_write_ex                     (ossl.SSL_write_ex)
-#define TLS_client_method                (ossl.TLS_client_method)
-#define TLS_server_method                (ossl.TLS_server_method)
+#define SSL_get_verify_result (ossl.SSL_get_verify_result)
+#define SSL_get_version (ossl.SSL_get_version)
+#define SSL_new (ossl.SSL_new)
+#define SSL_pending (ossl.SSL_pending)
+#define SSL_read_ex (ossl.SSL_read_ex)
+#define SSL_set1_host (ossl.SSL_set1_host)
+#define SSL_set_ex_data (ossl.SSL_set_ex_data)
+#define SSL_set_rfd (ossl.SSL_set_rfd)
+#define SSL_set_wfd (ossl.SSL_set_wfd)
+#define SSL_shutdown (ossl.SSL_shutdown)
+#define SSL_write_ex (ossl.SSL_write_ex)
+#define TLS_client_method (ossl.TLS_client_method)
+#define TLS_server_method (ossl.TLS_server_method)
 
 /* Certificates, keys and CA bundles are small; anything larger is not one. */
 #define TLSIO_FILE_MAX ((size_t)4 << 20)
@@ -273,7 +273,8 @@ struct tlsio_conn {
 	SSL *ssl;
 	int rfd, wfd;
 	char error[256];
-	char verify_note[96]; /* what verify_cb saw of a refused certificate ("serial 1A2B"), or empty */
+	char verify_note[96]; /* what verify_cb saw of a refused certificate ("serial 1A2B"), or
+				 empty */
 };
 
 /* Without OpenSSL, so that wiping a password does not load it. */
@@ -293,7 +294,8 @@ static void drain_errors(char *buf, size_t cap, const char *fallback)
 	snprintf(buf, cap, "%s", r ? r : fallback);
 }
 
-static int fail(struct tlsio_report *rep, enum tlsio_input in, const char *file, const char *fallback)
+static int fail(struct tlsio_report *rep, enum tlsio_input in, const char *file,
+		const char *fallback)
 {
 	rep->input = in;
 	rep->file = file;
@@ -301,7 +303,8 @@ static int fail(struct tlsio_report *rep, enum tlsio_input in, const char *file,
 	return -1;
 }
 
-static int fail_text(struct tlsio_report *rep, enum tlsio_input in, const char *file, const char *text)
+static int fail_text(struct tlsio_report *rep, enum tlsio_input in, const char *file,
+		     const char *text)
 {
 	ERR_clear_error();
 	rep->input = in;
@@ -406,9 +409,11 @@ ssize_t tlsio_read_password(const char *path, char *buf, size_t cap, char *why, 
 int tlsio_secret_exposed(const char *path, char *why, size_t cap)
 {
 	struct stat st;
-	if (!path || stat(path, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & (S_IRGRP | S_IROTH)))
+	if (!path || stat(path, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    !(st.st_mode & (S_IRGRP | S_IROTH)))
 		return 0;
-	snprintf(why, cap, "readable by %s (mode %04o)", st.st_mode & S_IROTH ? "other users" : "its group",
+	snprintf(why, cap, "readable by %s (mode %04o)",
+		 st.st_mode & S_IROTH ? "other users" : "its group",
 		 (unsigned)(st.st_mode & 07777));
 	return 1;
 }
@@ -493,7 +498,8 @@ static int load_pem(SSL_CTX *ssl, const struct tlsio_config *cfg, struct tlsio_r
 	X509 *cert = PEM_read_bio_X509(b, NULL, NULL, NULL);
 	if (!cert) {
 		BIO_free(b);
-		return fail_text(rep, TLSIO_IN_CERT, cfg->cert_file, "no PEM certificate in the file");
+		return fail_text(rep, TLSIO_IN_CERT, cfg->cert_file,
+				 "no PEM certificate in the file");
 	}
 	if (SSL_CTX_use_certificate(ssl, cert) != 1) {
 		X509_free(cert);
@@ -507,7 +513,8 @@ static int load_pem(SSL_CTX *ssl, const struct tlsio_config *cfg, struct tlsio_r
 			X509_free(extra);
 			X509_free(cert);
 			BIO_free(b);
-			return fail(rep, TLSIO_IN_CERT, cfg->cert_file, "chain certificate refused");
+			return fail(rep, TLSIO_IN_CERT, cfg->cert_file,
+				    "chain certificate refused");
 		}
 	ERR_clear_error();
 	BIO_free(b);
@@ -523,7 +530,8 @@ static int load_pem(SSL_CTX *ssl, const struct tlsio_config *cfg, struct tlsio_r
 	if (!key) {
 		X509_free(cert);
 		if (pw.asked && !cfg->password)
-			return fail_text(rep, kin, kf, "the key is encrypted: a password is needed");
+			return fail_text(rep, kin, kf,
+					 "the key is encrypted: a password is needed");
 		if (pw.asked)
 			return fail_text(rep, kin, kf, "wrong password");
 		return fail_text(rep, kin, kf, "no PEM private key in the file");
@@ -532,8 +540,8 @@ static int load_pem(SSL_CTX *ssl, const struct tlsio_config *cfg, struct tlsio_r
 		EVP_PKEY_free(key);
 		X509_free(cert);
 		fail_text(rep, kin, kf, "");
-		snprintf(rep->reason, sizeof rep->reason, "the key does not match the certificate %.200s",
-			 cfg->cert_file);
+		snprintf(rep->reason, sizeof rep->reason,
+			 "the key does not match the certificate %.200s", cfg->cert_file);
 		return -1;
 	}
 	int ok = SSL_CTX_use_PrivateKey(ssl, key) == 1;
@@ -558,7 +566,8 @@ static int load_pkcs12(SSL_CTX *ssl, const struct tlsio_config *cfg, struct tlsi
 	/* The password as a C string: PKCS#12 passwords are text. */
 	char pass[1024] = "";
 	if (cfg->password) {
-		if (cfg->password_len >= sizeof pass || memchr(cfg->password, '\0', cfg->password_len)) {
+		if (cfg->password_len >= sizeof pass ||
+		    memchr(cfg->password, '\0', cfg->password_len)) {
 			PKCS12_free(p12);
 			return fail_text(rep, TLSIO_IN_PKCS12, f, "wrong password");
 		}
@@ -575,7 +584,9 @@ static int load_pkcs12(SSL_CTX *ssl, const struct tlsio_config *cfg, struct tlsi
 			tlsio_cleanse(pass, sizeof pass);
 			PKCS12_free(p12);
 			return fail_text(rep, TLSIO_IN_PKCS12, f,
-					 cfg->password ? "wrong password" : "the file is encrypted: a password is needed");
+					 cfg->password
+					     ? "wrong password"
+					     : "the file is encrypted: a password is needed");
 		}
 	}
 	EVP_PKEY *key = NULL;
@@ -621,12 +632,14 @@ static void serial_text(X509 *cert, char *buf, size_t cap)
 }
 
 /* Add a CRL to the store; a note when it is past its next update. */
-static int add_crl(X509_STORE *store, X509_CRL *crl, enum tlsio_input in, const char *f, struct tlsio_report *rep)
+static int add_crl(X509_STORE *store, X509_CRL *crl, enum tlsio_input in, const char *f,
+		   struct tlsio_report *rep)
 {
 	if (X509_STORE_add_crl(store, crl) != 1)
 		return fail(rep, in, f, "CRL refused");
 	const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
-	if (next && X509_cmp_current_time(next) < 0 && rep->nnotes < sizeof rep->notes / sizeof rep->notes[0]) {
+	if (next && X509_cmp_current_time(next) < 0 &&
+	    rep->nnotes < sizeof rep->notes / sizeof rep->notes[0]) {
 		struct tlsio_note *n = &rep->notes[rep->nnotes++];
 		char issuer[128], when[64];
 		name_text(X509_CRL_get_issuer(crl), issuer, sizeof issuer);
@@ -634,7 +647,9 @@ static int add_crl(X509_STORE *store, X509_CRL *crl, enum tlsio_input in, const 
 		n->input = in;
 		n->file = f;
 		snprintf(n->text, sizeof n->text,
-			 "the CRL of %.120s was due for renewal on %.40s: the certificates it covers are refused", issuer, when);
+			 "the CRL of %.120s was due for renewal on %.40s: the certificates it "
+			 "covers are refused",
+			 issuer, when);
 	}
 	return 0;
 }
@@ -661,7 +676,8 @@ static int load_crl(SSL_CTX *ssl, const char *f, struct tlsio_report *rep)
 	return rc < 0 ? -1 : n;
 }
 
-/* CAs that verify the peer; a server also names them to the client.  Returns the CRLs found, or -1. */
+/* CAs that verify the peer; a server also names them to the client.  Returns the CRLs found, or -1.
+ */
 static int load_ca(SSL_CTX *ssl, enum tlsio_role role, const char *f, struct tlsio_report *rep)
 {
 	BIO *b = read_file(f, TLSIO_IN_CA, rep);
@@ -704,7 +720,8 @@ static int verify_cb(int ok, X509_STORE_CTX *x)
 	SSL *ssl = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
 	struct tlsio_conn *t = ssl ? SSL_get_ex_data(ssl, 0) : NULL;
 	X509 *cert = X509_STORE_CTX_get_current_cert(x);
-	if (t && cert && !t->verify_note[0] && X509_STORE_CTX_get_error(x) == X509_V_ERR_CERT_REVOKED) {
+	if (t && cert && !t->verify_note[0] &&
+	    X509_STORE_CTX_get_error(x) == X509_V_ERR_CERT_REVOKED) {
 		char serial[64];
 		serial_text(cert, serial, sizeof serial);
 		snprintf(t->verify_note, sizeof t->verify_note, "serial %s", serial);
@@ -712,7 +729,8 @@ static int verify_cb(int ok, X509_STORE_CTX *x)
 	return ok;
 }
 
-struct tlsio_ctx *tlsio_ctx_new(enum tlsio_role role, const struct tlsio_config *cfg, struct tlsio_report *rep)
+struct tlsio_ctx *tlsio_ctx_new(enum tlsio_role role, const struct tlsio_config *cfg,
+				struct tlsio_report *rep)
 {
 	memset(rep, 0, sizeof *rep);
 	if (openssl_load(rep->reason, sizeof rep->reason) < 0)
@@ -730,9 +748,11 @@ struct tlsio_ctx *tlsio_ctx_new(enum tlsio_role role, const struct tlsio_config 
 		free(c);
 		return NULL;
 	}
-	SSL_CTX_set_min_proto_version(c->ssl, cfg->min_version == 13 ? TLS1_3_VERSION : TLS1_2_VERSION);
-	SSL_CTX_set_options(c->ssl, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
-					    SSL_OP_IGNORE_UNEXPECTED_EOF);
+	SSL_CTX_set_min_proto_version(c->ssl,
+				      cfg->min_version == 13 ? TLS1_3_VERSION : TLS1_2_VERSION);
+	SSL_CTX_set_options(c->ssl, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+					SSL_OP_CIPHER_SERVER_PREFERENCE |
+					SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_clear_mode(c->ssl, SSL_MODE_AUTO_RETRY);
 	if (role == TLSIO_SERVER) {
 		/*
@@ -757,7 +777,9 @@ struct tlsio_ctx *tlsio_ctx_new(enum tlsio_role role, const struct tlsio_config 
 		SSL_CTX_set_mode(c->ssl, SSL_MODE_NO_AUTO_CHAIN);
 	}
 	int rc = 0;
-	const char *ciphers = cfg->ciphers ? cfg->ciphers : role == TLSIO_SERVER ? TLSIO_CIPHERS : NULL;
+	const char *ciphers = cfg->ciphers	     ? cfg->ciphers
+			      : role == TLSIO_SERVER ? TLSIO_CIPHERS
+						     : NULL;
 	const char *groups = cfg->groups ? cfg->groups : role == TLSIO_SERVER ? TLSIO_GROUPS : NULL;
 	if (ciphers && SSL_CTX_set_cipher_list(c->ssl, ciphers) != 1)
 		rc = fail_text(rep, TLSIO_IN_CIPHERS, ciphers, "no cipher matches");
@@ -775,18 +797,22 @@ struct tlsio_ctx *tlsio_ctx_new(enum tlsio_role role, const struct tlsio_config 
 		crls += rc;
 	}
 	if (rc >= 0 && crls > 0)
-		X509_STORE_set_flags(SSL_CTX_get_cert_store(c->ssl), X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+		X509_STORE_set_flags(SSL_CTX_get_cert_store(c->ssl),
+				     X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
 	rc = rc < 0 ? -1 : 0;
 	if (rc == 0 && role == TLSIO_CLIENT && !cfg->ca_file && cfg->verify_peer &&
 	    SSL_CTX_set_default_verify_paths(c->ssl) != 1)
 		rc = fail(rep, TLSIO_IN_CA, NULL, "cannot load the system CA store");
 	if (rc == 0) {
 		if (role == TLSIO_SERVER && cfg->verify_peer)
-			SSL_CTX_set_verify(c->ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_cb);
+			SSL_CTX_set_verify(
+			    c->ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_cb);
 		else if (role == TLSIO_SERVER && cfg->ca_file)
 			SSL_CTX_set_verify(c->ssl, SSL_VERIFY_PEER, verify_cb);
 		else
-			SSL_CTX_set_verify(c->ssl, cfg->verify_peer ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, verify_cb);
+			SSL_CTX_set_verify(c->ssl,
+					   cfg->verify_peer ? SSL_VERIFY_PEER : SSL_VERIFY_NONE,
+					   verify_cb);
 	}
 	if (rc < 0) {
 		SSL_CTX_free(c->ssl);
@@ -844,7 +870,8 @@ static void ssl_reason(SSL *ssl, int err, int sys_errno, const char *note, char 
 	long v = SSL_get_verify_result(ssl);
 	if (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
 		ERR_clear_error();
-		snprintf(why, cap, "%s", sys_errno ? strerror(sys_errno) : "connection closed by the peer");
+		snprintf(why, cap, "%s",
+			 sys_errno ? strerror(sys_errno) : "connection closed by the peer");
 		return;
 	}
 	if (err == SSL_ERROR_ZERO_RETURN) {
@@ -855,12 +882,13 @@ static void ssl_reason(SSL *ssl, int err, int sys_errno, const char *note, char 
 	drain_errors(why, cap, "protocol error");
 	if (v != X509_V_OK) {
 		size_t n = strlen(why);
-		snprintf(why + n, cap - n, " (%s%s%s)", X509_verify_cert_error_string(v), note[0] ? ": " : "", note);
+		snprintf(why + n, cap - n, " (%s%s%s)", X509_verify_cert_error_string(v),
+			 note[0] ? ": " : "", note);
 	}
 }
 
-struct tlsio_conn *tlsio_handshake(struct tlsio_ctx *ctx, int rfd, int wfd, const char *server_name, int timeout_ms,
-				   char *why, size_t whycap)
+struct tlsio_conn *tlsio_handshake(struct tlsio_ctx *ctx, int rfd, int wfd, const char *server_name,
+				   int timeout_ms, char *why, size_t whycap)
 {
 	struct tlsio_conn *t = calloc(1, sizeof *t);
 	long long deadline = timeout_ms >= 0 ? monotime_ms() + timeout_ms : -1;
@@ -920,11 +948,8 @@ ssize_t tlsio_read(struct tlsio_conn *t, void *buf, size_t len)
 	int e = errno;
 	switch (SSL_get_error(t->ssl, 0)) {
 	case SSL_ERROR_WANT_READ:
-	case SSL_ERROR_WANT_WRITE:
-		errno = EAGAIN;
-		return -1;
-	case SSL_ERROR_ZERO_RETURN:
-		return 0;
+	case SSL_ERROR_WANT_WRITE: errno = EAGAIN; return -1;
+	case SSL_ERROR_ZERO_RETURN: return 0;
 	case SSL_ERROR_SYSCALL:
 		ERR_clear_error();
 		if (e == 0)
@@ -1032,7 +1057,8 @@ static int name_ok(const unsigned char *p, size_t len, int utf8)
 				return 0;
 			cp = cp << 6 | (p[i + k] & 0x3fu);
 		}
-		if (cp < shortest[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp <= 0x9f)
+		if (cp < shortest[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+		    cp <= 0x9f)
 			return 0;
 		i += n;
 	}
@@ -1081,7 +1107,8 @@ static size_t ip_text(const unsigned char *a, int len, char *out, size_t cap)
 			n = snprintf(out + o, cap - o, "::");
 			i += best_len - 1;
 		} else {
-			n = snprintf(out + o, cap - o, "%s%x", i > 0 && i != best + best_len ? ":" : "", g[i]);
+			n = snprintf(out + o, cap - o, "%s%x",
+				     i > 0 && i != best + best_len ? ":" : "", g[i]);
 		}
 		if (n < 0 || (size_t)n >= cap - o)
 			return 0;
@@ -1120,10 +1147,13 @@ size_t tlsio_peer_names(const struct tlsio_conn *t, char *buf, size_t cap, size_
 		buf[0] = '\0';
 	if (peer) {
 		const X509_NAME *subject = X509_get_subject_name(peer);
-		for (int i = -1; subject && (i = X509_NAME_get_index_by_NID(subject, NID_commonName, i)) >= 0;) {
-			/* Any string type (BMPString, TeletexString ...) as UTF-8, as RFC 2253 printing does. */
+		for (int i = -1; subject && (i = X509_NAME_get_index_by_NID(subject, NID_commonName,
+									    i)) >= 0;) {
+			/* Any string type (BMPString, TeletexString ...) as UTF-8, as RFC 2253
+			 * printing does. */
 			unsigned char *utf8 = NULL;
-			int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i)));
+			int n = ASN1_STRING_to_UTF8(
+			    &utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i)));
 			name_add(&l, "CN:", utf8, n, 1);
 			OPENSSL_free(utf8);
 		}
@@ -1141,12 +1171,14 @@ size_t tlsio_peer_names(const struct tlsio_conn *t, char *buf, size_t cap, size_
 					 ASN1_STRING_length(g->d.rfc822Name), 0);
 				break;
 			case GEN_URI:
-				name_add(&l, "URI:", ASN1_STRING_get0_data(g->d.uniformResourceIdentifier),
+				name_add(&l, "URI:",
+					 ASN1_STRING_get0_data(g->d.uniformResourceIdentifier),
 					 ASN1_STRING_length(g->d.uniformResourceIdentifier), 0);
 				break;
 			case GEN_IPADD: {
-				size_t n = ip_text(ASN1_STRING_get0_data(g->d.iPAddress),
-						   ASN1_STRING_length(g->d.iPAddress), ip, sizeof ip);
+				size_t n =
+				    ip_text(ASN1_STRING_get0_data(g->d.iPAddress),
+					    ASN1_STRING_length(g->d.iPAddress), ip, sizeof ip);
 				name_add(&l, "IP:", n ? ip : NULL, (int)n, 0);
 				break;
 			}

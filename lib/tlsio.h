@@ -27,21 +27,25 @@ enum tlsio_input {
 	TLSIO_IN_GROUPS,  /* the group list (file: the list as given) */
 };
 
-/* The command-line option that names an input ("--tls-cert" ...; "TLS" for none), for error lines. */
+/* The command-line option that names an input ("--tls-cert" ...; "TLS" for none), for error lines.
+ */
 const char *tlsio_input_option(enum tlsio_input in);
 
 struct tlsio_config {
-	const char *cert_file;   /* PEM certificate (chain), or NULL */
-	const char *key_file;    /* PEM private key, or NULL (then none, or inside cert_file) */
+	const char *cert_file;	 /* PEM certificate (chain), or NULL */
+	const char *key_file;	 /* PEM private key, or NULL (then none, or inside cert_file) */
 	const char *pkcs12_file; /* PKCS#12 with key and certificate, instead of cert/key */
-	const char *password;    /* for an encrypted key or the PKCS#12; borrowed; NULL: none */
+	const char *password;	 /* for an encrypted key or the PKCS#12; borrowed; NULL: none */
 	size_t password_len;
-	const char *ca_file;     /* PEM CAs to verify the peer; NULL: client uses the system store */
-	const char *crl_file;    /* PEM CRLs (one per CA of the chain), or NULL; CRLs in ca_file count too */
-	int verify_peer;         /* server: require a client certificate; client: verify the server */
-	int min_version;         /* 12 or 13 (TLS 1.2 / 1.3); 0: 1.2 */
-	const char *ciphers;     /* TLS 1.2 suites, OpenSSL syntax; NULL: server TLSIO_CIPHERS, client OpenSSL's */
-	const char *groups;      /* key exchange groups ("X25519:P-256"); NULL: server TLSIO_GROUPS, client OpenSSL's */
+	const char *ca_file; /* PEM CAs to verify the peer; NULL: client uses the system store */
+	const char
+	    *crl_file; /* PEM CRLs (one per CA of the chain), or NULL; CRLs in ca_file count too */
+	int verify_peer;     /* server: require a client certificate; client: verify the server */
+	int min_version;     /* 12 or 13 (TLS 1.2 / 1.3); 0: 1.2 */
+	const char *ciphers; /* TLS 1.2 suites, OpenSSL syntax; NULL: server TLSIO_CIPHERS, client
+				OpenSSL's */
+	const char *groups;  /* key exchange groups ("X25519:P-256"); NULL: server TLSIO_GROUPS,
+				client OpenSSL's */
 };
 
 /*
@@ -50,17 +54,17 @@ struct tlsio_config {
  * only, so forward secrecy and AEAD on every connection.  TLS 1.3 keeps
  * OpenSSL's three AEAD suites, as Mozilla's list does.
  */
-#define TLSIO_CIPHERS                                                                                 \
-	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"   \
+#define TLSIO_CIPHERS                                                                              \
+	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:" \
 	"ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
 #define TLSIO_GROUPS "X25519:P-256:P-384"
 
 /* The result of tlsio_ctx_new: which input failed, the reason, and warnings. */
 struct tlsio_report {
-	enum tlsio_input input;  /* TLSIO_IN_NONE on success */
-	const char *file;        /* the file concerned (borrowed from the config) */
-	char reason[256];        /* one line, no file name */
-	char warning[256];       /* non-fatal (e.g. an expired certificate); empty when none */
+	enum tlsio_input input; /* TLSIO_IN_NONE on success */
+	const char *file;	/* the file concerned (borrowed from the config) */
+	char reason[256];	/* one line, no file name */
+	char warning[256];	/* non-fatal (e.g. an expired certificate); empty when none */
 	/* More warnings, each about one input (a CRL past its next update); notes[0..nnotes). */
 	struct tlsio_note {
 		enum tlsio_input input;
@@ -87,7 +91,8 @@ struct tlsio_conn;
  * the programs do not link it); when that fails, NULL with
  * "cannot load OpenSSL: <reason>" and TLSIO_IN_NONE.
  */
-struct tlsio_ctx *tlsio_ctx_new(enum tlsio_role role, const struct tlsio_config *cfg, struct tlsio_report *rep);
+struct tlsio_ctx *tlsio_ctx_new(enum tlsio_role role, const struct tlsio_config *cfg,
+				struct tlsio_report *rep);
 void tlsio_ctx_free(struct tlsio_ctx *ctx);
 
 /*
@@ -131,8 +136,8 @@ int tlsio_credential(const char *dir, const char *name, char *buf, size_t cap);
  * reason in why.  The fds stay the caller's: tlsio_close() does not close
  * them.
  */
-struct tlsio_conn *tlsio_handshake(struct tlsio_ctx *ctx, int rfd, int wfd, const char *server_name, int timeout_ms,
-				   char *why, size_t whycap);
+struct tlsio_conn *tlsio_handshake(struct tlsio_ctx *ctx, int rfd, int wfd, const char *server_name,
+				   int timeout_ms, char *why, size_t whycap);
 
 /*
  * Decrypted bytes: > 0 read, 0 end of stream (close_notify or EOF), -1 with
@@ -140,10 +145,12 @@ struct tlsio_conn *tlsio_handshake(struct tlsio_ctx *ctx, int rfd, int wfd, cons
  */
 ssize_t tlsio_read(struct tlsio_conn *t, void *buf, size_t len);
 
-/* Write all len bytes, polling the fd as needed, within timeout_ms (< 0: none).  Returns len, or -1 with errno (ETIMEDOUT, EPIPE, EPROTO). */
+/* Write all len bytes, polling the fd as needed, within timeout_ms (< 0: none).  Returns len, or -1
+ * with errno (ETIMEDOUT, EPIPE, EPROTO). */
 ssize_t tlsio_write(struct tlsio_conn *t, const void *buf, size_t len, int timeout_ms);
 
-/* Why the last tlsio_read() or tlsio_write() failed with EPROTO (OpenSSL's reason); "" if it did not. */
+/* Why the last tlsio_read() or tlsio_write() failed with EPROTO (OpenSSL's reason); "" if it did
+ * not. */
 const char *tlsio_last_error(const struct tlsio_conn *t);
 
 /* Bytes already decrypted and buffered: read them before polling the fd. */

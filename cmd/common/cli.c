@@ -83,7 +83,8 @@ static void seconds_text(char *buf, size_t cap, unsigned long long ms)
 	}
 }
 
-double cli_seconds(const char *opt, const char *s, unsigned long long min_ms, unsigned long long max_ms)
+double cli_seconds(const char *opt, const char *s, unsigned long long min_ms,
+		   unsigned long long max_ms)
 {
 	unsigned long long ms;
 	enum parse_status st = parse_duration_ms(s, PARSE_FRACTION, min_ms, max_ms, &ms);
@@ -98,7 +99,8 @@ double cli_seconds(const char *opt, const char *s, unsigned long long min_ms, un
 	return (double)ms / 1000;
 }
 
-unsigned long long cli_size(const char *opt, const char *s, unsigned long long min, unsigned long long max)
+unsigned long long cli_size(const char *opt, const char *s, unsigned long long min,
+			    unsigned long long max)
 {
 	unsigned long long v;
 	enum parse_status st = parse_size(s, min, max, &v);
@@ -109,7 +111,8 @@ unsigned long long cli_size(const char *opt, const char *s, unsigned long long m
 	return v;
 }
 
-unsigned long long cli_count(const char *opt, const char *s, unsigned long long min, unsigned long long max)
+unsigned long long cli_count(const char *opt, const char *s, unsigned long long min,
+			     unsigned long long max)
 {
 	unsigned long long v;
 	enum parse_status st = parse_count(s, min, max, &v);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* cli.h: what every program's main shares: one-line errors, usage errors, option values (lib/parse). */
+/* cli.h: what every program's main shares: one-line errors, usage errors, option values
+ * (lib/parse). */
 #ifndef MLLP_CLI_H
 #define MLLP_CLI_H
 
@@ -24,7 +25,8 @@ void cli_init(const char *prog, const char *usage);
  */
 void cli_set_where(int (*where)(char *buf, size_t cap));
 
-/* "PROG: MESSAGE" on stderr, then the usage text; exit EX_USAGE (EX_CONFIG from a configuration file). */
+/* "PROG: MESSAGE" on stderr, then the usage text; exit EX_USAGE (EX_CONFIG from a configuration
+ * file). */
 void cli_usage_error(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
 /* "PROG: MESSAGE" on stderr (stdout flushed first, so the two stay in order). */
@@ -44,16 +46,21 @@ void cli_fatal(int status, const char *fmt, ...) __attribute__((noreturn, format
  *   "OPT: invalid number: VALUE",            "OPT: must be 1 to 100000: VALUE"
  */
 
-/* The longest timeout a program keeps in an int of milliseconds (poll(), lib/exec, lib/tlsio): 2147483 s. */
+/* The longest timeout a program keeps in an int of milliseconds (poll(), lib/exec, lib/tlsio):
+ * 2147483 s. */
 #define CLI_TIMEOUT_MAX_MS 2147483000ull
 
-/* Seconds with an optional fraction ("0.5"; finer than 1 ms rounds up), in [min_ms, max_ms]; returns seconds. */
-double cli_seconds(const char *opt, const char *s, unsigned long long min_ms, unsigned long long max_ms);
+/* Seconds with an optional fraction ("0.5"; finer than 1 ms rounds up), in [min_ms, max_ms];
+ * returns seconds. */
+double cli_seconds(const char *opt, const char *s, unsigned long long min_ms,
+		   unsigned long long max_ms);
 
 /* Bytes with an optional K, M or G suffix, in [min, max]. */
-unsigned long long cli_size(const char *opt, const char *s, unsigned long long min, unsigned long long max);
+unsigned long long cli_size(const char *opt, const char *s, unsigned long long min,
+			    unsigned long long max);
 
 /* A whole number in [min, max]. */
-unsigned long long cli_count(const char *opt, const char *s, unsigned long long min, unsigned long long max);
+unsigned long long cli_count(const char *opt, const char *s, unsigned long long min,
+			     unsigned long long max);
 
 #endif

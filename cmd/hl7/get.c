@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* get.c: hl7 get: values at paths, one tab-separated row per message (or per match with [*]); FHS/BHS paths too. */
+/* get.c: hl7 get: values at paths, one tab-separated row per message (or per match with [*]);
+ * FHS/BHS paths too. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +83,7 @@ static int is_delims(const struct hl7_path *p)
 /* The header segment a path names, for the message in (empty outside a batch). */
 static struct hl7_span header_of(const struct input_msg *in, const char *seg)
 {
-	struct hl7_span none = { "", 0 };
+	struct hl7_span none = {"", 0};
 
 	if (!in->batch)
 		return none;
@@ -95,7 +96,7 @@ static int header_get(const struct input_msg *in, const struct hl7_path *p, stru
 	struct hl7_span seg = header_of(in, p->seg), f, r, c;
 	struct hl7_msg d;
 
-	*out = (struct hl7_span){ "", 0 };
+	*out = (struct hl7_span){"", 0};
 	if (seg.len == 0 || p->seg_index > 1 || !hl7_batch_field(in->batch, seg, p->field, &f))
 		return 0;
 	if (p->field <= 2) {
@@ -130,7 +131,8 @@ static int header_get(const struct input_msg *in, const struct hl7_path *p, stru
 	return 1;
 }
 
-static int get_value(const struct get *g, const struct hl7_msg *m, const struct hl7_path *p, struct hl7_span *out)
+static int get_value(const struct get *g, const struct hl7_msg *m, const struct hl7_path *p,
+		     struct hl7_span *out)
 {
 	return is_header(p->seg) ? header_get(g->in, p, out) : hl7_get(m, p, out);
 }
@@ -146,7 +148,8 @@ static unsigned count_segments(const struct get *g, const struct hl7_msg *m, con
 		return header_of(g->in, id).len > 0;
 
 	while (hl7_segment_next(m, &cursor, &seg))
-		if (seg.len >= 3 && memcmp(seg.p, id, 3) == 0 && (seg.len == 3 || seg.p[3] == m->d.field))
+		if (seg.len >= 3 && memcmp(seg.p, id, 3) == 0 &&
+		    (seg.len == 3 || seg.p[3] == m->d.field))
 			n++;
 	return n;
 }
@@ -215,13 +218,13 @@ static void get_message(void *ctx, const struct input_msg *in)
 	}
 	for (size_t r = 0; r < rows; r++) {
 		if (g->with_filename) {
-			out_cell((struct hl7_span){ in->file, strlen(in->file) }, TERMSAFE_NAMED);
+			out_cell((struct hl7_span){in->file, strlen(in->file)}, TERMSAFE_NAMED);
 			out_char('\t');
 		}
 		for (int k = 0; k < g->ncols; k++) {
 			const struct column *c = &g->cols[k];
 			int st = c->all_segments || c->all_repetitions;
-			struct hl7_span v = { "", 0 };
+			struct hl7_span v = {"", 0};
 
 			if (k)
 				out_char('\t');
@@ -242,9 +245,9 @@ static void get_message(void *ctx, const struct input_msg *in)
 int cmd_get(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"raw", no_argument, NULL, 'r'},
-		{"with-filename", no_argument, NULL, 'H'},
-		{NULL, 0, NULL, 0},
+	    {"raw", no_argument, NULL, 'r'},
+	    {"with-filename", no_argument, NULL, 'H'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct get g;
 	int c, i;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* hl7cmd.h: what the parts of the hl7 filter share: input, output, the message walker, subcommands. */
+/* hl7cmd.h: what the parts of the hl7 filter share: input, output, the message walker, subcommands.
+ */
 #ifndef HL7CMD_H
 #define HL7CMD_H
 
@@ -20,9 +21,9 @@
 struct input_msg {
 	const char *file;     /* display name: the path, or "stdin" */
 	unsigned long number; /* 1-based, within the file */
-	const char *p;        /* the unit's bytes (without MLLP framing) */
+	const char *p;	      /* the unit's bytes (without MLLP framing) */
 	size_t len;
-	unsigned flags;       /* MSGSPLIT_* */
+	unsigned flags; /* MSGSPLIT_* */
 	/* A message of a batch (batch_each()): */
 	unsigned long batch_message;   /* 1-based position in its batch; 0: not in a batch */
 	const struct hl7_batch *batch; /* the batch, checked; NULL when not in one */
@@ -44,20 +45,22 @@ void input_each(char **files, int nfiles, input_fn fn, void *ctx);
  * own (batch_message, batch, fhs, bhs set; MSGSPLIT_BATCH cleared).
  * Returns b->status; nothing is reported.
  */
-enum hl7_batch_status batch_each(const struct input_msg *in, struct hl7_batch *b, input_fn fn, void *ctx);
+enum hl7_batch_status batch_each(const struct input_msg *in, struct hl7_batch *b, input_fn fn,
+				 void *ctx);
 
 /* ---- main.c: errors and the exit status ---- */
 
 /* "hl7: FILE: message N[: batch message K]: TEXT" on stderr, and note status (65, 66, 74...). */
 void report(int status, const struct input_msg *in, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* "hl7: TEXT" on stderr, and note status. */
 void report_plain(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Note an exit status without a message (the worst one wins). */
 void exit_note(int status);
 /* "hl7: TEXT" (fmt with one %s) and the usage on stderr; exit 64. */
 void usage_error(const char *fmt, const char *arg) __attribute__((noreturn));
-/* Parse a unit for get/json/ack: 0 and *m filled when its fields are readable, else -1 (reported, 65). */
+/* Parse a unit for get/json/ack: 0 and *m filled when its fields are readable, else -1 (reported,
+ * 65). */
 int message_open(const struct input_msg *in, struct hl7_msg *m);
 /*
  * For get and json: when in is a batch, run fn on each of its messages
@@ -84,7 +87,6 @@ void out_json_string(const char *p, size_t len);
 void out_bytes(const char *p, size_t len);
 void out_char(char c);
 void out_str(const char *s);
-
 
 /* ---- subcommands ---- */
 

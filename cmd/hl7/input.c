@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* input.c: read files or stdin in chunks and hand each message (lib/msgsplit unit) to a subcommand. */
+/* input.c: read files or stdin in chunks and hand each message (lib/msgsplit unit) to a subcommand.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -40,7 +41,7 @@ static int reserve(size_t need)
 static void read_fd(int fd, const char *name, input_fn fn, void *ctx)
 {
 	struct msgsplit s;
-	struct input_msg in = { .file = name };
+	struct input_msg in = {.file = name};
 	size_t have = 0, off = 0;
 	int eof = 0;
 
@@ -67,7 +68,8 @@ static void read_fd(int fd, const char *name, input_fn fn, void *ctx)
 		off = 0;
 		if (have + CHUNK > cap && reserve(have + CHUNK) < 0) {
 			in.number++;
-			report(EX_DATAERR, &in, "message larger than 1 GiB: rest of the file skipped");
+			report(EX_DATAERR, &in,
+			       "message larger than 1 GiB: rest of the file skipped");
 			return;
 		}
 		ssize_t r = read(fd, buf + have, cap - have);
@@ -83,7 +85,8 @@ static void read_fd(int fd, const char *name, input_fn fn, void *ctx)
 	}
 }
 
-enum hl7_batch_status batch_each(const struct input_msg *in, struct hl7_batch *b, input_fn fn, void *ctx)
+enum hl7_batch_status batch_each(const struct input_msg *in, struct hl7_batch *b, input_fn fn,
+				 void *ctx)
 {
 	struct input_msg sub = *in;
 	enum hl7_batch_kind kind;
@@ -95,12 +98,12 @@ enum hl7_batch_status batch_each(const struct input_msg *in, struct hl7_batch *b
 	sub.flags &= ~(unsigned)MSGSPLIT_BATCH;
 	sub.batch = b;
 	sub.batch_message = 0;
-	sub.fhs = sub.bhs = (struct hl7_span){ "", 0 };
+	sub.fhs = sub.bhs = (struct hl7_span){"", 0};
 	while (hl7_batch_next(b, &cursor, &kind, &piece)) {
 		switch (kind) {
 		case HL7_BATCH_FHS: sub.fhs = piece; break;
 		case HL7_BATCH_BHS: sub.bhs = piece; break;
-		case HL7_BATCH_BTS: sub.bhs = (struct hl7_span){ "", 0 }; break;
+		case HL7_BATCH_BTS: sub.bhs = (struct hl7_span){"", 0}; break;
 		case HL7_BATCH_FTS: break;
 		case HL7_BATCH_MESSAGE:
 			sub.batch_message++;

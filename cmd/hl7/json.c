@@ -42,23 +42,15 @@ static void nested(void *ctx, enum hl7_walk_event ev, const struct hl7_walk_pos 
 		else
 			out_json_string(w->segment.p, w->segment.len);
 		break;
-	case HL7_WALK_FIELD:
-		out_str(",[");
-		break;
-	case HL7_WALK_REP:
-		out_str(w->rep > 1 ? ",[" : "[");
-		break;
-	case HL7_WALK_COMP:
-		out_str(w->comp > 1 ? ",[" : "[");
-		break;
+	case HL7_WALK_FIELD: out_str(",["); break;
+	case HL7_WALK_REP: out_str(w->rep > 1 ? ",[" : "["); break;
+	case HL7_WALK_COMP: out_str(w->comp > 1 ? ",[" : "["); break;
 	case HL7_WALK_LEAF:
 		if (w->sub > 1)
 			out_char(',');
 		leaf(j, w);
 		break;
-	default:
-		out_char(']');
-		break;
+	default: out_char(']'); break;
 	}
 }
 
@@ -103,9 +95,9 @@ static void json_message(void *ctx, const struct input_msg *in)
 int cmd_json(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"paths", no_argument, NULL, 'p'},
-		{"raw", no_argument, NULL, 'r'},
-		{NULL, 0, NULL, 0},
+	    {"paths", no_argument, NULL, 'p'},
+	    {"raw", no_argument, NULL, 'r'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct json j;
 	int c;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* lint.c: hl7 lint: mllpd's validation plus structure warnings, one line per finding with its path. */
+/* lint.c: hl7 lint: mllpd's validation plus structure warnings, one line per finding with its path.
+ */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,10 +14,11 @@ struct lint {
 	const struct hl7_msg *m;
 	unsigned long findings;
 	char first_path[64]; /* the path of the validation error, not repeated */
-	unsigned segno;      /* segment ordinal while walking */
+	unsigned segno;	     /* segment ordinal while walking */
 };
 
-static void finding(struct lint *l, const char *path, const char *severity, const char *fmt, const char *arg)
+static void finding(struct lint *l, const char *path, const char *severity, const char *fmt,
+		    const char *arg)
 {
 	printf("%s: message %lu: ", l->in->file, l->in->number);
 	if (l->in->batch_message)
@@ -27,7 +29,8 @@ static void finding(struct lint *l, const char *path, const char *severity, cons
 	l->findings++;
 }
 
-/* At most 16 bytes of s, control characters as \xhh (lib/termsafe: lint output never carries them raw). */
+/* At most 16 bytes of s, control characters as \xhh (lib/termsafe: lint output never carries them
+ * raw). */
 static void sanitise(char *dst, size_t cap, const char *s, size_t len)
 {
 	size_t n = termsafe_escape(dst, cap - 4, s, len > 16 ? 16 : len, 0);
@@ -49,7 +52,7 @@ static int is_hex(char c)
 /* A known escape sequence body (between the escape characters). */
 static int known_escape(const struct hl7_msg *m, const char *b, size_t n)
 {
-	static const char *const fmt[] = { ".br", ".fi", ".nf" };
+	static const char *const fmt[] = {".br", ".fi", ".nf"};
 	size_t i;
 
 	if (n == 1)
@@ -69,8 +72,9 @@ static int known_escape(const struct hl7_msg *m, const char *b, size_t n)
 			if (n == 3 && memcmp(b, fmt[i], 3) == 0)
 				return 1;
 		/* .sp .in .ti .sk .ce take a number or a sign */
-		if (n >= 3 && (memcmp(b, ".sp", 3) == 0 || memcmp(b, ".in", 3) == 0 || memcmp(b, ".ti", 3) == 0 ||
-			       memcmp(b, ".sk", 3) == 0 || memcmp(b, ".ce", 3) == 0))
+		if (n >= 3 && (memcmp(b, ".sp", 3) == 0 || memcmp(b, ".in", 3) == 0 ||
+			       memcmp(b, ".ti", 3) == 0 || memcmp(b, ".sk", 3) == 0 ||
+			       memcmp(b, ".ce", 3) == 0))
 			return 1;
 	}
 	return 0;
@@ -127,7 +131,8 @@ static int valid_id(const struct hl7_walk_pos *w)
 {
 	const char *p = w->segment.p;
 
-	return w->id[0] && p[0] >= 'A' && p[0] <= 'Z' && ((p[1] >= 'A' && p[1] <= 'Z') || (p[1] >= '0' && p[1] <= '9')) &&
+	return w->id[0] && p[0] >= 'A' && p[0] <= 'Z' &&
+	       ((p[1] >= 'A' && p[1] <= 'Z') || (p[1] >= '0' && p[1] <= '9')) &&
 	       ((p[2] >= 'A' && p[2] <= 'Z') || (p[2] >= '0' && p[2] <= '9'));
 }
 
@@ -151,8 +156,7 @@ static void walker(void *ctx, enum hl7_walk_event ev, const struct hl7_walk_pos 
 		if (!w->whole)
 			check_escapes(l, w);
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
@@ -249,8 +253,8 @@ static void lint_message(void *ctx, const struct input_msg *in)
 int cmd_lint(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"strict", no_argument, NULL, 's'},
-		{NULL, 0, NULL, 0},
+	    {"strict", no_argument, NULL, 's'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct lint l;
 	int c;

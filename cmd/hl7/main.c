@@ -13,25 +13,25 @@
 static int exit_status;
 
 static const char usage_text[] =
-	"usage: hl7 get [-H] [--raw] PATH... [--] [FILE...]\n"
-	"       hl7 json [--paths] [--raw] [FILE...]\n"
-	"       hl7 lint [--strict] [FILE...]\n"
-	"       hl7 ack [--code AA|AE|AR] [--text TEXT] [--error-code N] [--mode auto|original]\n"
-	"               [--application NAME] [--facility NAME] [--mllp] [--raw] [FILE...]\n"
-	"       hl7 --version | --help\n";
+    "usage: hl7 get [-H] [--raw] PATH... [--] [FILE...]\n"
+    "       hl7 json [--paths] [--raw] [FILE...]\n"
+    "       hl7 lint [--strict] [FILE...]\n"
+    "       hl7 ack [--code AA|AE|AR] [--text TEXT] [--error-code N] [--mode auto|original]\n"
+    "               [--application NAME] [--facility NAME] [--mllp] [--raw] [FILE...]\n"
+    "       hl7 --version | --help\n";
 
 static const char help_text[] =
-	"\n"
-	"Read HL7 v2 messages (files, or stdin; one message, several concatenated,\n"
-	"or MLLP frames; CR, LF or CR LF between segments) and:\n"
-	"\n"
-	"  get PATH...  print the value at each path, one line per message, tab-separated\n"
-	"               (MSH-9.1, PID-3[2].1, OBX[3]-5, PID-5.1.1; OBX[*]-5, PID-3[*] for all)\n"
-	"  json         print one JSON object per message (--paths: flat path/value pairs)\n"
-	"  lint         check what mllpd checks, and more; exit 1 when anything is found\n"
-	"  ack          print the acknowledgement mllpd would send for each message\n"
-	"\n"
-	"See hl7(1).\n";
+    "\n"
+    "Read HL7 v2 messages (files, or stdin; one message, several concatenated,\n"
+    "or MLLP frames; CR, LF or CR LF between segments) and:\n"
+    "\n"
+    "  get PATH...  print the value at each path, one line per message, tab-separated\n"
+    "               (MSH-9.1, PID-3[2].1, OBX[3]-5, PID-5.1.1; OBX[*]-5, PID-3[*] for all)\n"
+    "  json         print one JSON object per message (--paths: flat path/value pairs)\n"
+    "  lint         check what mllpd checks, and more; exit 1 when anything is found\n"
+    "  ack          print the acknowledgement mllpd would send for each message\n"
+    "\n"
+    "See hl7(1).\n";
 
 /* The worst status wins: 66 (no input) > 74 (I/O) > 70 > 65 (data) > 1 (findings). */
 static int rank(int status)
@@ -99,7 +99,8 @@ int batch_open(const struct input_msg *in, input_fn fn, void *ctx)
 	if (!(in->flags & MSGSPLIT_BATCH) || (in->flags & MSGSPLIT_TRUNCATED))
 		return 0;
 	if (batch_each(in, &b, fn, ctx) != HL7_BATCH_OK)
-		report(EX_DATAERR, in, "not an HL7 batch: %s: skipped", hl7_batch_status_text(b.status));
+		report(EX_DATAERR, in, "not an HL7 batch: %s: skipped",
+		       hl7_batch_status_text(b.status));
 	return 1;
 }
 
@@ -120,7 +121,10 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} cmds[] = {
-		{"get", cmd_get}, {"json", cmd_json}, {"lint", cmd_lint}, {"ack", cmd_ack},
+	    {"get", cmd_get},
+	    {"json", cmd_json},
+	    {"lint", cmd_lint},
+	    {"ack", cmd_ack},
 	};
 	const char *sub = argc > 1 ? argv[1] : NULL;
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* out.c: output encodings of hl7: decoded values, table cells (terminal-safe), JSON strings (valid UTF-8, no raw control byte). */
+/* out.c: output encodings of hl7: decoded values, table cells (terminal-safe), JSON strings (valid
+ * UTF-8, no raw control byte). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -27,7 +28,7 @@ struct hl7_span value_decode(const struct hl7_msg *m, struct hl7_span raw)
 		scratch_cap = c;
 		n = hl7_unescape(&m->d, raw, scratch, scratch_cap);
 	}
-	return (struct hl7_span){ scratch ? scratch : "", n };
+	return (struct hl7_span){scratch ? scratch : "", n};
 }
 
 void out_bytes(const char *p, size_t len)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* reply.c: hl7 ack: the acknowledgement (or acknowledgement batch) mllpd would send for each message (lib/ack). */
+/* reply.c: hl7 ack: the acknowledgement (or acknowledgement batch) mllpd would send for each
+ * message (lib/ack). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,7 @@ struct reply {
 	int mllp;
 	int raw; /* control characters copied from the message as they are */
 	unsigned long seq;
-	char *out;   /* the answer being built: out[0] is left for 0x0B */
+	char *out; /* the answer being built: out[0] is left for 0x0B */
 	size_t cap, len;
 	/* In a batch some message refused: the others are not delivered (AE), as mllpd does. */
 	const char *batch_text;
@@ -148,15 +149,15 @@ static int append_ack(struct reply *r, const struct input_msg *in)
 		return 0; /* mllpd would not answer this one */
 	fresh(r, id, sizeof id, ts, sizeof ts);
 	struct ack_params ap = {
-		.code = code,
-		.err_code = err_code,
-		.err_text = text,
-		.err_segment = status != HL7_OK && m.err_segment[0] ? m.err_segment : NULL,
-		.err_field = status != HL7_OK ? m.err_field : 0,
-		.control_id = id,
-		.timestamp = ts,
-		.application = r->application,
-		.facility = r->facility,
+	    .code = code,
+	    .err_code = err_code,
+	    .err_text = text,
+	    .err_segment = status != HL7_OK && m.err_segment[0] ? m.err_segment : NULL,
+	    .err_field = status != HL7_OK ? m.err_field : 0,
+	    .control_id = id,
+	    .timestamp = ts,
+	    .application = r->application,
+	    .facility = r->facility,
 	};
 	size_t need = ack_build(NULL, 0, &m, &ap), from = r->len;
 	ack_build(room(r, need), need, &m, &ap);
@@ -194,7 +195,10 @@ static void append_batch_segment(struct reply *r, const struct hl7_batch *b, str
 	if (hdr.p) {
 		fresh(r, id, sizeof id, ts, sizeof ts);
 		struct ack_params ap = {
-			.control_id = id, .timestamp = ts, .application = r->application, .facility = r->facility,
+		    .control_id = id,
+		    .timestamp = ts,
+		    .application = r->application,
+		    .facility = r->facility,
 		};
 		need = ack_batch_header(NULL, 0, b, hdr, &ap);
 		ack_batch_header(room(r, need), need, b, hdr, &ap);
@@ -216,14 +220,14 @@ static void refuse_batch(struct reply *r, const struct input_msg *in, const stru
 	hl7_parse(&m, in->p, in->len, 0);
 	fresh(r, id, sizeof id, ts, sizeof ts);
 	struct ack_params ap = {
-		.code = ACK_AR,
-		.err_code = hl7_batch_status_code(b->status),
-		.err_text = hl7_batch_status_text(b->status),
-		.err_segment = b->err_segment[0] ? b->err_segment : NULL,
-		.control_id = id,
-		.timestamp = ts,
-		.application = r->application,
-		.facility = r->facility,
+	    .code = ACK_AR,
+	    .err_code = hl7_batch_status_code(b->status),
+	    .err_text = hl7_batch_status_text(b->status),
+	    .err_segment = b->err_segment[0] ? b->err_segment : NULL,
+	    .control_id = id,
+	    .timestamp = ts,
+	    .application = r->application,
+	    .facility = r->facility,
 	};
 	size_t need = ack_build(NULL, 0, &m, &ap);
 	begin(r);
@@ -259,8 +263,8 @@ static void reply_batch(struct reply *r, const struct input_msg *in)
 			refused++;
 	}
 	if (refused) {
-		snprintf(text, sizeof text, "not delivered: %zu message%s of the batch refused", refused,
-			 refused == 1 ? "" : "s");
+		snprintf(text, sizeof text, "not delivered: %zu message%s of the batch refused",
+			 refused, refused == 1 ? "" : "s");
 		r->batch_text = text;
 	}
 	sub.flags &= ~(unsigned)MSGSPLIT_BATCH;
@@ -319,15 +323,15 @@ int cmd_ack(int argc, char **argv)
 {
 	enum { O_CODE = 256, O_TEXT, O_ERR, O_MODE, O_APP, O_FAC, O_MLLP, O_RAW };
 	static const struct option options[] = {
-		{"code", required_argument, NULL, O_CODE},
-		{"text", required_argument, NULL, O_TEXT},
-		{"error-code", required_argument, NULL, O_ERR},
-		{"mode", required_argument, NULL, O_MODE},
-		{"application", required_argument, NULL, O_APP},
-		{"facility", required_argument, NULL, O_FAC},
-		{"mllp", no_argument, NULL, O_MLLP},
-		{"raw", no_argument, NULL, O_RAW},
-		{NULL, 0, NULL, 0},
+	    {"code", required_argument, NULL, O_CODE},
+	    {"text", required_argument, NULL, O_TEXT},
+	    {"error-code", required_argument, NULL, O_ERR},
+	    {"mode", required_argument, NULL, O_MODE},
+	    {"application", required_argument, NULL, O_APP},
+	    {"facility", required_argument, NULL, O_FAC},
+	    {"mllp", no_argument, NULL, O_MLLP},
+	    {"raw", no_argument, NULL, O_RAW},
+	    {NULL, 0, NULL, 0},
 	};
 	struct reply r;
 	int c;
@@ -347,7 +351,8 @@ int cmd_ack(int argc, char **argv)
 		case O_ERR: {
 			unsigned long long v;
 			if (parse_count(optarg, 0, 99999, &v) != PARSE_OK)
-				cli_usage_error("ack: --error-code: not a table 0357 code: %s", optarg);
+				cli_usage_error("ack: --error-code: not a table 0357 code: %s",
+						optarg);
 			r.err_code = (int)v;
 			break;
 		}
@@ -357,7 +362,8 @@ int cmd_ack(int argc, char **argv)
 			else if (strcmp(optarg, "original") == 0)
 				r.mode = ACK_MODE_ORIGINAL;
 			else
-				cli_usage_error("ack: --mode: must be auto or original: %s", optarg);
+				cli_usage_error("ack: --mode: must be auto or original: %s",
+						optarg);
 			break;
 		case O_APP: r.application = optarg; break;
 		case O_FAC: r.facility = optarg; break;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* drain.c: forward a spool's new/ in arrival order; a file leaves new/ only after a positive ACK. */
+/* drain.c: forward a spool's new/ in arrival order; a file leaves new/ only after a positive ACK.
+ */
 #include "mllp-send.h"
 
 #include "io.h"
@@ -61,22 +62,22 @@ struct drain {
 	const char *dir;
 	int dirfd, newfd, curfd, rejfd, ino;
 	struct session s;
-	char *file, *msg;      /* SEND_MAX_MESSAGE + 1 bytes each */
+	char *file, *msg; /* SEND_MAX_MESSAGE + 1 bytes each */
 	char **names;
 	size_t count;
-	int progress;          /* a message was settled (ACKed AA/CA/AR/CR) during this pass */
-	int refused;           /* a file that is not HL7 was moved to rejected/ */
-	int rejected;          /* a message was answered AR/CR */
-	int fatal;             /* an exit status that ends the drain now */
+	int progress; /* a message was settled (ACKed AA/CA/AR/CR) during this pass */
+	int refused;  /* a file that is not HL7 was moved to rejected/ */
+	int rejected; /* a message was answered AR/CR */
+	int fatal;    /* an exit status that ends the drain now */
 	enum failure failed;
-	char stuck[256];       /* the file a failure left in new/ */
-	struct batch_ids ids;  /* the batch loaded in d->msg (ids.batch), or none */
-	int stream_fd;         /* the message file too large to hold, loaded: sent from here; else -1 */
-	int held;              /* d->msg holds a batch loaded while ACKs were due: send it next */
+	char stuck[256];      /* the file a failure left in new/ */
+	struct batch_ids ids; /* the batch loaded in d->msg (ids.batch), or none */
+	int stream_fd; /* the message file too large to hold, loaded: sent from here; else -1 */
+	int held;      /* d->msg holds a batch loaded while ACKs were due: send it next */
 	size_t held_len;
 	const char *held_name;
-	int batch_retry;       /* a message of the batch in flight got AE/CE or no ACK */
-	int batch_reject;      /* a message of the batch in flight got AR/CR */
+	int batch_retry;  /* a message of the batch in flight got AE/CE or no ACK */
+	int batch_reject; /* a message of the batch in flight got AR/CR */
 };
 
 static int open_sub(struct drain *d, const char *name)
@@ -106,7 +107,8 @@ static void free_names(struct drain *d)
 	d->count = 0;
 }
 
-/* The names in new/, sorted: mllpd's names start with the arrival time, so this is arrival order. */
+/* The names in new/, sorted: mllpd's names start with the arrival time, so this is arrival order.
+ */
 static int list_new(struct drain *d)
 {
 	size_t cap = 0;
@@ -244,7 +246,7 @@ static void settle(struct drain *d, struct sess_ack *k)
 		size_t n = hl7_unescape(&k->m.d, k->a.text, plain, sizeof plain);
 		sanitise(text, sizeof text, plain, n < sizeof plain ? n : sizeof plain);
 		cli_error("%s: %s: answered %s%s%s", d->cfg->target, name, k->a.code,
-			text[0] ? ": " : "", text);
+			  text[0] ? ": " : "", text);
 		if (d->failed == FAIL_NONE) {
 			d->failed = FAIL_NEGATIVE;
 			snprintf(d->stuck, sizeof d->stuck, "%s", name);
@@ -264,7 +266,8 @@ static void settle_batch(struct drain *d, struct sess_ack *k)
 
 	print_result(d->cfg, k);
 	if (k->empty || k->noack) {
-		/* a batch without messages answered without a NAK, or an ACK in it: nothing to settle but the file */
+		/* a batch without messages answered without a NAK, or an ACK in it: nothing to
+		 * settle but the file */
 	} else if (k->missing) {
 		d->batch_retry = 1;
 	} else if (!k->a.positive && k->a.code[1] == 'R') {
@@ -275,7 +278,7 @@ static void settle_batch(struct drain *d, struct sess_ack *k)
 		sanitise(text, sizeof text, plain, n < sizeof plain ? n : sizeof plain);
 		sanitise(id, sizeof id, k->f.id, k->f.idlen);
 		cli_error("%s: %s: %s answered %s%s%s", d->cfg->target, name, id, k->a.code,
-			text[0] ? ": " : "", text);
+			  text[0] ? ": " : "", text);
 		d->batch_retry = 1;
 	}
 	if (!k->last)
@@ -317,8 +320,8 @@ static void transport_failed(struct drain *d, enum sess_result r, const char *se
  * NULL: ready, fd in d->stream_fd at offset 0.  Else why it cannot be sent
  * (*batch: it is a batch); -1 in *io: a read error (errno).
  */
-static const char *load_large(struct drain *d, int fd, long long size, struct hl7_span *id, enum noack *noack,
-			      int *batch, int *io)
+static const char *load_large(struct drain *d, int fd, long long size, struct hl7_span *id,
+			      enum noack *noack, int *batch, int *io)
 {
 	if (size > SEND_MAX_STREAM)
 		return "larger than 1073741824 bytes";
@@ -347,7 +350,8 @@ static const char *load_large(struct drain *d, int fd, long long size, struct hl
  * Prepare new/NAME for sending: 1 ready (d->msg, *len, *id, *noack; a
  * batch: d->ids.batch; too large to hold: d->stream_fd), 0 skip it, -1 fatal.
  */
-static int load(struct drain *d, const char *name, size_t *len, struct hl7_span *id, enum noack *noack)
+static int load(struct drain *d, const char *name, size_t *len, struct hl7_span *id,
+		enum noack *noack)
 {
 	const char *why;
 	char text[512];
@@ -420,8 +424,10 @@ static void settle_noack(struct drain *d, const char *name, struct hl7_span id, 
 	done_file(d, name);
 }
 
-/* Send what load() put in d->msg (a message, or the batch in d->ids): 0, or -1 when the pass must stop. */
-static int send_loaded(struct drain *d, const char *name, size_t len, struct hl7_span id, enum noack noack)
+/* Send what load() put in d->msg (a message, or the batch in d->ids): 0, or -1 when the pass must
+ * stop. */
+static int send_loaded(struct drain *d, const char *name, size_t len, struct hl7_span id,
+		       enum noack noack)
 {
 	struct session *s = &d->s;
 
@@ -436,7 +442,8 @@ static int send_loaded(struct drain *d, const char *name, size_t len, struct hl7
 	}
 	enum sess_result sr;
 	if (d->stream_fd >= 0) {
-		sr = session_send_fd(s, d->stream_fd, d->file, SEND_STREAM_CHUNK, id, name, 0, noack);
+		sr = session_send_fd(s, d->stream_fd, d->file, SEND_STREAM_CHUNK, id, name, 0,
+				     noack);
 		close(d->stream_fd);
 		d->stream_fd = -1;
 	} else {
@@ -480,7 +487,8 @@ static void pass(struct drain *d)
 		int go = !stop_requested && d->failed == FAIL_NONE && !session_batch_busy(s);
 		if (go && d->held && s->n == 0) {
 			d->held = 0;
-			if (send_loaded(d, d->held_name, d->held_len, (struct hl7_span){"", 0}, NOACK_NO) < 0)
+			if (send_loaded(d, d->held_name, d->held_len, (struct hl7_span){"", 0},
+					NOACK_NO) < 0)
 				break;
 			continue;
 		}
@@ -547,7 +555,8 @@ static void idle(struct drain *d)
 		p[n++] = (struct pollfd){.fd = d->ino, .events = POLLIN};
 	if (session_connected(&d->s))
 		p[n++] = (struct pollfd){.fd = d->s.conn.fd, .events = POLLIN};
-	/* inotify wakes us at once; the timeout only re-lists in case an event was missed (or without inotify). */
+	/* inotify wakes us at once; the timeout only re-lists in case an event was missed (or
+	 * without inotify). */
 	if (stop_requested || poll(p, n, d->ino >= 0 ? 5000 : 500) <= 0)
 		return;
 	for (nfds_t i = 0; i < n; i++) {
@@ -582,7 +591,8 @@ static int setup(struct drain *d, const struct config *cfg)
 	what = "rejected";
 	if ((d->rejfd = open_sub(d, "rejected")) < 0)
 		goto fail;
-	/* One drainer per spool: two would send every message twice.  The kernel drops the lock with the process. */
+	/* One drainer per spool: two would send every message twice.  The kernel drops the lock
+	 * with the process. */
 	if (flock(d->dirfd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno == EWOULDBLOCK) {
 			cli_error("--drain %s: another process is draining it", d->dir);
@@ -596,7 +606,8 @@ static int setup(struct drain *d, const struct config *cfg)
 		char path[4096];
 		snprintf(path, sizeof path, "%s/new", d->dir);
 		d->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-		if (d->ino >= 0 && inotify_add_watch(d->ino, path, IN_MOVED_TO | IN_CLOSE_WRITE) < 0) {
+		if (d->ino >= 0 &&
+		    inotify_add_watch(d->ino, path, IN_MOVED_TO | IN_CLOSE_WRITE) < 0) {
 			close(d->ino);
 			d->ino = -1;
 		}
@@ -662,8 +673,8 @@ int drain_spool(const struct config *cfg)
 			continue;
 		if (cfg->retry_max >= 0 && retries >= cfg->retry_max) {
 			cli_error("--drain %s: giving up after %ld retr%s: %s stays in new/", d.dir,
-				retries, retries == 1 ? "y" : "ies", d.stuck);
-			rc = d.failed == FAIL_CONNECT ? EX_UNAVAILABLE
+				  retries, retries == 1 ? "y" : "ies", d.stuck);
+			rc = d.failed == FAIL_CONNECT	 ? EX_UNAVAILABLE
 			     : d.failed == FAIL_PROTOCOL ? EX_PROTOCOL
 							 : EX_TEMPFAIL;
 			break;

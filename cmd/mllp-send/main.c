@@ -15,77 +15,95 @@
 #define MLLP_SEND_VERSION "0.1.0"
 
 static const char usage_text[] =
-	"usage: mllp-send [-q] [--timeout SEC] [--window N] [--print-ack] [TLS] HOST:PORT [FILE...]\n"
-	"       mllp-send [-q] [--timeout SEC] [--window N --unordered] [--print-ack] [TLS] --drain DIR\n"
-	"                 [--watch] [--delete] [--no-fsync] [--retry-max N] [--retry-delay SEC]\n"
-	"                 [--retry-max-delay SEC] HOST:PORT\n"
-	"       mllp-send --version | --help\n"
-	"TLS: [--tls] [--tls-ca FILE] [--tls-cert FILE [--tls-key FILE] | --tls-pkcs12 FILE]\n"
-	"     [--tls-password-file FILE] [--tls-min-version 1.2|1.3]\n";
+    "usage: mllp-send [-q] [--timeout SEC] [--window N] [--print-ack] [TLS] HOST:PORT [FILE...]\n"
+    "       mllp-send [-q] [--timeout SEC] [--window N --unordered] [--print-ack] [TLS] --drain "
+    "DIR\n"
+    "                 [--watch] [--delete] [--no-fsync] [--retry-max N] [--retry-delay SEC]\n"
+    "                 [--retry-max-delay SEC] HOST:PORT\n"
+    "       mllp-send --version | --help\n"
+    "TLS: [--tls] [--tls-ca FILE] [--tls-cert FILE [--tls-key FILE] | --tls-pkcs12 FILE]\n"
+    "     [--tls-password-file FILE] [--tls-min-version 1.2|1.3]\n";
 
 static const char help_text[] =
-	"\n"
-	"Send HL7 v2 messages over MLLP and wait for each ACK; or forward a spool's new/.\n"
-	"\n"
-	"  --timeout SEC          wait at most SEC for the connection and each ACK (30)\n"
-	"  --window N             messages in flight at once, ACKs matched by MSA-2 (1)\n"
-	"  --unordered            with --drain: allow --window N > 1, which lets up to N-1\n"
-	"                         messages overtake a failed one before its resend\n"
-	"  --print-ack            print each ACK as received instead of a summary line\n"
-	"  -q, --quiet            print no summary lines\n"
-	"  --drain DIR            forward every message in DIR/new/, oldest first\n"
-	"  --watch                with --drain: keep forwarding as files arrive\n"
-	"  --delete               with --drain: delete acknowledged files (default: move to cur/)\n"
-	"  --no-fsync             with --drain: skip the directory fsyncs (not crash-safe)\n"
-	"  --retry-max N          with --drain: give up after N retries in a row (default: never)\n"
-	"  --retry-delay SEC      with --drain: first back-off delay (1), doubled each retry\n"
-	"  --retry-max-delay SEC  with --drain: longest back-off delay (60)\n"
-	"  --tls                  connect with TLS, verifying the server and its name\n"
-	"  --tls-ca FILE          PEM CAs the server must chain to (default: the system store)\n"
-	"  --tls-cert FILE        client certificate (PEM) for mutual TLS\n"
-	"  --tls-key FILE         its private key (PEM; default: in the --tls-cert file)\n"
-	"  --tls-pkcs12 FILE      client certificate and key in one PKCS#12 file instead\n"
-	"  --tls-password-file F  first line is the password of the key or PKCS#12\n"
-	"  --tls-min-version V    oldest protocol version, 1.2 or 1.3 (1.2)\n"
-	"  --version              print the version and exit\n"
-	"  --help                 print this help and exit\n"
-	"\n"
-	"HOST:PORT is 127.0.0.1:2575, [::1]:2575 or localhost:2575.  Without FILE, stdin.\n"
-	"Exit: 0 all AA/CA, 1 some AE/AR/CE/CR, 65 not HL7, 66 no such file, 69 peer\n"
-	"unreachable, 75 ACK timeout or connection lost, 76 not an ACK.  See mllp-send(1).\n";
+    "\n"
+    "Send HL7 v2 messages over MLLP and wait for each ACK; or forward a spool's new/.\n"
+    "\n"
+    "  --timeout SEC          wait at most SEC for the connection and each ACK (30)\n"
+    "  --window N             messages in flight at once, ACKs matched by MSA-2 (1)\n"
+    "  --unordered            with --drain: allow --window N > 1, which lets up to N-1\n"
+    "                         messages overtake a failed one before its resend\n"
+    "  --print-ack            print each ACK as received instead of a summary line\n"
+    "  -q, --quiet            print no summary lines\n"
+    "  --drain DIR            forward every message in DIR/new/, oldest first\n"
+    "  --watch                with --drain: keep forwarding as files arrive\n"
+    "  --delete               with --drain: delete acknowledged files (default: move to cur/)\n"
+    "  --no-fsync             with --drain: skip the directory fsyncs (not crash-safe)\n"
+    "  --retry-max N          with --drain: give up after N retries in a row (default: never)\n"
+    "  --retry-delay SEC      with --drain: first back-off delay (1), doubled each retry\n"
+    "  --retry-max-delay SEC  with --drain: longest back-off delay (60)\n"
+    "  --tls                  connect with TLS, verifying the server and its name\n"
+    "  --tls-ca FILE          PEM CAs the server must chain to (default: the system store)\n"
+    "  --tls-cert FILE        client certificate (PEM) for mutual TLS\n"
+    "  --tls-key FILE         its private key (PEM; default: in the --tls-cert file)\n"
+    "  --tls-pkcs12 FILE      client certificate and key in one PKCS#12 file instead\n"
+    "  --tls-password-file F  first line is the password of the key or PKCS#12\n"
+    "  --tls-min-version V    oldest protocol version, 1.2 or 1.3 (1.2)\n"
+    "  --version              print the version and exit\n"
+    "  --help                 print this help and exit\n"
+    "\n"
+    "HOST:PORT is 127.0.0.1:2575, [::1]:2575 or localhost:2575.  Without FILE, stdin.\n"
+    "Exit: 0 all AA/CA, 1 some AE/AR/CE/CR, 65 not HL7, 66 no such file, 69 peer\n"
+    "unreachable, 75 ACK timeout or connection lost, 76 not an ACK.  See mllp-send(1).\n";
 
 /* Back-off delays are kept in milliseconds in a long long: a year is plenty. */
 #define RETRY_DELAY_MAX_MS (31536000ull * 1000)
 
 enum {
-	OPT_TIMEOUT = 256, OPT_WINDOW, OPT_PRINT_ACK, OPT_DRAIN, OPT_WATCH, OPT_DELETE, OPT_NO_FSYNC, OPT_RETRY_MAX,
-	OPT_RETRY_DELAY, OPT_RETRY_MAX_DELAY, OPT_VERSION, OPT_HELP, OPT_TLS, OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY,
-	OPT_TLS_PKCS12, OPT_TLS_PASSWORD_FILE, OPT_TLS_MIN_VERSION, OPT_UNORDERED,
+	OPT_TIMEOUT = 256,
+	OPT_WINDOW,
+	OPT_PRINT_ACK,
+	OPT_DRAIN,
+	OPT_WATCH,
+	OPT_DELETE,
+	OPT_NO_FSYNC,
+	OPT_RETRY_MAX,
+	OPT_RETRY_DELAY,
+	OPT_RETRY_MAX_DELAY,
+	OPT_VERSION,
+	OPT_HELP,
+	OPT_TLS,
+	OPT_TLS_CA,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
+	OPT_TLS_PKCS12,
+	OPT_TLS_PASSWORD_FILE,
+	OPT_TLS_MIN_VERSION,
+	OPT_UNORDERED,
 };
 
 static const struct option options[] = {
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{"window", required_argument, NULL, OPT_WINDOW},
-	{"unordered", no_argument, NULL, OPT_UNORDERED},
-	{"print-ack", no_argument, NULL, OPT_PRINT_ACK},
-	{"quiet", no_argument, NULL, 'q'},
-	{"drain", required_argument, NULL, OPT_DRAIN},
-	{"watch", no_argument, NULL, OPT_WATCH},
-	{"delete", no_argument, NULL, OPT_DELETE},
-	{"no-fsync", no_argument, NULL, OPT_NO_FSYNC},
-	{"retry-max", required_argument, NULL, OPT_RETRY_MAX},
-	{"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
-	{"retry-max-delay", required_argument, NULL, OPT_RETRY_MAX_DELAY},
-	{"tls", no_argument, NULL, OPT_TLS},
-	{"tls-ca", required_argument, NULL, OPT_TLS_CA},
-	{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
-	{"tls-key", required_argument, NULL, OPT_TLS_KEY},
-	{"tls-pkcs12", required_argument, NULL, OPT_TLS_PKCS12},
-	{"tls-password-file", required_argument, NULL, OPT_TLS_PASSWORD_FILE},
-	{"tls-min-version", required_argument, NULL, OPT_TLS_MIN_VERSION},
-	{"version", no_argument, NULL, OPT_VERSION},
-	{"help", no_argument, NULL, OPT_HELP},
-	{NULL, 0, NULL, 0},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"window", required_argument, NULL, OPT_WINDOW},
+    {"unordered", no_argument, NULL, OPT_UNORDERED},
+    {"print-ack", no_argument, NULL, OPT_PRINT_ACK},
+    {"quiet", no_argument, NULL, 'q'},
+    {"drain", required_argument, NULL, OPT_DRAIN},
+    {"watch", no_argument, NULL, OPT_WATCH},
+    {"delete", no_argument, NULL, OPT_DELETE},
+    {"no-fsync", no_argument, NULL, OPT_NO_FSYNC},
+    {"retry-max", required_argument, NULL, OPT_RETRY_MAX},
+    {"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
+    {"retry-max-delay", required_argument, NULL, OPT_RETRY_MAX_DELAY},
+    {"tls", no_argument, NULL, OPT_TLS},
+    {"tls-ca", required_argument, NULL, OPT_TLS_CA},
+    {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+    {"tls-key", required_argument, NULL, OPT_TLS_KEY},
+    {"tls-pkcs12", required_argument, NULL, OPT_TLS_PKCS12},
+    {"tls-password-file", required_argument, NULL, OPT_TLS_PASSWORD_FILE},
+    {"tls-min-version", required_argument, NULL, OPT_TLS_MIN_VERSION},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
 };
 
 /* The client context, made once: a bad file ends the run with 78 before any connection. */
@@ -94,7 +112,8 @@ static struct tlsio_ctx *tls_setup(struct tlsio_config *tc, const char *password
 	char password[1024], why[256];
 	ssize_t plen = 0;
 	if (password_file) {
-		plen = tlsio_read_password(password_file, password, sizeof password, why, sizeof why);
+		plen =
+		    tlsio_read_password(password_file, password, sizeof password, why, sizeof why);
 		if (plen < 0) {
 			cli_fatal(EX_CONFIG, "--tls-password-file %s: %s", password_file, why);
 		}
@@ -107,31 +126,36 @@ static struct tlsio_ctx *tls_setup(struct tlsio_config *tc, const char *password
 	tc->password = NULL;
 	if (!ctx) {
 		if (rep.file)
-			cli_fatal(EX_CONFIG, "%s %s: %s", tlsio_input_option(rep.input), rep.file, rep.reason);
+			cli_fatal(EX_CONFIG, "%s %s: %s", tlsio_input_option(rep.input), rep.file,
+				  rep.reason);
 		cli_fatal(EX_CONFIG, "TLS: %s", rep.reason);
 	}
 	if (rep.warning[0])
-		cli_error("%s %s: %s", tc->pkcs12_file ? "--tls-pkcs12" : "--tls-cert", rep.file, rep.warning);
+		cli_error("%s %s: %s", tc->pkcs12_file ? "--tls-pkcs12" : "--tls-cert", rep.file,
+			  rep.warning);
 	return ctx;
 }
 
 /* What the options say together: the target, and the combinations that are usage errors. */
-static void check_options(struct config *cfg, const struct tlsio_config *tc, const char *drain_only, int argc,
-			  char **argv)
+static void check_options(struct config *cfg, const struct tlsio_config *tc, const char *drain_only,
+			  int argc, char **argv)
 {
 	if (optind >= argc)
 		cli_usage_error("missing HOST:PORT");
 	cfg->target = argv[optind++];
 	const char *why;
-	if (net_parse_target(cfg->target, cfg->host, sizeof cfg->host, cfg->port, sizeof cfg->port, &why) < 0)
+	if (net_parse_target(cfg->target, cfg->host, sizeof cfg->host, cfg->port, sizeof cfg->port,
+			     &why) < 0)
 		cli_usage_error("%s: %s", cfg->target, why);
 	if (drain_only && !cfg->drain_dir)
 		cli_usage_error("%s: only with --drain DIR", drain_only);
 	if (cfg->drain_dir && optind < argc)
 		cli_usage_error("--drain: no FILE arguments: %s", argv[optind]);
-	/* Spool order is the forwarder's promise: a reorder must be asked for (mllp-send.1, Ordering). */
+	/* Spool order is the forwarder's promise: a reorder must be asked for (mllp-send.1,
+	 * Ordering). */
 	if (cfg->drain_dir && cfg->window > 1 && !cfg->unordered)
-		cli_usage_error("--window %u: with --drain, messages after a failed one are delivered before its "
+		cli_usage_error("--window %u: with --drain, messages after a failed one are "
+				"delivered before its "
 				"resend: add --unordered to accept that",
 				cfg->window);
 	if (cfg->retry_max_delay < cfg->retry_delay)
@@ -148,11 +172,11 @@ int main(int argc, char **argv)
 	const char *password_file = NULL;
 	int tls = 0;
 	struct config cfg = {
-		.timeout = 30,
-		.window = 1,
-		.retry_max = -1,
-		.retry_delay = 1,
-		.retry_max_delay = 60,
+	    .timeout = 30,
+	    .window = 1,
+	    .retry_max = -1,
+	    .retry_delay = 1,
+	    .retry_max_delay = 60,
 	};
 	const char *drain_only = NULL;
 	int c;
@@ -162,51 +186,79 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":q", options, NULL)) != -1) {
 		const char *opt = argv[optind - 1];
 		switch (c) {
-		case OPT_TIMEOUT: cfg.timeout = cli_seconds("--timeout", optarg, 1, CLI_TIMEOUT_MAX_MS); break;
-		case OPT_WINDOW: cfg.window = (unsigned)cli_count("--window", optarg, 1, 1000); break;
-		case OPT_UNORDERED: cfg.unordered = 1; drain_only = "--unordered"; break;
+		case OPT_TIMEOUT:
+			cfg.timeout = cli_seconds("--timeout", optarg, 1, CLI_TIMEOUT_MAX_MS);
+			break;
+		case OPT_WINDOW:
+			cfg.window = (unsigned)cli_count("--window", optarg, 1, 1000);
+			break;
+		case OPT_UNORDERED:
+			cfg.unordered = 1;
+			drain_only = "--unordered";
+			break;
 		case OPT_PRINT_ACK: cfg.print_ack = 1; break;
 		case 'q': cfg.quiet = 1; break;
 		case OPT_DRAIN: cfg.drain_dir = optarg; break;
-		case OPT_WATCH: cfg.watch = 1; drain_only = "--watch"; break;
-		case OPT_DELETE: cfg.delete_acked = 1; drain_only = "--delete"; break;
-		case OPT_NO_FSYNC: cfg.no_fsync = 1; drain_only = "--no-fsync"; break;
+		case OPT_WATCH:
+			cfg.watch = 1;
+			drain_only = "--watch";
+			break;
+		case OPT_DELETE:
+			cfg.delete_acked = 1;
+			drain_only = "--delete";
+			break;
+		case OPT_NO_FSYNC:
+			cfg.no_fsync = 1;
+			drain_only = "--no-fsync";
+			break;
 		case OPT_RETRY_MAX:
 			cfg.retry_max = (long)cli_count("--retry-max", optarg, 0, 1000000000);
 			drain_only = "--retry-max";
 			break;
 		case OPT_RETRY_DELAY:
-			cfg.retry_delay = cli_seconds("--retry-delay", optarg, 1, RETRY_DELAY_MAX_MS);
+			cfg.retry_delay =
+			    cli_seconds("--retry-delay", optarg, 1, RETRY_DELAY_MAX_MS);
 			drain_only = "--retry-delay";
 			break;
 		case OPT_RETRY_MAX_DELAY:
-			cfg.retry_max_delay = cli_seconds("--retry-max-delay", optarg, 1, RETRY_DELAY_MAX_MS);
+			cfg.retry_max_delay =
+			    cli_seconds("--retry-max-delay", optarg, 1, RETRY_DELAY_MAX_MS);
 			drain_only = "--retry-max-delay";
 			break;
 		case OPT_TLS: tls = 1; break;
-		case OPT_TLS_CA: tc.ca_file = optarg; tls = 1; break;
-		case OPT_TLS_CERT: tc.cert_file = optarg; tls = 1; break;
-		case OPT_TLS_KEY: tc.key_file = optarg; tls = 1; break;
-		case OPT_TLS_PKCS12: tc.pkcs12_file = optarg; tls = 1; break;
-		case OPT_TLS_PASSWORD_FILE: password_file = optarg; tls = 1; break;
+		case OPT_TLS_CA:
+			tc.ca_file = optarg;
+			tls = 1;
+			break;
+		case OPT_TLS_CERT:
+			tc.cert_file = optarg;
+			tls = 1;
+			break;
+		case OPT_TLS_KEY:
+			tc.key_file = optarg;
+			tls = 1;
+			break;
+		case OPT_TLS_PKCS12:
+			tc.pkcs12_file = optarg;
+			tls = 1;
+			break;
+		case OPT_TLS_PASSWORD_FILE:
+			password_file = optarg;
+			tls = 1;
+			break;
 		case OPT_TLS_MIN_VERSION:
 			if (strcmp(optarg, "1.2") == 0)
 				tc.min_version = 12;
 			else if (strcmp(optarg, "1.3") == 0)
 				tc.min_version = 13;
 			else
-				cli_usage_error("--tls-min-version: must be 1.2 or 1.3: %s", optarg);
+				cli_usage_error("--tls-min-version: must be 1.2 or 1.3: %s",
+						optarg);
 			tls = 1;
 			break;
-		case OPT_VERSION:
-			printf("mllp-send %s\n", MLLP_SEND_VERSION);
-			return EX_OK;
-		case OPT_HELP:
-			printf("%s%s", usage_text, help_text);
-			return EX_OK;
-		case ':':
-			cli_usage_error("%s: requires a value", opt);
-			break;
+		case OPT_VERSION: printf("mllp-send %s\n", MLLP_SEND_VERSION); return EX_OK;
+		case OPT_HELP: printf("%s%s", usage_text, help_text); return EX_OK;
+		case ':': cli_usage_error("%s: requires a value", opt); break;
 		default:
 			if (optopt && optopt < 256) {
 				char o[3] = {'-', (char)optopt, 0};

@@ -35,20 +35,20 @@ struct tlsio_conn;
 #define SEND_STREAM_CHUNK ((size_t)1 << 20)
 
 struct config {
-	const char *target;   /* HOST:PORT as given, for messages */
+	const char *target; /* HOST:PORT as given, for messages */
 	char host[256];
 	char port[16];
-	double timeout;       /* seconds to wait for a connection, a write, an ACK */
-	unsigned window;      /* messages in flight */
-	int unordered;        /* --drain with window > 1: the user accepts a bounded reorder */
+	double timeout;	 /* seconds to wait for a connection, a write, an ACK */
+	unsigned window; /* messages in flight */
+	int unordered;	 /* --drain with window > 1: the user accepts a bounded reorder */
 	int print_ack;
 	int quiet;
 	const char *drain_dir;
 	int watch;
 	int delete_acked;
 	int no_fsync;
-	long retry_max;       /* consecutive retries before giving up; -1: never give up */
-	double retry_delay;   /* first back-off, seconds */
+	long retry_max;	    /* consecutive retries before giving up; -1: never give up */
+	double retry_delay; /* first back-off, seconds */
 	double retry_max_delay;
 	struct tlsio_ctx *tls; /* NULL: plain TCP */
 };
@@ -66,28 +66,31 @@ struct conn {
 	/* Bytes already read and decrypted: take them before poll() on fd. */
 	size_t (*pending)(struct conn *c);
 	struct tlsio_conn *tls;
-	int timeout_ms;         /* bound of one TLS write */
+	int timeout_ms; /* bound of one TLS write */
 };
 
 /* Split "HOST:PORT" ("[v6]:PORT" too).  Returns 0, or -1 with *why set. */
-int net_parse_target(const char *spec, char *host, size_t hcap, char *port, size_t pcap, const char **why);
+int net_parse_target(const char *spec, char *host, size_t hcap, char *port, size_t pcap,
+		     const char **why);
 
 /*
  * Connect a plain TCP connection to host:port, trying every address, each
  * within timeout_ms.  Returns 0, or -1 with a reason in why (e.g.
  * "connect: Connection refused").
  */
-int net_connect(struct conn *c, const char *host, const char *port, int timeout_ms, char *why, size_t whycap);
+int net_connect(struct conn *c, const char *host, const char *port, int timeout_ms, char *why,
+		size_t whycap);
 
 /*
  * With tls non-NULL, net_connect() then runs the TLS handshake (server
  * verified as the context says, its name checked against host) within
  * timeout_ms; a failure reads "TLS handshake: <reason>".
  */
-int net_connect_tls(struct conn *c, struct tlsio_ctx *tls, const char *host, const char *port, int timeout_ms,
-		    char *why, size_t whycap);
+int net_connect_tls(struct conn *c, struct tlsio_ctx *tls, const char *host, const char *port,
+		    int timeout_ms, char *why, size_t whycap);
 
-/* Copy len bytes to dst as printable ASCII (\xNN otherwise), at most about cap - 1 bytes, NUL-terminated. */
+/* Copy len bytes to dst as printable ASCII (\xNN otherwise), at most about cap - 1 bytes,
+ * NUL-terminated. */
 void sanitise(char *dst, size_t cap, const char *p, size_t len);
 
 /*
@@ -103,33 +106,34 @@ enum noack {
 
 /* A message waiting for its ACK, or a batch waiting for its answer. */
 struct flight {
-	char *id;      /* MSH-10, raw (a batch: its first message's) */
+	char *id; /* MSH-10, raw (a batch: its first message's) */
 	size_t idlen;
-	char *label;   /* file name for the output line */
-	int index;     /* caller's use */
-	/* A batch (batch = 1): its nmsg messages' MSH-10s, ids + off[i] for off[i + 1] - off[i] bytes. */
+	char *label; /* file name for the output line */
+	int index;   /* caller's use */
+	/* A batch (batch = 1): its nmsg messages' MSH-10s, ids + off[i] for off[i + 1] - off[i]
+	 * bytes. */
 	int batch;
 	size_t nmsg;
 	char *ids;
 	size_t *off;
 	char *batch_id, *file_id; /* BHS-11 and FHS-11, NUL-terminated (may be empty) */
 	size_t batch_idlen, file_idlen;
-	unsigned char *isack;     /* a batch: 1 for each message that is an ACK (it gets no ACK) */
+	unsigned char *isack; /* a batch: 1 for each message that is an ACK (it gets no ACK) */
 };
 
 /* What batch_check() found in a batch: spans borrow from the checked block. */
 struct batch_ids {
-	int batch;                /* 1: a batch was checked (n may be 0: a batch without messages) */
-	struct hl7_span *id;      /* MSH-10 of each message, in order */
-	unsigned char *isack;     /* 1 for each message that is an ACK: mllpd answers it with nothing */
+	int batch;	      /* 1: a batch was checked (n may be 0: a batch without messages) */
+	struct hl7_span *id;  /* MSH-10 of each message, in order */
+	unsigned char *isack; /* 1 for each message that is an ACK: mllpd answers it with nothing */
 	size_t n, cap;
-	size_t nack;              /* how many are */
+	size_t nack;		  /* how many are */
 	struct hl7_span batch_id; /* BHS-11 of the first BHS, or empty */
 	struct hl7_span file_id;  /* FHS-11, or empty */
 };
 
 enum sess_result {
-	SESS_OK,       /* written (session_send), or an ACK matched a message in flight (session_wait) */
+	SESS_OK, /* written (session_send), or an ACK matched a message in flight (session_wait) */
 	SESS_TIMEOUT,  /* no ACK (or no write progress) within the timeout */
 	SESS_CLOSED,   /* the peer closed or reset the connection */
 	SESS_IO,       /* another read/write error (errno in why) */
@@ -142,48 +146,48 @@ enum sess_result {
 
 /* One ACK of the answer to a batch, or a message of the batch it left without one. */
 struct batch_result {
-	size_t msg;             /* the message (0-based in the batch), or BATCH_WHOLE */
-	struct hl7_span ack;    /* its ACK, inside the answer frame; empty: none */
-	int dup;                /* the same ACK as the result before (one NAK for the whole batch) */
-	int noack;              /* an ACK message of the batch, left without an ACK as it should be */
+	size_t msg;	     /* the message (0-based in the batch), or BATCH_WHOLE */
+	struct hl7_span ack; /* its ACK, inside the answer frame; empty: none */
+	int dup;	     /* the same ACK as the result before (one NAK for the whole batch) */
+	int noack;	     /* an ACK message of the batch, left without an ACK as it should be */
 };
 
 struct session {
 	const struct config *cfg;
-	struct conn conn;       /* conn.fd < 0: not connected */
+	struct conn conn; /* conn.fd < 0: not connected */
 	struct mllp_framer fr;
 	char *ackbuf;
-	char *wbuf;             /* the framed message being written */
+	char *wbuf; /* the framed message being written */
 	char rbuf[16384];
 	size_t rpos, rlen;
-	struct flight *q;       /* in flight, oldest first */
+	struct flight *q; /* in flight, oldest first */
 	unsigned n;
 	/* The answer to the batch in flight (q[0]), served one result per session_wait(). */
 	struct batch_result *res;
 	size_t nres, next;
-	char why[256];          /* reason for the last result other than SESS_OK */
+	char why[256]; /* reason for the last result other than SESS_OK */
 	/* Control IDs of the latest messages sent without waiting: an ACK for one is skipped. */
 	char *noack_id[64];
 	size_t noack_len[64];
 	unsigned noack_next;
-	int noack_sent;         /* such a message was written on this connection */
+	int noack_sent; /* such a message was written on this connection */
 };
 
 /* What session_wait() got. */
 struct sess_ack {
-	struct flight f;        /* the message it answers (owned by the caller now: flight_free) */
+	struct flight f; /* the message it answers (owned by the caller now: flight_free) */
 	struct hl7_msg m;
 	struct ackread a;
-	const char *raw;        /* the ACK, unframed, borrowed until the next session call */
+	const char *raw; /* the ACK, unframed, borrowed until the next session call */
 	size_t rawlen;
 	/* A result of a batch (f is then one of its messages, label the batch's): */
-	int batch;              /* 1 for a result of a batch */
-	int last;               /* the batch's last result: every message of it is settled */
-	int missing;            /* the answer holds no ACK for this message (code "", not positive) */
-	int noack;              /* ... and the message is an ACK, which gets none: settled, not negative */
-	int empty;              /* a batch without messages answered without a NAK: nothing to report */
-	int dup;                /* raw is the ACK of the result before, answering the whole batch */
-	const char *frame;      /* the whole answer, unframed, as raw */
+	int batch;   /* 1 for a result of a batch */
+	int last;    /* the batch's last result: every message of it is settled */
+	int missing; /* the answer holds no ACK for this message (code "", not positive) */
+	int noack;   /* ... and the message is an ACK, which gets none: settled, not negative */
+	int empty;   /* a batch without messages answered without a NAK: nothing to report */
+	int dup;     /* raw is the ACK of the result before, answering the whole batch */
+	const char *frame; /* the whole answer, unframed, as raw */
 	size_t framelen;
 };
 
@@ -200,16 +204,17 @@ void session_close(struct session *s);
  * message is done once written; an ACK that a receiver sends for it anyway
  * (original mode answers everything) is skipped by session_wait().
  */
-enum sess_result session_send(struct session *s, const char *msg, size_t len, struct hl7_span id, const char *label,
-			      int index, enum noack noack);
+enum sess_result session_send(struct session *s, const char *msg, size_t len, struct hl7_span id,
+			      const char *label, int index, enum noack noack);
 /*
  * As session_send(), for a message too large to hold: read from fd (from
  * where it stands to its end) in pieces of cap bytes through buf, its
  * separators normalised on the way (lib/segnorm), framed and written as
  * read; each piece must be written within the timeout.
  */
-enum sess_result session_send_fd(struct session *s, int fd, char *buf, size_t cap, struct hl7_span id,
-				 const char *label, int index, enum noack noack);
+enum sess_result session_send_fd(struct session *s, int fd, char *buf, size_t cap,
+				 struct hl7_span id, const char *label, int index,
+				 enum noack noack);
 /*
  * End the connection.  When messages needing no ACK were written on it:
  * first half-close it and wait (within the timeout) for the peer to close
@@ -219,11 +224,11 @@ enum sess_result session_send_fd(struct session *s, int fd, char *buf, size_t ca
 void session_finish(struct session *s);
 /*
  * Frame a batch and write it as one block; it joins the queue as one flight
- * (ids copied; a batch without messages too).  Only when nothing is in flight (s->n == 0); send nothing
- * else until its last result is in.
+ * (ids copied; a batch without messages too).  Only when nothing is in flight (s->n == 0); send
+ * nothing else until its last result is in.
  */
-enum sess_result session_send_batch(struct session *s, const char *block, size_t len, const struct batch_ids *ids,
-				    const char *label, int index);
+enum sess_result session_send_batch(struct session *s, const char *block, size_t len,
+				    const struct batch_ids *ids, const char *label, int index);
 /* 1 when a batch is in flight (nothing else may be sent), else 0. */
 int session_batch_busy(const struct session *s);
 /*
@@ -241,13 +246,13 @@ void flight_free(struct flight *f);
 
 /* The ACK code and text as one output line: "LABEL ID CODE[ TEXT]". */
 void print_result(const struct config *cfg, const struct sess_ack *k);
-/* A message sent without waiting, as one output line: "LABEL ID none TEXT" (nothing with -q or --print-ack). */
+/* A message sent without waiting, as one output line: "LABEL ID none TEXT" (nothing with -q or
+ * --print-ack). */
 void print_noack(const struct config *cfg, const char *label, struct hl7_span id, enum noack n);
 
 /* The two modes. */
 int send_files(const struct config *cfg, char **files, int nfiles);
 int drain_spool(const struct config *cfg);
-
 
 /* The summary text of a message sent without waiting: "no ACK requested (MSH-15/MSH-16)"... */
 const char *noack_text(enum noack n);
@@ -271,7 +276,8 @@ const char *message_check(const char *p, size_t len, struct hl7_span *id, enum n
 int batch_check(const char *p, size_t len, struct batch_ids *ids, char *why, size_t whycap);
 void batch_ids_free(struct batch_ids *ids);
 
-/* 1 for a batch whose messages are all ACKs (at least one): mllpd answers it with nothing, else 0. */
+/* 1 for a batch whose messages are all ACKs (at least one): mllpd answers it with nothing, else 0.
+ */
 int batch_unanswered(const struct batch_ids *ids);
 
 #endif

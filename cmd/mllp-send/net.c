@@ -34,7 +34,8 @@ void sanitise(char *dst, size_t cap, const char *p, size_t len)
 		dst[o] = '\0';
 }
 
-int net_parse_target(const char *spec, char *host, size_t hcap, char *port, size_t pcap, const char **why)
+int net_parse_target(const char *spec, char *host, size_t hcap, char *port, size_t pcap,
+		     const char **why)
 {
 	const char *colon;
 	size_t hl;
@@ -165,14 +166,16 @@ fail:;
 	return -1;
 }
 
-int net_connect(struct conn *c, const char *host, const char *port, int timeout_ms, char *why, size_t whycap)
+int net_connect(struct conn *c, const char *host, const char *port, int timeout_ms, char *why,
+		size_t whycap)
 {
 	/* No AI_ADDRCONFIG: it hides ::1 on a host without a global IPv6 address. */
 	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
 	struct addrinfo *res, *ai;
 	int err = getaddrinfo(host, port, &hints, &res);
 	if (err) {
-		snprintf(why, whycap, "%s", err == EAI_SYSTEM ? strerror(errno) : gai_strerror(err));
+		snprintf(why, whycap, "%s",
+			 err == EAI_SYSTEM ? strerror(errno) : gai_strerror(err));
 		return -1;
 	}
 	int last = ECONNREFUSED;
@@ -187,7 +190,8 @@ int net_connect(struct conn *c, const char *host, const char *port, int timeout_
 	}
 	freeaddrinfo(res);
 	if (c->fd < 0) {
-		snprintf(why, whycap, "connect: %s", last == ETIMEDOUT ? "timed out" : strerror(last));
+		snprintf(why, whycap, "connect: %s",
+			 last == ETIMEDOUT ? "timed out" : strerror(last));
 		return -1;
 	}
 	int one = 1;
@@ -201,8 +205,8 @@ int net_connect(struct conn *c, const char *host, const char *port, int timeout_
 	return 0;
 }
 
-int net_connect_tls(struct conn *c, struct tlsio_ctx *tls, const char *host, const char *port, int timeout_ms,
-		    char *why, size_t whycap)
+int net_connect_tls(struct conn *c, struct tlsio_ctx *tls, const char *host, const char *port,
+		    int timeout_ms, char *why, size_t whycap)
 {
 	if (net_connect(c, host, port, timeout_ms, why, whycap) < 0 || !tls)
 		return c->fd >= 0 ? 0 : -1;

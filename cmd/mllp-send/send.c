@@ -17,13 +17,17 @@
 
 const char *noack_text(enum noack n)
 {
-	return n == NOACK_ACK ? "an ACK gets no ACK" : n == NOACK_NE ? "no ACK requested (MSH-15/MSH-16)" : "";
+	return n == NOACK_ACK  ? "an ACK gets no ACK"
+	       : n == NOACK_NE ? "no ACK requested (MSH-15/MSH-16)"
+			       : "";
 }
 
-/* Whether a conforming receiver answers m at all: the rule mllpd follows (ack_choose, auto mode). */
+/* Whether a conforming receiver answers m at all: the rule mllpd follows (ack_choose, auto mode).
+ */
 static enum noack noack_of(const struct hl7_msg *m)
 {
-	static const enum ack_outcome outcomes[] = {ACK_OUTCOME_ACCEPT, ACK_OUTCOME_ERROR, ACK_OUTCOME_REJECT};
+	static const enum ack_outcome outcomes[] = {ACK_OUTCOME_ACCEPT, ACK_OUTCOME_ERROR,
+						    ACK_OUTCOME_REJECT};
 	for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++)
 		if (ack_choose(m, ACK_MODE_AUTO, outcomes[i]) != ACK_NONE)
 			return NOACK_NO;
@@ -91,10 +95,12 @@ int batch_check(const char *p, size_t len, struct batch_ids *ids, char *why, siz
 		if (kind != HL7_BATCH_MESSAGE)
 			continue;
 		enum noack noack = NOACK_NO;
-		const char *bad = ids->n < ids->cap ? message_check(piece.p, piece.len, &ids->id[ids->n], &noack)
-						    : "too many messages";
+		const char *bad = ids->n < ids->cap
+				      ? message_check(piece.p, piece.len, &ids->id[ids->n], &noack)
+				      : "too many messages";
 		if (bad) {
-			snprintf(why, whycap, "batch message %zu: not an HL7 message: %s", ids->n + 1, bad);
+			snprintf(why, whycap, "batch message %zu: not an HL7 message: %s",
+				 ids->n + 1, bad);
 			return -1;
 		}
 		/* Inside a batch mllpd answers NE too: only an ACK gets none. */
@@ -114,7 +120,7 @@ struct input {
 	size_t cap, len, drop;
 	int eof;
 	struct msgsplit sp;
-	int count;        /* messages returned so far */
+	int count; /* messages returned so far */
 };
 
 enum { IN_MESSAGE = 1, IN_END = 0, IN_READ_ERROR = -1, IN_TOO_LARGE = -2 };
@@ -150,7 +156,8 @@ static int input_next(struct input *in, struct hl7_span *msg)
 			in->drop = 0;
 		}
 		size_t used;
-		enum msgsplit_event ev = msgsplit_next(&in->sp, in->buf, in->len, in->eof, msg, &used);
+		enum msgsplit_event ev =
+		    msgsplit_next(&in->sp, in->buf, in->len, in->eof, msg, &used);
 		in->drop = used;
 		if (ev == MSGSPLIT_MESSAGE) {
 			in->count++;
@@ -189,8 +196,8 @@ static void where(char *dst, size_t cap, const struct input *in)
  * ids->batch and its control IDs in ids; a message: not ids->batch), 0 at the
  * end of the input, or an exit status after printing why.
  */
-static int next_message(struct input *in, char *out, size_t *len, struct hl7_span *id, enum noack *noack,
-			struct batch_ids *ids)
+static int next_message(struct input *in, char *out, size_t *len, struct hl7_span *id,
+			enum noack *noack, struct batch_ids *ids)
 {
 	struct hl7_span u;
 	char at[4200], why[512];
@@ -240,7 +247,8 @@ static int next_message(struct input *in, char *out, size_t *len, struct hl7_spa
 	return 1;
 }
 
-/* Read every named file once before connecting, so a bad one stops the run before anything is sent. */
+/* Read every named file once before connecting, so a bad one stops the run before anything is sent.
+ */
 static int check_files(char **files, int nfiles, char *buf, char *out, struct batch_ids *ids)
 {
 	for (int i = 0; i < nfiles; i++) {
@@ -328,13 +336,15 @@ int send_files(const struct config *cfg, char **files, int nfiles)
 				rc = r;
 				break;
 			}
-			/* A batch goes alone: the ACKs due first, then its whole answer before anything else. */
+			/* A batch goes alone: the ACKs due first, then its whole answer before
+			 * anything else. */
 			while ((s.n == cfg->window || (ids.batch && s.n > 0)) && rc == 0)
 				rc = collect(cfg, &s, &negative);
 			if (rc != 0)
 				break;
-			enum sess_result sr = ids.batch ? session_send_batch(&s, out, len, &ids, in.name, (int)sent)
-						    : session_send(&s, out, len, id, in.name, (int)sent, noack);
+			enum sess_result sr =
+			    ids.batch ? session_send_batch(&s, out, len, &ids, in.name, (int)sent)
+				      : session_send(&s, out, len, id, in.name, (int)sent, noack);
 			if (sr != SESS_OK) {
 				rc = session_failed(cfg, &s, sr);
 				break;
@@ -362,7 +372,7 @@ int send_files(const struct config *cfg, char **files, int nfiles)
 	}
 	if (rc == 0 && negative > 0) {
 		cli_error("%s: %u of %u message%s not accepted", cfg->target, negative, sent,
-			sent == 1 ? "" : "s");
+			  sent == 1 ? "" : "s");
 		rc = EXIT_NEGATIVE;
 	}
 	session_finish(&s);

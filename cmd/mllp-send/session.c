@@ -96,7 +96,8 @@ static int timeout_ms(const struct session *s)
 int session_connect(struct session *s)
 {
 	session_close(s);
-	if (net_connect_tls(&s->conn, s->cfg->tls, s->cfg->host, s->cfg->port, timeout_ms(s), s->why, sizeof s->why) < 0)
+	if (net_connect_tls(&s->conn, s->cfg->tls, s->cfg->host, s->cfg->port, timeout_ms(s),
+			    s->why, sizeof s->why) < 0)
 		return -1;
 	/* Lenient framer: the bytes between frames are checked here, before it sees them. */
 	mllp_init(&s->fr, s->ackbuf, SEND_MAX_ACK, 0);
@@ -129,7 +130,8 @@ static enum sess_result io_error(struct session *s, const char *what, int e)
 	if ((e == EPIPE || e == ECONNRESET) && s->conn.tls && tls_alert(s))
 		return SESS_IO;
 	if (e == EPIPE || e == ECONNRESET || e == ENOTCONN) {
-		snprintf(s->why, sizeof s->why, "connection %s by the peer", e == EPIPE ? "closed" : "reset");
+		snprintf(s->why, sizeof s->why, "connection %s by the peer",
+			 e == EPIPE ? "closed" : "reset");
 		return SESS_CLOSED;
 	}
 	if (e == EPROTO && s->conn.tls)
@@ -164,7 +166,8 @@ static enum sess_result write_all(struct session *s, const char *p, size_t n)
 		if (r < 0)
 			return io_error(s, "poll", errno);
 		if (r == 0) {
-			snprintf(s->why, sizeof s->why, "write timed out after %g s", s->cfg->timeout);
+			snprintf(s->why, sizeof s->why, "write timed out after %g s",
+				 s->cfg->timeout);
 			return SESS_TIMEOUT;
 		}
 		ssize_t w = s->conn.write(&s->conn, p + off, n - off);
@@ -209,7 +212,8 @@ static enum sess_result out_of_memory(struct session *s, struct flight *f)
 }
 
 /* A message written: it joins the queue, or, needing no ACK, is remembered. */
-static enum sess_result sent(struct session *s, struct hl7_span id, const char *label, int index, enum noack noack)
+static enum sess_result sent(struct session *s, struct hl7_span id, const char *label, int index,
+			     enum noack noack)
 {
 	if (noack != NOACK_NO) {
 		/* Remembered (the latest 64) only to skip an answer a receiver sends anyway. */
@@ -232,15 +236,15 @@ static enum sess_result sent(struct session *s, struct hl7_span id, const char *
 	return SESS_OK;
 }
 
-enum sess_result session_send(struct session *s, const char *msg, size_t len, struct hl7_span id, const char *label,
-			      int index, enum noack noack)
+enum sess_result session_send(struct session *s, const char *msg, size_t len, struct hl7_span id,
+			      const char *label, int index, enum noack noack)
 {
 	enum sess_result r = write_block(s, msg, len);
 	return r == SESS_OK ? sent(s, id, label, index, noack) : r;
 }
 
-enum sess_result session_send_fd(struct session *s, int fd, char *buf, size_t cap, struct hl7_span id,
-				 const char *label, int index, enum noack noack)
+enum sess_result session_send_fd(struct session *s, int fd, char *buf, size_t cap,
+				 struct hl7_span id, const char *label, int index, enum noack noack)
 {
 	static const char start[] = {MLLP_START}, end[] = {MLLP_END, MLLP_CR};
 	struct segnorm z = {0};
@@ -266,8 +270,8 @@ enum sess_result session_send_fd(struct session *s, int fd, char *buf, size_t ca
 	return r == SESS_OK ? sent(s, id, label, index, noack) : r;
 }
 
-enum sess_result session_send_batch(struct session *s, const char *block, size_t len, const struct batch_ids *ids,
-				    const char *label, int index)
+enum sess_result session_send_batch(struct session *s, const char *block, size_t len,
+				    const struct batch_ids *ids, const char *label, int index)
 {
 	size_t total = 0;
 
@@ -298,7 +302,8 @@ enum sess_result session_send_batch(struct session *s, const char *block, size_t
 	free(s->res);
 	s->res = malloc((ids->n + 1) * sizeof *s->res);
 	s->nres = s->next = 0;
-	if (!f->id || !f->label || !f->ids || !f->off || !f->batch_id || !f->file_id || !f->isack || !s->res)
+	if (!f->id || !f->label || !f->ids || !f->off || !f->batch_id || !f->file_id || !f->isack ||
+	    !s->res)
 		return out_of_memory(s, f);
 	if (ids->n)
 		memcpy(f->isack, ids->isack, ids->n);
@@ -321,7 +326,8 @@ enum sess_result session_send_batch(struct session *s, const char *block, size_t
 static int noack_match(struct session *s, struct hl7_span v)
 {
 	for (size_t i = 0; i < sizeof s->noack_id / sizeof s->noack_id[0]; i++) {
-		if (s->noack_id[i] && s->noack_len[i] == v.len && memcmp(s->noack_id[i], v.p, v.len) == 0) {
+		if (s->noack_id[i] && s->noack_len[i] == v.len &&
+		    memcmp(s->noack_id[i], v.p, v.len) == 0) {
 			free(s->noack_id[i]);
 			s->noack_id[i] = NULL;
 			s->noack_len[i] = 0;
@@ -339,7 +345,8 @@ static enum sess_result take_ack(struct session *s, struct sess_ack *out, int to
 	size_t len = s->fr.frame_len;
 
 	if (too_large) {
-		snprintf(s->why, sizeof s->why, "protocol error: answer larger than %zu bytes", SEND_MAX_ACK);
+		snprintf(s->why, sizeof s->why, "protocol error: answer larger than %zu bytes",
+			 SEND_MAX_ACK);
 		return SESS_PROTOCOL;
 	}
 	enum ackread_status st = ackread_parse(&out->m, raw, len, &out->a);
@@ -349,7 +356,8 @@ static enum sess_result take_ack(struct session *s, struct sess_ack *out, int to
 	}
 	for (unsigned i = 0; i < s->n; i++) {
 		struct flight *f = &s->q[i];
-		if (f->idlen == out->a.control_id.len && memcmp(f->id, out->a.control_id.p, f->idlen) == 0) {
+		if (f->idlen == out->a.control_id.len &&
+		    memcmp(f->id, out->a.control_id.p, f->idlen) == 0) {
 			out->f = *f;
 			memmove(&s->q[i], &s->q[i + 1], (s->n - i - 1) * sizeof *f);
 			s->n--;
@@ -361,7 +369,8 @@ static enum sess_result take_ack(struct session *s, struct sess_ack *out, int to
 	if (noack_match(s, out->a.control_id))
 		return SESS_SKIPPED;
 	sanitise(idtext, sizeof idtext, out->a.control_id.p, out->a.control_id.len);
-	snprintf(s->why, sizeof s->why, "protocol error: ACK for a control ID not in flight: MSA-2 '%s'", idtext);
+	snprintf(s->why, sizeof s->why,
+		 "protocol error: ACK for a control ID not in flight: MSA-2 '%s'", idtext);
 	return SESS_PROTOCOL;
 }
 
@@ -390,7 +399,8 @@ static enum sess_result not_in_batch(struct session *s, struct hl7_span v)
 		i++;
 	sanitise(idtext, sizeof idtext, v.p, v.len);
 	snprintf(s->why, sizeof s->why, "protocol error: %s: MSA-2 '%s'",
-		 i < f->nmsg ? "a second ACK for a message of the batch" : "ACK for a control ID not in the batch",
+		 i < f->nmsg ? "a second ACK for a message of the batch"
+			     : "ACK for a control ID not in the batch",
 		 idtext);
 	return SESS_PROTOCOL;
 }
@@ -434,8 +444,9 @@ static enum sess_result plan_batch(struct session *s, const char *raw, size_t le
 			k++;
 			enum ackread_status st = ackread_parse(&m, ack.p, ack.len, &a);
 			if (st != ACKREAD_OK) {
-				snprintf(s->why, sizeof s->why, "protocol error: acknowledgement batch message %zu: %s",
-					 k, ackread_status_text(st));
+				snprintf(s->why, sizeof s->why,
+					 "protocol error: acknowledgement batch message %zu: %s", k,
+					 ackread_status_text(st));
 				r = SESS_PROTOCOL;
 				goto done;
 			}
@@ -450,7 +461,8 @@ static enum sess_result plan_batch(struct session *s, const char *raw, size_t le
 	} else {
 		enum ackread_status st = ackread_parse(&m, raw, len, &a);
 		if (st != ACKREAD_OK) {
-			snprintf(s->why, sizeof s->why, "protocol error: %s", ackread_status_text(st));
+			snprintf(s->why, sizeof s->why, "protocol error: %s",
+				 ackread_status_text(st));
 			r = SESS_PROTOCOL;
 			goto done;
 		}
@@ -459,7 +471,8 @@ static enum sess_result plan_batch(struct session *s, const char *raw, size_t le
 		if (i < f->nmsg) {
 			taken[i] = 1;
 			s->res[s->nres++] = (struct batch_result){i, whole, 0, 0};
-		} else if (!a.positive && (a.control_id.len == 0 || id_is(a.control_id, f->batch_id, f->batch_idlen) ||
+		} else if (!a.positive && (a.control_id.len == 0 ||
+					   id_is(a.control_id, f->batch_id, f->batch_idlen) ||
 					   id_is(a.control_id, f->file_id, f->file_idlen))) {
 			for (i = 0; i < f->nmsg; i++) {
 				taken[i] = 1;
@@ -501,7 +514,8 @@ static int late_noack(struct session *s, const char *raw, size_t len)
 	return noack_match(s, a.control_id);
 }
 
-/* Serve the next planned result of the batch in flight; the batch leaves the queue with the last. */
+/* Serve the next planned result of the batch in flight; the batch leaves the queue with the last.
+ */
 static enum sess_result serve_batch(struct session *s, struct sess_ack *out)
 {
 	struct flight *f = &s->q[0];
@@ -572,12 +586,14 @@ enum sess_result session_wait(struct session *s, struct sess_ack *out)
 					continue;
 				}
 				if (c != MLLP_START) {
-					snprintf(s->why, sizeof s->why, "protocol error: bytes outside an MLLP frame");
+					snprintf(s->why, sizeof s->why,
+						 "protocol error: bytes outside an MLLP frame");
 					return SESS_PROTOCOL;
 				}
 			}
 			size_t used;
-			enum mllp_event ev = mllp_feed(&s->fr, s->rbuf + s->rpos, s->rlen - s->rpos, &used);
+			enum mllp_event ev =
+			    mllp_feed(&s->fr, s->rbuf + s->rpos, s->rlen - s->rpos, &used);
 			s->rpos += used;
 			if ((ev == MLLP_FRAME || ev == MLLP_TOO_LARGE) && session_batch_busy(s)) {
 				if (ev == MLLP_TOO_LARGE)
@@ -596,7 +612,8 @@ enum sess_result session_wait(struct session *s, struct sess_ack *out)
 				return r;
 			}
 			if (ev == MLLP_RESTARTED) {
-				snprintf(s->why, sizeof s->why, "protocol error: ACK frame restarted by 0x0B");
+				snprintf(s->why, sizeof s->why,
+					 "protocol error: ACK frame restarted by 0x0B");
 				return SESS_PROTOCOL;
 			}
 		}
@@ -607,7 +624,8 @@ enum sess_result session_wait(struct session *s, struct sess_ack *out)
 		if (r == 0) {
 			char idtext[120];
 			awaited(s, idtext, sizeof idtext);
-			snprintf(s->why, sizeof s->why, "no ACK for %s within %g s", idtext, s->cfg->timeout);
+			snprintf(s->why, sizeof s->why, "no ACK for %s within %g s", idtext,
+				 s->cfg->timeout);
 			return SESS_TIMEOUT;
 		}
 		ssize_t got = s->conn.read(&s->conn, s->rbuf, sizeof s->rbuf);
@@ -619,7 +637,8 @@ enum sess_result session_wait(struct session *s, struct sess_ack *out)
 		if (got == 0) {
 			char idtext[120];
 			awaited(s, idtext, sizeof idtext);
-			snprintf(s->why, sizeof s->why, "connection closed before the ACK for %s", idtext);
+			snprintf(s->why, sizeof s->why, "connection closed before the ACK for %s",
+				 idtext);
 			return SESS_CLOSED;
 		}
 		s->rlen = (size_t)got;
@@ -630,8 +649,10 @@ void session_finish(struct session *s)
 {
 	char b[4096];
 
-	if (s->conn.fd >= 0 && s->noack_sent && !s->conn.tls && shutdown(s->conn.fd, SHUT_WR) == 0) {
-		/* The peer closes once it has read everything: what it sends meanwhile is skipped. */
+	if (s->conn.fd >= 0 && s->noack_sent && !s->conn.tls &&
+	    shutdown(s->conn.fd, SHUT_WR) == 0) {
+		/* The peer closes once it has read everything: what it sends meanwhile is skipped.
+		 */
 		long long deadline = monotime_ms() + timeout_ms(s);
 		while (wait_fd(s->conn.fd, POLLIN, deadline) > 0) {
 			ssize_t r = s->conn.read(&s->conn, b, sizeof b);
@@ -639,7 +660,8 @@ void session_finish(struct session *s)
 				break;
 		}
 	} else if (s->conn.fd >= 0 && s->noack_sent) {
-		/* TLS: no half-close here; at least leave nothing unread (the fd is non-blocking). */
+		/* TLS: no half-close here; at least leave nothing unread (the fd is non-blocking).
+		 */
 		for (int i = 0; i < 64 && s->conn.read(&s->conn, b, sizeof b) > 0; i++)
 			;
 	}
@@ -654,12 +676,14 @@ int session_peer_gone(struct session *s)
 	if (poll(&p, 1, 0) <= 0)
 		return 0;
 	if (s->conn.tls) {
-		/* TLS records that carry no data (a session ticket, a key update) are not the end. */
+		/* TLS records that carry no data (a session ticket, a key update) are not the end.
+		 */
 		char b[1];
 		if (s->conn.read(&s->conn, b, 1) < 0 && errno == EAGAIN)
 			return 0;
 	}
-	/* Nothing is expected while idle: end of stream, an error or stray bytes all end the connection. */
+	/* Nothing is expected while idle: end of stream, an error or stray bytes all end the
+	 * connection. */
 	session_close(s);
 	return 1;
 }
@@ -677,7 +701,7 @@ void print_result(const struct config *cfg, const struct sess_ack *k)
 	if (k->missing) {
 		sanitise(id, sizeof id, k->f.id, k->f.idlen);
 		cli_error("%s: %s: no ACK for %s in the answer to the batch", cfg->target,
-			k->f.label, id);
+			  k->f.label, id);
 		return;
 	}
 	if (cfg->print_ack && k->dup)

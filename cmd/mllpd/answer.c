@@ -58,21 +58,21 @@ static size_t room(const struct answer *w)
 }
 
 /* A strlcpy-style builder into the slot: run it, grow and run again when it did not fit. */
-#define BUILD(w, call_with_dst_cap)                                                                                \
-	do {                                                                                                       \
-		if ((w)->failed)                                                                                   \
-			break;                                                                                     \
-		char *dst = slot(w);                                                                               \
-		size_t cap = room(w);                                                                              \
-		size_t need = (call_with_dst_cap);                                                                 \
-		if (need > cap) {                                                                                  \
-			if (reserve((w), need) < 0)                                                                \
-				break;                                                                             \
-			dst = slot(w);                                                                             \
-			cap = room(w);                                                                             \
-			(void)(call_with_dst_cap);                                                                 \
-		}                                                                                                  \
-		(w)->used += need;                                                                                 \
+#define BUILD(w, call_with_dst_cap)                                                                \
+	do {                                                                                       \
+		if ((w)->failed)                                                                   \
+			break;                                                                     \
+		char *dst = slot(w);                                                               \
+		size_t cap = room(w);                                                              \
+		size_t need = (call_with_dst_cap);                                                 \
+		if (need > cap) {                                                                  \
+			if (reserve((w), need) < 0)                                                \
+				break;                                                             \
+			dst = slot(w);                                                             \
+			cap = room(w);                                                             \
+			(void)(call_with_dst_cap);                                                 \
+		}                                                                                  \
+		(w)->used += need;                                                                 \
 	} while (0)
 
 void answer_begin(struct answer *w, struct answers *to)
@@ -92,21 +92,21 @@ static void fresh_ids(struct answers *a, char id[32], char ts[32])
 	ack_timestamp(ts, 32, now.tv_sec);
 }
 
-void answer_ack(struct answer *w, const struct hl7_msg *m, enum ack_code code, int err_code, const char *err_text,
-		const char *err_segment, unsigned err_field)
+void answer_ack(struct answer *w, const struct hl7_msg *m, enum ack_code code, int err_code,
+		const char *err_text, const char *err_segment, unsigned err_field)
 {
 	char id[32], ts[32];
 	fresh_ids(w->to, id, ts);
 	struct ack_params ap = {
-		.code = code,
-		.err_code = err_code,
-		.err_text = err_text,
-		.err_segment = err_segment,
-		.err_field = err_field,
-		.control_id = id,
-		.timestamp = ts,
-		.application = w->to->application,
-		.facility = w->to->facility,
+	    .code = code,
+	    .err_code = err_code,
+	    .err_text = err_text,
+	    .err_segment = err_segment,
+	    .err_field = err_field,
+	    .control_id = id,
+	    .timestamp = ts,
+	    .application = w->to->application,
+	    .facility = w->to->facility,
 	};
 	BUILD(w, ack_build(dst, cap, m, &ap));
 }
@@ -116,15 +116,16 @@ void answer_batch_header(struct answer *w, const struct hl7_batch *b, struct hl7
 	char id[32], ts[32];
 	fresh_ids(w->to, id, ts);
 	struct ack_params ap = {
-		.control_id = id,
-		.timestamp = ts,
-		.application = w->to->application,
-		.facility = w->to->facility,
+	    .control_id = id,
+	    .timestamp = ts,
+	    .application = w->to->application,
+	    .facility = w->to->facility,
 	};
 	BUILD(w, ack_batch_header(dst, cap, b, hdr, &ap));
 }
 
-void answer_batch_trailer(struct answer *w, const struct hl7_batch *b, enum hl7_batch_kind kind, size_t count)
+void answer_batch_trailer(struct answer *w, const struct hl7_batch *b, enum hl7_batch_kind kind,
+			  size_t count)
 {
 	BUILD(w, ack_batch_trailer(dst, cap, b, kind, count));
 }

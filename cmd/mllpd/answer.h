@@ -18,7 +18,7 @@
 struct answers {
 	char *p;
 	size_t len, cap;
-	unsigned long pid, seq;              /* fresh control IDs: ack_control_id() */
+	unsigned long pid, seq;		    /* fresh control IDs: ack_control_id() */
 	const char *application, *facility; /* --ack-application / --ack-facility, or NULL */
 };
 
@@ -40,12 +40,14 @@ struct answer {
 void answer_begin(struct answer *w, struct answers *to);
 
 /* The ACK for m with code and, unless accepted, the error (ack_build()). */
-void answer_ack(struct answer *w, const struct hl7_msg *m, enum ack_code code, int err_code, const char *err_text,
-		const char *err_segment, unsigned err_field);
+void answer_ack(struct answer *w, const struct hl7_msg *m, enum ack_code code, int err_code,
+		const char *err_text, const char *err_segment, unsigned err_field);
 
-/* An acknowledgement batch's header answering the inbound FHS/BHS hdr, and a trailer counting count. */
+/* An acknowledgement batch's header answering the inbound FHS/BHS hdr, and a trailer counting
+ * count. */
 void answer_batch_header(struct answer *w, const struct hl7_batch *b, struct hl7_span hdr);
-void answer_batch_trailer(struct answer *w, const struct hl7_batch *b, enum hl7_batch_kind kind, size_t count);
+void answer_batch_trailer(struct answer *w, const struct hl7_batch *b, enum hl7_batch_kind kind,
+			  size_t count);
 
 /* Bytes given whole: a command's own ACK, a replayed one. */
 void answer_raw(struct answer *w, const char *p, size_t n);

@@ -24,13 +24,13 @@ struct block {
 	const char *data;
 	size_t len, size;    /* size: on the wire, for the log */
 	const char *refusal; /* refused as a frame (too large, ...) */
-	int batch;           /* starts with FHS or BHS */
-	int broken;          /* a batch whose structure is wrong: one plain AR */
+	int batch;	     /* starts with FHS or BHS */
+	int broken;	     /* a batch whose structure is wrong: one plain AR */
 	struct hl7_batch b;
 	struct hl7_msg m; /* a message, parsed (also a broken batch, for its minimal NAK) */
 	struct block_fields f;
-	struct outcome o;  /* the block's: delivered, failed or refused */
-	size_t refused;    /* messages of a batch refused by their own checks */
+	struct outcome o;   /* the block's: delivered, failed or refused */
+	size_t refused;	    /* messages of a batch refused by their own checks */
 	char batch_id[264]; /* sanitised, for the log */
 	long long t0;
 	/* --dedupe */
@@ -39,8 +39,8 @@ struct block {
 	enum ack_code replayed;
 };
 
-int receiver_init(struct receiver *r, const struct config *cfg, const struct peer *peer, const char *tls_peer,
-		  const char *allow_names, struct answers *out, char **envp)
+int receiver_init(struct receiver *r, const struct config *cfg, const struct peer *peer,
+		  const char *tls_peer, const char *allow_names, struct answers *out, char **envp)
 {
 	memset(r, 0, sizeof *r);
 	r->cfg = cfg;
@@ -119,7 +119,8 @@ static int sender_permitted(const struct receiver *r, struct hl7_span app, struc
 	return allow_sender_permits(r->cfg->allow, r->allow_names, app, fac, d);
 }
 
-/* The refusal's log line: the peer, the certificate and the sender it claimed (sanitised; no content). */
+/* The refusal's log line: the peer, the certificate and the sender it claimed (sanitised; no
+ * content). */
 static void log_not_allowed(const struct receiver *r, struct hl7_span app, struct hl7_span fac)
 {
 	char a[264], f[264];
@@ -127,7 +128,8 @@ static void log_not_allowed(const struct receiver *r, struct hl7_span app, struc
 	log_sanitise(f, sizeof f, fac.p, fac.len);
 	/* The subject is RFC 2253 text (printable ASCII); quotes inside are escaped by it. */
 	log_line(LOG_WARNING,
-		 "%s: not authorised for this sender: tls_peer=\"%s\" sending_application=%s sending_facility=%s",
+		 "%s: not authorised for this sender: tls_peer=\"%s\" sending_application=%s "
+		 "sending_facility=%s",
 		 r->peer->label, r->tls_peer, a, f);
 }
 
@@ -136,12 +138,15 @@ static void refuse_sender(struct outcome *o)
 	outcome_fail(o, ACK_OUTCOME_REJECT, 207, "not authorised for this sender");
 }
 
-/* A message's own checks: hl7_parse() and --tls-allow (not logged).  0 when it passes, else the refusal in *o. */
-static int check_message(const struct receiver *r, struct hl7_msg *m, struct hl7_span p, struct outcome *o)
+/* A message's own checks: hl7_parse() and --tls-allow (not logged).  0 when it passes, else the
+ * refusal in *o. */
+static int check_message(const struct receiver *r, struct hl7_msg *m, struct hl7_span p,
+			 struct outcome *o)
 {
 	enum hl7_status status = hl7_parse(m, p.p, p.len, r->cfg->strict ? HL7_PARSE_STRICT : 0);
 	if (status != HL7_OK) {
-		outcome_fail(o, ACK_OUTCOME_REJECT, hl7_status_code(status), "%s", hl7_status_text(status));
+		outcome_fail(o, ACK_OUTCOME_REJECT, hl7_status_code(status), "%s",
+			     hl7_status_text(status));
 		return -1;
 	}
 	struct hl7_span app = hl7_msh(m, 3, 0), fac = hl7_msh(m, 4, 0);
@@ -152,7 +157,8 @@ static int check_message(const struct receiver *r, struct hl7_msg *m, struct hl7
 	return 0;
 }
 
-/* A batch's headers (every FHS and BHS) claim senders too: each must be permitted.  0, or -1 (logged). */
+/* A batch's headers (every FHS and BHS) claim senders too: each must be permitted.  0, or -1
+ * (logged). */
 static int check_headers(const struct receiver *r, struct block *k)
 {
 	size_t cursor = 0;
@@ -188,9 +194,11 @@ static void validate(struct receiver *r, struct block *k)
 		return;
 	}
 	if (!k->batch) {
-		enum hl7_status st = hl7_parse(&k->m, k->data, k->len, r->cfg->strict ? HL7_PARSE_STRICT : 0);
+		enum hl7_status st =
+		    hl7_parse(&k->m, k->data, k->len, r->cfg->strict ? HL7_PARSE_STRICT : 0);
 		if (st != HL7_OK)
-			outcome_fail(&k->o, ACK_OUTCOME_REJECT, hl7_status_code(st), "%s", hl7_status_text(st));
+			outcome_fail(&k->o, ACK_OUTCOME_REJECT, hl7_status_code(st), "%s",
+				     hl7_status_text(st));
 		message_fields(&k->f, &k->m);
 		return;
 	}
@@ -208,7 +216,8 @@ static void validate(struct receiver *r, struct block *k)
 	struct hl7_span piece;
 	struct hl7_msg m;
 	while (hl7_batch_next(&k->b, &cursor, &kind, &piece))
-		if (kind == HL7_BATCH_MESSAGE && hl7_parse(&m, piece.p, piece.len, r->cfg->strict ? HL7_PARSE_STRICT : 0))
+		if (kind == HL7_BATCH_MESSAGE &&
+		    hl7_parse(&m, piece.p, piece.len, r->cfg->strict ? HL7_PARSE_STRICT : 0))
 			k->refused++;
 }
 
@@ -238,7 +247,9 @@ static void check_senders(struct receiver *r, struct block *k)
 		struct hl7_span piece;
 		struct hl7_msg m;
 		while (hl7_batch_next(&k->b, &cursor, &kind, &piece)) {
-			if (kind != HL7_BATCH_MESSAGE || hl7_parse(&m, piece.p, piece.len, r->cfg->strict ? HL7_PARSE_STRICT : 0))
+			if (kind != HL7_BATCH_MESSAGE ||
+			    hl7_parse(&m, piece.p, piece.len,
+				      r->cfg->strict ? HL7_PARSE_STRICT : 0))
 				continue; /* a message refused by validation is counted already */
 			struct hl7_span app = hl7_msh(&m, 3, 0), fac = hl7_msh(&m, 4, 0);
 			if (!sender_permitted(r, app, fac, &m.d)) {
@@ -249,8 +260,9 @@ static void check_senders(struct receiver *r, struct block *k)
 	}
 	/* Every message of a batch passes its checks, or none is delivered. */
 	if (k->refused && k->o.what == ACK_OUTCOME_ACCEPT) {
-		outcome_fail(&k->o, ACK_OUTCOME_ERROR, 207, "not delivered: %zu message%s of the batch refused",
-			     k->refused, k->refused == 1 ? "" : "s");
+		outcome_fail(&k->o, ACK_OUTCOME_ERROR, 207,
+			     "not delivered: %zu message%s of the batch refused", k->refused,
+			     k->refused == 1 ? "" : "s");
 		outcome_sink(&k->o, "none");
 	}
 }
@@ -278,7 +290,9 @@ static void log_reused(const struct receiver *r, const struct dedupe_unit *u, ti
 	log_sanitise(id, sizeof id, u->key.control_id.p, u->key.control_id.len);
 	log_sanitise(app, sizeof app, u->key.app.p, u->key.app.len);
 	log_sanitise(fac, sizeof fac, u->key.fac.p, u->key.fac.len);
-	log_line(LOG_WARNING, "%s: reused control ID: %s id=%s app=%s facility=%s age=%llds: delivered as a new message",
+	log_line(LOG_WARNING,
+		 "%s: reused control ID: %s id=%s app=%s facility=%s age=%llds: delivered as a new "
+		 "message",
 		 r->peer->label, u->kind == DEDUPE_BATCH ? "batch" : "message", id, app, fac,
 		 (long long)(time(NULL) - accepted_at));
 }
@@ -303,7 +317,8 @@ static int dedupe_unit_of(struct block *k)
 		hl7_batch_field(&k->b, batch_header(&k->b), 3, &key.app);
 		hl7_batch_field(&k->b, batch_header(&k->b), 4, &key.fac);
 	} else {
-		key = (struct dedupe_key){hl7_msh(&k->m, 3, 0), hl7_msh(&k->m, 4, 0), hl7_msh(&k->m, 10, 0)};
+		key = (struct dedupe_key){hl7_msh(&k->m, 3, 0), hl7_msh(&k->m, 4, 0),
+					  hl7_msh(&k->m, 10, 0)};
 	}
 	dedupe_unit_init(&k->unit, k->batch ? DEDUPE_BATCH : DEDUPE_MESSAGE, key, k->data, k->len);
 	return 0;
@@ -315,7 +330,7 @@ static int dedupe_unit_of(struct block *k)
  * record asked again: only that second answer counts.
  */
 static enum dedupe_status dedupe_lookup_into(struct receiver *r, struct block *k, struct answer *w,
-					      struct dedupe_hit *hit)
+					     struct dedupe_hit *hit)
 {
 	size_t room;
 	char *slot = answer_slot(w, &room);
@@ -334,7 +349,8 @@ static enum dedupe_status dedupe_lookup_into(struct receiver *r, struct block *k
 }
 
 /* A duplicate: its first answer again, framed for the loop to send. */
-static void dedupe_replay(struct receiver *r, struct block *k, struct answer *w, const struct dedupe_hit *hit)
+static void dedupe_replay(struct receiver *r, struct block *k, struct answer *w,
+			  const struct dedupe_hit *hit)
 {
 	r->duplicates++;
 	k->duplicate = 1;
@@ -362,11 +378,13 @@ static void dedupe_check(struct receiver *r, struct block *k)
 
 	if (dedupe_unit_of(k) < 0)
 		return;
-	/* The record lives in the spool: make the spool first (its errors are the sink's to report). */
+	/* The record lives in the spool: make the spool first (its errors are the sink's to
+	 * report). */
 	if (cfg->spool_dir)
 		sinks_spool_ready(&r->sinks, &what);
 	what = "lock";
-	if (!r->dedupe_ok && dedupe_open(&r->dedupe, dedupe_path(cfg, dir, sizeof dir), cfg->dedupe_window, &what) == 0)
+	if (!r->dedupe_ok && dedupe_open(&r->dedupe, dedupe_path(cfg, dir, sizeof dir),
+					 cfg->dedupe_window, &what) == 0)
 		r->dedupe_ok = 1;
 	if (r->dedupe_ok && dedupe_lock(&r->dedupe, &k->unit.key) == 0) {
 		struct answer w;
@@ -391,15 +409,18 @@ static void dedupe_check(struct receiver *r, struct block *k)
 	const char *why = strerror(errno);
 	outcome_fail(&k->o, ACK_OUTCOME_ERROR, 207, "dedupe: %s: %s", what, why);
 	outcome_sink(&k->o, "dedupe:error");
-	log_line(LOG_ERR, "%s: --dedupe %s: %s: %s", r->peer->label, dedupe_path(cfg, dir, sizeof dir), what, why);
+	log_line(LOG_ERR, "%s: --dedupe %s: %s: %s", r->peer->label,
+		 dedupe_path(cfg, dir, sizeof dir), what, why);
 }
 
 /* After a new block: record the answer of a delivered one; unlock. */
 static void dedupe_done(struct receiver *r, struct block *k, const char *answer, size_t len)
 {
-	if (k->o.what == ACK_OUTCOME_ACCEPT && dedupe_store(&r->dedupe, &k->unit, time(NULL), answer, len) < 0)
+	if (k->o.what == ACK_OUTCOME_ACCEPT &&
+	    dedupe_store(&r->dedupe, &k->unit, time(NULL), answer, len) < 0)
 		log_line(LOG_WARNING,
-			 "%s: --dedupe: cannot record a delivered message (a resend would be delivered again): %s",
+			 "%s: --dedupe: cannot record a delivered message (a resend would be "
+			 "delivered again): %s",
 			 r->peer->label, strerror(errno));
 	dedupe_unlock(&r->dedupe, &k->unit.key);
 	dedupe_prune(&r->dedupe, time(NULL));
@@ -411,8 +432,8 @@ static void dedupe_done(struct receiver *r, struct block *k, const char *answer,
  * what MSH-15/16 ask for); in a batch every message but an ACK gets one
  * (batch acknowledgement option 1).
  */
-static enum ack_code message_verdict(const struct receiver *r, const struct block *k, struct hl7_span piece,
-				     struct hl7_msg *m, struct outcome *mo)
+static enum ack_code message_verdict(const struct receiver *r, const struct block *k,
+				     struct hl7_span piece, struct hl7_msg *m, struct outcome *mo)
 {
 	memset(mo, 0, sizeof *mo);
 	if (check_message(r, m, piece, mo) == 0)
@@ -424,12 +445,14 @@ static enum ack_code message_verdict(const struct receiver *r, const struct bloc
 }
 
 /* Append one ACK for m with the outcome mo, locating a parse error. */
-static void answer_message(struct answer *w, const struct hl7_msg *m, enum ack_code code, const struct outcome *mo)
+static void answer_message(struct answer *w, const struct hl7_msg *m, enum ack_code code,
+			   const struct outcome *mo)
 {
 	int bad = mo->what != ACK_OUTCOME_ACCEPT;
 	int parse_error = bad && m->status != HL7_OK;
 	answer_ack(w, m, code, bad ? mo->err_code : 0, bad ? mo->err_text : NULL,
-		   parse_error && m->err_segment[0] ? m->err_segment : NULL, parse_error ? m->err_field : 0);
+		   parse_error && m->err_segment[0] ? m->err_segment : NULL,
+		   parse_error ? m->err_field : 0);
 }
 
 /*
@@ -438,7 +461,8 @@ static void answer_message(struct answer *w, const struct hl7_msg *m, enum ack_c
  * ones, one ACK per message).  Returns the code for the log of a message
  * alone; *answered is whether anything is to be sent.
  */
-static enum ack_code answer_block(struct receiver *r, struct block *k, struct answer *w, int *answered)
+static enum ack_code answer_block(struct receiver *r, struct block *k, struct answer *w,
+				  int *answered)
 {
 	*answered = 0;
 	if (!k->batch || k->broken) {
@@ -484,8 +508,9 @@ static enum ack_code answer_block(struct receiver *r, struct block *k, struct an
 /* ---- the log: fields only, never content ---- */
 
 /* The log line of one message (of a batch when batch_id is not NULL). */
-static void log_message(const struct receiver *r, const struct hl7_msg *m, size_t size, enum ack_code code,
-			const struct outcome *o, long long t0, const char *batch_id)
+static void log_message(const struct receiver *r, const struct hl7_msg *m, size_t size,
+			enum ack_code code, const struct outcome *o, long long t0,
+			const char *batch_id)
 {
 	if (!log_enabled(LOG_INFO))
 		return;
@@ -502,44 +527,47 @@ static void log_message(const struct receiver *r, const struct hl7_msg *m, size_
 	if (o->what != ACK_OUTCOME_ACCEPT) {
 		char text[sizeof o->err_text * 4 + 8];
 		log_sanitise_text(text, sizeof text, o->err_text);
-		snprintf(extra + strlen(extra), sizeof extra - strlen(extra), " error=\"%s\"", text);
+		snprintf(extra + strlen(extra), sizeof extra - strlen(extra), " error=\"%s\"",
+			 text);
 	}
 	char sz[32], us[32];
 	snprintf(sz, sizeof sz, "%zu", size);
 	snprintf(us, sizeof us, "%lld", monotime_us() - t0);
 	const char *sink = o->sink[0] ? o->sink : "none";
 	struct log_field fields[] = {
-		{"HL7_CONTROL_ID", id},
-		{"HL7_MESSAGE_TYPE", type},
-		{"HL7_VERSION", version},
-		{"HL7_SIZE", sz},
-		{"MLLP_ACK_CODE", ack_code_name(code)},
-		{"MLLP_SINK", sink},
-		{"MLLP_DURATION_US", us},
-		{"REMOTE_ADDR", r->peer->addr},
-		{"REMOTE_PORT", r->peer->port},
-		{"HL7_BATCH_CONTROL_ID", batch_id},
+	    {"HL7_CONTROL_ID", id},
+	    {"HL7_MESSAGE_TYPE", type},
+	    {"HL7_VERSION", version},
+	    {"HL7_SIZE", sz},
+	    {"MLLP_ACK_CODE", ack_code_name(code)},
+	    {"MLLP_SINK", sink},
+	    {"MLLP_DURATION_US", us},
+	    {"REMOTE_ADDR", r->peer->addr},
+	    {"REMOTE_PORT", r->peer->port},
+	    {"HL7_BATCH_CONTROL_ID", batch_id},
 	};
 	log_event(o->what == ACK_OUTCOME_ACCEPT ? LOG_INFO : LOG_WARNING, MSGID_MESSAGE, fields,
 		  sizeof fields / sizeof fields[0] - (batch_id ? 0 : 1),
-		  "%s: message id=%s type=%s version=%s size=%s ack=%s sink=%s us=%s%s", r->peer->label, id, type,
-		  version, sz, ack_code_name(code), sink, us, extra);
+		  "%s: message id=%s type=%s version=%s size=%s ack=%s sink=%s us=%s%s",
+		  r->peer->label, id, type, version, sz, ack_code_name(code), sink, us, extra);
 }
 
 /* The lines of a block: each message's, and a batch's own. */
 static void log_block(const struct receiver *r, const struct block *k, enum ack_code code)
 {
 	if (!k->batch) {
-		log_message(r, &k->m, k->size, k->duplicate ? k->replayed : code, &k->o, k->t0, NULL);
+		log_message(r, &k->m, k->size, k->duplicate ? k->replayed : code, &k->o, k->t0,
+			    NULL);
 		return;
 	}
 	if (k->broken) {
-		log_line(LOG_WARNING, "%s: batch refused: %s (byte %zu) size=%zu ack=AR", r->peer->label, k->o.err_text,
-			 k->b.err_offset, k->len);
+		log_line(LOG_WARNING, "%s: batch refused: %s (byte %zu) size=%zu ack=AR",
+			 r->peer->label, k->o.err_text, k->b.err_offset, k->len);
 		return;
 	}
 	if (k->duplicate) {
-		log_line(LOG_INFO, "%s: batch id=%s messages=%zu size=%zu outcome=duplicate sink=duplicate",
+		log_line(LOG_INFO,
+			 "%s: batch id=%s messages=%zu size=%zu outcome=duplicate sink=duplicate",
 			 r->peer->label, k->batch_id, k->b.messages, k->len);
 		return;
 	}
@@ -559,17 +587,22 @@ static void log_block(const struct receiver *r, const struct block *k, enum ack_
 	char text[sizeof k->o.err_text * 4 + 8] = "";
 	if (!ok)
 		log_sanitise_text(text, sizeof text, k->o.err_text);
-	log_line(ok ? LOG_INFO : LOG_WARNING, "%s: batch id=%s messages=%zu size=%zu outcome=%s sink=%s us=%lld%s%s%s",
+	log_line(ok ? LOG_INFO : LOG_WARNING,
+		 "%s: batch id=%s messages=%zu size=%zu outcome=%s sink=%s us=%lld%s%s%s",
 		 r->peer->label, k->batch_id, k->b.messages, k->len,
-		 ok ? "delivered" : k->o.what == ACK_OUTCOME_REJECT ? "refused" : "failed",
-		 k->o.sink[0] ? k->o.sink : "none", monotime_us() - k->t0, ok ? "" : " error=\"", text, ok ? "" : "\"");
+		 ok				   ? "delivered"
+		 : k->o.what == ACK_OUTCOME_REJECT ? "refused"
+						   : "failed",
+		 k->o.sink[0] ? k->o.sink : "none", monotime_us() - k->t0, ok ? "" : " error=\"",
+		 text, ok ? "" : "\"");
 }
 
 /* ---- the pipeline ---- */
 
 int block_handle(struct receiver *r, const char *data, size_t len, const char *refusal, size_t size)
 {
-	struct block k = {.data = data, .len = len, .size = size, .refusal = refusal, .t0 = monotime_us()};
+	struct block k = {
+	    .data = data, .len = len, .size = size, .refusal = refusal, .t0 = monotime_us()};
 	struct answer w;
 	int answered = 0, rc = 0;
 
@@ -584,12 +617,14 @@ int block_handle(struct receiver *r, const char *data, size_t len, const char *r
 		return 0;
 	}
 	if (k.o.what == ACK_OUTCOME_ACCEPT)
-		sink_deliver(&r->sinks, &k.f, k.batch ? (struct hl7_span){NULL, 0} : hl7_msh(&k.m, 10, 0), data, len,
+		sink_deliver(&r->sinks, &k.f,
+			     k.batch ? (struct hl7_span){NULL, 0} : hl7_msh(&k.m, 10, 0), data, len,
 			     &k.o);
 	answer_begin(&w, r->out);
 	enum ack_code code = answer_block(r, &k, &w, &answered);
 	if (k.locked)
-		dedupe_done(r, &k, w.failed || !answered ? "" : answer_bytes(&w), w.failed || !answered ? 0 : w.used);
+		dedupe_done(r, &k, w.failed || !answered ? "" : answer_bytes(&w),
+			    w.failed || !answered ? 0 : w.used);
 	if (answered && answer_end(&w) < 0) {
 		log_line(LOG_ERR, "%s: out of memory for an acknowledgement", r->peer->label);
 		rc = -1;

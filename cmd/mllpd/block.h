@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* block.h: one block (a message, or a whole batch) through validate, sender check, dedupe, deliver, answer, log. */
+/* block.h: one block (a message, or a whole batch) through validate, sender check, dedupe, deliver,
+ * answer, log. */
 #ifndef MLLPD_BLOCK_H
 #define MLLPD_BLOCK_H
 
@@ -14,9 +15,10 @@
 struct receiver {
 	const struct config *cfg;
 	const struct peer *peer;
-	const char *tls_peer;    /* the client certificate's subject, or "" */
-	const char *allow_names; /* with --tls-allow: its identities, NUL-separated, "" last; NULL: none */
-	struct answers *out;     /* where answers go, framed */
+	const char *tls_peer; /* the client certificate's subject, or "" */
+	const char
+	    *allow_names; /* with --tls-allow: its identities, NUL-separated, "" last; NULL: none */
+	struct answers *out; /* where answers go, framed */
 	struct sinks sinks;
 	struct dedupe dedupe; /* --dedupe: the shared record, opened on first use */
 	int dedupe_ok;
@@ -24,8 +26,8 @@ struct receiver {
 };
 
 /* Set up for one connection; 0, or -1 (out of memory). */
-int receiver_init(struct receiver *r, const struct config *cfg, const struct peer *peer, const char *tls_peer,
-		  const char *allow_names, struct answers *out, char **envp);
+int receiver_init(struct receiver *r, const struct config *cfg, const struct peer *peer,
+		  const char *tls_peer, const char *allow_names, struct answers *out, char **envp);
 void receiver_close(struct receiver *r);
 
 /*
@@ -38,6 +40,7 @@ void receiver_close(struct receiver *r);
  * text); size is then the frame's size on the wire.
  * Returns 0, or -1 when the connection must end (out of memory for an answer: logged).
  */
-int block_handle(struct receiver *r, const char *data, size_t len, const char *refusal, size_t size);
+int block_handle(struct receiver *r, const char *data, size_t len, const char *refusal,
+		 size_t size);
 
 #endif

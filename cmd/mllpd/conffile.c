@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* conffile.c: read the --config file; the parsing is lib/optfile's, the options main.c's own table. */
+/* conffile.c: read the --config file; the parsing is lib/optfile's, the options main.c's own table.
+ */
 #include "conffile.h"
 
 #include <errno.h>
@@ -12,8 +13,8 @@
 /* A configuration file is at most this large. */
 #define CONFFILE_MAX (1 << 20)
 
-void conffile_load(struct optfile *out, const char *path, const struct option *table, const char *const *refused,
-		   const char *prog)
+void conffile_load(struct optfile *out, const char *path, const struct option *table,
+		   const char *const *refused, const char *prog)
 {
 	FILE *f = fopen(path, "rb");
 	const char *why = f ? NULL : strerror(errno);

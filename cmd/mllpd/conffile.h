@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* conffile.h: --config FILE: read it and turn its name = value lines into arguments (lib/optfile). */
+/* conffile.h: --config FILE: read it and turn its name = value lines into arguments (lib/optfile).
+ */
 #ifndef MLLPD_CONFFILE_H
 #define MLLPD_CONFFILE_H
 
@@ -11,7 +12,7 @@
  * process: "mllpd: FILE: why" or "mllpd: FILE:LINE: why" on stderr, exit
  * 78 (EX_CONFIG).
  */
-void conffile_load(struct optfile *out, const char *path, const struct option *table, const char *const *refused,
-		   const char *prog);
+void conffile_load(struct optfile *out, const char *path, const struct option *table,
+		   const char *const *refused, const char *prog);
 
 #endif

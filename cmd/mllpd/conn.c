@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* conn.c: the connection loop: read, frame, time out, write; each block goes to the pipeline (block.c). */
+/* conn.c: the connection loop: read, frame, time out, write; each block goes to the pipeline
+ * (block.c). */
 #include "mllpd.h"
 
 #include <errno.h>
@@ -38,26 +39,26 @@ struct conn {
 	const struct peer *peer;
 	char **envp;
 	int in_fd, out_fd;
-	int out_socket;         /* out_fd is a socket (io_write_within()) */
+	int out_socket; /* out_fd is a socket (io_write_within()) */
 	struct mllp_framer framer;
 	char *frame_buf;
-	struct answers out;     /* framed answers not yet written */
-	struct receiver recv;   /* the pipeline's state */
-	int batch;              /* sinks are fast: write answers once per read */
-	int read_waits;         /* between frames, read() itself waits: no poll() (see direct_read_setup) */
+	struct answers out;   /* framed answers not yet written */
+	struct receiver recv; /* the pipeline's state */
+	int batch;	      /* sinks are fast: write answers once per read */
+	int read_waits; /* between frames, read() itself waits: no poll() (see direct_read_setup) */
 	unsigned long long bytes_in, bytes_out;
-	int gone;               /* the peer stopped reading */
+	int gone; /* the peer stopped reading */
 	const char *gone_reason;
 	int junk_logged;
-	/* Deadlines (monotime_us(), 0: none): the frame's own, and the idle one, which restarts at the
-	 * start and after each frame, not on junk between frames. */
+	/* Deadlines (monotime_us(), 0: none): the frame's own, and the idle one, which restarts at
+	 * the start and after each frame, not on junk between frames. */
 	long long frame_deadline, idle_deadline;
 	int restart_idle;
 	struct tlsio_conn *tls; /* NULL: plain fds, read(2) and write(2) as ever */
-	char tls_peer[512];     /* client certificate subject (mutual TLS), or empty */
-	char *allow_names;      /* with --tls-allow: the certificate's identities (tlsio_peer_names); NULL: none */
+	char tls_peer[512];	/* client certificate subject (mutual TLS), or empty */
+	char *allow_names; /* with --tls-allow: the certificate's identities (tlsio_peer_names);
+			      NULL: none */
 };
-
 
 /* The I/O seam: one branch on the plain path, no OpenSSL call. */
 static ssize_t conn_read(struct conn *c, void *buf, size_t len)
@@ -82,11 +83,14 @@ static void flush(struct conn *c)
 		return;
 	if (conn_write(c, c->out.p, c->out.len) < 0) {
 		if (errno == ETIMEDOUT) {
-			log_line(LOG_WARNING, "%s: cannot send the acknowledgement: not read by the peer within %gs",
-				 c->peer->label, c->cfg->frame_timeout);
+			log_line(
+			    LOG_WARNING,
+			    "%s: cannot send the acknowledgement: not read by the peer within %gs",
+			    c->peer->label, c->cfg->frame_timeout);
 			c->gone_reason = "write-timeout";
 		} else {
-			log_line(LOG_WARNING, "%s: cannot send the acknowledgement: %s", c->peer->label, strerror(errno));
+			log_line(LOG_WARNING, "%s: cannot send the acknowledgement: %s",
+				 c->peer->label, strerror(errno));
 		}
 		c->gone = 1;
 	}
@@ -142,8 +146,8 @@ static int conn_tls(struct conn *c)
 	char why[256];
 	double limit = cfg->tls_handshake_timeout;
 
-	c->tls = tlsio_handshake(cfg->tls, c->in_fd, c->out_fd, NULL, limit > 0 ? config_ms(limit) : -1, why,
-				 sizeof why);
+	c->tls = tlsio_handshake(cfg->tls, c->in_fd, c->out_fd, NULL,
+				 limit > 0 ? config_ms(limit) : -1, why, sizeof why);
 	if (!c->tls) {
 		log_line(LOG_WARNING, "%s: TLS handshake failed: %s", c->peer->label, why);
 		return -1;
@@ -157,11 +161,14 @@ static int conn_tls(struct conn *c)
 		if (c->allow_names)
 			tlsio_peer_names(c->tls, c->allow_names, NAMES_MAX, &skipped);
 		if (skipped)
-			log_line(LOG_WARNING, "%s: --tls-allow: %zu certificate name(s) ignored (not text, or too many)",
+			log_line(LOG_WARNING,
+				 "%s: --tls-allow: %zu certificate name(s) ignored (not text, or "
+				 "too many)",
 				 c->peer->label, skipped);
 	}
-	log_line(LOG_DEBUG, "%s: TLS %s %s%s%s%s", c->peer->label, tlsio_version(c->tls), tlsio_cipher(c->tls),
-		 c->tls_peer[0] ? " peer=\"" : "", c->tls_peer, c->tls_peer[0] ? "\"" : "");
+	log_line(LOG_DEBUG, "%s: TLS %s %s%s%s%s", c->peer->label, tlsio_version(c->tls),
+		 tlsio_cipher(c->tls), c->tls_peer[0] ? " peer=\"" : "", c->tls_peer,
+		 c->tls_peer[0] ? "\"" : "");
 	return 0;
 }
 
@@ -189,7 +196,8 @@ static int conn_open(struct conn *c)
 	log_line(LOG_DEBUG, "%s: connected", c->peer->label);
 	if (cfg->tls && conn_tls(c) < 0)
 		return EX_PROTOCOL;
-	if (receiver_init(&c->recv, cfg, c->peer, c->tls_peer, c->allow_names, &c->out, c->envp) < 0) {
+	if (receiver_init(&c->recv, cfg, c->peer, c->tls_peer, c->allow_names, &c->out, c->envp) <
+	    0) {
 		log_line(LOG_ERR, "%s: out of memory", c->peer->label);
 		return EX_OSERR;
 	}
@@ -203,7 +211,8 @@ static int grow_frame(struct conn *c)
 	size_t room = c->framer.room > max / 2 ? max : c->framer.room * 2;
 	char *grown = realloc(c->frame_buf, room);
 	if (!grown) {
-		log_line(LOG_ERR, "%s: out of memory for a frame of %zu bytes: closing, not acknowledged",
+		log_line(LOG_ERR,
+			 "%s: out of memory for a frame of %zu bytes: closing, not acknowledged",
 			 c->peer->label, c->framer.total);
 		return -1;
 	}
@@ -223,31 +232,30 @@ static int feed(struct conn *c, const char *buf, size_t n, const char **reason)
 		enum mllp_event ev = mllp_feed(&c->framer, buf + off, n - off, &used);
 		off += used;
 		switch (ev) {
-		case MLLP_NEED_MORE:
-			break;
+		case MLLP_NEED_MORE: break;
 		case MLLP_NEED_ROOM:
 			if (grow_frame(c) < 0) {
 				*reason = "out-of-memory";
 				return EX_OSERR;
 			}
 			break;
-		case MLLP_FRAME:
-			handle(c, NULL);
-			break;
-		case MLLP_TOO_LARGE:
-			handle(c, "message too large");
-			break;
+		case MLLP_FRAME: handle(c, NULL); break;
+		case MLLP_TOO_LARGE: handle(c, "message too large"); break;
 		case MLLP_BAD_TRAILER:
 			/* An oversized frame is refused as such, whatever its trailer. */
-			handle(c, c->framer.total > c->framer.cap ? "message too large"
-								  : "frame not ended by 0x1C 0x0D (--strict)");
+			handle(c, c->framer.total > c->framer.cap
+				      ? "message too large"
+				      : "frame not ended by 0x1C 0x0D (--strict)");
 			break;
 		case MLLP_RESTARTED:
-			log_line(LOG_WARNING, "%s: start byte inside a frame: %zu bytes dropped, not acknowledged",
-				 c->peer->label, c->framer.partial);
+			log_line(
+			    LOG_WARNING,
+			    "%s: start byte inside a frame: %zu bytes dropped, not acknowledged",
+			    c->peer->label, c->framer.partial);
 			break;
 		case MLLP_JUNK:
-			log_line(LOG_ERR, "%s: byte outside a frame (--strict): closing", c->peer->label);
+			log_line(LOG_ERR, "%s: byte outside a frame (--strict): closing",
+				 c->peer->label);
 			flush(c);
 			*reason = "protocol-error";
 			return EX_PROTOCOL;
@@ -274,19 +282,23 @@ static void log_closed(const struct conn *c, long long start, const char *reason
 	if (c->cfg->dedupe_window)
 		snprintf(tls, sizeof tls, " duplicates=%llu", c->recv.duplicates);
 	if (c->tls) {
-		/* The subject is RFC 2253 text (printable ASCII); quotes inside are escaped by it. */
+		/* The subject is RFC 2253 text (printable ASCII); quotes inside are escaped by it.
+		 */
 		size_t used = strlen(tls);
 		snprintf(tls + used, sizeof tls - used, " tls=%s%s%s%s", tlsio_version(c->tls),
-			 c->tls_peer[0] ? " tls_peer=\"" : "", c->tls_peer, c->tls_peer[0] ? "\"" : "");
+			 c->tls_peer[0] ? " tls_peer=\"" : "", c->tls_peer,
+			 c->tls_peer[0] ? "\"" : "");
 	}
 	struct log_field fields[] = {
-		{"REMOTE_ADDR", peer->addr}, {"REMOTE_PORT", peer->port}, {"MLLP_MESSAGES", msgs},
-		{"MLLP_BYTES_IN", bin},      {"MLLP_BYTES_OUT", bout},    {"MLLP_JUNK_BYTES", junk},
-		{"MLLP_TLS_PEER", c->tls_peer},
+	    {"REMOTE_ADDR", peer->addr},    {"REMOTE_PORT", peer->port}, {"MLLP_MESSAGES", msgs},
+	    {"MLLP_BYTES_IN", bin},	    {"MLLP_BYTES_OUT", bout},	 {"MLLP_JUNK_BYTES", junk},
+	    {"MLLP_TLS_PEER", c->tls_peer},
 	};
-	log_event(LOG_INFO, MSGID_CONNECTION, fields, sizeof fields / sizeof fields[0] - (c->tls_peer[0] ? 0 : 1),
-		  "%s: closed: messages=%s bytes_in=%s bytes_out=%s junk=%s seconds=%.3f reason=%s%s", peer->label,
-		  msgs, bin, bout, junk, secs, reason, tls);
+	log_event(
+	    LOG_INFO, MSGID_CONNECTION, fields,
+	    sizeof fields / sizeof fields[0] - (c->tls_peer[0] ? 0 : 1),
+	    "%s: closed: messages=%s bytes_in=%s bytes_out=%s junk=%s seconds=%.3f reason=%s%s",
+	    peer->label, msgs, bin, bout, junk, secs, reason, tls);
 }
 
 /*
@@ -296,9 +308,11 @@ static void log_closed(const struct conn *c, long long start, const char *reason
  */
 static int wait_input(struct conn *c, int in_frame, long long deadline, const char **reason)
 {
-	struct pollfd p[2] = {{.fd = c->in_fd, .events = POLLIN}, {.fd = mllpd_signal_fd, .events = POLLIN}};
+	struct pollfd p[2] = {{.fd = c->in_fd, .events = POLLIN},
+			      {.fd = mllpd_signal_fd, .events = POLLIN}};
 
-	/* read() waits itself (EINTR on SIGTERM, EAGAIN after its bound), or OpenSSL holds decrypted bytes. */
+	/* read() waits itself (EINTR on SIGTERM, EAGAIN after its bound), or OpenSSL holds
+	 * decrypted bytes. */
 	if ((c->read_waits && !in_frame) || (c->tls && tlsio_pending(c->tls) > 0))
 		return 1;
 	int r = poll(p, mllpd_signal_fd >= 0 ? 2 : 1, wait_ms_until(deadline));
@@ -307,7 +321,9 @@ static int wait_input(struct conn *c, int in_frame, long long deadline, const ch
 	if (r == 0) {
 		*reason = in_frame ? "frame-timeout" : "idle-timeout";
 		if (in_frame)
-			log_line(LOG_WARNING, "%s: frame not finished within %gs: %zu bytes dropped, not acknowledged",
+			log_line(LOG_WARNING,
+				 "%s: frame not finished within %gs: %zu bytes dropped, not "
+				 "acknowledged",
 				 c->peer->label, c->cfg->frame_timeout, c->framer.total);
 		return 0;
 	}
@@ -336,14 +352,18 @@ static int read_failed(struct conn *c, const char **reason)
 	return EX_IOERR;
 }
 
-/* The deadline that bounds the next wait: the open frame's (set when it began), else the idle one. */
+/* The deadline that bounds the next wait: the open frame's (set when it began), else the idle one.
+ */
 static long long deadline(struct conn *c, int in_frame)
 {
 	const struct config *cfg = c->cfg;
 	if (!in_frame) {
 		c->frame_deadline = 0;
 		if (c->restart_idle)
-			c->idle_deadline = cfg->idle_timeout > 0 ? monotime_us() + (long long)(cfg->idle_timeout * 1e6) : 0;
+			c->idle_deadline =
+			    cfg->idle_timeout > 0
+				? monotime_us() + (long long)(cfg->idle_timeout * 1e6)
+				: 0;
 		c->restart_idle = 0;
 		return c->idle_deadline;
 	}
@@ -352,10 +372,16 @@ static long long deadline(struct conn *c, int in_frame)
 	return c->frame_deadline;
 }
 
-int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct peer *peer, char **envp)
+int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct peer *peer,
+	       char **envp)
 {
 	static char rbuf[READ_CHUNK];
-	struct conn c = {.cfg = cfg, .peer = peer, .in_fd = in_fd, .out_fd = out_fd, .envp = envp, .restart_idle = 1};
+	struct conn c = {.cfg = cfg,
+			 .peer = peer,
+			 .in_fd = in_fd,
+			 .out_fd = out_fd,
+			 .envp = envp,
+			 .restart_idle = 1};
 	long long start = monotime_us();
 	const char *reason = "eof";
 	int rc = conn_open(&c), opened = rc == 0;
@@ -387,7 +413,9 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 		}
 		if (n == 0) {
 			if (mllp_in_frame(&c.framer))
-				log_line(LOG_WARNING, "%s: connection closed inside a frame: %zu bytes dropped, not acknowledged",
+				log_line(LOG_WARNING,
+					 "%s: connection closed inside a frame: %zu bytes dropped, "
+					 "not acknowledged",
 					 peer->label, c.framer.total);
 			break;
 		}
@@ -395,12 +423,14 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 		unsigned long long blocks_before = c.recv.blocks;
 		rc = feed(&c, rbuf, (size_t)n, &reason);
 		if (c.recv.blocks != blocks_before) {
-			/* --frame-timeout bounds each frame: the one now open started in this read. */
+			/* --frame-timeout bounds each frame: the one now open started in this read.
+			 */
 			c.restart_idle = 1;
 			c.frame_deadline = 0;
 		}
 		flush(&c);
-		/* The answers are out: open the next message's spool file now, not after it arrives. */
+		/* The answers are out: open the next message's spool file now, not after it
+		 * arrives. */
 		if (!c.gone)
 			sinks_idle(&c.recv.sinks);
 	}

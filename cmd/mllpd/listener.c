@@ -35,7 +35,8 @@ void peer_from_sockaddr(struct peer *p, const struct sockaddr *sa)
 		snprintf(p->port, sizeof p->port, "%u", ntohs(in6->sin6_port));
 	}
 	if (p->addr[0])
-		snprintf(p->label, sizeof p->label, strchr(p->addr, ':') ? "[%s]:%s" : "%s:%s", p->addr, p->port);
+		snprintf(p->label, sizeof p->label, strchr(p->addr, ':') ? "[%s]:%s" : "%s:%s",
+			 p->addr, p->port);
 	else
 		snprintf(p->label, sizeof p->label, "unknown");
 }
@@ -44,7 +45,10 @@ int listener_open(const char *spec, int *fds, size_t cap)
 {
 	char host[256] = "", port[32];
 	const char *colon = strrchr(spec, ':');
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *res, *ai;
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+				 .ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_PASSIVE},
+			*res, *ai;
 	int n = 0, err, last_errno = 0;
 
 	if (spec[0] == '[') {
@@ -75,7 +79,8 @@ int listener_open(const char *spec, int *fds, size_t cap)
 		return -1;
 	}
 	for (ai = res; ai && (size_t)n < cap; ai = ai->ai_next) {
-		int one = 1, fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		int one = 1,
+		    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
 		if (fd < 0) {
 			last_errno = errno;
 			continue;
@@ -92,7 +97,8 @@ int listener_open(const char *spec, int *fds, size_t cap)
 	}
 	freeaddrinfo(res);
 	if (n == 0) {
-		log_line(LOG_ERR, "--listen: cannot bind %s: %s", spec, strerror(last_errno ? last_errno : EADDRNOTAVAIL));
+		log_line(LOG_ERR, "--listen: cannot bind %s: %s", spec,
+			 strerror(last_errno ? last_errno : EADDRNOTAVAIL));
 		return -1;
 	}
 	return n;
@@ -133,9 +139,11 @@ static unsigned reap_children(pid_t *kids, unsigned max)
 				break;
 			}
 		if (WIFSIGNALED(status))
-			log_line(LOG_ERR, "connection process %d killed by signal %d", (int)pid, WTERMSIG(status));
+			log_line(LOG_ERR, "connection process %d killed by signal %d", (int)pid,
+				 WTERMSIG(status));
 		else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-			log_line(LOG_WARNING, "connection process %d exited %d", (int)pid, WEXITSTATUS(status));
+			log_line(LOG_WARNING, "connection process %d exited %d", (int)pid,
+				 WEXITSTATUS(status));
 	}
 	return n;
 }
@@ -146,11 +154,13 @@ static int same_host(const struct sockaddr_storage *a, const struct sockaddr_sto
 	if (a->ss_family != b->ss_family)
 		return 0;
 	if (a->ss_family == AF_INET)
-		return memcmp(&((const struct sockaddr_in *)a)->sin_addr, &((const struct sockaddr_in *)b)->sin_addr,
+		return memcmp(&((const struct sockaddr_in *)a)->sin_addr,
+			      &((const struct sockaddr_in *)b)->sin_addr,
 			      sizeof(struct in_addr)) == 0;
 	if (a->ss_family == AF_INET6)
 		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-			      &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr)) == 0;
+			      &((const struct sockaddr_in6 *)b)->sin6_addr,
+			      sizeof(struct in6_addr)) == 0;
 	return 0;
 }
 
@@ -164,7 +174,8 @@ struct ratelimit {
 	unsigned long skipped;
 };
 
-/* 1 when a line may be written now (then *skipped is what was left out since the last); else counted. */
+/* 1 when a line may be written now (then *skipped is what was left out since the last); else
+ * counted. */
 static int rate_ok(struct ratelimit *r, unsigned long *skipped)
 {
 	struct timespec ts;
@@ -202,7 +213,8 @@ struct listener {
 };
 
 /* --max-per-source: is this address at its limit?  Logged (rate-limited) when it is. */
-static int over_source_limit(struct listener *l, const struct sockaddr_storage *ss, const struct peer *peer)
+static int over_source_limit(struct listener *l, const struct sockaddr_storage *ss,
+			     const struct peer *peer)
 {
 	const struct config *cfg = l->cfg;
 	unsigned same = 0;
@@ -216,13 +228,17 @@ static int over_source_limit(struct listener *l, const struct sockaddr_storage *
 	if (same < cfg->max_per_source)
 		return 0;
 	if (rate_ok(&l->refuse_log, &skipped))
-		log_line(LOG_WARNING, "%s: refused: %u connections from this address already (--max-per-source %u)%s",
-			 peer->label, same, cfg->max_per_source, skipped_text(more, sizeof more, skipped));
+		log_line(
+		    LOG_WARNING,
+		    "%s: refused: %u connections from this address already (--max-per-source %u)%s",
+		    peer->label, same, cfg->max_per_source,
+		    skipped_text(more, sizeof more, skipped));
 	return 1;
 }
 
 /* Fork a connection process for fd and keep its slot. */
-static void spawn(struct listener *l, int fd, const struct sockaddr_storage *ss, const struct peer *peer)
+static void spawn(struct listener *l, int fd, const struct sockaddr_storage *ss,
+		  const struct peer *peer)
 {
 	const struct config *cfg = l->cfg;
 	char more[64];
@@ -252,8 +268,10 @@ static void spawn(struct listener *l, int fd, const struct sockaddr_storage *ss,
 		}
 	l->active++;
 	if (l->active == cfg->max_connections && rate_ok(&l->full_log, &skipped))
-		log_line(LOG_WARNING, "all %u connection slots in use (--max-connections %u): new connections wait%s",
-			 l->active, cfg->max_connections, skipped_text(more, sizeof more, skipped));
+		log_line(
+		    LOG_WARNING,
+		    "all %u connection slots in use (--max-connections %u): new connections wait%s",
+		    l->active, cfg->max_connections, skipped_text(more, sizeof more, skipped));
 }
 
 /* Accept one connection on a listening socket and serve it in a process of its own. */

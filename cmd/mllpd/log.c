@@ -30,8 +30,8 @@ static int stderr_is_journal(void)
 static int stderr_is_connection(void)
 {
 	struct stat in, err;
-	return fstat(0, &in) == 0 && fstat(2, &err) == 0 && S_ISSOCK(err.st_mode) && in.st_dev == err.st_dev &&
-	       in.st_ino == err.st_ino;
+	return fstat(0, &in) == 0 && fstat(2, &err) == 0 && S_ISSOCK(err.st_mode) &&
+	       in.st_dev == err.st_dev && in.st_ino == err.st_ino;
 }
 
 void log_setup(enum log_target t, int v)
@@ -63,7 +63,8 @@ int log_enabled(int prio)
 	return verbosity >= 0;
 }
 
-void log_event(int prio, const char *message_id, const struct log_field *fields, size_t nfields, const char *fmt, ...)
+void log_event(int prio, const char *message_id, const struct log_field *fields, size_t nfields,
+	       const char *fmt, ...)
 {
 	char text[1024];
 	va_list ap;
@@ -99,11 +100,8 @@ void log_event(int prio, const char *message_id, const struct log_field *fields,
 			return;
 		break; /* fall back to stderr */
 	}
-	case LOG_TARGET_SYSLOG:
-		syslog(prio, "%s", text);
-		return;
-	default:
-		break;
+	case LOG_TARGET_SYSLOG: syslog(prio, "%s", text); return;
+	default: break;
 	}
 	/* One write per line, so lines of concurrent processes never interleave. */
 	char line[sizeof text + 16];
@@ -116,8 +114,10 @@ void log_event(int prio, const char *message_id, const struct log_field *fields,
 	(void)w;
 }
 
-/* Printable ASCII as it is, except the bytes a value may not hold; others as \xNN; at most limit input bytes. */
-static void sanitise(char *dst, size_t cap, const char *p, size_t len, size_t limit, const char *not_plain)
+/* Printable ASCII as it is, except the bytes a value may not hold; others as \xNN; at most limit
+ * input bytes. */
+static void sanitise(char *dst, size_t cap, const char *p, size_t len, size_t limit,
+		     const char *not_plain)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t o = 0;

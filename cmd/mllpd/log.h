@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* log.h: mllpd's log lines: stderr, journald (structured fields) or syslog; never message content. */
+/* log.h: mllpd's log lines: stderr, journald (structured fields) or syslog; never message content.
+ */
 #ifndef MLLPD_LOG_H
 #define MLLPD_LOG_H
 
@@ -21,8 +22,8 @@ void log_setup(enum log_target target, int verbosity);
 int log_enabled(int prio);
 
 /* One line: "mllpd: <text>" on stderr, MESSAGE=<text> plus fields in the journal. */
-void log_event(int prio, const char *message_id, const struct log_field *fields, size_t nfields, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+void log_event(int prio, const char *message_id, const struct log_field *fields, size_t nfields,
+	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 #define log_line(prio, ...) log_event((prio), NULL, NULL, 0, __VA_ARGS__)
 

@@ -30,63 +30,66 @@ int mllpd_signal_fd = -1;
 static int signal_write_fd = -1;
 
 static const char usage_text[] =
-	"usage: mllpd [-qv] [--spool DIR] [--no-fsync] [--exec CMD] [--exec-timeout SEC]\n"
-	"             [--max-message-size BYTES] [--idle-timeout SEC] [--frame-timeout SEC]\n"
-	"             [--ack-application NAME] [--ack-facility NAME] [--ack-mode auto|original]\n"
-	"             [--strict] [--listen [HOST:]PORT] [--max-connections N]\n"
-	"             [--max-per-source N]\n"
-	"             [--log-target auto|stderr|journal|syslog]\n"
-	"             [--tls-cert FILE [--tls-key FILE] | --tls-pkcs12 FILE]\n"
-	"             [--tls-password-file FILE] [--tls-ca FILE] [--tls-verify-client]\n"
-	"             [--tls-crl FILE] [--tls-ciphers LIST] [--tls-groups LIST]\n"
-	"             [--tls-handshake-timeout SEC]\n"
-	"             [--tls-min-version 1.2|1.3] [--tls-allow FILE] [--config FILE]\n"
-	"             [--dedupe WINDOW [--dedupe-dir DIR]]\n"
-	"       mllpd --version | --help\n";
+    "usage: mllpd [-qv] [--spool DIR] [--no-fsync] [--exec CMD] [--exec-timeout SEC]\n"
+    "             [--max-message-size BYTES] [--idle-timeout SEC] [--frame-timeout SEC]\n"
+    "             [--ack-application NAME] [--ack-facility NAME] [--ack-mode auto|original]\n"
+    "             [--strict] [--listen [HOST:]PORT] [--max-connections N]\n"
+    "             [--max-per-source N]\n"
+    "             [--log-target auto|stderr|journal|syslog]\n"
+    "             [--tls-cert FILE [--tls-key FILE] | --tls-pkcs12 FILE]\n"
+    "             [--tls-password-file FILE] [--tls-ca FILE] [--tls-verify-client]\n"
+    "             [--tls-crl FILE] [--tls-ciphers LIST] [--tls-groups LIST]\n"
+    "             [--tls-handshake-timeout SEC]\n"
+    "             [--tls-min-version 1.2|1.3] [--tls-allow FILE] [--config FILE]\n"
+    "             [--dedupe WINDOW [--dedupe-dir DIR]]\n"
+    "       mllpd --version | --help\n";
 
 static const char help_text[] =
-	"\n"
-	"Receive HL7 v2 messages over MLLP on one connection (fd 0/1, or systemd\n"
-	"socket activation), acknowledge each, and deliver it to a spool and/or a command.\n"
-	"\n"
-	"  --spool DIR               write each message to DIR/new/ (maildir: tmp/, fsync, rename)\n"
-	"  --no-fsync                skip the fsyncs of the spool (faster, not crash-safe)\n"
-	"  --exec CMD                run /bin/sh -c CMD per message, message on stdin\n"
-	"  --exec-timeout SEC        kill the command after SEC seconds, answer AE (30; 0 none)\n"
-	"  --max-message-size BYTES  larger frames get AR (16M; K, M, G suffixes)\n"
-	"  --idle-timeout SEC        close a connection silent for SEC seconds (0: never)\n"
-	"  --frame-timeout SEC       a started frame must end within SEC seconds (60; 0 none)\n"
-	"  --ack-application NAME    MSH-3 of acknowledgements (default: inbound MSH-5)\n"
-	"  --ack-facility NAME       MSH-4 of acknowledgements (default: inbound MSH-6)\n"
-	"  --ack-mode auto|original  answer as MSH-15/16 ask (auto), or always AA/AE/AR\n"
-	"  --strict                  refuse LF separators, BOMs, empty segments, junk bytes\n"
-	"  --listen [HOST:]PORT      accept connections, one process each (no super-server)\n"
-	"  --max-connections N       connections served at once with --listen/Accept=no (64)\n"
-	"  --max-per-source N        of those, from one address at once (0: no limit)\n"
-	"  --log-target TARGET       auto, stderr, journal or syslog (auto)\n"
-	"  --tls-cert FILE           TLS: PEM certificate (chain) of this server\n"
-	"  --tls-key FILE            TLS: PEM private key (default: in the --tls-cert file)\n"
-	"  --tls-pkcs12 FILE         TLS: certificate and key in one PKCS#12 file instead\n"
-	"  --tls-password-file FILE  TLS: first line is the password of the key or PKCS#12\n"
-	"  --tls-ca FILE             TLS: PEM CAs that client certificates must chain to\n"
-	"  --tls-verify-client       TLS: require a client certificate (mutual TLS; needs --tls-ca)\n"
-	"  --tls-crl FILE            TLS: PEM CRLs: refuse a revoked client certificate\n"
-	"  --tls-handshake-timeout SEC TLS: a handshake must end within SEC seconds (10)\n"
-	"  --tls-min-version V       TLS: oldest protocol version, 1.2 or 1.3 (1.2)\n"
-	"  --tls-allow FILE          TLS: MSH-3/MSH-4 each client certificate (CN, SAN) may send as\n"
-	"  --tls-ciphers LIST        TLS: TLS 1.2 cipher suites, OpenSSL syntax (Mozilla intermediate)\n"
-	"  --tls-groups LIST         TLS: key exchange groups (X25519:P-256:P-384)\n"
-	"  --dedupe WINDOW           deliver a resend (same MSH-3, -4, -10 and bytes) once per WINDOW (15m, 24h)\n"
-	"  --dedupe-dir DIR          where --dedupe keeps its record (default: SPOOL/dedupe)\n"
-	"  --config FILE             options from FILE (name = value lines); the command line wins\n"
-	"  -q, --quiet               log warnings and errors only\n"
-	"  -v, --verbose             log connections and leniencies too\n"
-	"  --version                 print the version and exit\n"
-	"  --help                    print this help and exit\n"
-	"\n"
-	"See mllpd(8).\n";
+    "\n"
+    "Receive HL7 v2 messages over MLLP on one connection (fd 0/1, or systemd\n"
+    "socket activation), acknowledge each, and deliver it to a spool and/or a command.\n"
+    "\n"
+    "  --spool DIR               write each message to DIR/new/ (maildir: tmp/, fsync, rename)\n"
+    "  --no-fsync                skip the fsyncs of the spool (faster, not crash-safe)\n"
+    "  --exec CMD                run /bin/sh -c CMD per message, message on stdin\n"
+    "  --exec-timeout SEC        kill the command after SEC seconds, answer AE (30; 0 none)\n"
+    "  --max-message-size BYTES  larger frames get AR (16M; K, M, G suffixes)\n"
+    "  --idle-timeout SEC        close a connection silent for SEC seconds (0: never)\n"
+    "  --frame-timeout SEC       a started frame must end within SEC seconds (60; 0 none)\n"
+    "  --ack-application NAME    MSH-3 of acknowledgements (default: inbound MSH-5)\n"
+    "  --ack-facility NAME       MSH-4 of acknowledgements (default: inbound MSH-6)\n"
+    "  --ack-mode auto|original  answer as MSH-15/16 ask (auto), or always AA/AE/AR\n"
+    "  --strict                  refuse LF separators, BOMs, empty segments, junk bytes\n"
+    "  --listen [HOST:]PORT      accept connections, one process each (no super-server)\n"
+    "  --max-connections N       connections served at once with --listen/Accept=no (64)\n"
+    "  --max-per-source N        of those, from one address at once (0: no limit)\n"
+    "  --log-target TARGET       auto, stderr, journal or syslog (auto)\n"
+    "  --tls-cert FILE           TLS: PEM certificate (chain) of this server\n"
+    "  --tls-key FILE            TLS: PEM private key (default: in the --tls-cert file)\n"
+    "  --tls-pkcs12 FILE         TLS: certificate and key in one PKCS#12 file instead\n"
+    "  --tls-password-file FILE  TLS: first line is the password of the key or PKCS#12\n"
+    "  --tls-ca FILE             TLS: PEM CAs that client certificates must chain to\n"
+    "  --tls-verify-client       TLS: require a client certificate (mutual TLS; needs --tls-ca)\n"
+    "  --tls-crl FILE            TLS: PEM CRLs: refuse a revoked client certificate\n"
+    "  --tls-handshake-timeout SEC TLS: a handshake must end within SEC seconds (10)\n"
+    "  --tls-min-version V       TLS: oldest protocol version, 1.2 or 1.3 (1.2)\n"
+    "  --tls-allow FILE          TLS: MSH-3/MSH-4 each client certificate (CN, SAN) may send as\n"
+    "  --tls-ciphers LIST        TLS: TLS 1.2 cipher suites, OpenSSL syntax (Mozilla "
+    "intermediate)\n"
+    "  --tls-groups LIST         TLS: key exchange groups (X25519:P-256:P-384)\n"
+    "  --dedupe WINDOW           deliver a resend (same MSH-3, -4, -10 and bytes) once per WINDOW "
+    "(15m, 24h)\n"
+    "  --dedupe-dir DIR          where --dedupe keeps its record (default: SPOOL/dedupe)\n"
+    "  --config FILE             options from FILE (name = value lines); the command line wins\n"
+    "  -q, --quiet               log warnings and errors only\n"
+    "  -v, --verbose             log connections and leniencies too\n"
+    "  --version                 print the version and exit\n"
+    "  --help                    print this help and exit\n"
+    "\n"
+    "See mllpd(8).\n";
 
-/* --config FILE, and its arguments while they are applied (a bad value then names FILE:LINE, exit 78). */
+/* --config FILE, and its arguments while they are applied (a bad value then names FILE:LINE, exit
+ * 78). */
 static const char *config_path;
 static const struct optfile *config_args;
 
@@ -94,7 +97,8 @@ static const struct optfile *config_args;
 #define MLLPD_MAX_MESSAGE_MAX (1ull << 30)
 #define IDLE_TIMEOUT_MAX_MS (31536000ull * 1000)
 
-/* Where the option being applied came from, for cli_usage_error(): FILE:LINE while the --config file is applied. */
+/* Where the option being applied came from, for cli_usage_error(): FILE:LINE while the --config
+ * file is applied. */
 static int config_where(char *buf, size_t cap)
 {
 	if (!config_args)
@@ -109,55 +113,83 @@ static void usage_error(const char *fmt, const char *a, const char *b)
 }
 
 enum {
-	OPT_SPOOL = 256, OPT_NO_FSYNC, OPT_EXEC, OPT_EXEC_TIMEOUT, OPT_MAX_MESSAGE, OPT_IDLE_TIMEOUT,
-	OPT_FRAME_TIMEOUT, OPT_ACK_APP, OPT_ACK_FAC, OPT_ACK_MODE, OPT_STRICT, OPT_LISTEN, OPT_MAX_CONN,
-	OPT_LOG_TARGET, OPT_VERSION, OPT_HELP, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_PKCS12, OPT_TLS_PASSWORD_FILE,
-	OPT_TLS_CA, OPT_TLS_VERIFY_CLIENT, OPT_TLS_MIN_VERSION, OPT_TLS_ALLOW, OPT_CONFIG, OPT_DEDUPE, OPT_DEDUPE_DIR,
-	OPT_TLS_CIPHERS, OPT_TLS_GROUPS, OPT_TLS_CRL, OPT_TLS_HANDSHAKE_TIMEOUT, OPT_MAX_PER_SOURCE,
+	OPT_SPOOL = 256,
+	OPT_NO_FSYNC,
+	OPT_EXEC,
+	OPT_EXEC_TIMEOUT,
+	OPT_MAX_MESSAGE,
+	OPT_IDLE_TIMEOUT,
+	OPT_FRAME_TIMEOUT,
+	OPT_ACK_APP,
+	OPT_ACK_FAC,
+	OPT_ACK_MODE,
+	OPT_STRICT,
+	OPT_LISTEN,
+	OPT_MAX_CONN,
+	OPT_LOG_TARGET,
+	OPT_VERSION,
+	OPT_HELP,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
+	OPT_TLS_PKCS12,
+	OPT_TLS_PASSWORD_FILE,
+	OPT_TLS_CA,
+	OPT_TLS_VERIFY_CLIENT,
+	OPT_TLS_MIN_VERSION,
+	OPT_TLS_ALLOW,
+	OPT_CONFIG,
+	OPT_DEDUPE,
+	OPT_DEDUPE_DIR,
+	OPT_TLS_CIPHERS,
+	OPT_TLS_GROUPS,
+	OPT_TLS_CRL,
+	OPT_TLS_HANDSHAKE_TIMEOUT,
+	OPT_MAX_PER_SOURCE,
 };
 
 static const struct option options[] = {
-	{"spool", required_argument, NULL, OPT_SPOOL},
-	{"no-fsync", no_argument, NULL, OPT_NO_FSYNC},
-	{"exec", required_argument, NULL, OPT_EXEC},
-	{"exec-timeout", required_argument, NULL, OPT_EXEC_TIMEOUT},
-	{"max-message-size", required_argument, NULL, OPT_MAX_MESSAGE},
-	{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
-	{"frame-timeout", required_argument, NULL, OPT_FRAME_TIMEOUT},
-	{"ack-application", required_argument, NULL, OPT_ACK_APP},
-	{"ack-facility", required_argument, NULL, OPT_ACK_FAC},
-	{"ack-mode", required_argument, NULL, OPT_ACK_MODE},
-	{"strict", no_argument, NULL, OPT_STRICT},
-	{"listen", required_argument, NULL, OPT_LISTEN},
-	{"max-connections", required_argument, NULL, OPT_MAX_CONN},
-	{"log-target", required_argument, NULL, OPT_LOG_TARGET},
-	{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
-	{"tls-key", required_argument, NULL, OPT_TLS_KEY},
-	{"tls-pkcs12", required_argument, NULL, OPT_TLS_PKCS12},
-	{"tls-password-file", required_argument, NULL, OPT_TLS_PASSWORD_FILE},
-	{"tls-ca", required_argument, NULL, OPT_TLS_CA},
-	{"tls-verify-client", no_argument, NULL, OPT_TLS_VERIFY_CLIENT},
-	{"tls-min-version", required_argument, NULL, OPT_TLS_MIN_VERSION},
-	{"tls-allow", required_argument, NULL, OPT_TLS_ALLOW},
-	{"quiet", no_argument, NULL, 'q'},
-	{"verbose", no_argument, NULL, 'v'},
-	{"version", no_argument, NULL, OPT_VERSION},
-	{"help", no_argument, NULL, OPT_HELP},
-	{"config", required_argument, NULL, OPT_CONFIG},
-	{"dedupe", required_argument, NULL, OPT_DEDUPE},
-	{"dedupe-dir", required_argument, NULL, OPT_DEDUPE_DIR},
-	{"tls-ciphers", required_argument, NULL, OPT_TLS_CIPHERS},
-	{"tls-groups", required_argument, NULL, OPT_TLS_GROUPS},
-	{"tls-crl", required_argument, NULL, OPT_TLS_CRL},
-	{"tls-handshake-timeout", required_argument, NULL, OPT_TLS_HANDSHAKE_TIMEOUT},
-	{"max-per-source", required_argument, NULL, OPT_MAX_PER_SOURCE},
-	{NULL, 0, NULL, 0},
+    {"spool", required_argument, NULL, OPT_SPOOL},
+    {"no-fsync", no_argument, NULL, OPT_NO_FSYNC},
+    {"exec", required_argument, NULL, OPT_EXEC},
+    {"exec-timeout", required_argument, NULL, OPT_EXEC_TIMEOUT},
+    {"max-message-size", required_argument, NULL, OPT_MAX_MESSAGE},
+    {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+    {"frame-timeout", required_argument, NULL, OPT_FRAME_TIMEOUT},
+    {"ack-application", required_argument, NULL, OPT_ACK_APP},
+    {"ack-facility", required_argument, NULL, OPT_ACK_FAC},
+    {"ack-mode", required_argument, NULL, OPT_ACK_MODE},
+    {"strict", no_argument, NULL, OPT_STRICT},
+    {"listen", required_argument, NULL, OPT_LISTEN},
+    {"max-connections", required_argument, NULL, OPT_MAX_CONN},
+    {"log-target", required_argument, NULL, OPT_LOG_TARGET},
+    {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+    {"tls-key", required_argument, NULL, OPT_TLS_KEY},
+    {"tls-pkcs12", required_argument, NULL, OPT_TLS_PKCS12},
+    {"tls-password-file", required_argument, NULL, OPT_TLS_PASSWORD_FILE},
+    {"tls-ca", required_argument, NULL, OPT_TLS_CA},
+    {"tls-verify-client", no_argument, NULL, OPT_TLS_VERIFY_CLIENT},
+    {"tls-min-version", required_argument, NULL, OPT_TLS_MIN_VERSION},
+    {"tls-allow", required_argument, NULL, OPT_TLS_ALLOW},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"dedupe", required_argument, NULL, OPT_DEDUPE},
+    {"dedupe-dir", required_argument, NULL, OPT_DEDUPE_DIR},
+    {"tls-ciphers", required_argument, NULL, OPT_TLS_CIPHERS},
+    {"tls-groups", required_argument, NULL, OPT_TLS_GROUPS},
+    {"tls-crl", required_argument, NULL, OPT_TLS_CRL},
+    {"tls-handshake-timeout", required_argument, NULL, OPT_TLS_HANDSHAKE_TIMEOUT},
+    {"max-per-source", required_argument, NULL, OPT_MAX_PER_SOURCE},
+    {NULL, 0, NULL, 0},
 };
 
 /* Options a --config file may not hold. */
 static const char *const config_refused[] = {"config", "help", "version", NULL};
 
-static void apply_options(int argc, char **argv, struct config *cfg, enum log_target *target, int *verbosity)
+static void apply_options(int argc, char **argv, struct config *cfg, enum log_target *target,
+			  int *verbosity)
 {
 	int c;
 	opterr = 0;
@@ -168,10 +200,22 @@ static void apply_options(int argc, char **argv, struct config *cfg, enum log_ta
 		case OPT_SPOOL: cfg->spool_dir = optarg; break;
 		case OPT_NO_FSYNC: cfg->no_fsync = 1; break;
 		case OPT_EXEC: cfg->exec_cmd = optarg; break;
-		case OPT_EXEC_TIMEOUT: cfg->exec_timeout = cli_seconds("--exec-timeout", optarg, 0, CLI_TIMEOUT_MAX_MS); break;
-		case OPT_MAX_MESSAGE: cfg->max_message = cli_size("--max-message-size", optarg, 16, MLLPD_MAX_MESSAGE_MAX); break;
-		case OPT_IDLE_TIMEOUT: cfg->idle_timeout = cli_seconds("--idle-timeout", optarg, 0, IDLE_TIMEOUT_MAX_MS); break;
-		case OPT_FRAME_TIMEOUT: cfg->frame_timeout = cli_seconds("--frame-timeout", optarg, 0, CLI_TIMEOUT_MAX_MS); break;
+		case OPT_EXEC_TIMEOUT:
+			cfg->exec_timeout =
+			    cli_seconds("--exec-timeout", optarg, 0, CLI_TIMEOUT_MAX_MS);
+			break;
+		case OPT_MAX_MESSAGE:
+			cfg->max_message =
+			    cli_size("--max-message-size", optarg, 16, MLLPD_MAX_MESSAGE_MAX);
+			break;
+		case OPT_IDLE_TIMEOUT:
+			cfg->idle_timeout =
+			    cli_seconds("--idle-timeout", optarg, 0, IDLE_TIMEOUT_MAX_MS);
+			break;
+		case OPT_FRAME_TIMEOUT:
+			cfg->frame_timeout =
+			    cli_seconds("--frame-timeout", optarg, 0, CLI_TIMEOUT_MAX_MS);
+			break;
 		case OPT_ACK_APP: cfg->ack_application = optarg; break;
 		case OPT_ACK_FAC: cfg->ack_facility = optarg; break;
 		case OPT_ACK_MODE:
@@ -180,12 +224,14 @@ static void apply_options(int argc, char **argv, struct config *cfg, enum log_ta
 			else if (strcmp(optarg, "original") == 0)
 				cfg->ack_mode = ACK_MODE_ORIGINAL;
 			else
-				usage_error("--ack-mode: must be auto or original: %s%s", optarg, "");
+				usage_error("--ack-mode: must be auto or original: %s%s", optarg,
+					    "");
 			break;
 		case OPT_STRICT: cfg->strict = 1; break;
 		case OPT_LISTEN: cfg->listen = optarg; break;
 		case OPT_MAX_CONN:
-			cfg->max_connections = (unsigned)cli_count("--max-connections", optarg, 1, 100000);
+			cfg->max_connections =
+			    (unsigned)cli_count("--max-connections", optarg, 1, 100000);
 			break;
 		case OPT_LOG_TARGET:
 			if (strcmp(optarg, "auto") == 0)
@@ -197,7 +243,9 @@ static void apply_options(int argc, char **argv, struct config *cfg, enum log_ta
 			else if (strcmp(optarg, "syslog") == 0)
 				*target = LOG_TARGET_SYSLOG;
 			else
-				usage_error("--log-target: must be auto, stderr, journal or syslog: %s%s", optarg, "");
+				usage_error(
+				    "--log-target: must be auto, stderr, journal or syslog: %s%s",
+				    optarg, "");
 			break;
 		case OPT_TLS_CERT: cfg->tls_cert = optarg; break;
 		case OPT_TLS_KEY: cfg->tls_key = optarg; break;
@@ -212,37 +260,39 @@ static void apply_options(int argc, char **argv, struct config *cfg, enum log_ta
 			else if (strcmp(optarg, "1.3") == 0)
 				cfg->tls_min_version = 13;
 			else
-				usage_error("--tls-min-version: must be 1.2 or 1.3: %s%s", optarg, "");
+				usage_error("--tls-min-version: must be 1.2 or 1.3: %s%s", optarg,
+					    "");
 			break;
 		case OPT_CONFIG: config_path = optarg; break;
 		case OPT_DEDUPE:
 			if (dedupe_parse_window(optarg, &cfg->dedupe_window) < 0)
-				usage_error("--dedupe: invalid window (a number with s, m, h or d, up to 366d): %s", optarg, "");
+				usage_error("--dedupe: invalid window (a number with s, m, h or d, "
+					    "up to 366d): %s",
+					    optarg, "");
 			break;
 		case OPT_DEDUPE_DIR: cfg->dedupe_dir = optarg; break;
 		case OPT_TLS_CIPHERS: cfg->tls_ciphers = optarg; break;
 		case OPT_TLS_GROUPS: cfg->tls_groups = optarg; break;
 		case OPT_TLS_CRL: cfg->tls_crl = optarg; break;
 		case OPT_TLS_HANDSHAKE_TIMEOUT:
-			cfg->tls_handshake_timeout = cli_seconds("--tls-handshake-timeout", optarg, 0, CLI_TIMEOUT_MAX_MS);
+			cfg->tls_handshake_timeout =
+			    cli_seconds("--tls-handshake-timeout", optarg, 0, CLI_TIMEOUT_MAX_MS);
 			break;
 		case OPT_MAX_PER_SOURCE:
-			cfg->max_per_source = (unsigned)cli_count("--max-per-source", optarg, 0, 100000);
+			cfg->max_per_source =
+			    (unsigned)cli_count("--max-per-source", optarg, 0, 100000);
 			break;
 		case 'q': *verbosity = -1; break;
 		case 'v': *verbosity = 1; break;
-		case OPT_VERSION:
-			printf("mllpd %s\n", MLLPD_VERSION);
-			exit(EX_OK);
-		case OPT_HELP:
-			printf("%s%s", usage_text, help_text);
-			exit(EX_OK);
+		case OPT_VERSION: printf("mllpd %s\n", MLLPD_VERSION); exit(EX_OK);
+		case OPT_HELP: printf("%s%s", usage_text, help_text); exit(EX_OK);
 		case ':':
 			fprintf(stderr, "mllpd: %s: requires a value\n%s", opt, usage_text);
 			exit(EX_USAGE);
 		default:
 			if (optopt && optopt < 256)
-				fprintf(stderr, "mllpd: unknown option: -%c\n%s", optopt, usage_text);
+				fprintf(stderr, "mllpd: unknown option: -%c\n%s", optopt,
+					usage_text);
 			else
 				fprintf(stderr, "mllpd: unknown option: %s\n%s", opt, usage_text);
 			exit(EX_USAGE);
@@ -259,7 +309,8 @@ static void apply_options(int argc, char **argv, struct config *cfg, enum log_ta
  * arguments through the same table and handler, then the command line
  * again: it wins over the file.
  */
-static void parse_options(int argc, char **argv, struct config *cfg, enum log_target *target, int *verbosity)
+static void parse_options(int argc, char **argv, struct config *cfg, enum log_target *target,
+			  int *verbosity)
 {
 	cli_init("mllpd", NULL);
 	cli_set_where(config_where);
@@ -276,13 +327,17 @@ static void parse_options(int argc, char **argv, struct config *cfg, enum log_ta
 		usage_error("no sink configured: give --spool DIR and/or --exec CMD%s%s", "", "");
 	/* An empty command is sh -c '': exit 0, an AA for every message delivered nowhere. */
 	if (cfg->exec_cmd && cfg->exec_cmd[strspn(cfg->exec_cmd, " \t\n")] == '\0')
-		usage_error("--exec: empty command (it would accept every message and deliver none)%s%s", "", "");
+		usage_error(
+		    "--exec: empty command (it would accept every message and deliver none)%s%s",
+		    "", "");
 	if (cfg->spool_dir && cfg->spool_dir[0] == '\0')
 		usage_error("--spool: empty directory name%s%s", "", "");
 	if (cfg->dedupe_dir && !cfg->dedupe_window)
 		usage_error("--dedupe-dir: needs --dedupe WINDOW%s%s", "", "");
 	if (cfg->dedupe_window && !cfg->dedupe_dir && !cfg->spool_dir)
-		usage_error("--dedupe: needs --spool DIR (the record lives beside it) or --dedupe-dir DIR%s%s", "", "");
+		usage_error("--dedupe: needs --spool DIR (the record lives beside it) or "
+			    "--dedupe-dir DIR%s%s",
+			    "", "");
 	if (cfg->tls_cert && cfg->tls_pkcs12)
 		usage_error("--tls-pkcs12: not with --tls-cert%s%s", "", "");
 	if (cfg->tls_key && cfg->tls_pkcs12)
@@ -325,17 +380,20 @@ static struct allow_table *allow_load(const char *path, const char *prefix)
 	free(buf);
 	if (!t) {
 		if (err.line)
-			log_line(LOG_ERR, "%s--tls-allow %s:%zu: %s", prefix, path, err.line, err.reason);
+			log_line(LOG_ERR, "%s--tls-allow %s:%zu: %s", prefix, path, err.line,
+				 err.reason);
 		else
 			log_line(LOG_ERR, "%s--tls-allow %s: %s", prefix, path, err.reason);
 		return NULL;
 	}
 	if (allow_count(t) == 0)
-		log_line(LOG_WARNING, "--tls-allow %s: no rules: every message will be refused", path);
+		log_line(LOG_WARNING, "--tls-allow %s: no rules: every message will be refused",
+			 path);
 	return t;
 }
 
-/* A secret file other users may read: a warning naming it (ssh refuses; we warn, to keep serving). */
+/* A secret file other users may read: a warning naming it (ssh refuses; we warn, to keep serving).
+ */
 static void warn_exposed(const char *opt, const char *path)
 {
 	char why[96];
@@ -349,54 +407,60 @@ static void warn_exposed(const char *opt, const char *path)
  * reason logged after prefix.  Warnings (an expired certificate, a stale
  * CRL, a secret others may read) are logged each time.
  */
-static int tls_load(const struct config *cfg, const char *prefix, struct tlsio_ctx **ctx, struct allow_table **allow)
+static int tls_load(const struct config *cfg, const char *prefix, struct tlsio_ctx **ctx,
+		    struct allow_table **allow)
 {
 	char password[1024], why[256];
 	ssize_t plen = 0;
 	*ctx = NULL;
 	*allow = NULL;
 	if (cfg->tls_password_file) {
-		plen = tlsio_read_password(cfg->tls_password_file, password, sizeof password, why, sizeof why);
+		plen = tlsio_read_password(cfg->tls_password_file, password, sizeof password, why,
+					   sizeof why);
 		if (plen < 0) {
-			log_line(LOG_ERR, "%s--tls-password-file %s: %s", prefix, cfg->tls_password_file, why);
+			log_line(LOG_ERR, "%s--tls-password-file %s: %s", prefix,
+				 cfg->tls_password_file, why);
 			return -1;
 		}
 	}
 	struct tlsio_config tc = {
-		.cert_file = cfg->tls_cert,
-		.key_file = cfg->tls_key,
-		.pkcs12_file = cfg->tls_pkcs12,
-		.password = cfg->tls_password_file ? password : NULL,
-		.password_len = (size_t)plen,
-		.ca_file = cfg->tls_ca,
-		.crl_file = cfg->tls_crl,
-		.verify_peer = cfg->tls_verify_client,
-		.min_version = cfg->tls_min_version,
-		.ciphers = cfg->tls_ciphers,
-		.groups = cfg->tls_groups,
+	    .cert_file = cfg->tls_cert,
+	    .key_file = cfg->tls_key,
+	    .pkcs12_file = cfg->tls_pkcs12,
+	    .password = cfg->tls_password_file ? password : NULL,
+	    .password_len = (size_t)plen,
+	    .ca_file = cfg->tls_ca,
+	    .crl_file = cfg->tls_crl,
+	    .verify_peer = cfg->tls_verify_client,
+	    .min_version = cfg->tls_min_version,
+	    .ciphers = cfg->tls_ciphers,
+	    .groups = cfg->tls_groups,
 	};
 	struct tlsio_report rep;
 	*ctx = tlsio_ctx_new(TLSIO_SERVER, &tc, &rep);
 	tlsio_cleanse(password, sizeof password);
 	if (!*ctx) {
 		if (rep.file)
-			log_line(LOG_ERR, "%s%s %s: %s", prefix, tlsio_input_option(rep.input), rep.file, rep.reason);
+			log_line(LOG_ERR, "%s%s %s: %s", prefix, tlsio_input_option(rep.input),
+				 rep.file, rep.reason);
 		else
 			log_line(LOG_ERR, "%sTLS: %s", prefix, rep.reason);
 		return -1;
 	}
 	if (rep.warning[0])
-		log_line(LOG_WARNING, "%s %s: %s", cfg->tls_pkcs12 ? "--tls-pkcs12" : "--tls-cert", rep.file,
-			 rep.warning);
-	/* Only files that held a secret: the key (in the certificate file when no --tls-key), PKCS#12, password. */
+		log_line(LOG_WARNING, "%s %s: %s", cfg->tls_pkcs12 ? "--tls-pkcs12" : "--tls-cert",
+			 rep.file, rep.warning);
+	/* Only files that held a secret: the key (in the certificate file when no --tls-key),
+	 * PKCS#12, password. */
 	if (cfg->tls_pkcs12)
 		warn_exposed("--tls-pkcs12", cfg->tls_pkcs12);
 	else
-		warn_exposed(cfg->tls_key ? "--tls-key" : "--tls-cert", cfg->tls_key ? cfg->tls_key : cfg->tls_cert);
+		warn_exposed(cfg->tls_key ? "--tls-key" : "--tls-cert",
+			     cfg->tls_key ? cfg->tls_key : cfg->tls_cert);
 	warn_exposed("--tls-password-file", cfg->tls_password_file);
 	for (size_t i = 0; i < rep.nnotes; i++)
-		log_line(LOG_WARNING, "%s %s: %s", tlsio_input_option(rep.notes[i].input), rep.notes[i].file,
-			 rep.notes[i].text);
+		log_line(LOG_WARNING, "%s %s: %s", tlsio_input_option(rep.notes[i].input),
+			 rep.notes[i].file, rep.notes[i].text);
 	if (cfg->tls_allow && !(*allow = allow_load(cfg->tls_allow, prefix))) {
 		tlsio_ctx_free(*ctx);
 		*ctx = NULL;
@@ -449,30 +513,40 @@ static void tls_setup(struct config *cfg)
 	else if (!given && tlsio_credential(dir, "tls-pkcs12", cred[1], sizeof cred[1]))
 		cfg->tls_pkcs12 = cred[1];
 	if (!cfg->tls_cert && !cfg->tls_pkcs12) {
-		const char *opt = cfg->tls_key ? "--tls-key" : cfg->tls_password_file ? "--tls-password-file"
-			: cfg->tls_ca ? "--tls-ca" : cfg->tls_verify_client ? "--tls-verify-client"
-			: cfg->tls_min_version ? "--tls-min-version" : cfg->tls_ciphers ? "--tls-ciphers"
-			: cfg->tls_groups ? "--tls-groups" : cfg->tls_crl ? "--tls-crl" : NULL;
+		const char *opt = cfg->tls_key		   ? "--tls-key"
+				  : cfg->tls_password_file ? "--tls-password-file"
+				  : cfg->tls_ca		   ? "--tls-ca"
+				  : cfg->tls_verify_client ? "--tls-verify-client"
+				  : cfg->tls_min_version   ? "--tls-min-version"
+				  : cfg->tls_ciphers	   ? "--tls-ciphers"
+				  : cfg->tls_groups	   ? "--tls-groups"
+				  : cfg->tls_crl	   ? "--tls-crl"
+							   : NULL;
 		if (opt)
 			usage_error("%s: needs --tls-cert FILE or --tls-pkcs12 FILE%s", opt, "");
 		return;
 	}
-	if (cfg->tls_cert && !cfg->tls_key && tlsio_credential(dir, "tls-key", cred[2], sizeof cred[2]))
+	if (cfg->tls_cert && !cfg->tls_key &&
+	    tlsio_credential(dir, "tls-key", cred[2], sizeof cred[2]))
 		cfg->tls_key = cred[2];
 	if (!cfg->tls_ca && tlsio_credential(dir, "tls-ca", cred[3], sizeof cred[3]))
 		cfg->tls_ca = cred[3];
-	if (!cfg->tls_password_file && tlsio_credential(dir, "tls-password", cred[4], sizeof cred[4]))
+	if (!cfg->tls_password_file &&
+	    tlsio_credential(dir, "tls-password", cred[4], sizeof cred[4]))
 		cfg->tls_password_file = cred[4];
 	if (cfg->tls_verify_client && !cfg->tls_ca)
 		usage_error("--tls-verify-client: needs --tls-ca FILE%s%s", "", "");
 	if (cfg->tls_crl && !cfg->tls_ca)
 		usage_error("--tls-crl: needs --tls-ca FILE%s%s", "", "");
-	if (!cfg->tls_crl && cfg->tls_ca && tlsio_credential(dir, "tls-crl", cred[6], sizeof cred[6]))
+	if (!cfg->tls_crl && cfg->tls_ca &&
+	    tlsio_credential(dir, "tls-crl", cred[6], sizeof cred[6]))
 		cfg->tls_crl = cred[6];
 	if (!cfg->tls_allow && tlsio_credential(dir, "tls-allow", cred[5], sizeof cred[5])) {
 		cfg->tls_allow = cred[5];
 		if (!cfg->tls_verify_client) {
-			log_line(LOG_ERR, "--tls-allow %s (credential tls-allow): needs --tls-verify-client", cred[5]);
+			log_line(LOG_ERR,
+				 "--tls-allow %s (credential tls-allow): needs --tls-verify-client",
+				 cred[5]);
 			exit(EX_CONFIG);
 		}
 	}
@@ -508,7 +582,8 @@ static void self_pipe(void)
 	if (pipe(p) < 0)
 		return;
 	for (int i = 0; i < 2; i++)
-		fcntl(p[i], F_SETFL, fcntl(p[i], F_GETFL) | O_NONBLOCK), fcntl(p[i], F_SETFD, FD_CLOEXEC);
+		fcntl(p[i], F_SETFL, fcntl(p[i], F_GETFL) | O_NONBLOCK),
+		    fcntl(p[i], F_SETFD, FD_CLOEXEC);
 	mllpd_signal_fd = p[0];
 	signal_write_fd = p[1];
 }
@@ -533,10 +608,12 @@ void mllpd_child_setup(void)
 /* The peer of a connection on fds: from the super-server's environment, or the socket. */
 static void peer_of_connection(struct peer *p, int fd)
 {
-	static const char *vars[][2] = {
-		{"TCPREMOTEIP", "TCPREMOTEPORT"}, {"REMOTE_ADDR", "REMOTE_PORT"}, {"REMOTE_HOST", "REMOTE_PORT"},
-		{"SOCAT_PEERADDR", "SOCAT_PEERPORT"}};
-	/* xinetd sets REMOTE_HOST without REMOTE_PORT: the socket knows both, so an address alone comes last. */
+	static const char *vars[][2] = {{"TCPREMOTEIP", "TCPREMOTEPORT"},
+					{"REMOTE_ADDR", "REMOTE_PORT"},
+					{"REMOTE_HOST", "REMOTE_PORT"},
+					{"SOCAT_PEERADDR", "SOCAT_PEERPORT"}};
+	/* xinetd sets REMOTE_HOST without REMOTE_PORT: the socket knows both, so an address alone
+	 * comes last. */
 	const char *half = NULL;
 	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
 		const char *a = getenv(vars[i][0]), *port = getenv(vars[i][1]);
@@ -545,14 +622,16 @@ static void peer_of_connection(struct peer *p, int fd)
 		if (a && *a && port && *port) {
 			log_sanitise(p->addr, sizeof p->addr, a, strlen(a));
 			log_sanitise(p->port, sizeof p->port, port, strlen(port));
-			snprintf(p->label, sizeof p->label, strchr(p->addr, ':') ? "[%s]:%s" : "%s:%s", p->addr, p->port);
+			snprintf(p->label, sizeof p->label,
+				 strchr(p->addr, ':') ? "[%s]:%s" : "%s:%s", p->addr, p->port);
 			return;
 		}
 	}
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
 	memset(&ss, 0, sizeof ss);
-	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0 && (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)) {
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0 &&
+	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)) {
 		peer_from_sockaddr(p, (struct sockaddr *)&ss);
 		return;
 	}
@@ -573,7 +652,8 @@ static void check_spool(const struct config *cfg)
 	const char *what;
 	if (cfg->spool_dir) {
 		if (spool_open(&s, cfg->spool_dir, 0, &what) < 0) {
-			log_line(LOG_ERR, "--spool %s: %s: %s", cfg->spool_dir, what, strerror(errno));
+			log_line(LOG_ERR, "--spool %s: %s: %s", cfg->spool_dir, what,
+				 strerror(errno));
 			exit(EX_CANTCREAT);
 		}
 		spool_close(&s);
@@ -581,7 +661,8 @@ static void check_spool(const struct config *cfg)
 	if (cfg->dedupe_window) {
 		struct dedupe d;
 		char dir[4096];
-		if (dedupe_open(&d, dedupe_path(cfg, dir, sizeof dir), cfg->dedupe_window, &what) < 0) {
+		if (dedupe_open(&d, dedupe_path(cfg, dir, sizeof dir), cfg->dedupe_window, &what) <
+		    0) {
 			log_line(LOG_ERR, "--dedupe: %s: %s", what, strerror(errno));
 			exit(EX_CANTCREAT);
 		}
@@ -592,12 +673,12 @@ static void check_spool(const struct config *cfg)
 int main(int argc, char **argv)
 {
 	struct config cfg = {
-		.exec_timeout = 30,
-		.max_message = 16 << 20,
-		.frame_timeout = 60,
-		.ack_mode = ACK_MODE_AUTO,
-		.max_connections = 64,
-		.tls_handshake_timeout = 10,
+	    .exec_timeout = 30,
+	    .max_message = 16 << 20,
+	    .frame_timeout = 60,
+	    .ack_mode = ACK_MODE_AUTO,
+	    .max_connections = 64,
+	    .tls_handshake_timeout = 10,
 	};
 	enum log_target target = LOG_TARGET_AUTO;
 	int verbosity = 0;
@@ -635,7 +716,8 @@ int main(int argc, char **argv)
 		allow_free(cfg.allow);
 		return rc;
 	}
-	int in_fd = n > 0 ? SYSTEMD_LISTEN_FDS_START : 0, out_fd = n > 0 ? SYSTEMD_LISTEN_FDS_START : 1;
+	int in_fd = n > 0 ? SYSTEMD_LISTEN_FDS_START : 0,
+	    out_fd = n > 0 ? SYSTEMD_LISTEN_FDS_START : 1;
 	struct peer peer;
 	if (n > 0)
 		fcntl(in_fd, F_SETFD, FD_CLOEXEC);

@@ -14,29 +14,33 @@ struct config {
 	const char *spool_dir;
 	int no_fsync;
 	const char *exec_cmd;
-	double exec_timeout;    /* seconds; 0: none */
-	size_t max_message;     /* bytes */
-	double idle_timeout;    /* seconds; 0: none */
-	double frame_timeout;   /* seconds; 0: none */
+	double exec_timeout;  /* seconds; 0: none */
+	size_t max_message;   /* bytes */
+	double idle_timeout;  /* seconds; 0: none */
+	double frame_timeout; /* seconds; 0: none */
 	const char *ack_application;
 	const char *ack_facility;
 	enum ack_mode ack_mode;
 	int strict;
-	const char *listen;     /* [HOST:]PORT or NULL */
+	const char *listen; /* [HOST:]PORT or NULL */
 	unsigned max_connections;
-	/* TLS: files as given (or found in $CREDENTIALS_DIRECTORY), and the context made from them. */
+	/* TLS: files as given (or found in $CREDENTIALS_DIRECTORY), and the context made from them.
+	 */
 	const char *tls_cert, *tls_key, *tls_pkcs12, *tls_password_file, *tls_ca;
 	int tls_verify_client;
-	int tls_min_version;    /* 12 or 13 */
-	struct tlsio_ctx *tls;  /* NULL: plain connections */
-	const char *tls_allow;  /* --tls-allow FILE, or NULL */
-	struct allow_table *allow; /* its rules; NULL: any verified certificate may send as anyone */
-	long dedupe_window;     /* --dedupe, seconds; 0: off */
+	int tls_min_version;   /* 12 or 13 */
+	struct tlsio_ctx *tls; /* NULL: plain connections */
+	const char *tls_allow; /* --tls-allow FILE, or NULL */
+	struct allow_table
+	    *allow;		/* its rules; NULL: any verified certificate may send as anyone */
+	long dedupe_window;	/* --dedupe, seconds; 0: off */
 	const char *dedupe_dir; /* --dedupe-dir, or NULL: SPOOL/dedupe */
-	const char *tls_ciphers, *tls_groups; /* --tls-ciphers, --tls-groups; NULL: Mozilla intermediate */
-	const char *tls_crl;    /* --tls-crl FILE (or the tls-crl credential), or NULL */
+	const char *tls_ciphers,
+	    *tls_groups;	      /* --tls-ciphers, --tls-groups; NULL: Mozilla intermediate */
+	const char *tls_crl;	      /* --tls-crl FILE (or the tls-crl credential), or NULL */
 	double tls_handshake_timeout; /* seconds; 0: none */
-	unsigned max_per_source; /* --max-per-source: connections from one address at once; 0: no limit */
+	unsigned max_per_source; /* --max-per-source: connections from one address at once; 0: no
+				    limit */
 };
 
 /* A timeout option in milliseconds, rounded (options are at most 2147483 s: it fits an int). */
@@ -60,7 +64,8 @@ struct peer {
  * SIGTERM (after the message in hand) or a timeout.  Returns an exit code
  * (sysexits).  envp is the environment to pass on to --exec commands.
  */
-int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct peer *peer, char **envp);
+int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct peer *peer,
+	       char **envp);
 
 /*
  * Accept on the listening sockets and fork conn_serve() per connection;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* sink.c: the spool and the --exec command, in the order that keeps a refused message from every reader. */
+/* sink.c: the spool and the --exec command, in the order that keeps a refused message from every
+ * reader. */
 #include "sink.h"
 
 #include <errno.h>
@@ -33,8 +34,13 @@ void outcome_sink(struct outcome *o, const char *part)
 /* Remove what --exec commands must not inherit from mllpd's environment. */
 static char **filtered_environment(char **envp)
 {
-	static const char *drop[] = {"LISTEN_FDS=",	       "LISTEN_PID=", "LISTEN_FDNAMES=", "NOTIFY_SOCKET=",
-				     "CREDENTIALS_DIRECTORY=", "HL7_",	      "MLLP_"};
+	static const char *drop[] = {"LISTEN_FDS=",
+				     "LISTEN_PID=",
+				     "LISTEN_FDNAMES=",
+				     "NOTIFY_SOCKET=",
+				     "CREDENTIALS_DIRECTORY=",
+				     "HL7_",
+				     "MLLP_"};
 	size_t n = 0, k = 0;
 	while (envp && envp[n])
 		n++;
@@ -52,8 +58,8 @@ static char **filtered_environment(char **envp)
 	return out;
 }
 
-int sinks_init(struct sinks *s, const struct config *cfg, const struct peer *peer, const char *tls_peer,
-	       char **envp)
+int sinks_init(struct sinks *s, const struct config *cfg, const struct peer *peer,
+	       const char *tls_peer, char **envp)
 {
 	memset(s, 0, sizeof *s);
 	s->cfg = cfg;
@@ -81,10 +87,12 @@ int sinks_spool_ready(struct sinks *s, const char **what)
 {
 	if (s->spool_ok)
 		return 0;
-	if (spool_open(&s->spool, s->cfg->spool_dir, s->cfg->no_fsync ? SPOOL_NO_FSYNC : 0, what) < 0)
+	if (spool_open(&s->spool, s->cfg->spool_dir, s->cfg->no_fsync ? SPOOL_NO_FSYNC : 0, what) <
+	    0)
 		return -1;
 	s->spool_ok = 1;
-	spool_clean_tmp(&s->spool, SPOOL_TMP_MAX_AGE); /* maildir: a crash's tmp/ leftovers, after 36 h */
+	spool_clean_tmp(&s->spool,
+			SPOOL_TMP_MAX_AGE); /* maildir: a crash's tmp/ leftovers, after 36 h */
 	return 0;
 }
 
@@ -95,7 +103,8 @@ void sinks_idle(struct sinks *s)
 }
 
 /* Environment for --exec: the base environment plus the block's fields. */
-static char **exec_environment(const struct sinks *s, const struct block_fields *f, const char *spool_file)
+static char **exec_environment(const struct sinks *s, const struct block_fields *f,
+			       const char *spool_file)
 {
 	const struct peer *peer = s->peer;
 	struct {
@@ -103,22 +112,24 @@ static char **exec_environment(const struct sinks *s, const struct block_fields 
 		struct hl7_span v;
 		int optional; /* absent, not empty, when unset */
 	} vars[] = {
-		{"HL7_CONTROL_ID", f->control_id, 0},
-		{"HL7_MESSAGE_TYPE", f->type, 0},
-		{"HL7_MESSAGE_CODE", f->code, 0},
-		{"HL7_TRIGGER_EVENT", f->trigger, 0},
-		{"HL7_VERSION", f->version, 0},
-		{"HL7_PROCESSING_ID", f->processing, 0},
-		{"HL7_SENDING_APPLICATION", f->sending_app, 0},
-		{"HL7_SENDING_FACILITY", f->sending_fac, 0},
-		{"HL7_RECEIVING_APPLICATION", f->receiving_app, 0},
-		{"HL7_RECEIVING_FACILITY", f->receiving_fac, 0},
-		{"HL7_BATCH", {f->batch ? "1" : NULL, f->batch ? 1 : 0}, 1},
-		{"HL7_BATCH_MESSAGES", {f->batch ? f->batch_messages : NULL, f->batch ? strlen(f->batch_messages) : 0}, 1},
-		{"MLLP_REMOTE_ADDR", {peer->addr, strlen(peer->addr)}, 0},
-		{"MLLP_REMOTE_PORT", {peer->port, strlen(peer->port)}, 0},
-		{"MLLP_SPOOL_FILE", {spool_file, spool_file ? strlen(spool_file) : 0}, 1},
-		{"MLLP_TLS_PEER", {s->tls_peer[0] ? s->tls_peer : NULL, strlen(s->tls_peer)}, 1},
+	    {"HL7_CONTROL_ID", f->control_id, 0},
+	    {"HL7_MESSAGE_TYPE", f->type, 0},
+	    {"HL7_MESSAGE_CODE", f->code, 0},
+	    {"HL7_TRIGGER_EVENT", f->trigger, 0},
+	    {"HL7_VERSION", f->version, 0},
+	    {"HL7_PROCESSING_ID", f->processing, 0},
+	    {"HL7_SENDING_APPLICATION", f->sending_app, 0},
+	    {"HL7_SENDING_FACILITY", f->sending_fac, 0},
+	    {"HL7_RECEIVING_APPLICATION", f->receiving_app, 0},
+	    {"HL7_RECEIVING_FACILITY", f->receiving_fac, 0},
+	    {"HL7_BATCH", {f->batch ? "1" : NULL, f->batch ? 1 : 0}, 1},
+	    {"HL7_BATCH_MESSAGES",
+	     {f->batch ? f->batch_messages : NULL, f->batch ? strlen(f->batch_messages) : 0},
+	     1},
+	    {"MLLP_REMOTE_ADDR", {peer->addr, strlen(peer->addr)}, 0},
+	    {"MLLP_REMOTE_PORT", {peer->port, strlen(peer->port)}, 0},
+	    {"MLLP_SPOOL_FILE", {spool_file, spool_file ? strlen(spool_file) : 0}, 1},
+	    {"MLLP_TLS_PEER", {s->tls_peer[0] ? s->tls_peer : NULL, strlen(s->tls_peer)}, 1},
 	};
 	size_t nvars = sizeof vars / sizeof vars[0], nbase = 0, bytes = 0;
 
@@ -151,7 +162,8 @@ static char **exec_environment(const struct sinks *s, const struct block_fields 
 }
 
 /* The absolute path of a file in the spool's subdirectory sub. */
-static void spool_path(const struct sinks *s, const char *sub, const char *name, char *path, size_t cap)
+static void spool_path(const struct sinks *s, const char *sub, const char *name, char *path,
+		       size_t cap)
 {
 	const char *dir = s->cfg->spool_dir;
 	char cwd[2048] = "";
@@ -180,26 +192,29 @@ static void take_printed(struct sinks *s, const struct exec_status *st, struct h
 
 	if (st->out_len == 0)
 		return;
-	enum ackread_status r =
-		ackread_answer(s->exec_out, st->out_len, control_id, s->exec_out, EXEC_OUT_MAX + 1, &len, &m, &a);
+	enum ackread_status r = ackread_answer(s->exec_out, st->out_len, control_id, s->exec_out,
+					       EXEC_OUT_MAX + 1, &len, &m, &a);
 	if (r == ACKREAD_NOT_MSH)
 		return;
 	if (r != ACKREAD_OK) {
-		log_line(LOG_WARNING, "%s: --exec: printed answer ignored: %s", s->peer->label, ackread_status_text(r));
+		log_line(LOG_WARNING, "%s: --exec: printed answer ignored: %s", s->peer->label,
+			 ackread_status_text(r));
 		return;
 	}
 	enum ack_code code = ack_code_from_name(a.code);
 	if (st->result == EXEC_TIMEOUT || st->result == EXEC_SIGNALED)
 		return;
 	if (st->result != EXEC_OK && ack_code_positive(code)) {
-		log_line(LOG_WARNING, "%s: --exec: printed answer ignored: %s after a failed command", s->peer->label,
-			 a.code);
+		log_line(LOG_WARNING,
+			 "%s: --exec: printed answer ignored: %s after a failed command",
+			 s->peer->label, a.code);
 		return;
 	}
 	o->printed = s->exec_out;
 	o->printed_len = len;
 	o->printed_code = code;
-	/* A negative printed answer: the message was not accepted, whatever the exit status said. */
+	/* A negative printed answer: the message was not accepted, whatever the exit status said.
+	 */
 	if (st->result == EXEC_OK && !ack_code_positive(code))
 		outcome_fail(o, outcome_of_code(code), 207, "the command answered %s", a.code);
 	if (!ack_code_positive(code) && a.text.len) {
@@ -235,9 +250,7 @@ static void run_command(struct sinks *s, const struct block_fields *f, struct hl
 	free(env);
 	char code[32];
 	switch (st.result) {
-	case EXEC_OK:
-		snprintf(code, sizeof code, "exec:ok");
-		break;
+	case EXEC_OK: snprintf(code, sizeof code, "exec:ok"); break;
 	case EXEC_SIGNALED:
 		snprintf(code, sizeof code, "exec:signal-%d", st.code);
 		outcome_fail(o, ACK_OUTCOME_ERROR, 207, "command killed by signal %d", st.code);
@@ -261,14 +274,16 @@ static void run_command(struct sinks *s, const struct block_fields *f, struct hl
 		take_printed(s, &st, control_id, o);
 }
 
-/* The spool could not be used: AE, logged, and reopened next time (the directory may have been replaced). */
+/* The spool could not be used: AE, logged, and reopened next time (the directory may have been
+ * replaced). */
 static void spool_failed(struct sinks *s, const char *what, struct outcome *o)
 {
 	const char *why = strerror(errno);
 	outcome_sink(o, "spool:error");
 	if (what) {
 		outcome_fail(o, ACK_OUTCOME_ERROR, 207, "spool: %s: %s", what, why);
-		log_line(LOG_ERR, "%s: spool %s: %s: %s", s->peer->label, s->cfg->spool_dir, what, why);
+		log_line(LOG_ERR, "%s: spool %s: %s: %s", s->peer->label, s->cfg->spool_dir, what,
+			 why);
 	} else {
 		outcome_fail(o, ACK_OUTCOME_ERROR, 207, "spool: %s", why);
 		log_line(LOG_ERR, "%s: spool %s: %s", s->peer->label, s->cfg->spool_dir, why);
@@ -278,8 +293,8 @@ static void spool_failed(struct sinks *s, const char *what, struct outcome *o)
 	s->spool_ok = 0;
 }
 
-void sink_deliver(struct sinks *s, const struct block_fields *f, struct hl7_span control_id, const char *data,
-		  size_t len, struct outcome *o)
+void sink_deliver(struct sinks *s, const struct block_fields *f, struct hl7_span control_id,
+		  const char *data, size_t len, struct outcome *o)
 {
 	const struct config *cfg = s->cfg;
 	char tmpname[SPOOL_NAME_MAX], name[SPOOL_NAME_MAX], path[4096];
@@ -327,13 +342,14 @@ void sink_deliver(struct sinks *s, const struct block_fields *f, struct hl7_span
 		outcome_sink(o, "spool:error");
 		outcome_sink(o, ran);
 		outcome_fail(o, ACK_OUTCOME_ERROR, 207, "spool: %s", why);
-		log_line(LOG_ERR, "%s: spool: cannot move %s to new/: %s", s->peer->label, tmpname, why);
+		log_line(LOG_ERR, "%s: spool: cannot move %s to new/: %s", s->peer->label, tmpname,
+			 why);
 		unlinkat(s->spool.tmpfd, tmpname, 0);
 		return;
 	}
 	if (spool_reject(&s->spool, tmpname, name) < 0)
-		log_line(LOG_ERR, "%s: spool: cannot move %s to failed/: %s", s->peer->label, name[0] ? name : tmpname,
-			 strerror(errno));
+		log_line(LOG_ERR, "%s: spool: cannot move %s to failed/: %s", s->peer->label,
+			 name[0] ? name : tmpname, strerror(errno));
 	outcome_sink(o, "spool:failed");
 	outcome_sink(o, ran);
 }

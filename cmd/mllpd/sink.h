@@ -14,10 +14,11 @@
 /* What came of a block: the outcome, the error for the ACK, what each sink did (for the log). */
 struct outcome {
 	enum ack_outcome what;
-	int err_code;       /* table 0357, when not accepted */
+	int err_code;	    /* table 0357, when not accepted */
 	char err_text[160]; /* plain text for MSA-3/ERR and error= in the log */
-	char sink[160];     /* "spool:ok,exec:ok", ... for sink= in the log */
-	/* A command's own acknowledgement of a message, to be sent as it is (see sink_deliver()). */
+	char sink[160];	    /* "spool:ok,exec:ok", ... for sink= in the log */
+	/* A command's own acknowledgement of a message, to be sent as it is (see sink_deliver()).
+	 */
 	const char *printed;
 	size_t printed_len;
 	enum ack_code printed_code;
@@ -25,7 +26,7 @@ struct outcome {
 
 /* Set a refusal or failure: what, the code, and the text (printf). */
 void outcome_fail(struct outcome *o, enum ack_outcome what, int err_code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* Append "part" to o->sink (comma-separated). */
 void outcome_sink(struct outcome *o, const char *part);
@@ -45,17 +46,17 @@ struct sinks {
 	const struct config *cfg;
 	const struct peer *peer;
 	const char *tls_peer; /* the client certificate's subject, or "" */
-	char **envp;          /* mllpd's environment, less what commands must not inherit */
+	char **envp;	      /* mllpd's environment, less what commands must not inherit */
 	struct spool spool;
-	int spool_ok;         /* spool opened */
+	int spool_ok;	      /* spool opened */
 	struct exec_cmd exec; /* --exec CMD, split once */
 	int exec_ok;
-	char *exec_out;       /* the command's output, then its ACK normalised */
+	char *exec_out; /* the command's output, then its ACK normalised */
 };
 
 /* Set up for one connection.  0, or -1 (out of memory). */
-int sinks_init(struct sinks *s, const struct config *cfg, const struct peer *peer, const char *tls_peer,
-	       char **envp);
+int sinks_init(struct sinks *s, const struct config *cfg, const struct peer *peer,
+	       const char *tls_peer, char **envp);
 void sinks_close(struct sinks *s);
 
 /* Open the spool on first use: 0, or -1 with errno and *what naming the part that failed. */
@@ -80,7 +81,7 @@ void sinks_idle(struct sinks *s);
  * signal.  Anything else it printed is ignored (logged when it began with
  * MSH).  o->printed is valid until the next sink_deliver().
  */
-void sink_deliver(struct sinks *s, const struct block_fields *f, struct hl7_span control_id, const char *data,
-		  size_t len, struct outcome *o);
+void sink_deliver(struct sinks *s, const struct block_fields *f, struct hl7_span control_id,
+		  const char *data, size_t len, struct outcome *o);
 
 #endif

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* canned-ack.c: the ceiling: answer every frame with a fixed ACK carrying its MSH-10, parse nothing else.
- * canned-ack PORT: accept and fork per connection.  canned-ack --inetd: one connection on fd 0/1.
- * canned-ack PORT SPOOLDIR: the same, but each frame is first kept as a file the plain way (create in
- * SPOOLDIR/tmp, write, close, rename into SPOOLDIR/new): the least any receiver keeping a file per
- * message does before its ACK, with no fsync. */
+/* canned-ack.c: the ceiling: answer every frame with a fixed ACK carrying its MSH-10, parse nothing
+ * else. canned-ack PORT: accept and fork per connection.  canned-ack --inetd: one connection on fd
+ * 0/1. canned-ack PORT SPOOLDIR: the same, but each frame is first kept as a file the plain way
+ * (create in SPOOLDIR/tmp, write, close, rename into SPOOLDIR/new): the least any receiver keeping
+ * a file per message does before its ACK, with no fsync. */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -60,7 +60,8 @@ static void serve(int in, int out)
 				if (!e)
 					e = s;
 				int a = snprintf(ack, sizeof ack,
-						 "\x0bMSH|^~\\&|RCV|RFAC|SND|SFAC|20260101000000||ACK^A01^ACK|1|P|2.5.1\rMSA|AA|%.*s\r\x1c\r",
+						 "\x0bMSH|^~\\&|RCV|RFAC|SND|SFAC|20260101000000||"
+						 "ACK^A01^ACK|1|P|2.5.1\rMSA|AA|%.*s\r\x1c\r",
 						 (int)(e - s), frame + s);
 				if (write(out, ack, (size_t)a) != a)
 					return;

@@ -64,7 +64,9 @@ static int ack_ok(const char *f, size_t n, const char *id)
 			size_t left = n - i - 4;
 			if (left < 3 + ID_LEN || !(p[0] == 'A' || p[0] == 'C') || p[1] != 'A')
 				return 0;
-			return memcmp(p + 3, id, ID_LEN) == 0 && (left == 3 + ID_LEN || p[3 + ID_LEN] == '\r' || p[3 + ID_LEN] == p[2]);
+			return memcmp(p + 3, id, ID_LEN) == 0 &&
+			       (left == 3 + ID_LEN || p[3 + ID_LEN] == '\r' ||
+				p[3 + ID_LEN] == p[2]);
 		}
 	}
 	return 0;
@@ -165,12 +167,14 @@ static int cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	if (argc < 5) {
-		fprintf(stderr, "usage: mllp-load PORT CONNECTIONS MESSAGES-PER-CONNECTION WINDOW [--reconnect] < message\n");
+		fprintf(stderr, "usage: mllp-load PORT CONNECTIONS MESSAGES-PER-CONNECTION WINDOW "
+				"[--reconnect] < message\n");
 		return 64;
 	}
 	static char msg[1 << 20];
 	size_t len = fread(msg, 1, sizeof msg, stdin);
-	int port = atoi(argv[1]), conns = atoi(argv[2]), count = atoi(argv[3]), window = atoi(argv[4]);
+	int port = atoi(argv[1]), conns = atoi(argv[2]), count = atoi(argv[3]),
+	    window = atoi(argv[4]);
 	int reconnect = argc > 5 && strcmp(argv[5], "--reconnect") == 0;
 	/* MSH-10 of the template becomes a 16-digit unique ID per message. */
 	char *p = msg;
@@ -191,8 +195,14 @@ int main(int argc, char **argv)
 	struct job *jobs = calloc((size_t)conns, sizeof *jobs);
 	pthread_t *th = calloc((size_t)conns, sizeof *th);
 	for (int i = 0; i < conns; i++) {
-		jobs[i] = (struct job){.port = port, .count = count, .window = window, .reconnect = reconnect,
-				       .msg = tmpl, .msg_len = len, .id_off = off, .conn = i};
+		jobs[i] = (struct job){.port = port,
+				       .count = count,
+				       .window = window,
+				       .reconnect = reconnect,
+				       .msg = tmpl,
+				       .msg_len = len,
+				       .id_off = off,
+				       .conn = i};
 		if (window == 1)
 			jobs[i].lat = calloc((size_t)count, sizeof(double));
 	}

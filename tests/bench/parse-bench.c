@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* parse-bench.c: lib's parser with full tokenisation (hl7_parse + hl7_tok_next to every subcomponent),
- * over a mix of the messages named: prints "MB/s messages/s walk-MB/s", the last for hl7_parse +
- * hl7_walk (the event walker) on the same mix. */
+/* parse-bench.c: lib's parser with full tokenisation (hl7_parse + hl7_tok_next to every
+ * subcomponent), over a mix of the messages named: prints "MB/s messages/s walk-MB/s", the last for
+ * hl7_parse + hl7_walk (the event walker) on the same mix. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +41,8 @@ static size_t tokenise(const struct hl7_msg *m)
 }
 
 /* Repeat the mix for about a second (at least 8 rounds); MB/s, and messages/s in *mps. */
-static double run(char **msgs, const size_t *lens, int n, char **names, int walk, double *mps, size_t *sink)
+static double run(char **msgs, const size_t *lens, int n, char **names, int walk, double *mps,
+		  size_t *sink)
 {
 	size_t bytes = 0, messages = 0;
 	double t0 = now(), t;
@@ -51,7 +52,8 @@ static double run(char **msgs, const size_t *lens, int n, char **names, int walk
 			for (int i = 0; i < n; i++) {
 				struct hl7_msg m;
 				if (hl7_parse(&m, msgs[i], lens[i], 0) != HL7_OK) {
-					fprintf(stderr, "parse-bench: %s does not parse\n", names[i]);
+					fprintf(stderr, "parse-bench: %s does not parse\n",
+						names[i]);
 					exit(65);
 				}
 				if (walk)

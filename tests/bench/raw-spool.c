@@ -30,8 +30,9 @@ int main(int argc, char **argv)
 		char name[64];
 		snprintf(name, sizeof name, "%d.hl7", i);
 		int fd = openat(tfd, name, O_WRONLY | O_CREAT | O_EXCL, 0640);
-		if (fd < 0 || write(fd, msg, len) != (ssize_t)len || (sync && fsync(fd) < 0) || close(fd) < 0 ||
-		    renameat(tfd, name, nfd, name) < 0 || (sync && fsync(nfd) < 0)) {
+		if (fd < 0 || write(fd, msg, len) != (ssize_t)len || (sync && fsync(fd) < 0) ||
+		    close(fd) < 0 || renameat(tfd, name, nfd, name) < 0 ||
+		    (sync && fsync(nfd) < 0)) {
 			perror("raw-spool");
 			return 74;
 		}

@@ -98,7 +98,8 @@ static void build_and_check(const struct hl7_msg *m, const struct ack_params *p)
 		if (hl7_version_known(hl7_msh(m, 12, 1)))
 			FUZZ_CHECK(st == HL7_OK);
 		id = hl7_msh(m, 10, 0);
-		FUZZ_CHECK(ar.control_id.len == id.len && memcmp(ar.control_id.p, id.p, id.len) == 0);
+		FUZZ_CHECK(ar.control_id.len == id.len &&
+			   memcmp(ar.control_id.p, id.p, id.len) == 0);
 		FUZZ_CHECK(hl7_span_eq(hl7_msh(&am, 9, 1), "ACK"));
 	}
 	/* MSA-3 carries the error text, escaped for the ACK's delimiters */
@@ -111,8 +112,8 @@ static void build_and_check(const struct hl7_msg *m, const struct ack_params *p)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const enum ack_code codes[] = { ACK_AA, ACK_AE, ACK_AR, ACK_CA, ACK_CE, ACK_CR };
-	static const int err_codes[] = { 0, 100, 101, 102, 203, 207 };
+	static const enum ack_code codes[] = {ACK_AA, ACK_AE, ACK_AR, ACK_CA, ACK_CE, ACK_CR};
+	static const int err_codes[] = {0, 100, 101, 102, 203, 207};
 	struct hl7_msg m;
 	struct ack_params p;
 	const char *buf;
@@ -131,11 +132,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		for (int mode = 0; mode < 2; mode++)
 			for (int o = 0; o <= ACK_OUTCOME_REJECT; o++) {
-				enum ack_code c = ack_choose(&m, mode ? ACK_MODE_ORIGINAL : ACK_MODE_AUTO,
-							     (enum ack_outcome)o);
+				enum ack_code c =
+				    ack_choose(&m, mode ? ACK_MODE_ORIGINAL : ACK_MODE_AUTO,
+					       (enum ack_outcome)o);
 				FUZZ_CHECK(c >= ACK_NONE && c <= ACK_CR);
 				if (mode == 1 && c != ACK_NONE)
-					FUZZ_CHECK(c == (o == 0 ? ACK_AA : o == 1 ? ACK_AE : ACK_AR));
+					FUZZ_CHECK(c == (o == 0	  ? ACK_AA
+							 : o == 1 ? ACK_AE
+								  : ACK_AR));
 				if (c == ACK_NONE)
 					continue;
 				memset(&p, 0, sizeof p);

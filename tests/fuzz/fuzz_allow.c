@@ -19,7 +19,7 @@
 
 enum kind { K_CN, K_DNS, K_EMAIL, K_URI, K_IP, K_ANY, K_NONE };
 
-static const char *const prefixes[] = { "CN:", "DNS:", "email:", "URI:", "IP:", "*:" };
+static const char *const prefixes[] = {"CN:", "DNS:", "email:", "URI:", "IP:", "*:"};
 
 #define MAX_RULES 256
 
@@ -31,7 +31,7 @@ struct rule {
 
 struct model {
 	struct rule r[MAX_RULES];
-	size_t n;        /* rules (all of them counted, the first MAX_RULES kept) */
+	size_t n;	 /* rules (all of them counted, the first MAX_RULES kept) */
 	size_t err_line; /* 0: accepted */
 };
 
@@ -138,7 +138,8 @@ static void model_parse(struct model *m, const char *buf, size_t len)
 
 		if (k == K_NONE)
 			k = K_CN;
-		if (name_len == 0 || (name_len == 1 && name[0] == '*') || (k == K_IP && !ip_of(name, name_len, ip))) {
+		if (name_len == 0 || (name_len == 1 && name[0] == '*') ||
+		    (k == K_IP && !ip_of(name, name_len, ip))) {
 			m->err_line = line;
 			return;
 		}
@@ -163,8 +164,8 @@ static int value_ok(const char *want, size_t want_len, const char *p, size_t len
 }
 
 /* The model's answer for one identity "KIND:name" (NUL-terminated). */
-static int model_permits(const struct model *m, const char *id, const char *app, size_t app_len, const char *fac,
-			 size_t fac_len)
+static int model_permits(const struct model *m, const char *id, const char *app, size_t app_len,
+			 const char *fac, size_t fac_len)
 {
 	size_t len = strlen(id), pl;
 	enum kind k = kind_of(id, len, &pl);
@@ -189,7 +190,8 @@ static int model_permits(const struct model *m, const char *id, const char *app,
 		} else {
 			id_ok = nl == r->name_len && memcmp(name, r->name, nl) == 0;
 		}
-		if (id_ok && value_ok(r->app, r->app_len, app, app_len) && value_ok(r->fac, r->fac_len, fac, fac_len))
+		if (id_ok && value_ok(r->app, r->app_len, app, app_len) &&
+		    value_ok(r->fac, r->fac_len, fac, fac_len))
 			return 1;
 	}
 	return 0;
@@ -204,9 +206,11 @@ struct query {
 };
 
 /* A query from rule r, altered as sel says. */
-static void make_query(struct query *q, const struct rule *r, unsigned sel, const char *in, size_t in_len)
+static void make_query(struct query *q, const struct rule *r, unsigned sel, const char *in,
+		       size_t in_len)
 {
-	static const char *const ids[] = { "CN:", "DNS:", "email:", "URI:", "IP:", "dns:", "Cn:", "*:", "" };
+	static const char *const ids[] = {
+	    "CN:", "DNS:", "email:", "URI:", "IP:", "dns:", "Cn:", "*:", ""};
 	enum kind k = r->kind == K_ANY ? (enum kind)(sel % 5) : r->kind;
 	const char *prefix = sel & 0x100 ? ids[(sel >> 3) % 9] : prefixes[k];
 	size_t nl = r->name_len < 100 ? r->name_len : 100, pl = strlen(prefix);
@@ -279,13 +283,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		for (unsigned j = 0; j < MAX_QUERIES; j++) {
 			struct query *q = &qs[j];
-			unsigned sel = j == 0 ? 0 : (unsigned)(h >> (j * 5 % 40)) ^ (unsigned)(i * 7919 + j);
+			unsigned sel =
+			    j == 0 ? 0 : (unsigned)(h >> (j * 5 % 40)) ^ (unsigned)(i * 7919 + j);
 			int want, got;
 
 			make_query(q, &m.r[i], sel, buf, size);
 			ids[j] = q->id;
 			want = model_permits(&m, q->id, q->app, q->app_len, q->fac, q->fac_len);
-			FUZZ_CHECK(allow_permits(t, &ids[j], 0, q->app, q->app_len, q->fac, q->fac_len) == 0);
+			FUZZ_CHECK(allow_permits(t, &ids[j], 0, q->app, q->app_len, q->fac,
+						 q->fac_len) == 0);
 			got = allow_permits(t, &ids[j], 1, q->app, q->app_len, q->fac, q->fac_len);
 			FUZZ_CHECK(got == want);
 			/* a rule as written permits itself */
@@ -294,8 +300,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		/* all identities of one certificate at once, with the first query's values */
 		for (unsigned j = 0; j < MAX_QUERIES; j++)
-			any |= model_permits(&m, ids[j], qs[0].app, qs[0].app_len, qs[0].fac, qs[0].fac_len);
-		FUZZ_CHECK(allow_permits(t, ids, MAX_QUERIES, qs[0].app, qs[0].app_len, qs[0].fac, qs[0].fac_len) == any);
+			any |= model_permits(&m, ids[j], qs[0].app, qs[0].app_len, qs[0].fac,
+					     qs[0].fac_len);
+		FUZZ_CHECK(allow_permits(t, ids, MAX_QUERIES, qs[0].app, qs[0].app_len, qs[0].fac,
+					 qs[0].fac_len) == any);
 	}
 	FUZZ_CHECK(allow_permits(NULL, NULL, 0, NULL, 0, NULL, 0) == 0);
 	allow_free(t);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* fuzz_answer.c: a command's printed answer, as mllpd takes it, against the ACK reader everyone else uses. */
+/* fuzz_answer.c: a command's printed answer, as mllpd takes it, against the ACK reader everyone
+ * else uses. */
 #include <string.h>
 
 #include "ack.h"
@@ -48,11 +49,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(len >= 3 && memcmp(dst, "MSH", 3) == 0);
 		FUZZ_CHECK(client == ACKREAD_OK);
 		FUZZ_CHECK(strcmp(a.code, a2.code) == 0 && a.positive == a2.positive);
-		FUZZ_CHECK(a2.control_id.len == id.len && memcmp(a2.control_id.p, id.p, id.len) == 0);
+		FUZZ_CHECK(a2.control_id.len == id.len &&
+			   memcmp(a2.control_id.p, id.p, id.len) == 0);
 	} else if (len >= 3 && memcmp(dst, "MSH", 3) == 0 && client == ACKREAD_OK) {
-		/* Refused although a client reads an ACK: only because it acknowledges another message. */
+		/* Refused although a client reads an ACK: only because it acknowledges another
+		 * message. */
 		FUZZ_CHECK(st == ACKREAD_OTHER_MESSAGE);
-		FUZZ_CHECK(a2.control_id.len != id.len || memcmp(a2.control_id.p, id.p, id.len) != 0);
+		FUZZ_CHECK(a2.control_id.len != id.len ||
+			   memcmp(a2.control_id.p, id.p, id.len) != 0);
 	}
 	free(dst);
 	free(norm);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* fuzz_batch.c: hl7_batch_parse on any input: the walk obeys the grammar and the counts, the pieces rebuild the batch. */
+/* fuzz_batch.c: hl7_batch_parse on any input: the walk obeys the grammar and the counts, the pieces
+ * rebuild the batch. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,10 +57,11 @@ static void check_count(const struct hl7_batch *b, struct hl7_span seg, size_t w
 	FUZZ_CHECK(f.len == 0 || count_of(f) == (long)want || count_of(f) == also_ok);
 }
 
-/* hl7_batch_field(1..) of a header or trailer: the fields joined by the separator give the segment back. */
+/* hl7_batch_field(1..) of a header or trailer: the fields joined by the separator give the segment
+ * back. */
 static void check_fields(const struct hl7_batch *b, struct hl7_span seg, int header)
 {
-	struct hl7_span f, prev = { NULL, 0 };
+	struct hl7_span f, prev = {NULL, 0};
 	unsigned n;
 	size_t at = 4;
 
@@ -111,7 +113,8 @@ static size_t walk(const struct hl7_batch *b, struct piece *ps, size_t max)
 		for (const char *q = b->buf + at; q < s.p; q++)
 			FUZZ_CHECK(is_eol(*q));
 		FUZZ_CHECK(n > 0 || s.p == b->buf + b->start);
-		FUZZ_CHECK(s.len == 3 || s.p[3] == b->d.field || (k == HL7_BATCH_MESSAGE && is_eol(s.p[3])));
+		FUZZ_CHECK(s.len == 3 || s.p[3] == b->d.field ||
+			   (k == HL7_BATCH_MESSAGE && is_eol(s.p[3])));
 		FUZZ_CHECK(cursor == (size_t)(s.p - b->buf) + s.len);
 		at = cursor;
 		ps[n].kind = k;
@@ -149,7 +152,8 @@ static size_t walk(const struct hl7_batch *b, struct piece *ps, size_t max)
 			group_messages++;
 			break;
 		case HL7_BATCH_BTS:
-			FUZZ_CHECK(memcmp(s.p, "BTS", 3) == 0 && (state == S_BHS || state == S_MSG_IN_BHS));
+			FUZZ_CHECK(memcmp(s.p, "BTS", 3) == 0 &&
+				   (state == S_BHS || state == S_MSG_IN_BHS));
 			FUZZ_CHECK(!memchr(s.p, '\r', s.len) && !memchr(s.p, '\n', s.len));
 			check_count(b, s, group_messages, -1);
 			state = S_BTS;
@@ -160,8 +164,7 @@ static size_t walk(const struct hl7_batch *b, struct piece *ps, size_t max)
 			check_count(b, s, groups, b->bhs.len ? -1 : (long)messages);
 			state = S_FTS;
 			break;
-		default:
-			FUZZ_CHECK(0);
+		default: FUZZ_CHECK(0);
 		}
 		if (k != HL7_BATCH_MESSAGE) {
 			FUZZ_CHECK(!memchr(s.p, '\r', s.len) && !memchr(s.p, '\n', s.len));
@@ -207,8 +210,10 @@ static char *rebuild(const struct piece *ps, size_t n, size_t *len)
 	return out;
 }
 
-/* hl7_batch_parse on an exact-size copy of buf[0..len), so that a read past its end is an ASan report. */
-static enum hl7_batch_status parse_copy(struct hl7_batch *b, char **copy, const char *buf, size_t len)
+/* hl7_batch_parse on an exact-size copy of buf[0..len), so that a read past its end is an ASan
+ * report. */
+static enum hl7_batch_status parse_copy(struct hl7_batch *b, char **copy, const char *buf,
+					size_t len)
 {
 	*copy = malloc(len ? len : 1);
 	if (!*copy)
@@ -229,7 +234,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	FUZZ_CHECK(st == b.status && (unsigned)st <= HL7_BATCH_ERR_COUNT);
 	FUZZ_CHECK(hl7_batch_status_text(st) != NULL);
-	FUZZ_CHECK(hl7_batch_status_code(st) == (st == HL7_BATCH_OK ? 0 : st == HL7_BATCH_ERR_DELIMS ? 102 : 100));
+	FUZZ_CHECK(hl7_batch_status_code(st) == (st == HL7_BATCH_OK	      ? 0
+						 : st == HL7_BATCH_ERR_DELIMS ? 102
+									      : 100));
 	FUZZ_CHECK(hl7_batch_parse(&again, buf, size) == st && again.err_offset == b.err_offset);
 	FUZZ_CHECK((st == HL7_BATCH_ERR_HEADER) == !hl7_batch_is(buf, size));
 	FUZZ_CHECK(b.start == 0 || b.start == 3);
@@ -243,7 +250,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(!hl7_batch_next(&b, &cursor, &k, &s) && s.len == 0 && s.p != NULL);
 		FUZZ_CHECK(b.err_segment[3] == 0);
 		if (b.err_segment[0])
-			FUZZ_CHECK(b.err_offset + 3 <= size && memcmp(buf + b.err_offset, b.err_segment, 3) == 0);
+			FUZZ_CHECK(b.err_offset + 3 <= size &&
+				   memcmp(buf + b.err_offset, b.err_segment, 3) == 0);
 		if (st == HL7_BATCH_ERR_HEADER || st == HL7_BATCH_ERR_DELIMS) {
 			FUZZ_CHECK(b.err_offset == b.start);
 			return 0;
@@ -267,7 +275,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		FUZZ_CHECK(qs[i].kind == ps[i].kind);
 		/* a message may have gained the CR that ended the block */
-		FUZZ_CHECK(c == a || (ps[i].kind == HL7_BATCH_MESSAGE && c == a + 1 && qs[i].span.p[a] == '\r'));
+		FUZZ_CHECK(c == a || (ps[i].kind == HL7_BATCH_MESSAGE && c == a + 1 &&
+				      qs[i].span.p[a] == '\r'));
 		FUZZ_CHECK(memcmp(qs[i].span.p, ps[i].span.p, a) == 0);
 	}
 	free(copy);

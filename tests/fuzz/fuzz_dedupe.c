@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* fuzz_dedupe.c: dedupe_lookup on damaged and forged record files never finds what is not a whole record of the unit. */
+/* fuzz_dedupe.c: dedupe_lookup on damaged and forged record files never finds what is not a whole
+ * record of the unit. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -104,7 +105,7 @@ static void find_one(const char *path, const char *name, int bucket, void *arg)
 /* The one record file dedupe_store() made: its path in out. */
 static void record_file(char *out, size_t cap)
 {
-	struct found f = { out, cap, 0 };
+	struct found f = {out, cap, 0};
 
 	each(find_one, &f);
 	FUZZ_CHECK(f.n == 1);
@@ -168,8 +169,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct stat st;
 
 		/* tmpfs when there is one: many small files made and removed */
-		snprintf(dir, sizeof dir, "%s/fuzz_dedupe.%ld", stat("/dev/shm", &st) == 0 ? "/dev/shm" : "/tmp",
-			 (long)getpid());
+		snprintf(dir, sizeof dir, "%s/fuzz_dedupe.%ld",
+			 stat("/dev/shm", &st) == 0 ? "/dev/shm" : "/tmp", (long)getpid());
 		atexit(cleanup);
 	}
 	window = 1 + data[0] % 64;
@@ -179,13 +180,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		open_window = window;
 	}
 	n -= 8;
-	k.app = (struct hl7_span){ in, data[2] % 8 < n ? data[2] % 8u : n };
-	k.fac = (struct hl7_span){ in + k.app.len, data[3] % 8 < n - k.app.len ? data[3] % 8u : n - k.app.len };
+	k.app = (struct hl7_span){in, data[2] % 8 < n ? data[2] % 8u : n};
+	k.fac = (struct hl7_span){in + k.app.len,
+				  data[3] % 8 < n - k.app.len ? data[3] % 8u : n - k.app.len};
 	keylen = k.app.len + k.fac.len;
-	k.control_id = (struct hl7_span){ in + keylen, data[4] % 16 < n - keylen ? data[4] % 16u : n - keylen };
+	k.control_id =
+	    (struct hl7_span){in + keylen, data[4] % 16 < n - keylen ? data[4] % 16u : n - keylen};
 	keylen += k.control_id.len;
 	ack_in = data[7] < n - keylen ? data[7] : n - keylen;
-	cap = data[6] % 4 == 0 ? 0 : data[6] % 4 == 1 ? ack_in : data[6] % 4 == 2 ? sizeof ack : data[6] % 64;
+	cap = data[6] % 4 == 0	 ? 0
+	      : data[6] % 4 == 1 ? ack_in
+	      : data[6] % 4 == 2 ? sizeof ack
+				 : data[6] % 64;
 	extra_len = n - keylen - ack_in;
 	const unsigned char *extra = (const unsigned char *)in + keylen + ack_in;
 
@@ -201,12 +207,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rlen = glen;
 	kind = data[5] % 8;
 	switch (kind) {
-	case 0: /* untouched */
-		damaged = 0;
-		break;
-	case 1: /* cut */
-		rlen = extra_len ? extra[0] % (glen + 1) : glen / 2;
-		break;
+	case 0: /* untouched */ damaged = 0; break;
+	case 1: /* cut */ rlen = extra_len ? extra[0] % (glen + 1) : glen / 2; break;
 	case 2: /* bytes changed, each extra byte pair an (offset, xor) */
 		for (size_t i = 0; i + 1 < extra_len; i += 2)
 			rec[extra[i] % glen] ^= extra[i + 1] ? extra[i + 1] : 1;
@@ -224,8 +226,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(rec, extra, extra_len);
 		rlen = extra_len;
 		break;
-	default:
-		break;
+	default: break;
 	}
 	if (kind == 6) {
 		FUZZ_CHECK(unlink(path) == 0 && mkdir(path, 0750) == 0);
@@ -241,7 +242,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	now = T0 + data[1] % (2 * window + 2);
 	memset(ack, 0x5a, sizeof ack);
 	r = dedupe_lookup(&d, &u, now, cap ? ack : NULL, cap, &hit);
-	FUZZ_CHECK(r == DEDUPE_NEW || r == DEDUPE_DUPLICATE || r == DEDUPE_REUSED || r == DEDUPE_TRUNCATED);
+	FUZZ_CHECK(r == DEDUPE_NEW || r == DEDUPE_DUPLICATE || r == DEDUPE_REUSED ||
+		   r == DEDUPE_TRUNCATED);
 	if (r != DEDUPE_NEW) {
 		uint32_t kl, al;
 
@@ -252,8 +254,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(memcmp(rec, genuine, 8) == 0 && kl == rec_u32(genuine + 16));
 		FUZZ_CHECK(rlen == REC_HEADER + (size_t)kl + al);
 		FUZZ_CHECK(memcmp(rec + REC_HEADER, genuine + REC_HEADER, kl) == 0);
-		FUZZ_CHECK(rec_time(rec) >= (long long)now - window && hit.accepted_at == (time_t)rec_time(rec));
-		int same = memcmp(rec + REC_DIGEST, genuine + REC_DIGEST, REC_HEADER - REC_DIGEST) == 0;
+		FUZZ_CHECK(rec_time(rec) >= (long long)now - window &&
+			   hit.accepted_at == (time_t)rec_time(rec));
+		int same =
+		    memcmp(rec + REC_DIGEST, genuine + REC_DIGEST, REC_HEADER - REC_DIGEST) == 0;
 		FUZZ_CHECK(same == (r != DEDUPE_REUSED));
 		if (r == DEDUPE_DUPLICATE) {
 			FUZZ_CHECK(hit.ack_len == al && al <= cap);

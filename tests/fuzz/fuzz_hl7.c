@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* fuzz_hl7.c: hl7_parse (normal and strict), field access, the walk, the tokeniser, paths and escapes on any input. */
+/* fuzz_hl7.c: hl7_parse (normal and strict), field access, the walk, the tokeniser, paths and
+ * escapes on any input. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,24 +19,27 @@ struct ctx {
 	const char *lo, *hi; /* the input */
 	int depth;
 	unsigned long events;
-	struct hl7_tok *tok, *stok; /* the tokenisers (library, portable), stepped at each LEAF event */
-	size_t seg_leaves;   /* leaves of the current segment */
+	struct hl7_tok *tok,
+	    *stok;	      /* the tokenisers (library, portable), stepped at each LEAF event */
+	size_t seg_leaves;    /* leaves of the current segment */
 	struct hl7_leaf prev; /* the last leaf, whose end is known at the next event */
 };
 
-/* The tokeniser's next leaf equals the walk's LEAF event w (end: from the counts, or SEGMENT_END). */
+/* The tokeniser's next leaf equals the walk's LEAF event w (end: from the counts, or SEGMENT_END).
+ */
 static void check_leaf(struct ctx *c, const struct hl7_walk_pos *w)
 {
 	struct hl7_leaf l, sl;
-	unsigned end = w->sub < w->nsub     ? HL7_TOK_END_SUB
+	unsigned end = w->sub < w->nsub	    ? HL7_TOK_END_SUB
 		       : w->comp < w->ncomp ? HL7_TOK_END_COMP
 		       : w->rep < w->nrep   ? HL7_TOK_END_REP
 					    : HL7_TOK_END_FIELD;
 
 	FUZZ_CHECK(hl7_tok_next(c->tok, &l, 1) == 1);
 	FUZZ_CHECK(hl7_tok_next_scalar(c->stok, &sl, 1) == 1);
-	FUZZ_CHECK(sl.value.p == l.value.p && sl.value.len == l.value.len && sl.segment.p == l.segment.p &&
-		   sl.segment.len == l.segment.len && memcmp(sl.id, l.id, 4) == 0 && sl.seg_index == l.seg_index &&
+	FUZZ_CHECK(sl.value.p == l.value.p && sl.value.len == l.value.len &&
+		   sl.segment.p == l.segment.p && sl.segment.len == l.segment.len &&
+		   memcmp(sl.id, l.id, 4) == 0 && sl.seg_index == l.seg_index &&
 		   sl.field == l.field && sl.rep == l.rep && sl.comp == l.comp && sl.sub == l.sub &&
 		   sl.end == l.end && sl.whole == l.whole);
 	FUZZ_CHECK(l.value.p == w->value.p && l.value.len == w->value.len);
@@ -100,7 +104,7 @@ static void check_escape_round_trip(const struct hl7_delims *d, struct hl7_span 
 		FUZZ_CHECK(e[i] != d->field && e[i] != d->component && e[i] != d->repetition &&
 			   e[i] != d->subcomponent && e[i] != '\r' && e[i] != '\n' &&
 			   (!d->truncation || e[i] != d->truncation));
-	k = hl7_unescape(d, (struct hl7_span){ e, n }, u, v.len + 1);
+	k = hl7_unescape(d, (struct hl7_span){e, n}, u, v.len + 1);
 	FUZZ_CHECK(k == v.len);
 	FUZZ_CHECK(memcmp(u, v.p, v.len) == 0);
 	free(e);
@@ -111,9 +115,9 @@ static void visit(void *arg, enum hl7_walk_event ev, const struct hl7_walk_pos *
 {
 	struct ctx *c = arg;
 	static const int want[] = {
-		[HL7_WALK_SEGMENT] = 0, [HL7_WALK_FIELD] = 1, [HL7_WALK_REP] = 2, [HL7_WALK_COMP] = 3,
-		[HL7_WALK_LEAF] = 4, [HL7_WALK_COMP_END] = 4, [HL7_WALK_REP_END] = 3,
-		[HL7_WALK_FIELD_END] = 2, [HL7_WALK_SEGMENT_END] = 1,
+	    [HL7_WALK_SEGMENT] = 0, [HL7_WALK_FIELD] = 1,     [HL7_WALK_REP] = 2,
+	    [HL7_WALK_COMP] = 3,    [HL7_WALK_LEAF] = 4,      [HL7_WALK_COMP_END] = 4,
+	    [HL7_WALK_REP_END] = 3, [HL7_WALK_FIELD_END] = 2, [HL7_WALK_SEGMENT_END] = 1,
 	};
 
 	c->events++;
@@ -132,8 +136,8 @@ static void visit(void *arg, enum hl7_walk_event ev, const struct hl7_walk_pos *
 		FUZZ_CHECK(c->seg_leaves == 0 || c->prev.end == HL7_TOK_END_SEGMENT);
 	if (ev == HL7_WALK_LEAF) {
 		check_leaf(c, w);
-		FUZZ_CHECK(w->sub >= 1 && w->sub <= w->nsub && w->comp >= 1 && w->comp <= w->ncomp &&
-			   w->rep >= 1 && w->rep <= w->nrep);
+		FUZZ_CHECK(w->sub >= 1 && w->sub <= w->nsub && w->comp >= 1 &&
+			   w->comp <= w->ncomp && w->rep >= 1 && w->rep <= w->nrep);
 		if (!w->whole)
 			check_unescape(&c->m->d, w->value);
 	}
@@ -163,15 +167,18 @@ static void check_access(const struct ctx *c, const struct hl7_msg *m)
 		FUZZ_CHECK(cursor > prev && cursor <= m->len);
 		prev = cursor;
 		in_buf(c, seg);
-		FUZZ_CHECK(seg.len > 0 && !memchr(seg.p, '\r', seg.len) && !memchr(seg.p, '\n', seg.len));
+		FUZZ_CHECK(seg.len > 0 && !memchr(seg.p, '\r', seg.len) &&
+			   !memchr(seg.p, '\n', seg.len));
 		/* bounded: hl7_field(n) is O(n), and the walk covers every field anyway */
 		for (unsigned fi = 1; fi <= 24 && hl7_field(m, seg, fi, &f); fi++) {
 			FUZZ_CHECK(part_of(f, seg));
 			for (unsigned ri = 1; ri <= 6 && hl7_repetition(m, f, ri, &r); ri++) {
 				FUZZ_CHECK(part_of(r, f));
-				for (unsigned ci = 1; ci <= 6 && hl7_component(m, r, ci, &co); ci++) {
+				for (unsigned ci = 1; ci <= 6 && hl7_component(m, r, ci, &co);
+				     ci++) {
 					FUZZ_CHECK(part_of(co, r));
-					for (unsigned si = 1; si <= 4 && hl7_subcomponent(m, co, si, &s); si++) {
+					for (unsigned si = 1;
+					     si <= 4 && hl7_subcomponent(m, co, si, &s); si++) {
 						FUZZ_CHECK(part_of(s, co));
 						check_unescape(&m->d, s);
 					}
@@ -183,10 +190,12 @@ static void check_access(const struct ctx *c, const struct hl7_msg *m)
 	FUZZ_CHECK(!hl7_segment_next(m, &cursor, &seg) && seg.len == 0);
 }
 
-/* A few paths built from the input's bytes: they parse back and hl7_get stays inside the message. */
-static void check_paths(const struct ctx *c, const struct hl7_msg *m, const uint8_t *data, size_t size)
+/* A few paths built from the input's bytes: they parse back and hl7_get stays inside the message.
+ */
+static void check_paths(const struct ctx *c, const struct hl7_msg *m, const uint8_t *data,
+			size_t size)
 {
-	static const char *const ids[] = { "MSH", "PID", "OBX", "EVN", "PV1", "NK1", "ZZ9", "ERR" };
+	static const char *const ids[] = {"MSH", "PID", "OBX", "EVN", "PV1", "NK1", "ZZ9", "ERR"};
 	char s[64];
 	struct hl7_path p, q;
 	struct hl7_span out, f;
@@ -209,7 +218,8 @@ static void check_paths(const struct ctx *c, const struct hl7_msg *m, const uint
 		FUZZ_CHECK(memcmp(p.seg, ids[b[0] % 8], 4) == 0 && p.field == b[2] % 24u + 1);
 		if (hl7_get(m, &p, &out)) {
 			in_buf(c, out);
-			if (p.rep == 0 && p.comp == 0 && p.seg_index <= 1 && memcmp(p.seg, "MSH", 3) == 0) {
+			if (p.rep == 0 && p.comp == 0 && p.seg_index <= 1 &&
+			    memcmp(p.seg, "MSH", 3) == 0) {
 				f = hl7_msh(m, p.field, 0);
 				FUZZ_CHECK(f.p == out.p && f.len == out.len);
 			}
@@ -257,7 +267,8 @@ static void check_msg(const struct hl7_msg *m, enum hl7_status st, const uint8_t
 	hl7_tok_init(&tok, m);
 	hl7_tok_init_scalar(&stok, m);
 	if (!m->has_delims) {
-		FUZZ_CHECK(hl7_tok_next(&tok, rest, 4) == 0 && hl7_tok_next_scalar(&stok, rest, 4) == 0);
+		FUZZ_CHECK(hl7_tok_next(&tok, rest, 4) == 0 &&
+			   hl7_tok_next_scalar(&stok, rest, 4) == 0);
 		return;
 	}
 	check_access(&c, m);
@@ -266,7 +277,8 @@ static void check_msg(const struct hl7_msg *m, enum hl7_status st, const uint8_t
 	FUZZ_CHECK(hl7_tok_next(&tok, rest, 4) == 0 && hl7_tok_next_scalar(&stok, rest, 4) == 0);
 }
 
-/* A batch: the walk stays in bounds, in order, finds every message; the answer's header builds the same in any buffer. */
+/* A batch: the walk stays in bounds, in order, finds every message; the answer's header builds the
+ * same in any buffer. */
 static void check_batch(const char *buf, size_t size)
 {
 	struct hl7_batch b;
@@ -295,7 +307,8 @@ static void check_batch(const char *buf, size_t size)
 			FUZZ_CHECK(n == ack_batch_header(NULL, 0, &b, s, &ap));
 			if (n <= sizeof big) {
 				FUZZ_CHECK(ack_batch_header(big, sizeof big, &b, s, &ap) == n);
-				FUZZ_CHECK(memcmp(small, big, n < sizeof small ? n : sizeof small) == 0);
+				FUZZ_CHECK(
+				    memcmp(small, big, n < sizeof small ? n : sizeof small) == 0);
 				FUZZ_CHECK(big[n - 1] == '\r');
 			}
 		}
@@ -308,7 +321,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct hl7_msg m, s;
 	const char *buf = (const char *)data;
 	enum hl7_status st = hl7_parse(&m, buf, size, 0), sst;
-	struct hl7_span all = { buf, size };
+	struct hl7_span all = {buf, size};
 
 	check_msg(&m, st, data, size);
 	check_batch(buf, size);

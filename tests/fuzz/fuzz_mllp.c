@@ -50,7 +50,8 @@ static void check_event(struct run *r, enum mllp_event ev)
 	switch (ev) {
 	case MLLP_FRAME:
 		FUZZ_CHECK(f->total <= f->cap && f->frame_len == f->total);
-		FUZZ_CHECK(!memchr(f->buf, MLLP_START, f->frame_len) && !memchr(f->buf, MLLP_END, f->frame_len));
+		FUZZ_CHECK(!memchr(f->buf, MLLP_START, f->frame_len) &&
+			   !memchr(f->buf, MLLP_END, f->frame_len));
 		break;
 	case MLLP_BAD_TRAILER:
 		/*
@@ -60,11 +61,10 @@ static void check_event(struct run *r, enum mllp_event ev)
 		 * mllp.h says "as for MLLP_FRAME"; the caller must look at total.
 		 */
 		FUZZ_CHECK(f->frame_len == (f->total <= f->cap ? f->total : f->cap));
-		FUZZ_CHECK(!memchr(f->buf, MLLP_START, f->frame_len) && !memchr(f->buf, MLLP_END, f->frame_len));
+		FUZZ_CHECK(!memchr(f->buf, MLLP_START, f->frame_len) &&
+			   !memchr(f->buf, MLLP_END, f->frame_len));
 		break;
-	case MLLP_TOO_LARGE:
-		FUZZ_CHECK(f->total > f->cap && f->frame_len == f->cap);
-		break;
+	case MLLP_TOO_LARGE: FUZZ_CHECK(f->total > f->cap && f->frame_len == f->cap); break;
 	case MLLP_RESTARTED:
 		FUZZ_CHECK(f->frame_len == 0 && f->total == 0 && mllp_in_frame(f));
 		break;
@@ -73,8 +73,7 @@ static void check_event(struct run *r, enum mllp_event ev)
 		FUZZ_CHECK(!mllp_in_frame(f));
 		break;
 	case MLLP_NEED_MORE:
-	case MLLP_NEED_ROOM:
-		break;
+	case MLLP_NEED_ROOM: break;
 	}
 	if (ev == MLLP_BAD_TRAILER)
 		FUZZ_CHECK(f->flags & MLLP_STRICT);
@@ -114,7 +113,8 @@ static void feed(struct run *r, const char *p, size_t n, const struct run *ref)
 		p += used;
 		n -= used;
 		r->at += used;
-		/* an event may consume nothing (the byte after a strict 0x1C), never twice running */
+		/* an event may consume nothing (the byte after a strict 0x1C), never twice running
+		 */
 		r->zero_used = used ? 0 : r->zero_used + 1;
 		if (ev == MLLP_NEED_MORE) {
 			FUZZ_CHECK(n == 0);
@@ -122,7 +122,8 @@ static void feed(struct run *r, const char *p, size_t n, const struct run *ref)
 		}
 		if (ev == MLLP_NEED_ROOM) {
 			/* Only a buffer smaller than cap fills up; growing it is not an event. */
-			FUZZ_CHECK(r->f.room < r->f.cap && r->f.frame_len == r->f.room && mllp_in_frame(&r->f));
+			FUZZ_CHECK(r->f.room < r->f.cap && r->f.frame_len == r->f.room &&
+				   mllp_in_frame(&r->f));
 			size_t room = r->f.room * 2 > r->f.cap ? r->f.cap : r->f.room * 2;
 			r->buf = realloc(r->buf, room);
 			if (!r->buf)
@@ -143,7 +144,8 @@ static void feed(struct run *r, const char *p, size_t n, const struct run *ref)
 			FUZZ_CHECK(r->nev < ref->nev);
 			const struct event *x = &ref->evs[r->nev++];
 			FUZZ_CHECK(x->ev == e.ev && x->at == e.at && x->frame_len == e.frame_len &&
-				   x->total == e.total && x->partial == e.partial && x->hash == e.hash);
+				   x->total == e.total && x->partial == e.partial &&
+				   x->hash == e.hash);
 		}
 	}
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* fuzz_msgsplit.c: the stream splitter read whole, byte by byte and in pieces finds the same units. */
+/* fuzz_msgsplit.c: the stream splitter read whole, byte by byte and in pieces finds the same units.
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,7 +57,7 @@ enum mode { M_WHOLE, M_ONE_PIECE, M_BYTES, M_RANDOM, M_CUT };
 struct pieces {
 	enum mode mode;
 	uint64_t state; /* M_RANDOM */
-	size_t cut;     /* M_CUT: the first piece's size */
+	size_t cut;	/* M_CUT: the first piece's size */
 	unsigned k;
 };
 
@@ -65,20 +66,16 @@ static size_t next_piece(struct pieces *g, size_t left)
 	size_t n;
 
 	switch (g->mode) {
-	case M_BYTES:
-		n = 1;
-		break;
-	case M_CUT:
-		n = g->k++ == 0 ? g->cut : left;
-		break;
+	case M_BYTES: n = 1; break;
+	case M_CUT: n = g->k++ == 0 ? g->cut : left; break;
 	case M_RANDOM:
 		g->state ^= g->state << 13;
 		g->state ^= g->state >> 7;
 		g->state ^= g->state << 17;
-		n = (g->state >> 11) % 8 == 0 ? (size_t)(g->state >> 20) % 64 + 1 : (size_t)(g->state >> 20) % 4 + 1;
+		n = (g->state >> 11) % 8 == 0 ? (size_t)(g->state >> 20) % 64 + 1
+					      : (size_t)(g->state >> 20) % 4 + 1;
 		break;
-	default:
-		n = left;
+	default: n = left;
 	}
 	return n < left ? n : left;
 }
@@ -88,7 +85,8 @@ static int is_blank(char c)
 	return c == '\r' || c == '\n' || c == ' ' || c == '\t';
 }
 
-/* The bytes a unit's call dropped: blanks, then [0x0B] msg [0x1C [CR]] for a frame, or msg alone. */
+/* The bytes a unit's call dropped: blanks, then [0x0B] msg [0x1C [CR]] for a frame, or msg alone.
+ */
 static void check_unit(const char *win, size_t used, struct hl7_span msg, unsigned flags)
 {
 	size_t off, end;
@@ -116,7 +114,8 @@ static void check_unit(const char *win, size_t used, struct hl7_span msg, unsign
 	if (flags & MSGSPLIT_BATCH) {
 		size_t b = msg.len >= 3 && memcmp(msg.p, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 
-		FUZZ_CHECK(msg.len >= b + 3 && (memcmp(msg.p + b, "FHS", 3) == 0 || memcmp(msg.p + b, "BHS", 3) == 0));
+		FUZZ_CHECK(msg.len >= b + 3 &&
+			   (memcmp(msg.p + b, "FHS", 3) == 0 || memcmp(msg.p + b, "BHS", 3) == 0));
 	}
 }
 
@@ -139,7 +138,8 @@ static void split(char *buf, size_t len, struct pieces *g, struct run *r)
 	for (;;) {
 		struct hl7_span msg;
 		size_t used = (size_t)-1;
-		enum msgsplit_event ev = msgsplit_next(&s, buf + off, avail - off, eof, &msg, &used);
+		enum msgsplit_event ev =
+		    msgsplit_next(&s, buf + off, avail - off, eof, &msg, &used);
 
 		/* each call consumes or waits: at most a few calls per byte */
 		FUZZ_CHECK(++calls <= 4 * len + 8);
@@ -186,7 +186,8 @@ static void same(const struct run *a, const struct run *b)
 {
 	FUZZ_CHECK(a->n == b->n && a->consumed == b->consumed);
 	for (size_t i = 0; i < a->n; i++)
-		FUZZ_CHECK(a->u[i].at == b->u[i].at && a->u[i].len == b->u[i].len && a->u[i].flags == b->u[i].flags);
+		FUZZ_CHECK(a->u[i].at == b->u[i].at && a->u[i].len == b->u[i].len &&
+			   a->u[i].flags == b->u[i].flags);
 }
 
 static uint64_t fnv(const uint8_t *p, size_t n)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* fuzz_optfile.c: the configuration-file parser against a model written from optfile.h, and its arguments through getopt_long. */
+/* fuzz_optfile.c: the configuration-file parser against a model written from optfile.h, and its
+ * arguments through getopt_long. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,19 +16,14 @@
  */
 
 static const struct option table[] = {
-	{ "spool", required_argument, NULL, 1 },
-	{ "spool-dir", required_argument, NULL, 2 },
-	{ "no-fsync", no_argument, NULL, 3 },
-	{ "v", no_argument, NULL, 4 },
-	{ "max_size", required_argument, NULL, 5 },
-	{ "log-level", optional_argument, NULL, 6 },
-	{ "config", required_argument, NULL, 7 },
-	{ "help", no_argument, NULL, 8 },
-	{ "A-9", required_argument, NULL, 9 },
-	{ NULL, 0, NULL, 0 },
+    {"spool", required_argument, NULL, 1},    {"spool-dir", required_argument, NULL, 2},
+    {"no-fsync", no_argument, NULL, 3},	      {"v", no_argument, NULL, 4},
+    {"max_size", required_argument, NULL, 5}, {"log-level", optional_argument, NULL, 6},
+    {"config", required_argument, NULL, 7},   {"help", no_argument, NULL, 8},
+    {"A-9", required_argument, NULL, 9},      {NULL, 0, NULL, 0},
 };
 
-static const char *const refused[] = { "config", "help", NULL };
+static const char *const refused[] = {"config", "help", NULL};
 
 #define MAX_ARGS 512
 
@@ -51,7 +47,8 @@ static int is_blank(char c)
 
 static int is_name(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_';
 }
 
 static const struct option *lookup(const char *p, size_t len)
@@ -176,7 +173,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK((size_t)k < m.n && c != '?' && c != ':');
 		FUZZ_CHECK(&table[idx] == s->o && c == s->o->val);
 		if (s->value)
-			FUZZ_CHECK(optarg && strlen(optarg) == s->value_len && memcmp(optarg, s->value, s->value_len) == 0);
+			FUZZ_CHECK(optarg && strlen(optarg) == s->value_len &&
+				   memcmp(optarg, s->value, s->value_len) == 0);
 		else
 			FUZZ_CHECK(optarg == NULL);
 	}

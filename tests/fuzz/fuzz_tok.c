@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* fuzz_tok.c: every leaf hl7_tok gives, in batches of any size, is the one the accessors and hl7_get find there. */
+/* fuzz_tok.c: every leaf hl7_tok gives, in batches of any size, is the one the accessors and
+ * hl7_get find there. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,13 +29,15 @@ static int same_span(struct hl7_span a, struct hl7_span b)
 
 static int same_leaf(const struct hl7_leaf *a, const struct hl7_leaf *b)
 {
-	return a->value.p == b->value.p && a->value.len == b->value.len && a->segment.p == b->segment.p &&
-	       a->segment.len == b->segment.len && memcmp(a->id, b->id, 4) == 0 && a->seg_index == b->seg_index &&
-	       a->field == b->field && a->rep == b->rep && a->comp == b->comp && a->sub == b->sub && a->end == b->end &&
-	       a->whole == b->whole;
+	return a->value.p == b->value.p && a->value.len == b->value.len &&
+	       a->segment.p == b->segment.p && a->segment.len == b->segment.len &&
+	       memcmp(a->id, b->id, 4) == 0 && a->seg_index == b->seg_index &&
+	       a->field == b->field && a->rep == b->rep && a->comp == b->comp && a->sub == b->sub &&
+	       a->end == b->end && a->whole == b->whole;
 }
 
-/* hl7_get's count of the segments of each ID (those with an ID: 3 bytes, then the end or a field separator). */
+/* hl7_get's count of the segments of each ID (those with an ID: 3 bytes, then the end or a field
+ * separator). */
 struct ids {
 	char id[HL7_TOK_MAX_IDS][4];
 	unsigned count[HL7_TOK_MAX_IDS];
@@ -106,9 +109,11 @@ static void check_leaf(const struct hl7_msg *m, const struct hl7_leaf *l, struct
 		/* what comes next, or not, at each level */
 		FUZZ_CHECK(hl7_subcomponent(m, c, l->sub + 1, &x) == (l->end == HL7_TOK_END_SUB));
 		if (l->end >= HL7_TOK_END_COMP)
-			FUZZ_CHECK(hl7_component(m, r, l->comp + 1, &x) == (l->end == HL7_TOK_END_COMP));
+			FUZZ_CHECK(hl7_component(m, r, l->comp + 1, &x) ==
+				   (l->end == HL7_TOK_END_COMP));
 		if (l->end >= HL7_TOK_END_REP)
-			FUZZ_CHECK(hl7_repetition(m, f, l->rep + 1, &x) == (l->end == HL7_TOK_END_REP));
+			FUZZ_CHECK(hl7_repetition(m, f, l->rep + 1, &x) ==
+				   (l->end == HL7_TOK_END_REP));
 	}
 	if (l->end >= HL7_TOK_END_FIELD)
 		FUZZ_CHECK(hl7_field(m, seg, l->field + 1, &x) == (l->end == HL7_TOK_END_FIELD));
@@ -138,25 +143,27 @@ static void check_next(const struct hl7_leaf *l, const struct hl7_leaf *n)
 	FUZZ_CHECK(n->segment.p == l->segment.p && n->segment.len == l->segment.len);
 	switch (l->end) {
 	case HL7_TOK_END_SUB:
-		FUZZ_CHECK(n->field == l->field && n->rep == l->rep && n->comp == l->comp && n->sub == l->sub + 1);
+		FUZZ_CHECK(n->field == l->field && n->rep == l->rep && n->comp == l->comp &&
+			   n->sub == l->sub + 1);
 		break;
 	case HL7_TOK_END_COMP:
-		FUZZ_CHECK(n->field == l->field && n->rep == l->rep && n->comp == l->comp + 1 && n->sub == 1);
+		FUZZ_CHECK(n->field == l->field && n->rep == l->rep && n->comp == l->comp + 1 &&
+			   n->sub == 1);
 		break;
 	case HL7_TOK_END_REP:
-		FUZZ_CHECK(n->field == l->field && n->rep == l->rep + 1 && n->comp == 1 && n->sub == 1);
+		FUZZ_CHECK(n->field == l->field && n->rep == l->rep + 1 && n->comp == 1 &&
+			   n->sub == 1);
 		break;
 	case HL7_TOK_END_FIELD:
 		FUZZ_CHECK(n->field == l->field + 1 && n->rep == 1 && n->comp == 1 && n->sub == 1);
 		break;
-	default:
-		FUZZ_CHECK(0);
+	default: FUZZ_CHECK(0);
 	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const size_t caps[] = { 1, 2, 3, 5, 16, 17, 64, 4096 };
+	static const size_t caps[] = {1, 2, 3, 5, 16, 17, 64, 4096};
 	struct hl7_leaf *out, *one;
 	struct hl7_tok tok, stok;
 	struct hl7_msg m;
@@ -211,7 +218,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < n; i++) {
 		const struct hl7_leaf *l = &out[i];
 
-		FUZZ_CHECK(l->value.p >= l->segment.p && l->value.p + l->value.len <= l->segment.p + l->segment.len);
+		FUZZ_CHECK(l->value.p >= l->segment.p &&
+			   l->value.p + l->value.len <= l->segment.p + l->segment.len);
 		if (i > 0)
 			check_next(&out[i - 1], l);
 		if (!have_seg || l->segment.p != seg.p) {

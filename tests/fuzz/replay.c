@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* replay.c: feed every file of the given directories (or files) to LLVMFuzzerTestOneInput, any compiler. */
+/* replay.c: feed every file of the given directories (or files) to LLVMFuzzerTestOneInput, any
+ * compiler. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* faultinject.c: an LD_PRELOAD shim for the tests: make chosen file-system calls fail with a chosen errno. */
+/* faultinject.c: an LD_PRELOAD shim for the tests: make chosen file-system calls fail with a chosen
+ * errno. */
 /*
  * LD_PRELOAD=build/tools/faultinject.so, then, in the environment:
  *
@@ -69,8 +70,8 @@ static const struct {
 	const char *name;
 	int value;
 } errnos[] = {
-	{"ENOSPC", ENOSPC}, {"EIO", EIO}, {"EDQUOT", EDQUOT}, {"EROFS", EROFS},
-	{"EACCES", EACCES}, {"EPERM", EPERM}, {"EMFILE", EMFILE},
+    {"ENOSPC", ENOSPC}, {"EIO", EIO},	  {"EDQUOT", EDQUOT}, {"EROFS", EROFS},
+    {"EACCES", EACCES}, {"EPERM", EPERM}, {"EMFILE", EMFILE},
 };
 
 static void *next(const char *name)
@@ -154,7 +155,8 @@ static void note(const char *call, const char *path)
 		return;
 	char line[4200];
 	int n = trace_only ? snprintf(line, sizeof line, "faultinject: trace %s %s\n", call, path)
-			   : snprintf(line, sizeof line, "faultinject: %s %s: %s\n", call, path, strerror(fault_errno));
+			   : snprintf(line, sizeof line, "faultinject: %s %s: %s\n", call, path,
+				      strerror(fault_errno));
 	int fd = real_open(log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return;
@@ -174,7 +176,8 @@ static int should_fail(int kind, const char *call, int dirfd, const char *name)
 	setup();
 	if (!(calls & kind))
 		return 0;
-	if (!name && !only_path && (fstat(dirfd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))))
+	if (!name && !only_path &&
+	    (fstat(dirfd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))))
 		return 0;
 	path_of(dirfd, name, path, sizeof path);
 	if (only_path && !strstr(path, only_path))

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* corpus.h: find ../shared/corpus (or $MLLPD_CORPUS) and read its files, for the unit drivers that use it when present. */
+/* corpus.h: find ../shared/corpus (or $MLLPD_CORPUS) and read its files, for the unit drivers that
+ * use it when present. */
 #ifndef MLLPD_CORPUS_H
 #define MLLPD_CORPUS_H
 
@@ -38,8 +39,8 @@ static inline char *read_file(const char *path, size_t *len)
 
 static inline const char *corpus_dir(void)
 {
-	static const char *const dirs[] = { "../shared/corpus", "../../shared/corpus", "../../../shared/corpus",
-		"../../../../shared/corpus" };
+	static const char *const dirs[] = {"../shared/corpus", "../../shared/corpus",
+					   "../../../shared/corpus", "../../../../shared/corpus"};
 	static char buf[1024];
 	const char *env = getenv("MLLPD_CORPUS");
 	size_t i;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* test_dedupe.c: dedupe finds what was recorded within the window, and nothing else, across processes. */
+/* test_dedupe.c: dedupe finds what was recorded within the window, and nothing else, across
+ * processes. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
@@ -26,7 +27,8 @@ static struct dedupe_key key3(const char *app, const char *fac, const char *id)
 }
 
 /* A unit of kind kind, key (app, fac, id) and content c (borrowed strings). */
-static struct dedupe_unit unit(enum dedupe_kind kind, const char *app, const char *fac, const char *id, const char *c)
+static struct dedupe_unit unit(enum dedupe_kind kind, const char *app, const char *fac,
+			       const char *id, const char *c)
 {
 	struct dedupe_unit u;
 	dedupe_unit_init(&u, kind, key3(app, fac, id), c, strlen(c));
@@ -48,12 +50,14 @@ static int open_dd(struct dedupe *d, const char *sub, long window)
 }
 
 /* 1 if u is a duplicate at now with exactly this ACK and time. */
-static int found_as(struct dedupe *d, struct dedupe_unit u, time_t now, const char *ack, size_t len, time_t at)
+static int found_as(struct dedupe *d, struct dedupe_unit u, time_t now, const char *ack, size_t len,
+		    time_t at)
 {
 	char buf[4096];
 	struct dedupe_hit hit;
-	return dedupe_lookup(d, &u, now, buf, sizeof buf, &hit) == DEDUPE_DUPLICATE && hit.ack_len == len &&
-	       hit.ack_stored == len && memcmp(buf, ack, len) == 0 && hit.accepted_at == at;
+	return dedupe_lookup(d, &u, now, buf, sizeof buf, &hit) == DEDUPE_DUPLICATE &&
+	       hit.ack_len == len && hit.ack_stored == len && memcmp(buf, ack, len) == 0 &&
+	       hit.accepted_at == at;
 }
 
 /* dedupe_lookup()'s status for u at now. */
@@ -132,7 +136,8 @@ static int patch(const char *path, off_t off, const char *data, size_t n)
 	return w == (ssize_t)n ? 0 : -1;
 }
 
-/* The files in the buckets of a dedupe directory: records, and with dotfiles the temporary ones too. */
+/* The files in the buckets of a dedupe directory: records, and with dotfiles the temporary ones
+ * too. */
 static int count_files(const char *sub, int dotfiles)
 {
 	char dir[320], bucket[640];
@@ -149,7 +154,9 @@ static int count_files(const char *sub, int dotfiles)
 		snprintf(bucket, sizeof bucket, "%s/%s", dir, e->d_name);
 		if ((bd = opendir(bucket))) {
 			while ((f = readdir(bd)))
-				n += f->d_name[0] != '.' || (dotfiles && strcmp(f->d_name, ".") != 0 && strcmp(f->d_name, "..") != 0);
+				n += f->d_name[0] != '.' ||
+				     (dotfiles && strcmp(f->d_name, ".") != 0 &&
+				      strcmp(f->d_name, "..") != 0);
 			closedir(bd);
 		}
 	}
@@ -172,20 +179,24 @@ static void test_basics(void)
 	struct dedupe d;
 	struct stat st;
 	char path[400];
-	const char ack[] = "\x0bMSH|^~\\&|RCV|RF|APP|FAC|20231114221400||ACK^A01^ACK|X1|P|2.5.1\rMSA|AA|MSG001\r\x1c\r";
+	const char ack[] = "\x0bMSH|^~\\&|RCV|RF|APP|FAC|20231114221400||ACK^A01^ACK|X1|P|2.5."
+			   "1\rMSA|AA|MSG001\r\x1c\r";
 	struct dedupe_unit k = msg3("APP", "FAC", "MSG001");
 
 	umask(022);
 	TAP_OK(open_dd(&d, "a", 600) == 0, "dedupe_open creates the directory");
 	snprintf(path, sizeof path, "%s/a", root);
-	TAP_OK(stat(path, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0750, "it is a 0750 directory");
+	TAP_OK(stat(path, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0750,
+	       "it is a 0750 directory");
 	TAP_OK(exists("a", "lock"), "with a lock file");
 	TAP_OK(find(&d, k, T0) == DEDUPE_NEW, "an empty record finds nothing");
 	TAP_OK(dedupe_lock(&d, &k.key) == 0, "dedupe_lock");
 	TAP_OK(store(&d, k, T0, ack, sizeof ack - 1) == 0, "dedupe_store");
 	TAP_OK(dedupe_unlock(&d, &k.key) == 0, "dedupe_unlock");
-	TAP_OK(exists("a", "1700000400+300"), "the record is in bucket START+SIZE (window 600: size 300)");
-	TAP_OK(found_as(&d, k, T0, ack, sizeof ack - 1, T0), "a duplicate at once: the same ACK bytes and time");
+	TAP_OK(exists("a", "1700000400+300"),
+	       "the record is in bucket START+SIZE (window 600: size 300)");
+	TAP_OK(found_as(&d, k, T0, ack, sizeof ack - 1, T0),
+	       "a duplicate at once: the same ACK bytes and time");
 	TAP_OK(found_as(&d, k, T0 + 100, ack, sizeof ack - 1, T0), "a duplicate 100 s later");
 
 	TAP_OK(find(&d, msg3("APQ", "FAC", "MSG001"), T0) == DEDUPE_NEW, "another MSH-3 is new");
@@ -196,8 +207,10 @@ static void test_basics(void)
 	TAP_OK(find(&d, unit(DEDUPE_MESSAGE, "", "APPFAC", "MSG001", "MSG001"), T0) == DEDUPE_NEW,
 	       "the same bytes split otherwise are new");
 
-	struct dedupe_unit ab = unit(DEDUPE_MESSAGE, "ab", "c", "1", "x"), bc = unit(DEDUPE_MESSAGE, "a", "bc", "1", "x");
-	struct dedupe_unit c1 = unit(DEDUPE_MESSAGE, "x", "ab", "c", "x"), c2 = unit(DEDUPE_MESSAGE, "x", "a", "bc", "x");
+	struct dedupe_unit ab = unit(DEDUPE_MESSAGE, "ab", "c", "1", "x"),
+			   bc = unit(DEDUPE_MESSAGE, "a", "bc", "1", "x");
+	struct dedupe_unit c1 = unit(DEDUPE_MESSAGE, "x", "ab", "c", "x"),
+			   c2 = unit(DEDUPE_MESSAGE, "x", "a", "bc", "x");
 	TAP_OK(store(&d, ab, T0, "", 0) == 0 && store(&d, c1, T0, "", 0) == 0,
 	       "record (ab, c, 1) and (x, ab, c) with no ACK");
 	TAP_OK(found_as(&d, ab, T0, "", 0, T0), "(ab, c, 1) is a duplicate, with an empty ACK");
@@ -213,15 +226,17 @@ static void test_basics(void)
 		big_ack[i] = (char)(i * 7);
 	struct dedupe_unit big = unit(DEDUPE_MESSAGE, "APP", "FAC", big_id, "B"),
 			   other = unit(DEDUPE_MESSAGE, "APP", "FAC", other_id, "B");
-	TAP_OK(store(&d, big, T0, big_ack, sizeof big_ack) == 0, "record a 1.5 KB MSH-10 with a 3 KB ACK");
+	TAP_OK(store(&d, big, T0, big_ack, sizeof big_ack) == 0,
+	       "record a 1.5 KB MSH-10 with a 3 KB ACK");
 	TAP_OK(found_as(&d, big, T0 + 1, big_ack, sizeof big_ack, T0), "found whole");
 	TAP_OK(find(&d, other, T0) == DEDUPE_NEW, "one different last byte: new");
 
 	struct dedupe_unit r = msg3("APP", "FAC", "AGAIN");
 	TAP_OK(store(&d, r, T0, "first", 5) == 0 && store(&d, r, T0 + 1, "second", 6) == 0 &&
-		       found_as(&d, r, T0 + 2, "second", 6, T0 + 1),
+		   found_as(&d, r, T0 + 2, "second", 6, T0 + 1),
 	       "a second record in the same bucket replaces the first");
-	TAP_OK(store(&d, r, T0 + 400, "third", 5) == 0 && found_as(&d, r, T0 + 401, "third", 5, T0 + 400),
+	TAP_OK(store(&d, r, T0 + 400, "third", 5) == 0 &&
+		   found_as(&d, r, T0 + 401, "third", 5, T0 + 400),
 	       "the newest bucket is searched first");
 	dedupe_close(&d);
 	dedupe_close(&d);
@@ -233,27 +248,29 @@ static void test_kinds(void)
 {
 	struct dedupe d;
 	char path[400], path2[400];
-	const char *same = "BHS|^~\\&|SND|SFAC\rBTS|0\r"; /* one content for both: only the kind differs */
+	const char *same =
+	    "BHS|^~\\&|SND|SFAC\rBTS|0\r"; /* one content for both: only the kind differs */
 	struct dedupe_unit b = unit(DEDUPE_BATCH, "SND", "SFAC", "K1", same);
 	struct dedupe_unit m = unit(DEDUPE_MESSAGE, "SND", "SFAC", "K1", same);
 
 	TAP_OK(open_dd(&d, "kinds", 600) == 0 && store(&d, b, T0, "batch answer", 12) == 0,
 	       "a batch (SND, SFAC, K1) is recorded");
-	TAP_OK(find(&d, m, T0) == DEDUPE_NEW, "a message (SND, SFAC, K1), same bytes even: new, not the batch's duplicate");
+	TAP_OK(find(&d, m, T0) == DEDUPE_NEW,
+	       "a message (SND, SFAC, K1), same bytes even: new, not the batch's duplicate");
 	TAP_OK(found_as(&d, b, T0, "batch answer", 12, T0), "the batch is a duplicate of itself");
 	TAP_OK(store(&d, m, T0 + 1, "message answer", 14) == 0, "the message is recorded too");
 	TAP_OK(found_as(&d, m, T0 + 2, "message answer", 14, T0 + 1) &&
-		       found_as(&d, b, T0 + 2, "batch answer", 12, T0),
+		   found_as(&d, b, T0 + 2, "batch answer", 12, T0),
 	       "each finds its own record and answer: the message did not replace the batch");
 
 	/* The batch's record put under the message's name: the stored kind is compared. */
 	struct dedupe d2;
 	TAP_OK(open_dd(&d2, "kinds2", 600) == 0 && store(&d2, m, T0, "M", 1) == 0 &&
-		       only_record("kinds2", path2, sizeof path2),
+		   only_record("kinds2", path2, sizeof path2),
 	       "a message's record elsewhere");
 	dedupe_close(&d2);
 	TAP_OK(open_dd(&d2, "kinds3", 600) == 0 && store(&d2, b, T0, "B", 1) == 0 &&
-		       only_record("kinds3", path, sizeof path) && rename(path, path2) == 0,
+		   only_record("kinds3", path, sizeof path) && rename(path, path2) == 0,
 	       "replaced by the batch's record, same key, same digest, of the same length");
 	dedupe_close(&d2);
 	TAP_OK(open_dd(&d2, "kinds2", 600) == 0 && find(&d2, m, T0) == DEDUPE_NEW,
@@ -265,10 +282,12 @@ static void test_kinds(void)
 	struct dedupe_hit hit;
 	none.kind = 0;
 	errno = 0;
-	TAP_OK(dedupe_lookup(&d, &none, T0, buf, sizeof buf, &hit) == DEDUPE_FAILED && errno == EINVAL,
+	TAP_OK(dedupe_lookup(&d, &none, T0, buf, sizeof buf, &hit) == DEDUPE_FAILED &&
+		   errno == EINVAL,
 	       "a unit of kind 0: dedupe_lookup fails, EINVAL");
 	errno = 0;
-	TAP_OK(dedupe_store(&d, &none, T0, "", 0) == -1 && errno == EINVAL, "dedupe_store fails too, EINVAL");
+	TAP_OK(dedupe_store(&d, &none, T0, "", 0) == -1 && errno == EINVAL,
+	       "dedupe_store fails too, EINVAL");
 	dedupe_close(&d);
 }
 
@@ -277,8 +296,10 @@ static void test_content(void)
 {
 	struct dedupe d;
 	char path[400];
-	static const char x[] = "MSH|^~\\&|SND|SFAC|RCV|RFAC|20260101||ADT^A01|R1|P|2.5\rPID|1||1^^^H^MR||DOE^JOHN\r";
-	static const char y[] = "MSH|^~\\&|SND|SFAC|RCV|RFAC|20260102||ADT^A08|R1|P|2.5\rPID|1||2^^^H^MR||ROE^JANE\r";
+	static const char x[] =
+	    "MSH|^~\\&|SND|SFAC|RCV|RFAC|20260101||ADT^A01|R1|P|2.5\rPID|1||1^^^H^MR||DOE^JOHN\r";
+	static const char y[] =
+	    "MSH|^~\\&|SND|SFAC|RCV|RFAC|20260102||ADT^A08|R1|P|2.5\rPID|1||2^^^H^MR||ROE^JANE\r";
 	char x2[sizeof x];
 	struct dedupe_unit ux = unit(DEDUPE_MESSAGE, "SND", "SFAC", "R1", x);
 	struct dedupe_unit uy = unit(DEDUPE_MESSAGE, "SND", "SFAC", "R1", y);
@@ -287,13 +308,16 @@ static void test_content(void)
 	unsigned char want[SHA256_LEN];
 
 	sha256_digest(x, strlen(x), want);
-	TAP_OK(memcmp(ux.digest, want, SHA256_LEN) == 0 && ux.kind == DEDUPE_MESSAGE && ux.key.control_id.len == 2,
+	TAP_OK(memcmp(ux.digest, want, SHA256_LEN) == 0 && ux.kind == DEDUPE_MESSAGE &&
+		   ux.key.control_id.len == 2,
 	       "dedupe_unit_init: the kind, the key and the SHA-256 of the bytes");
-	TAP_OK(open_dd(&d, "content", 600) == 0 && store(&d, ux, T0, "ACK X", 5) == 0, "message X recorded as R1");
+	TAP_OK(open_dd(&d, "content", 600) == 0 && store(&d, ux, T0, "ACK X", 5) == 0,
+	       "message X recorded as R1");
 	TAP_OK(found_as(&d, ux, T0 + 10, "ACK X", 5, T0), "X again: a duplicate, X's answer");
 	memset(buf, '#', sizeof buf);
-	TAP_OK(dedupe_lookup(&d, &uy, T0 + 10, buf, sizeof buf, &hit) == DEDUPE_REUSED && hit.accepted_at == T0 &&
-		       hit.ack_len == 0 && hit.ack_stored == 0 && buf[0] == '#',
+	TAP_OK(dedupe_lookup(&d, &uy, T0 + 10, buf, sizeof buf, &hit) == DEDUPE_REUSED &&
+		   hit.accepted_at == T0 && hit.ack_len == 0 && hit.ack_stored == 0 &&
+		   buf[0] == '#',
 	       "Y with X's key: a reused control ID, when X was recorded, no answer copied");
 	int all = 1;
 	for (size_t i = 0; i < sizeof x - 1; i++) {
@@ -306,18 +330,21 @@ static void test_content(void)
 	x2[sizeof x - 2] = '\n';
 	TAP_OK(find(&d, unit(DEDUPE_MESSAGE, "SND", "SFAC", "R1", x2), T0) == DEDUPE_REUSED,
 	       "the bytes as received: an LF for the last CR is other content");
-	TAP_OK(store(&d, uy, T0 + 20, "ACK Y", 5) == 0 && found_as(&d, uy, T0 + 30, "ACK Y", 5, T0 + 20),
+	TAP_OK(store(&d, uy, T0 + 20, "ACK Y", 5) == 0 &&
+		   found_as(&d, uy, T0 + 30, "ACK Y", 5, T0 + 20),
 	       "Y recorded: Y again is a duplicate with Y's answer");
-	TAP_OK(dedupe_lookup(&d, &ux, T0 + 30, buf, sizeof buf, &hit) == DEDUPE_REUSED && hit.accepted_at == T0 + 20,
+	TAP_OK(dedupe_lookup(&d, &ux, T0 + 30, buf, sizeof buf, &hit) == DEDUPE_REUSED &&
+		   hit.accepted_at == T0 + 20,
 	       "Y replaced X: X again is reused (only the newest content is remembered)");
-	TAP_OK(store(&d, ux, T0 + 400, "ACK X2", 6) == 0 && found_as(&d, ux, T0 + 401, "ACK X2", 6, T0 + 400) &&
-		       find(&d, uy, T0 + 401) == DEDUPE_REUSED,
+	TAP_OK(store(&d, ux, T0 + 400, "ACK X2", 6) == 0 &&
+		   found_as(&d, ux, T0 + 401, "ACK X2", 6, T0 + 400) &&
+		   find(&d, uy, T0 + 401) == DEDUPE_REUSED,
 	       "X again in a newer bucket: the newer record decides, Y is reused");
 
 	/* A flipped bit in the stored digest: never a duplicate. */
 	struct dedupe d2;
 	TAP_OK(open_dd(&d2, "content2", 600) == 0 && store(&d2, ux, T0, "A", 1) == 0 &&
-		       only_record("content2", path, sizeof path),
+		   only_record("content2", path, sizeof path),
 	       "a record to damage");
 	TAP_OK(patch(path, 24 + 31, "\x01", 1) == 0 && find(&d2, ux, T0) == DEDUPE_REUSED,
 	       "its digest damaged: reused, delivered again");
@@ -353,9 +380,11 @@ static void test_window(void)
 			/* Every dt for small windows; near both ends for large ones. */
 			for (long dt = 0; ok && dt <= win + 2;
 			     dt = win >= 20 && dt > 40 && dt + 37 < win - 40 ? dt + 37 : dt + 1)
-				ok = find(&d, kt, T0 + t + dt) == (dt <= win ? DEDUPE_DUPLICATE : DEDUPE_NEW);
+				ok = find(&d, kt, T0 + t + dt) ==
+				     (dt <= win ? DEDUPE_DUPLICATE : DEDUPE_NEW);
 		}
-		TAP_OK(ok, "window %ld: found from t to t + %ld, not at t + %ld", win, win, win + 1);
+		TAP_OK(ok, "window %ld: found from t to t + %ld, not at t + %ld", win, win,
+		       win + 1);
 		dedupe_close(&d);
 	}
 }
@@ -367,11 +396,12 @@ static off_t file_size(const char *path)
 	return stat(path, &st) == 0 ? st.st_size : -1;
 }
 
-/* Make a record claim an ACK of claim bytes, its file (sparse) that long, so the sizes still add up. */
+/* Make a record claim an ACK of claim bytes, its file (sparse) that long, so the sizes still add
+ * up. */
 static int forge_claim(const char *path, size_t real_ack, uint32_t claim)
 {
-	unsigned char c[4] = {(unsigned char)claim, (unsigned char)(claim >> 8), (unsigned char)(claim >> 16),
-			      (unsigned char)(claim >> 24)};
+	unsigned char c[4] = {(unsigned char)claim, (unsigned char)(claim >> 8),
+			      (unsigned char)(claim >> 16), (unsigned char)(claim >> 24)};
 	off_t size = file_size(path);
 	int fd = open(path, O_WRONLY);
 	int ok = fd >= 0 && size >= 0 && pwrite(fd, c, 4, 20) == 4 &&
@@ -385,68 +415,75 @@ static void test_damage(void)
 {
 	struct dedupe d, d2;
 	struct dedupe_unit k = msg3("APP", "FAC", "MSG00001");
-	struct dedupe_unit other = msg3("APP", "FAC", "MSG00002"), longer = msg3("APP", "FAC", "MSG000003");
+	struct dedupe_unit other = msg3("APP", "FAC", "MSG00002"),
+			   longer = msg3("APP", "FAC", "MSG000003");
 	char path[400], path2[400];
 	const char ack[] = "MSH|^~\\&|R|F|APP|FAC|2023||ACK|1|P|2.5\rMSA|AA|MSG00001\r";
 	/* Header 56, kind 4, three lengths 12, the fields, the ACK. */
 	size_t whole = 56 + 4 + 12 + 3 + 3 + 8 + sizeof ack - 1;
 
 	TAP_OK(open_dd(&d, "dmg", 600) == 0 && store(&d, k, T0, ack, sizeof ack - 1) == 0 &&
-		       only_record("dmg", path, sizeof path) && file_size(path) == (off_t)whole,
+		   only_record("dmg", path, sizeof path) && file_size(path) == (off_t)whole,
 	       "a record to damage, %zu bytes", whole);
-	TAP_OK(rewrite(path, whole - 1, "", 0) == 0 && find(&d, k, T0) == DEDUPE_NEW, "one byte short: new");
-	TAP_OK(rewrite(path, whole - 1, "\r\r", 2) == 0 && find(&d, k, T0) == DEDUPE_NEW, "one byte too many: new");
+	TAP_OK(rewrite(path, whole - 1, "", 0) == 0 && find(&d, k, T0) == DEDUPE_NEW,
+	       "one byte short: new");
+	TAP_OK(rewrite(path, whole - 1, "\r\r", 2) == 0 && find(&d, k, T0) == DEDUPE_NEW,
+	       "one byte too many: new");
 	TAP_OK(rewrite(path, whole - 1, "\r", 1) == 0 && find(&d, k, T0) == DEDUPE_DUPLICATE,
 	       "(the record restored is a duplicate)");
-	TAP_OK(rewrite(path, 10, "", 0) == 0 && find(&d, k, T0) == DEDUPE_NEW, "a torn header: new");
+	TAP_OK(rewrite(path, 10, "", 0) == 0 && find(&d, k, T0) == DEDUPE_NEW,
+	       "a torn header: new");
 	TAP_OK(rewrite(path, 0, "", 0) == 0 && find(&d, k, T0) == DEDUPE_NEW, "an empty file: new");
 
 	TAP_OK(store(&d, k, T0, ack, sizeof ack - 1) == 0 && patch(path, 0, "MLDX", 4) == 0 &&
-		       find(&d, k, T0) == DEDUPE_NEW,
+		   find(&d, k, T0) == DEDUPE_NEW,
 	       "a wrong magic: new");
 	TAP_OK(store(&d, k, T0, ack, sizeof ack - 1) == 0 && patch(path, 4, "\x03", 1) == 0 &&
-		       find(&d, k, T0) == DEDUPE_NEW,
+		   find(&d, k, T0) == DEDUPE_NEW,
 	       "a later version: new");
 	TAP_OK(store(&d, k, T0, ack, sizeof ack - 1) == 0 && patch(path, 4, "\x01", 1) == 0 &&
-		       find(&d, k, T0) == DEDUPE_NEW,
+		   find(&d, k, T0) == DEDUPE_NEW,
 	       "version 1 (no kind, no digest): new");
 	/* The key length one more and the ACK length one less: the sizes
 	 * still add up, but the key length is not k's. */
-	char acklen[4] = {(char)(sizeof ack - 2), 0, 0, 0}, keylen[4] = {4 + 12 + 3 + 3 + 8 + 1, 0, 0, 0};
+	char acklen[4] = {(char)(sizeof ack - 2), 0, 0, 0},
+	     keylen[4] = {4 + 12 + 3 + 3 + 8 + 1, 0, 0, 0};
 	TAP_OK(store(&d, k, T0, ack, sizeof ack - 1) == 0 && patch(path, 16, keylen, 4) == 0 &&
-		       patch(path, 20, acklen, 4) == 0 && find(&d, k, T0) == DEDUPE_NEW,
+		   patch(path, 20, acklen, 4) == 0 && find(&d, k, T0) == DEDUPE_NEW,
 	       "a wrong key length: new");
 	TAP_OK(store(&d, k, T0, ack, sizeof ack - 1) == 0 && patch(path, 56, "\x02", 1) == 0 &&
-		       find(&d, k, T0) == DEDUPE_NEW,
+		   find(&d, k, T0) == DEDUPE_NEW,
 	       "another kind in the stored key: new");
 
 	/* Issue 13: forged ACK lengths, with files as long as they claim (sparse). */
 	char buf[64];
 	struct dedupe_hit hit;
-	TAP_OK(store(&d, k, T0, ack, sizeof ack - 1) == 0 && forge_claim(path, sizeof ack - 1, 0xfffffff0u) == 0 &&
-		       find(&d, k, T0) == DEDUPE_NEW,
+	TAP_OK(store(&d, k, T0, ack, sizeof ack - 1) == 0 &&
+		   forge_claim(path, sizeof ack - 1, 0xfffffff0u) == 0 &&
+		   find(&d, k, T0) == DEDUPE_NEW,
 	       "a record claiming a 4 GiB ACK: new (damaged), nothing to allocate");
 	TAP_OK(store(&d, k, T0, ack, sizeof ack - 1) == 0 &&
-		       forge_claim(path, sizeof ack - 1, (uint32_t)DEDUPE_ACK_MAX + 1) == 0 &&
-		       find(&d, k, T0) == DEDUPE_NEW,
+		   forge_claim(path, sizeof ack - 1, (uint32_t)DEDUPE_ACK_MAX + 1) == 0 &&
+		   find(&d, k, T0) == DEDUPE_NEW,
 	       "a record claiming DEDUPE_ACK_MAX + 1 bytes: new");
 	TAP_OK(store(&d, k, T0, ack, sizeof ack - 1) == 0 &&
-		       forge_claim(path, sizeof ack - 1, (uint32_t)DEDUPE_ACK_MAX) == 0 &&
-		       dedupe_lookup(&d, &k, T0, buf, sizeof buf, &hit) == DEDUPE_TRUNCATED &&
-		       hit.ack_stored == DEDUPE_ACK_MAX && hit.ack_len == 0,
-	       "one claiming exactly DEDUPE_ACK_MAX: a duplicate too long for the buffer, nothing copied");
+		   forge_claim(path, sizeof ack - 1, (uint32_t)DEDUPE_ACK_MAX) == 0 &&
+		   dedupe_lookup(&d, &k, T0, buf, sizeof buf, &hit) == DEDUPE_TRUNCATED &&
+		   hit.ack_stored == DEDUPE_ACK_MAX && hit.ack_len == 0,
+	       "one claiming exactly DEDUPE_ACK_MAX: a duplicate too long for the buffer, nothing "
+	       "copied");
 	dedupe_close(&d);
 
 	/* A hash collision: the file named for `other` holds k's record. */
 	TAP_OK(open_dd(&d, "coll", 600) == 0 && open_dd(&d2, "coll2", 600) == 0, "two directories");
 	TAP_OK(store(&d, other, T0, "B", 1) == 0 && only_record("coll", path, sizeof path) &&
-		       store(&d2, k, T0, ack, sizeof ack - 1) == 0 && only_record("coll2", path2, sizeof path2) &&
-		       rename(path2, path) == 0,
+		   store(&d2, k, T0, ack, sizeof ack - 1) == 0 &&
+		   only_record("coll2", path2, sizeof path2) && rename(path2, path) == 0,
 	       "k's record put under the name of another key of the same length");
 	TAP_OK(find(&d, other, T0) == DEDUPE_NEW, "that other key is new (stored key compared)");
 	TAP_OK(find(&d, k, T0) == DEDUPE_NEW, "and so is k (its own name is absent)");
 	TAP_OK(store(&d2, longer, T0, "C", 1) == 0 && only_record("coll2", path2, sizeof path2) &&
-		       rename(path2, path) == 0 && find(&d, other, T0) == DEDUPE_NEW,
+		   rename(path2, path) == 0 && find(&d, other, T0) == DEDUPE_NEW,
 	       "a key of another length under that name: new");
 	dedupe_close(&d);
 	dedupe_close(&d2);
@@ -462,34 +499,40 @@ static void test_answer_bounds(void)
 
 	for (size_t i = 0; i < sizeof ack; i++)
 		ack[i] = (char)('A' + i % 26);
-	TAP_OK(open_dd(&d, "bounds", 600) == 0 && store(&d, k, T0, ack, 200) == 0, "a record with a 200-byte ACK");
+	TAP_OK(open_dd(&d, "bounds", 600) == 0 && store(&d, k, T0, ack, 200) == 0,
+	       "a record with a 200-byte ACK");
 	memset(buf, '#', sizeof buf);
 	TAP_OK(dedupe_lookup(&d, &k, T0, buf, 199, &hit) == DEDUPE_TRUNCATED && hit.ack_len == 0 &&
-		       hit.ack_stored == 200 && hit.accepted_at == T0 && buf[0] == '#',
+		   hit.ack_stored == 200 && hit.accepted_at == T0 && buf[0] == '#',
 	       "a buffer one byte short: truncated, nothing copied, 200 needed");
-	TAP_OK(dedupe_lookup(&d, &k, T0, NULL, 0, &hit) == DEDUPE_TRUNCATED && hit.ack_stored == 200,
+	TAP_OK(dedupe_lookup(&d, &k, T0, NULL, 0, &hit) == DEDUPE_TRUNCATED &&
+		   hit.ack_stored == 200,
 	       "no buffer at all: truncated");
-	TAP_OK(dedupe_lookup(&d, &k, T0, buf, 200, &hit) == DEDUPE_DUPLICATE && hit.ack_len == 200 &&
-		       memcmp(buf, ack, 200) == 0 && buf[200] == '#',
+	TAP_OK(dedupe_lookup(&d, &k, T0, buf, 200, &hit) == DEDUPE_DUPLICATE &&
+		   hit.ack_len == 200 && memcmp(buf, ack, 200) == 0 && buf[200] == '#',
 	       "exactly 200: a duplicate, 200 bytes copied, none past them");
 	/* The record changes between two calls (conn.c's case): the second
 	 * call reports its own truth, and never more than its cap. */
-	TAP_OK(dedupe_lookup(&d, &k, T0, buf, 10, &hit) == DEDUPE_TRUNCATED && hit.ack_stored == 200 &&
-		       store(&d, k, T0 + 1, ack, 300) == 0 &&
-		       dedupe_lookup(&d, &k, T0 + 1, buf, hit.ack_stored, &hit) == DEDUPE_TRUNCATED &&
-		       hit.ack_len == 0 && hit.ack_stored == 300,
-	       "grown to 300 after the first call: the second, with 200, is truncated again (300), nothing sent");
-	TAP_OK(store(&d, k, T0 + 2, ack, 100) == 0 && dedupe_lookup(&d, &k, T0 + 2, buf, 300, &hit) == DEDUPE_DUPLICATE &&
-		       hit.ack_len == 100 && hit.ack_stored == 100,
+	TAP_OK(dedupe_lookup(&d, &k, T0, buf, 10, &hit) == DEDUPE_TRUNCATED &&
+		   hit.ack_stored == 200 && store(&d, k, T0 + 1, ack, 300) == 0 &&
+		   dedupe_lookup(&d, &k, T0 + 1, buf, hit.ack_stored, &hit) == DEDUPE_TRUNCATED &&
+		   hit.ack_len == 0 && hit.ack_stored == 300,
+	       "grown to 300 after the first call: the second, with 200, is truncated again (300), "
+	       "nothing sent");
+	TAP_OK(store(&d, k, T0 + 2, ack, 100) == 0 &&
+		   dedupe_lookup(&d, &k, T0 + 2, buf, 300, &hit) == DEDUPE_DUPLICATE &&
+		   hit.ack_len == 100 && hit.ack_stored == 100,
 	       "shrunk to 100: 100 copied into the 300-byte buffer, 100 reported");
 
 	/* Refused when recording: nothing left behind. */
 	char *huge = calloc(1, DEDUPE_ACK_MAX + 1);
 	int before = count_records("bounds");
 	errno = 0;
-	TAP_OK(huge && store(&d, msg3("APP", "FAC", "T2"), T0, huge, DEDUPE_ACK_MAX + 1) == -1 && errno == EMSGSIZE &&
-		       count_records("bounds") == before && count_entries("bounds") == before,
-	       "dedupe_store of an ACK of DEDUPE_ACK_MAX + 1: EMSGSIZE, no record, no temporary file");
+	TAP_OK(
+	    huge && store(&d, msg3("APP", "FAC", "T2"), T0, huge, DEDUPE_ACK_MAX + 1) == -1 &&
+		errno == EMSGSIZE && count_records("bounds") == before &&
+		count_entries("bounds") == before,
+	    "dedupe_store of an ACK of DEDUPE_ACK_MAX + 1: EMSGSIZE, no record, no temporary file");
 	free(huge);
 	dedupe_close(&d);
 }
@@ -497,13 +540,14 @@ static void test_answer_bounds(void)
 static void test_prune(void)
 {
 	struct dedupe d, d2;
-	struct dedupe_unit k1 = msg3("A", "F", "1"), k2 = msg3("A", "F", "2"), k3 = msg3("A", "F", "3");
+	struct dedupe_unit k1 = msg3("A", "F", "1"), k2 = msg3("A", "F", "2"),
+			   k3 = msg3("A", "F", "3");
 	char path[400];
 
 	/* Window 600, buckets of 300: [T0, T0+300) ends at T0+300 and goes
 	 * when now - (T0+300) > 600. */
 	TAP_OK(open_dd(&d, "pr", 600) == 0 && store(&d, k1, T0, "1", 1) == 0 &&
-		       store(&d, k2, T0 + 299, "2", 1) == 0 && store(&d, k3, T0 + 650, "3", 1) == 0,
+		   store(&d, k2, T0 + 299, "2", 1) == 0 && store(&d, k3, T0 + 650, "3", 1) == 0,
 	       "records at T0, T0+299 (one bucket) and T0+650");
 	snprintf(path, sizeof path, "%s/pr/%lld+300/.4242.0123456789abcdef", root, (long long)T0);
 	close(open(path, O_CREAT | O_WRONLY, 0640));
@@ -511,18 +555,24 @@ static void test_prune(void)
 	mkdir(path, 0750);
 	snprintf(path, sizeof path, "%s/pr/0300+300", root);
 	mkdir(path, 0750);
-	TAP_OK(dedupe_prune(&d, T0 + 900) == 0 && exists("pr", "1700000400+300") && count_records("pr") == 3,
+	TAP_OK(dedupe_prune(&d, T0 + 900) == 0 && exists("pr", "1700000400+300") &&
+		   count_records("pr") == 3,
 	       "at T0+900 (end + window) nothing goes");
 	TAP_OK(dedupe_prune(&d, T0 + 1000) == 0 && exists("pr", "1700000400+300"),
 	       "at T0+1000: not due, one bucket period after the last prune");
 	TAP_OK(dedupe_prune(&d, T0 + 1200) == 2, "at T0+1200 the old bucket's 2 records go");
-	TAP_OK(!exists("pr", "1700000400+300") && count_records("pr") == 1, "with the bucket and its temporary file");
-	TAP_OK(found_as(&d, k3, T0 + 1200, "3", 1, T0 + 650), "the young record stays and is found");
-	TAP_OK(exists("pr", "junk") && exists("pr", "0300+300") && exists("pr", "lock"), "names not ours are left");
+	TAP_OK(!exists("pr", "1700000400+300") && count_records("pr") == 1,
+	       "with the bucket and its temporary file");
+	TAP_OK(found_as(&d, k3, T0 + 1200, "3", 1, T0 + 650),
+	       "the young record stays and is found");
+	TAP_OK(exists("pr", "junk") && exists("pr", "0300+300") && exists("pr", "lock"),
+	       "names not ours are left");
 	dedupe_close(&d);
-	TAP_OK(open_dd(&d, "pr", 600) == 0 && dedupe_prune(&d, T0 + 1201) == 0 && count_records("pr") == 1,
+	TAP_OK(open_dd(&d, "pr", 600) == 0 && dedupe_prune(&d, T0 + 1201) == 0 &&
+		   count_records("pr") == 1,
 	       "a new process prunes at once, the young bucket stays");
-	TAP_OK(dedupe_prune(&d, T0 + 5000) == 1 && count_records("pr") == 0, "and later it goes too");
+	TAP_OK(dedupe_prune(&d, T0 + 5000) == 1 && count_records("pr") == 0,
+	       "and later it goes too");
 	TAP_OK(dedupe_prune(&d, T0 + 10) == 0, "a clock gone back prunes at once (nothing there)");
 	dedupe_close(&d);
 
@@ -531,16 +581,21 @@ static void test_prune(void)
 	struct dedupe_unit ka = msg3("A", "F", "day"), kb = msg3("A", "F", "quarter");
 	TAP_OK(open_dd(&d, "mix", 86400) == 0 && open_dd(&d2, "mix", 900) == 0,
 	       "windows 24h and 15m share a directory");
-	TAP_OK(store(&d, ka, T0, "A", 1) == 0 && store(&d2, kb, T0, "B", 1) == 0, "one record each");
-	TAP_OK(find(&d2, ka, T0) == DEDUPE_NEW && find(&d, kb, T0) == DEDUPE_NEW, "each sees only its own buckets");
-	TAP_OK(dedupe_prune(&d2, T0 + 3600) == 1, "the 15m process, an hour later, prunes its own record");
+	TAP_OK(store(&d, ka, T0, "A", 1) == 0 && store(&d2, kb, T0, "B", 1) == 0,
+	       "one record each");
+	TAP_OK(find(&d2, ka, T0) == DEDUPE_NEW && find(&d, kb, T0) == DEDUPE_NEW,
+	       "each sees only its own buckets");
+	TAP_OK(dedupe_prune(&d2, T0 + 3600) == 1,
+	       "the 15m process, an hour later, prunes its own record");
 	TAP_OK(found_as(&d, ka, T0 + 3600, "A", 1, T0), "and not the 24h one's");
 	TAP_OK(store(&d2, kb, T0 + 3600, "B", 1) == 0 && dedupe_prune(&d, T0 + 3700) == 0 &&
-		       found_as(&d2, kb, T0 + 3700, "B", 1, T0 + 3600),
+		   found_as(&d2, kb, T0 + 3700, "B", 1, T0 + 3600),
 	       "the 24h process keeps a young 15m record");
-	TAP_OK(dedupe_prune(&d, T0 + 3700 + 43200) == 1 && found_as(&d, ka, T0 + 3700 + 43200, "A", 1, T0),
+	TAP_OK(dedupe_prune(&d, T0 + 3700 + 43200) == 1 &&
+		   found_as(&d, ka, T0 + 3700 + 43200, "A", 1, T0),
 	       "and prunes it once past its own window, keeping its own");
-	TAP_OK(dedupe_prune(&d, T0 + 3 * 86400) == 1 && count_records("mix") == 0, "its own goes after its window");
+	TAP_OK(dedupe_prune(&d, T0 + 3 * 86400) == 1 && count_records("mix") == 0,
+	       "its own goes after its window");
 	dedupe_close(&d);
 	dedupe_close(&d2);
 }
@@ -568,7 +623,8 @@ static int writer(struct dedupe *d, int c, int out)
 			delivered[i]++;
 			if (dedupe_store(d, &k, T0, ack, strlen(ack)) < 0)
 				bad = 1;
-		} else if (r != DEDUPE_DUPLICATE || hit.ack_len != strlen(ack) || memcmp(got, ack, hit.ack_len) != 0) {
+		} else if (r != DEDUPE_DUPLICATE || hit.ack_len != strlen(ack) ||
+			   memcmp(got, ack, hit.ack_len) != 0) {
 			bad = 1;
 		}
 		if (dedupe_unlock(d, &k.key) < 0 || dedupe_prune(d, T0) < 0)
@@ -605,7 +661,8 @@ static void test_concurrent(void)
 			continue;
 		ssize_t n = read(fds[c][0], got, sizeof got);
 		close(fds[c][0]);
-		if (waitpid(pids[c], &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0 || n != KEYS)
+		if (waitpid(pids[c], &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0 ||
+		    n != KEYS)
 			failed = 1;
 		for (int i = 0; n == KEYS && i < KEYS; i++)
 			counts[i] += got[i];
@@ -614,9 +671,10 @@ static void test_concurrent(void)
 		total += counts[i];
 		each &= counts[i] == 1;
 	}
-	TAP_OK(!failed, "every writer ran and saw the first writer's ACK for every key it did not deliver");
-	TAP_OK(each && total == KEYS, "every key delivered exactly once in all (%d deliveries for %d keys)", total,
-	       KEYS);
+	TAP_OK(!failed,
+	       "every writer ran and saw the first writer's ACK for every key it did not deliver");
+	TAP_OK(each && total == KEYS,
+	       "every key delivered exactly once in all (%d deliveries for %d keys)", total, KEYS);
 	TAP_OK(count_records("conc") == KEYS, "%d records", KEYS);
 	dedupe_close(&d);
 }
@@ -629,7 +687,8 @@ static void test_errors(void)
 
 	errno = 0;
 	TAP_OK(open_dd(&d, "e", 0) < 0 && errno == EINVAL, "window 0: EINVAL");
-	TAP_OK(open_dd(&d, "e", DEDUPE_WINDOW_MAX + 1) < 0 && errno == EINVAL, "window past the maximum: EINVAL");
+	TAP_OK(open_dd(&d, "e", DEDUPE_WINDOW_MAX + 1) < 0 && errno == EINVAL,
+	       "window past the maximum: EINVAL");
 	snprintf(path, sizeof path, "%s/file", root);
 	close(open(path, O_CREAT | O_WRONLY, 0640));
 	errno = 0;
@@ -650,12 +709,37 @@ static void test_parse_window(void)
 		const char *s;
 		long v; /* -1: refused */
 	} cases[] = {
-		{"600", 600}, {"600s", 600}, {"15m", 900}, {"24h", 86400}, {"7d", 604800}, {"1", 1}, {"1s", 1},
-		{"0015m", 900}, {"366d", 31622400}, {"31622400", 31622400}, {"8784h", 31622400},
-		{"", -1}, {"0", -1}, {"0s", -1}, {"0d", -1}, {"-5", -1}, {"+5", -1}, {" 5", -1}, {"5 ", -1},
-		{"5x", -1}, {"5ms", -1}, {"5M", -1}, {"5H", -1}, {"1.5h", -1}, {"h", -1}, {"5w", -1},
-		{"367d", -1}, {"31622401", -1}, {"8785h", -1}, {"99999999999999999999", -1},
-		{"9223372036854775808s", -1},
+	    {"600", 600},
+	    {"600s", 600},
+	    {"15m", 900},
+	    {"24h", 86400},
+	    {"7d", 604800},
+	    {"1", 1},
+	    {"1s", 1},
+	    {"0015m", 900},
+	    {"366d", 31622400},
+	    {"31622400", 31622400},
+	    {"8784h", 31622400},
+	    {"", -1},
+	    {"0", -1},
+	    {"0s", -1},
+	    {"0d", -1},
+	    {"-5", -1},
+	    {"+5", -1},
+	    {" 5", -1},
+	    {"5 ", -1},
+	    {"5x", -1},
+	    {"5ms", -1},
+	    {"5M", -1},
+	    {"5H", -1},
+	    {"1.5h", -1},
+	    {"h", -1},
+	    {"5w", -1},
+	    {"367d", -1},
+	    {"31622401", -1},
+	    {"8785h", -1},
+	    {"99999999999999999999", -1},
+	    {"9223372036854775808s", -1},
 	};
 	int ok = 1;
 

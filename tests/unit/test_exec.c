@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* test_exec.c: exec_prepare's direct/shell split; exec_run maps a command's end to a result and collects its output. */
+/* test_exec.c: exec_prepare's direct/shell split; exec_run maps a command's end to a result and
+ * collects its output. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,8 @@
 
 static char *env[] = {"PATH=/usr/bin:/bin", "FOO=bar baz", NULL};
 
-static int run(const char *cmd, const char *in, int timeout_ms, char *out, size_t cap, struct exec_status *st)
+static int run(const char *cmd, const char *in, int timeout_ms, char *out, size_t cap,
+	       struct exec_status *st)
 {
 	struct exec_cmd c;
 	if (exec_prepare(&c, cmd) < 0)
@@ -79,7 +81,8 @@ static int split_is(const struct exec_cmd *c, const char *want)
 	if (!c->argv || !want)
 		return !c->argv && !want;
 	for (char **v = c->argv; *v; v++)
-		snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", v == c->argv ? "" : "|", *v);
+		snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s",
+			 v == c->argv ? "" : "|", *v);
 	return strcmp(got, want) == 0;
 }
 
@@ -104,32 +107,36 @@ int main(void)
 	struct exec_status st;
 	char out[64];
 
-	TAP_OK(run("cat", "hello", 10000, out, sizeof out, &st) == 0 && st.result == EXEC_OK && st.out_len == 5 &&
-		   memcmp(out, "hello", 5) == 0,
+	TAP_OK(run("cat", "hello", 10000, out, sizeof out, &st) == 0 && st.result == EXEC_OK &&
+		   st.out_len == 5 && memcmp(out, "hello", 5) == 0,
 	       "stdin reaches the command and its stdout comes back");
 	TAP_OK(run("printf %s \"$FOO\"", "", 10000, out, sizeof out, &st) == 0 && st.out_len == 7 &&
 		   memcmp(out, "bar baz", 7) == 0,
 	       "the environment given is the command's");
-	TAP_OK(run("exit 1", "x", 10000, out, sizeof out, &st) == 0 && st.result == EXEC_FAILED && st.code == 1,
+	TAP_OK(run("exit 1", "x", 10000, out, sizeof out, &st) == 0 && st.result == EXEC_FAILED &&
+		   st.code == 1,
 	       "exit 1 is EXEC_FAILED");
-	TAP_OK(run("exit 65", "x", 10000, out, sizeof out, &st) == 0 && st.result == EXEC_DATAERR && st.code == 65,
+	TAP_OK(run("exit 65", "x", 10000, out, sizeof out, &st) == 0 && st.result == EXEC_DATAERR &&
+		   st.code == 65,
 	       "exit 65 is EXEC_DATAERR");
-	TAP_OK(run("kill -9 $$", "x", 10000, out, sizeof out, &st) == 0 && st.result == EXEC_SIGNALED && st.code == 9,
+	TAP_OK(run("kill -9 $$", "x", 10000, out, sizeof out, &st) == 0 &&
+		   st.result == EXEC_SIGNALED && st.code == 9,
 	       "a signal is EXEC_SIGNALED");
 	TAP_OK(run("sleep 30", "x", 200, out, sizeof out, &st) == 0 && st.result == EXEC_TIMEOUT,
 	       "a command past its timeout is killed");
-	TAP_OK(run("sleep 30 & wait", "x", 200, out, sizeof out, &st) == 0 && st.result == EXEC_TIMEOUT,
+	TAP_OK(run("sleep 30 & wait", "x", 200, out, sizeof out, &st) == 0 &&
+		   st.result == EXEC_TIMEOUT,
 	       "the whole process group is killed at the timeout");
 	TAP_OK(run("true", "a message the command never reads", 10000, out, sizeof out, &st) == 0 &&
 		   st.result == EXEC_OK,
 	       "a command that ignores stdin still succeeds");
 	static char big[300000];
 	memset(big, 'x', sizeof big - 1);
-	TAP_OK(run("cat", big, 10000, out, sizeof out, &st) == 0 && st.result == EXEC_OK && st.out_len == sizeof out &&
-		   st.out_truncated,
+	TAP_OK(run("cat", big, 10000, out, sizeof out, &st) == 0 && st.result == EXEC_OK &&
+		   st.out_len == sizeof out && st.out_truncated,
 	       "large input and output do not deadlock; output is bounded");
-	TAP_OK(run("ls /proc/self/fd | wc -l | tr -d ' '", "", 10000, out, sizeof out, &st) == 0 && st.out_len >= 2 &&
-		   out[0] <= '5',
+	TAP_OK(run("ls /proc/self/fd | wc -l | tr -d ' '", "", 10000, out, sizeof out, &st) == 0 &&
+		   st.out_len >= 2 && out[0] <= '5',
 	       "the command inherits only fds 0-2 (plus ls's own)");
 	struct exec_cmd c = {"exit 0", NULL};
 	TAP_OK(exec_run(&c, env, NULL, 0, 0, out, sizeof out, &st) == 0 && st.result == EXEC_OK,
@@ -144,7 +151,8 @@ int main(void)
 		fputs("#!/bin/sh\nexit 0\n", f);
 		fclose(f);
 	}
-	TAP_OK(run(path, "x", 10000, out, sizeof out, &st) == 0 && st.result == EXEC_FAILED && st.code == 126,
+	TAP_OK(run(path, "x", 10000, out, sizeof out, &st) == 0 && st.result == EXEC_FAILED &&
+		   st.code == 126,
 	       "a file that is not executable exits 126, as by sh");
 	snprintf(path, sizeof path, "%s/script", dir);
 	if ((f = fopen(path, "w")) != NULL) {
@@ -152,20 +160,22 @@ int main(void)
 		fclose(f);
 	}
 	chmod(path, 0755);
-	TAP_OK(run(path, "", 10000, out, sizeof out, &st) == 0 && st.result == EXEC_OK && st.out_len == 14 &&
-		   memcmp(out, "from a script\n", 14) == 0,
+	TAP_OK(run(path, "", 10000, out, sizeof out, &st) == 0 && st.result == EXEC_OK &&
+		   st.out_len == 14 && memcmp(out, "from a script\n", 14) == 0,
 	       "a script without #! is run by sh, as by sh");
-	TAP_OK(run("no-such-command-here x", "x", 10000, out, sizeof out, &st) == 0 && st.result == EXEC_FAILED &&
-		   st.code == 127,
+	TAP_OK(run("no-such-command-here x", "x", 10000, out, sizeof out, &st) == 0 &&
+		   st.result == EXEC_FAILED && st.code == 127,
 	       "a command not in PATH exits 127");
 	snprintf(line, sizeof line, "%s/missing", dir);
-	TAP_OK(run(line, "x", 10000, out, sizeof out, &st) == 0 && st.result == EXEC_FAILED && st.code == 127,
+	TAP_OK(run(line, "x", 10000, out, sizeof out, &st) == 0 && st.result == EXEC_FAILED &&
+		   st.code == 127,
 	       "a missing path exits 127");
-	TAP_OK(run("printenv FOO", "", 10000, out, sizeof out, &st) == 0 && st.result == EXEC_OK && st.out_len == 8 &&
-		   memcmp(out, "bar baz\n", 8) == 0,
+	TAP_OK(run("printenv FOO", "", 10000, out, sizeof out, &st) == 0 && st.result == EXEC_OK &&
+		   st.out_len == 8 && memcmp(out, "bar baz\n", 8) == 0,
 	       "a direct command gets the environment");
 	char cwd[512];
-	TAP_OK(getcwd(cwd, sizeof cwd) && run("printenv PWD", "", 10000, out, sizeof out, &st) == 0 &&
+	TAP_OK(getcwd(cwd, sizeof cwd) &&
+		   run("printenv PWD", "", 10000, out, sizeof out, &st) == 0 &&
 		   st.out_len == strlen(cwd) + 1 && memcmp(out, cwd, strlen(cwd)) == 0,
 	       "a direct command gets PWD, as from sh");
 	/* PATH from the command's environment, searched in order; a directory is passed over. */
@@ -175,17 +185,17 @@ int main(void)
 	char *env2[] = {envpath, NULL};
 	struct exec_cmd c2;
 	TAP_OK(exec_prepare(&c2, "cat") == 0 && c2.argv &&
-		   exec_run(&c2, env2, "abc", 3, 10000, out, sizeof out, &st) == 0 && st.result == EXEC_OK &&
-		   st.out_len == 3,
+		   exec_run(&c2, env2, "abc", 3, 10000, out, sizeof out, &st) == 0 &&
+		   st.result == EXEC_OK && st.out_len == 3,
 	       "PATH is the environment's; a directory named like the command is skipped");
 	/* An environment sh would change: the shell runs the line, with the same result. */
 	char *env3[] = {"PATH=/usr/bin:/bin", "NOT-A-NAME=1", NULL};
-	TAP_OK(exec_run(&c2, env3, "abc", 3, 10000, out, sizeof out, &st) == 0 && st.result == EXEC_OK &&
-		   st.out_len == 3,
+	TAP_OK(exec_run(&c2, env3, "abc", 3, 10000, out, sizeof out, &st) == 0 &&
+		   st.result == EXEC_OK && st.out_len == 3,
 	       "an environment with a name sh drops still runs");
 	char *env4[] = {"HOME=/", NULL};
-	TAP_OK(exec_run(&c2, env4, "abc", 3, 10000, out, sizeof out, &st) == 0 && st.result == EXEC_OK &&
-		   st.out_len == 3,
+	TAP_OK(exec_run(&c2, env4, "abc", 3, 10000, out, sizeof out, &st) == 0 &&
+		   st.result == EXEC_OK && st.out_len == 3,
 	       "no PATH: the shell's default PATH");
 	exec_free(&c2);
 	snprintf(path, sizeof path, "%s/cat", dir);
@@ -202,19 +212,22 @@ int main(void)
 	snprintf(sh, sizeof sh, "exec >>/dev/null 2>&1; cat >%s", got);
 	TAP_OK(run(sh, big2, 10000, out, sizeof out, &st) == 0 && st.result == EXEC_OK &&
 		   file_size(got) == (long)sizeof big2 - 1,
-	       "a command that closes its stdout first still gets all of stdin (%ld of %zu bytes)", file_size(got),
-	       sizeof big2 - 1);
+	       "a command that closes its stdout first still gets all of stdin (%ld of %zu bytes)",
+	       file_size(got), sizeof big2 - 1);
 	unlink(got);
 	snprintf(sh, sizeof sh, "exec >&-; sleep 0.2; cat >%s", got);
 	TAP_OK(run(sh, big2, 10000, out, sizeof out, &st) == 0 && st.result == EXEC_OK &&
 		   file_size(got) == (long)sizeof big2 - 1,
 	       "... also when it reads stdin only later (%ld bytes)", file_size(got));
 	unlink(got);
-	TAP_OK(run("head -c 100 >/dev/null", big2, 10000, out, sizeof out, &st) == 0 && st.result == EXEC_OK,
+	TAP_OK(run("head -c 100 >/dev/null", big2, 10000, out, sizeof out, &st) == 0 &&
+		   st.result == EXEC_OK,
 	       "a command that reads part of stdin and exits 0 succeeds: its own choice");
-	TAP_OK(run("exec <&- >&-; exit 0", big2, 10000, out, sizeof out, &st) == 0 && st.result == EXEC_OK,
+	TAP_OK(run("exec <&- >&-; exit 0", big2, 10000, out, sizeof out, &st) == 0 &&
+		   st.result == EXEC_OK,
 	       "a command that closes stdin unread and exits 0 succeeds");
-	TAP_OK(run("exec <&- >&-; sleep 30", big2, 300, out, sizeof out, &st) == 0 && st.result == EXEC_TIMEOUT,
+	TAP_OK(run("exec <&- >&-; sleep 30", big2, 300, out, sizeof out, &st) == 0 &&
+		   st.result == EXEC_TIMEOUT,
 	       "a command that closes both and runs on is still timed out");
 	/* The command exits with stdout closed while a child of its own holds stdin unread. */
 	snprintf(gpid, sizeof gpid, "%s/gpid", dir);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* test_hl7tok.c: the tokeniser's leaves equal hl7_walk's LEAF events, SSE2 and portable code, with guard pages. */
+/* test_hl7tok.c: the tokeniser's leaves equal hl7_walk's LEAF events, SSE2 and portable code, with
+ * guard pages. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,12 +71,12 @@ static const struct impl {
 	init_fn init;
 	next_fn next;
 } impls[] = {
-	{ "library", hl7_tok_init, hl7_tok_next },
-	{ "portable", hl7_tok_init_scalar, hl7_tok_next_scalar },
+    {"library", hl7_tok_init, hl7_tok_next},
+    {"portable", hl7_tok_init_scalar, hl7_tok_next_scalar},
 };
 
 /* Batch sizes: one leaf at a time, odd sizes, and more than a message holds. */
-static const size_t caps[] = { 1, 2, 7, 64, 1000 };
+static const size_t caps[] = {1, 2, 7, 64, 1000};
 
 static int tok_run(const struct impl *im, const struct hl7_msg *m, size_t cap, struct leaves *out)
 {
@@ -100,17 +101,18 @@ static char failure[512];
 
 static int same_leaf(const struct hl7_leaf *a, const struct hl7_leaf *b)
 {
-	return a->value.p == b->value.p && a->value.len == b->value.len && a->segment.p == b->segment.p &&
-	       a->segment.len == b->segment.len && memcmp(a->id, b->id, 4) == 0 && a->seg_index == b->seg_index &&
+	return a->value.p == b->value.p && a->value.len == b->value.len &&
+	       a->segment.p == b->segment.p && a->segment.len == b->segment.len &&
+	       memcmp(a->id, b->id, 4) == 0 && a->seg_index == b->seg_index &&
 	       a->field == b->field && a->rep == b->rep && a->comp == b->comp && a->sub == b->sub &&
 	       a->end == b->end && a->whole == b->whole;
 }
 
 static void describe(char *dst, size_t cap, const char *base, const struct hl7_leaf *l)
 {
-	snprintf(dst, cap, "%.3s[%u] f%u r%u c%u s%u end=%u whole=%u @%td+%zu seg @%td+%zu", l->id, l->seg_index,
-		 l->field, l->rep, l->comp, l->sub, l->end, l->whole, l->value.p - base, l->value.len,
-		 l->segment.p - base, l->segment.len);
+	snprintf(dst, cap, "%.3s[%u] f%u r%u c%u s%u end=%u whole=%u @%td+%zu seg @%td+%zu", l->id,
+		 l->seg_index, l->field, l->rep, l->comp, l->sub, l->end, l->whole,
+		 l->value.p - base, l->value.len, l->segment.p - base, l->segment.len);
 }
 
 /*
@@ -132,7 +134,8 @@ static int check(const char *buf, size_t len)
 		for (c = 0; ok && c < sizeof caps / sizeof caps[0]; c++) {
 			memset(&got, 0, sizeof got);
 			if (!tok_run(&impls[i], &m, caps[c], &got)) {
-				snprintf(failure, sizeof failure, "%s, cap %zu: leaves after the end", impls[i].name,
+				snprintf(failure, sizeof failure,
+					 "%s, cap %zu: leaves after the end", impls[i].name,
 					 caps[c]);
 				ok = 0;
 			}
@@ -142,12 +145,14 @@ static int check(const char *buf, size_t len)
 
 					describe(a, sizeof a, buf, &got.v[k]);
 					describe(b, sizeof b, buf, &want.v[k]);
-					snprintf(failure, sizeof failure, "%s, cap %zu, leaf %zu:\n#   got  %s\n#   want %s",
+					snprintf(failure, sizeof failure,
+						 "%s, cap %zu, leaf %zu:\n#   got  %s\n#   want %s",
 						 impls[i].name, caps[c], k, a, b);
 					ok = 0;
 				}
 			if (ok && got.n != want.n) {
-				snprintf(failure, sizeof failure, "%s, cap %zu: %zu leaves, want %zu", impls[i].name,
+				snprintf(failure, sizeof failure,
+					 "%s, cap %zu: %zu leaves, want %zu", impls[i].name,
 					 caps[c], got.n, want.n);
 				ok = 0;
 			}
@@ -194,33 +199,40 @@ struct tcase {
 #define X40 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 
 static const struct tcase cases[] = {
-	{ "minimal", MSH_A, 0 },
-	{ "reps, comps, subs", "MSH|^~\\&|A\rPID|1||123^^^H&1.2&ISO^MR~456^^^S^SS||DOE^JOHN\r", 0 },
-	{ "trailing delimiters", MSH_A "PID|a|\rPID|a^\rPID|a~\rPID|a&\rPID|||\rPID|^~&|\r", 0 },
-	{ "delimiters only", MSH_A "ZZZ|^^^^^^^^^^^^^^^^^^^^|~~~~~~~~~~~~~~~~~~~~~~|&&&&&&&&&&&&&&&&&&&&&&&&&&&\r", 0 },
-	{ "segments without an ID", MSH_A "A\rAB\rABCD|x\rPID\rPID|\rPIDX\r^^^|x^y\r|||||\r", 0 },
-	{ "ID of delimiters", MSH_A "^&~|a^b\r~~~|c\r", 0 },
-	{ "MSH-2 ends the segment", "MSH|^~\\&\rPID|x^y", 0 },
-	{ "MSH-2 ends the message", "MSH|^~\\&", 0 },
-	{ "MSH-2 with a truncation character", "MSH|^~\\&#|A#B^C|D&E\rPID|a#b\r", 0 },
-	{ "MSH-2 odd but readable", "MSH|^~\\&|^~&|\r", 0 },
-	{ "other delimiters", "MSH#!$%*#A!B$C*D%E#F\rPID#1#a!b*c$d!e%f##\r", 0 },
-	{ "escape character untouched", MSH_A "PID|a\\F\\b^c\\S\\d|\\T\\~\\R\\&\\E\\\r", 0 },
-	{ "LF, CR LF and empty segments", "MSH|^~\\&|A\n\nPID|x\r\n\r\nOBX|1^2\n\r\n", 0 },
-	{ "UTF-8 BOM", "\xEF\xBB\xBFMSH|^~\\&|A\rPID|1", 0 },
-	{ "second MSH inside", "MSH|^~\\&|A\rMSH|^~\\&|B^C|D\rMSH|\rMSH|^\r", 0 },
-	{ "no final separator", MSH_A "PID|1|a^b", 0 },
-	{ "NUL bytes and IDs starting with NUL", NULS, sizeof(NULS) - 1 },
-	{ "high bytes", MSH_A "PID|\x01\x7f\xc3\xa9^\xff&\x80\x09|\xff\xfe\r", 0 },
-	{ "fields across 16-byte blocks", MSH_A "OBX|" X40 "^" X40 "&" X40 "~" X40 "|" X40 X40 "|\r" "NTE|" X40 X40
-	  X40 "\r", 0 },
-	{ "a delimiter at each of 16 offsets", MSH_A "Z|a|bb|ccc|dddd|eeeee|ffffff|ggggggg|hhhhhhhh|iiiiiiiii|"
-	  "jjjjjjjjjj|kkkkkkkkkkk|llllllllllll|mmmmmmmmmmmmm|nnnnnnnnnnnnnn|ooooooooooooooo|pppppppppppppppp|\r"
-	  "ZZZ|a|bb|ccc|dddd|eeeee|ffffff|ggggggg|hhhhhhhh|iiiiiiiii|jjjjjjjjjj|kkkkkkkkkkk|llllllllllll|\r", 0 },
-	{ "seg_index counting", MSH_A "OBX|1\rNTE|a\rOBX|2\rOBX\rOBX|4\rNTE|b\r", 0 },
-	{ "not a message", "PID|1|2\r", 0 },
-	{ "bad MSH-2", "MSH|^^\\&|A\r", 0 },
-	{ "empty", "", 0 },
+    {"minimal", MSH_A, 0},
+    {"reps, comps, subs", "MSH|^~\\&|A\rPID|1||123^^^H&1.2&ISO^MR~456^^^S^SS||DOE^JOHN\r", 0},
+    {"trailing delimiters", MSH_A "PID|a|\rPID|a^\rPID|a~\rPID|a&\rPID|||\rPID|^~&|\r", 0},
+    {"delimiters only",
+     MSH_A "ZZZ|^^^^^^^^^^^^^^^^^^^^|~~~~~~~~~~~~~~~~~~~~~~|&&&&&&&&&&&&&&&&&&&&&&&&&&&\r", 0},
+    {"segments without an ID", MSH_A "A\rAB\rABCD|x\rPID\rPID|\rPIDX\r^^^|x^y\r|||||\r", 0},
+    {"ID of delimiters", MSH_A "^&~|a^b\r~~~|c\r", 0},
+    {"MSH-2 ends the segment", "MSH|^~\\&\rPID|x^y", 0},
+    {"MSH-2 ends the message", "MSH|^~\\&", 0},
+    {"MSH-2 with a truncation character", "MSH|^~\\&#|A#B^C|D&E\rPID|a#b\r", 0},
+    {"MSH-2 odd but readable", "MSH|^~\\&|^~&|\r", 0},
+    {"other delimiters", "MSH#!$%*#A!B$C*D%E#F\rPID#1#a!b*c$d!e%f##\r", 0},
+    {"escape character untouched", MSH_A "PID|a\\F\\b^c\\S\\d|\\T\\~\\R\\&\\E\\\r", 0},
+    {"LF, CR LF and empty segments", "MSH|^~\\&|A\n\nPID|x\r\n\r\nOBX|1^2\n\r\n", 0},
+    {"UTF-8 BOM", "\xEF\xBB\xBFMSH|^~\\&|A\rPID|1", 0},
+    {"second MSH inside", "MSH|^~\\&|A\rMSH|^~\\&|B^C|D\rMSH|\rMSH|^\r", 0},
+    {"no final separator", MSH_A "PID|1|a^b", 0},
+    {"NUL bytes and IDs starting with NUL", NULS, sizeof(NULS) - 1},
+    {"high bytes", MSH_A "PID|\x01\x7f\xc3\xa9^\xff&\x80\x09|\xff\xfe\r", 0},
+    {"fields across 16-byte blocks",
+     MSH_A "OBX|" X40 "^" X40 "&" X40 "~" X40 "|" X40 X40 "|\r"
+	   "NTE|" X40 X40 X40 "\r",
+     0},
+    {"a delimiter at each of 16 offsets",
+     MSH_A "Z|a|bb|ccc|dddd|eeeee|ffffff|ggggggg|hhhhhhhh|iiiiiiiii|"
+	   "jjjjjjjjjj|kkkkkkkkkkk|llllllllllll|mmmmmmmmmmmmm|nnnnnnnnnnnnnn|ooooooooooooooo|"
+	   "pppppppppppppppp|\r"
+	   "ZZZ|a|bb|ccc|dddd|eeeee|ffffff|ggggggg|hhhhhhhh|iiiiiiiii|jjjjjjjjjj|kkkkkkkkkkk|"
+	   "llllllllllll|\r",
+     0},
+    {"seg_index counting", MSH_A "OBX|1\rNTE|a\rOBX|2\rOBX\rOBX|4\rNTE|b\r", 0},
+    {"not a message", "PID|1|2\r", 0},
+    {"bad MSH-2", "MSH|^^\\&|A\r", 0},
+    {"empty", "", 0},
 };
 
 static size_t case_len(const struct tcase *t)
@@ -258,10 +270,11 @@ static void build_oru(struct buf *b, unsigned n)
 {
 	char seg[160];
 
-	puts_(b, "MSH|^~\\&|SENDAPP|SENDFAC|RECVAPP|RECVFAC|20260101120000||ORU^R01^ORU_R01|K64|P|2.5.1\r");
+	puts_(b, "MSH|^~\\&|SENDAPP|SENDFAC|RECVAPP|RECVFAC|20260101120000||ORU^R01^ORU_R01|K64|P|"
+		 "2.5.1\r");
 	for (unsigned i = 1; i <= n; i++) {
-		snprintf(seg, sizeof seg, "OBX|%u|TX|1234-5^Result^LN||%.*s||||||F\r", i, (int)(i % 70),
-			 X40 X40);
+		snprintf(seg, sizeof seg, "OBX|%u|TX|1234-5^Result^LN||%.*s||||||F\r", i,
+			 (int)(i % 70), X40 X40);
 		puts_(b, seg);
 	}
 }
@@ -312,7 +325,7 @@ static unsigned rnd(unsigned n)
 static void build_soup(struct buf *b, unsigned size)
 {
 	static const char *const heads[] = {
-		"MSH|^~\\&", "MSH|^~\\&#", "MSH#!$%*", "MSH\x01^~\\&\x02", "\xEF\xBB\xBFMSH|^~\\&",
+	    "MSH|^~\\&", "MSH|^~\\&#", "MSH#!$%*", "MSH\x01^~\\&\x02", "\xEF\xBB\xBFMSH|^~\\&",
 	};
 	const char *h = heads[rnd(5)];
 	char d[6];
@@ -333,7 +346,8 @@ static void build_soup(struct buf *b, unsigned size)
 		} else if (r < 14) {
 			put(b, d, 1); /* mostly field separators */
 		} else if (r < 19) {
-			put(b, d + 1 + rnd(5), 1); /* component, repetition, escape, subcomponent, truncation */
+			put(b, d + 1 + rnd(5),
+			    1); /* component, repetition, escape, subcomponent, truncation */
 		} else if (r == 19) {
 			put(b, "\r\n" + rnd(2), 1);
 		} else if (r == 20) {
@@ -394,14 +408,14 @@ int main(void)
 			unsigned arg;
 			const char *name;
 		} gen[] = {
-			{ build_oru, 675, "ORU^R01, 675 OBX (the benchmark's 64 KiB)" },
-			{ build_ids, 140, "140 distinct segment IDs" },
-			{ build_long, 70000, "70000-byte field, 70000 delimiters in a row" },
-			{ build_long, 33, "33-byte field, 33 delimiters in a row" },
+		    {build_oru, 675, "ORU^R01, 675 OBX (the benchmark's 64 KiB)"},
+		    {build_ids, 140, "140 distinct segment IDs"},
+		    {build_long, 70000, "70000-byte field, 70000 delimiters in a row"},
+		    {build_long, 33, "33-byte field, 33 delimiters in a row"},
 		};
 
 		for (i = 0; i < sizeof gen / sizeof gen[0]; i++) {
-			struct buf b = { 0 };
+			struct buf b = {0};
 			int ok;
 
 			gen[i].build(&b, gen[i].arg);
@@ -414,16 +428,17 @@ int main(void)
 	}
 
 	{
-		/* random soups: many short ones, and fewer long ones (every block offset, the scalar tail) */
+		/* random soups: many short ones, and fewer long ones (every block offset, the
+		 * scalar tail) */
 		static const struct {
 			unsigned count, size;
-		} soups[] = { { 8000, 64 }, { 2000, 300 }, { 100, 5000 } };
+		} soups[] = {{8000, 64}, {2000, 300}, {100, 5000}};
 
 		for (i = 0; i < sizeof soups / sizeof soups[0]; i++) {
 			unsigned n, bad = 0;
 
 			for (n = 0; n < soups[i].count; n++) {
-				struct buf b = { 0 };
+				struct buf b = {0};
 
 				build_soup(&b, 1 + rnd(soups[i].size));
 				if (!check_guarded(b.p, b.len) && bad++ == 0) {
@@ -432,8 +447,8 @@ int main(void)
 				}
 				free(b.p);
 			}
-			TAP_OK(bad == 0, "%u random delimiter soups of up to %u bytes: %u differ", soups[i].count,
-			       soups[i].size, bad);
+			TAP_OK(bad == 0, "%u random delimiter soups of up to %u bytes: %u differ",
+			       soups[i].count, soups[i].size, bad);
 		}
 	}
 	return tap_done();

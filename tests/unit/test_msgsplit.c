@@ -12,12 +12,12 @@
  * of a buffer that ends right at an unreadable page (an over-read
  * crashes): pieces cut at cuts[0..ncuts) (ascending), each one added and
  * split without eof until more is needed, then eof.  The units are written
- * to out as "flags:length:bytes|" items (without ":bytes" when bytes is 0), flags F (framed), B (batch), T
- * (truncated) or "-", then "end" (or "NEED_MORE_AT_EOF", "LOOP").
- * Returns the length written.
+ * to out as "flags:length:bytes|" items (without ":bytes" when bytes is 0), flags F (framed), B
+ * (batch), T (truncated) or "-", then "end" (or "NEED_MORE_AT_EOF", "LOOP"). Returns the length
+ * written.
  */
-static size_t feed(const char *in, size_t len, const size_t *cuts, size_t ncuts, int bytes, char *out,
-		   size_t outcap)
+static size_t feed(const char *in, size_t len, const size_t *cuts, size_t ncuts, int bytes,
+		   char *out, size_t outcap)
 {
 	static struct guarded g;
 	static const size_t room = 4096;
@@ -51,8 +51,9 @@ static size_t feed(const char *in, size_t len, const size_t *cuts, size_t ncuts,
 				strcat(fl, "B");
 			if (s.flags & MSGSPLIT_TRUNCATED)
 				strcat(fl, "T");
-			o += (size_t)snprintf(out + o, outcap - o, "%s:%zu%s%.*s|", fl[0] ? fl : "-", m.len, bytes ? ":" : "",
-					      bytes ? (int)m.len : 0, m.p);
+			o +=
+			    (size_t)snprintf(out + o, outcap - o, "%s:%zu%s%.*s|", fl[0] ? fl : "-",
+					     m.len, bytes ? ":" : "", bytes ? (int)m.len : 0, m.p);
 			if (o >= outcap)
 				return outcap - 1;
 			continue;
@@ -116,42 +117,52 @@ struct tcase {
 };
 
 static const struct tcase cases[] = {
-	{"one message, CR", "MSH|^~\\&|A\rPID|1\r", "MSH|^~\\&|A\rPID|1\r|", "-:17|end"},
-	{"two messages, CR", "MSH|a\rPID|1\rMSH|b\r", "MSH|a\rPID|1\r|MSH|b\r|", "-:12|-:6|end"},
-	{"two messages, LF, no final separator", "MSH|a\nPID|1\nMSH|b", "MSH|a\nPID|1\n|MSH|b|",
-	 "-:12|-:5|end"},
-	{"CRLF and blank lines between", "\r\nMSH|a\r\n\r\nMSH|b\r\n\r\n", "MSH|a\r\n\r\n|MSH|b\r\n\r\n|",
-	 "-:9|-:9|end"},
-	{"MSH inside a line does not split", "MSH|a\rPID|MSH|x\rMSHX|y\rMSH\r", "MSH|a\rPID|MSH|x\rMSHX|y\rMSH\r|",
-	 "-:27|end"},
-	{"BOM at a line start splits", "MSH|a\r\xef\xbb\xbfMSH|b\r", "MSH|a\r|\xef\xbb\xbfMSH|b\r|", "-:6|-:9|end"},
-	{"MLLP frames", "\x0bMSH|a\r\x1c\r\x0bMSH|b\r\x1c\r", "MSH|a\r|MSH|b\r|", "F:6|F:6|end"},
-	{"MLLP frames without CR, LF between", "\x0bMSH|a\r\x1c\n\x0bMSH|b\r\x1c", "MSH|a\r|MSH|b\r|", "F:6|F:6|end"},
-	{"frame cut by eof", "\x0bMSH|a\r\x1c\r\x0bMSH|b", "MSH|a\r|MSH|b|", "F:6|FT:5|end"},
-	{"frame cut by a new start byte", "\x0bMSH|a\x0bMSH|b\x1c\r", "MSH|a|MSH|b|", "FT:5|F:5|end"},
-	{"plain text then a frame", "MSH|a\r\x0bMSH|b\x1c\r", "MSH|a\r|MSH|b|", "-:6|F:5|end"},
-	{"junk before a message is a unit", "hello\rMSH|a\r", "hello\r|MSH|a\r|", "-:6|-:6|end"},
-	{"batch with trailer", "BHS|^~\\&\rMSH|a\rMSH|b\rBTS|2\rMSH|c\r", "BHS|^~\\&\rMSH|a\rMSH|b\rBTS|2\r|MSH|c\r|",
-	 "B:27|-:6|end"},
-	{"file batch: BTS does not end it", "FHS|x\rBHS|y\rMSH|a\rBTS\rFTS|1\nMSH|c", "FHS|x\rBHS|y\rMSH|a\rBTS\rFTS|1\n|MSH|c|",
-	 "B:28|-:5|end"},
-	{"batch without trailer ends at next BHS", "BHS|x\rMSH|a\rBHS|y\rMSH|b", "BHS|x\rMSH|a\r|BHS|y\rMSH|b|",
-	 "B:12|B:11|end"},
-	{"trailer at eof", "BHS|x\rMSH|a\rBTS", "BHS|x\rMSH|a\rBTS|", "B:15|end"},
-	{"trailer then CRLF", "BHS|\rBTS\r\n", "BHS|\rBTS\r\n|", "B:10|end"},
-	{"file trailer then CRLF, a message", "FHS|\rFTS|1\r\nMSH|a\r", "FHS|\rFTS|1\r\n|MSH|a\r|", "B:12|-:6|end"},
-	{"trailer, CRLF, blank lines, a message", "BHS|x\rMSH|a\rBTS|1\r\n\r\nMSH|b\r\n",
-	 "BHS|x\rMSH|a\rBTS|1\r\n|MSH|b\r\n|", "B:19|-:7|end"},
-	{"trailer then LF", "BHS|\nBTS\nMSH|a", "BHS|\nBTS\n|MSH|a|", "B:9|-:5|end"},
-	{"trailer then CR CR", "BHS|\rBTS\r\rMSH|a\r", "BHS|\rBTS\r|MSH|a\r|", "B:9|-:6|end"},
-	{"BOM, batch, trailer then CRLF", "\xef\xbb\xbf" "BHS|\rBTS\r\n", "\xef\xbb\xbf" "BHS|\rBTS\r\n|", "B:13|end"},
-	{"frame, its CR, a batch", "\x0bMSH|a\x1c\rBHS|\rBTS\r\n", "MSH|a|BHS|\rBTS\r\n|", "F:5|B:10|end"},
-	{"only separators", "\r\n \t\r", "", "end"},
-	{"empty", "", "", "end"},
+    {"one message, CR", "MSH|^~\\&|A\rPID|1\r", "MSH|^~\\&|A\rPID|1\r|", "-:17|end"},
+    {"two messages, CR", "MSH|a\rPID|1\rMSH|b\r", "MSH|a\rPID|1\r|MSH|b\r|", "-:12|-:6|end"},
+    {"two messages, LF, no final separator", "MSH|a\nPID|1\nMSH|b", "MSH|a\nPID|1\n|MSH|b|",
+     "-:12|-:5|end"},
+    {"CRLF and blank lines between", "\r\nMSH|a\r\n\r\nMSH|b\r\n\r\n",
+     "MSH|a\r\n\r\n|MSH|b\r\n\r\n|", "-:9|-:9|end"},
+    {"MSH inside a line does not split", "MSH|a\rPID|MSH|x\rMSHX|y\rMSH\r",
+     "MSH|a\rPID|MSH|x\rMSHX|y\rMSH\r|", "-:27|end"},
+    {"BOM at a line start splits", "MSH|a\r\xef\xbb\xbfMSH|b\r", "MSH|a\r|\xef\xbb\xbfMSH|b\r|",
+     "-:6|-:9|end"},
+    {"MLLP frames", "\x0bMSH|a\r\x1c\r\x0bMSH|b\r\x1c\r", "MSH|a\r|MSH|b\r|", "F:6|F:6|end"},
+    {"MLLP frames without CR, LF between", "\x0bMSH|a\r\x1c\n\x0bMSH|b\r\x1c", "MSH|a\r|MSH|b\r|",
+     "F:6|F:6|end"},
+    {"frame cut by eof", "\x0bMSH|a\r\x1c\r\x0bMSH|b", "MSH|a\r|MSH|b|", "F:6|FT:5|end"},
+    {"frame cut by a new start byte", "\x0bMSH|a\x0bMSH|b\x1c\r", "MSH|a|MSH|b|", "FT:5|F:5|end"},
+    {"plain text then a frame", "MSH|a\r\x0bMSH|b\x1c\r", "MSH|a\r|MSH|b|", "-:6|F:5|end"},
+    {"junk before a message is a unit", "hello\rMSH|a\r", "hello\r|MSH|a\r|", "-:6|-:6|end"},
+    {"batch with trailer", "BHS|^~\\&\rMSH|a\rMSH|b\rBTS|2\rMSH|c\r",
+     "BHS|^~\\&\rMSH|a\rMSH|b\rBTS|2\r|MSH|c\r|", "B:27|-:6|end"},
+    {"file batch: BTS does not end it", "FHS|x\rBHS|y\rMSH|a\rBTS\rFTS|1\nMSH|c",
+     "FHS|x\rBHS|y\rMSH|a\rBTS\rFTS|1\n|MSH|c|", "B:28|-:5|end"},
+    {"batch without trailer ends at next BHS", "BHS|x\rMSH|a\rBHS|y\rMSH|b",
+     "BHS|x\rMSH|a\r|BHS|y\rMSH|b|", "B:12|B:11|end"},
+    {"trailer at eof", "BHS|x\rMSH|a\rBTS", "BHS|x\rMSH|a\rBTS|", "B:15|end"},
+    {"trailer then CRLF", "BHS|\rBTS\r\n", "BHS|\rBTS\r\n|", "B:10|end"},
+    {"file trailer then CRLF, a message", "FHS|\rFTS|1\r\nMSH|a\r", "FHS|\rFTS|1\r\n|MSH|a\r|",
+     "B:12|-:6|end"},
+    {"trailer, CRLF, blank lines, a message", "BHS|x\rMSH|a\rBTS|1\r\n\r\nMSH|b\r\n",
+     "BHS|x\rMSH|a\rBTS|1\r\n|MSH|b\r\n|", "B:19|-:7|end"},
+    {"trailer then LF", "BHS|\nBTS\nMSH|a", "BHS|\nBTS\n|MSH|a|", "B:9|-:5|end"},
+    {"trailer then CR CR", "BHS|\rBTS\r\rMSH|a\r", "BHS|\rBTS\r|MSH|a\r|", "B:9|-:6|end"},
+    {"BOM, batch, trailer then CRLF",
+     "\xef\xbb\xbf"
+     "BHS|\rBTS\r\n",
+     "\xef\xbb\xbf"
+     "BHS|\rBTS\r\n|",
+     "B:13|end"},
+    {"frame, its CR, a batch", "\x0bMSH|a\x1c\rBHS|\rBTS\r\n", "MSH|a|BHS|\rBTS\r\n|",
+     "F:5|B:10|end"},
+    {"only separators", "\r\n \t\r", "", "end"},
+    {"empty", "", "", "end"},
 };
 
 /* 1 if feeding in with these cuts gives ref; else a note and 0. */
-static int same_as(const char *in, size_t len, const size_t *cuts, size_t ncuts, const char *ref, const char *how)
+static int same_as(const char *in, size_t len, const size_t *cuts, size_t ncuts, const char *ref,
+		   const char *how)
 {
 	char got[4096];
 
@@ -192,8 +203,8 @@ int main(void)
 		TAP_OK(same, "%s: split at every position, the same units", t->name);
 		for (size_t p = 1; p < len; p++)
 			cuts[p - 1] = p;
-		TAP_OK(same_as(t->in, len, cuts, len ? len - 1 : 0, ref, "byte by byte"), "%s: byte by byte, the same units",
-		       t->name);
+		TAP_OK(same_as(t->in, len, cuts, len ? len - 1 : 0, ref, "byte by byte"),
+		       "%s: byte by byte, the same units", t->name);
 		same = 1;
 		for (size_t chunk = 2; same && chunk < len; chunk++) {
 			size_t n = 0;

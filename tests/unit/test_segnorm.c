@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* test_segnorm.c: separator normalisation: table cases, every capacity, in place, streamed, is_normal. */
+/* test_segnorm.c: separator normalisation: table cases, every capacity, in place, streamed,
+ * is_normal. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,17 +14,17 @@ struct tcase {
 };
 
 static const struct tcase cases[] = {
-	{"already normal", "MSH|^~\\&|A\rPID|1\r", "MSH|^~\\&|A\rPID|1\r"},
-	{"LF", "MSH|^~\\&|A\nPID|1\n", "MSH|^~\\&|A\rPID|1\r"},
-	{"CRLF", "MSH|^~\\&|A\r\nPID|1\r\n", "MSH|^~\\&|A\rPID|1\r"},
-	{"no final separator", "MSH|^~\\&|A\rPID|1", "MSH|^~\\&|A\rPID|1\r"},
-	{"empty segments dropped", "MSH|^~\\&|A\r\r\n\nPID|1\n\n", "MSH|^~\\&|A\rPID|1\r"},
-	{"leading blank lines dropped", "\n\r\nMSH|^~\\&|A\n", "MSH|^~\\&|A\r"},
-	{"mixed", "MSH|^~\\&|A\nEVN|x\r\nPID|1\rOBX|2", "MSH|^~\\&|A\rEVN|x\rPID|1\rOBX|2\r"},
-	{"empty input", "", ""},
-	{"separators only", "\r\n\n\r", ""},
-	{"one byte", "x", "x\r"},
-	{"other bytes untouched", "MSH|\x01\x0b\x1c\xff\t \n", "MSH|\x01\x0b\x1c\xff\t \r"},
+    {"already normal", "MSH|^~\\&|A\rPID|1\r", "MSH|^~\\&|A\rPID|1\r"},
+    {"LF", "MSH|^~\\&|A\nPID|1\n", "MSH|^~\\&|A\rPID|1\r"},
+    {"CRLF", "MSH|^~\\&|A\r\nPID|1\r\n", "MSH|^~\\&|A\rPID|1\r"},
+    {"no final separator", "MSH|^~\\&|A\rPID|1", "MSH|^~\\&|A\rPID|1\r"},
+    {"empty segments dropped", "MSH|^~\\&|A\r\r\n\nPID|1\n\n", "MSH|^~\\&|A\rPID|1\r"},
+    {"leading blank lines dropped", "\n\r\nMSH|^~\\&|A\n", "MSH|^~\\&|A\r"},
+    {"mixed", "MSH|^~\\&|A\nEVN|x\r\nPID|1\rOBX|2", "MSH|^~\\&|A\rEVN|x\rPID|1\rOBX|2\r"},
+    {"empty input", "", ""},
+    {"separators only", "\r\n\n\r", ""},
+    {"one byte", "x", "x\r"},
+    {"other bytes untouched", "MSH|\x01\x0b\x1c\xff\t \n", "MSH|\x01\x0b\x1c\xff\t \r"},
 };
 
 /*
@@ -61,10 +62,12 @@ int main(void)
 
 		memset(out, 0x55, sizeof out);
 		size_t n = segnorm_copy(out, sizeof out, t->in, len);
-		TAP_OK(n == want && memcmp(out, t->want, want) == 0 && (unsigned char)out[n] == 0x55,
+		TAP_OK(n == want && memcmp(out, t->want, want) == 0 &&
+			   (unsigned char)out[n] == 0x55,
 		       "%s: copy", t->name);
 
-		/* Every capacity: the prefix written is the prefix of the result, the length is always the full one. */
+		/* Every capacity: the prefix written is the prefix of the result, the length is
+		 * always the full one. */
 		int ok = 1;
 		for (size_t cap = 0; cap <= want + 1; cap++) {
 			char *small = malloc(cap ? cap : 1);
@@ -91,9 +94,11 @@ int main(void)
 		}
 		TAP_OK(ok, "%s: streamed, split at every position", t->name);
 		n = stream(out, t->in, len, 1, 0);
-		TAP_OK(n == want && memcmp(out, t->want, want) == 0, "%s: streamed a byte at a time", t->name);
+		TAP_OK(n == want && memcmp(out, t->want, want) == 0,
+		       "%s: streamed a byte at a time", t->name);
 
-		TAP_OK(segnorm_is_normal(t->in, len) == (len == want && memcmp(t->in, t->want, want) == 0),
+		TAP_OK(segnorm_is_normal(t->in, len) ==
+			   (len == want && memcmp(t->in, t->want, want) == 0),
 		       "%s: is_normal agrees with copy", t->name);
 	}
 	/* The input ends exactly at the end of an allocation (ASan catches a read past it). */
@@ -102,7 +107,8 @@ int main(void)
 	char *edge = malloc(len);
 	memcpy(edge, s, len);
 	size_t n = segnorm_copy(out, sizeof out, edge, len);
-	TAP_OK(n == len + 1 && memcmp(out, "MSH|^~\\&|A\rPID|1\r", n) == 0, "input ending at the allocation's end");
+	TAP_OK(n == len + 1 && memcmp(out, "MSH|^~\\&|A\rPID|1\r", n) == 0,
+	       "input ending at the allocation's end");
 	TAP_OK(segnorm_is_normal(edge, len) == 0, "is_normal at the allocation's end");
 	struct segnorm z = {0};
 	n = segnorm_feed(&z, out, edge, len);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* test_sha256.c: SHA-256 gives the FIPS 180-4 / NIST example digests, for any cutting of its input. */
+/* test_sha256.c: SHA-256 gives the FIPS 180-4 / NIST example digests, for any cutting of its input.
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,19 +16,21 @@ static void hex(const unsigned char *d, char *out)
 
 int main(void)
 {
-	/* The NIST examples (FIPS 180-4 example values, SHA256.pdf) and two at the padding edges. */
+	/* The NIST examples (FIPS 180-4 example values, SHA256.pdf) and two at the padding edges.
+	 */
 	static const struct {
 		const char *in, *want;
 	} cases[] = {
-		{"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
-		{"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
-		{"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-		 "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
-		{"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrs"
-		 "tnopqrstu",
-		 "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"},
-		{"The quick brown fox jumps over the lazy dog",
-		 "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592"},
+	    {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+	    {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+	    {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+	     "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
+	    {"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmno"
+	     "pqrlmnopqrsmnopqrs"
+	     "tnopqrstu",
+	     "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"},
+	    {"The quick brown fox jumps over the lazy dog",
+	     "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592"},
 	};
 	unsigned char d[SHA256_LEN];
 	char got[2 * SHA256_LEN + 1];
@@ -39,7 +42,8 @@ int main(void)
 
 		sha256_digest(g.p, len, d);
 		hex(d, got);
-		TAP_OK(strcmp(got, cases[i].want) == 0, "\"%.20s\" (%zu bytes): %s", cases[i].in, len, got);
+		TAP_OK(strcmp(got, cases[i].want) == 0, "\"%.20s\" (%zu bytes): %s", cases[i].in,
+		       len, got);
 		/* Cut in two at every position, and a byte at a time. */
 		for (size_t p = 0; p <= len; p++) {
 			struct sha256 c;
@@ -91,9 +95,9 @@ int main(void)
 	/* 55, 56 and 64 bytes: the padding's edge cases, digests from coreutils sha256sum. */
 	memset(a, 'a', sizeof a);
 	static const char *edge[] = {
-		"9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318",
-		"b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a",
-		"ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb",
+	    "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318",
+	    "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a",
+	    "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb",
 	};
 	size_t edge_len[] = {55, 56, 64};
 	for (int i = 0; i < 3; i++) {

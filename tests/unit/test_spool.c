@@ -63,7 +63,8 @@ int fsync(int fd)
 		rel = ".";
 	else if (strncmp(path, trace_root, rl) == 0 && path[rl] == '/')
 		rel = path + rl + 1;
-	snprintf(trace + strlen(trace), sizeof trace - strlen(trace), "%s%s", trace[0] ? "|" : "", rel);
+	snprintf(trace + strlen(trace), sizeof trace - strlen(trace), "%s%s", trace[0] ? "|" : "",
+		 rel);
 	if (fsync_calls++ == fsync_fail_at) {
 		errno = EIO;
 		return -1;
@@ -97,7 +98,8 @@ static int exists(const char *root, const char *rel)
 
 int main(void)
 {
-	char root[] = "/tmp/mllpd-spool-XXXXXX", dir[128], path[256], name[SPOOL_NAME_MAX], name2[SPOOL_NAME_MAX];
+	char root[] = "/tmp/mllpd-spool-XXXXXX", dir[128], path[256], name[SPOOL_NAME_MAX],
+	     name2[SPOOL_NAME_MAX];
 	struct spool s;
 	const char *what;
 	struct stat st;
@@ -110,8 +112,8 @@ int main(void)
 	const char *subs[] = {"tmp", "new", "cur", "failed"};
 	for (int i = 0; i < 4; i++) {
 		snprintf(path, sizeof path, "%s/%s", dir, subs[i]);
-		TAP_OK(stat(path, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0750, "%s/ is a 0750 directory",
-		       subs[i]);
+		TAP_OK(stat(path, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0750,
+		       "%s/ is a 0750 directory", subs[i]);
 	}
 	const char msg[] = "MSH|^~\\&|A\rPID|1\r";
 	TAP_OK(spool_commit(&s, msg, sizeof msg - 1, name) == 0, "spool_commit succeeds");
@@ -121,7 +123,8 @@ int main(void)
 	TAP_OK(count(path) == 0, "tmp/ is empty after a commit");
 	size_t nl = strlen(name);
 	TAP_OK(nl > 4 && strcmp(name + nl - 4, ".hl7") == 0, "the name ends in .hl7");
-	TAP_OK(spool_commit(&s, msg, 3, name2) == 0 && strcmp(name, name2) < 0, "names sort by arrival");
+	TAP_OK(spool_commit(&s, msg, 3, name2) == 0 && strcmp(name, name2) < 0,
+	       "names sort by arrival");
 	TAP_OK(spool_fail(&s, name2) == 0, "spool_fail moves a file");
 	snprintf(path, sizeof path, "%s/failed/%s", dir, name2);
 	TAP_OK(access(path, F_OK) == 0, "the file is in failed/");
@@ -129,7 +132,8 @@ int main(void)
 	TAP_OK(access(path, F_OK) < 0, "and no longer in new/");
 	spool_close(&s);
 
-	/* A file opened ahead by spool_prepare(): used by the next commit, removed by spool_close(). */
+	/* A file opened ahead by spool_prepare(): used by the next commit, removed by
+	 * spool_close(). */
 	snprintf(dir, sizeof dir, "%s/ahead", root);
 	TAP_OK(spool_open(&s, dir, SPOOL_NO_FSYNC, &what) == 0, "spool_open for spool_prepare");
 	snprintf(path, sizeof path, "%s/tmp", dir);
@@ -138,7 +142,8 @@ int main(void)
 	struct timespec pause = {0, 2000000}, after;
 	nanosleep(&pause, NULL);
 	clock_gettime(CLOCK_REALTIME, &after);
-	TAP_OK(spool_commit(&s, msg, sizeof msg - 1, name) == 0 && count(path) == 0, "the commit uses it: tmp/ is empty");
+	TAP_OK(spool_commit(&s, msg, sizeof msg - 1, name) == 0 && count(path) == 0,
+	       "the commit uses it: tmp/ is empty");
 	snprintf(path, sizeof path, "%s/new/%s", dir, name);
 	TAP_OK(file_is(path, msg, sizeof msg - 1), "new/%s holds exactly the bytes", name);
 	long long sec = 0, nsec = 0;
@@ -147,7 +152,8 @@ int main(void)
 	       "the name is made at the commit, not when the file was opened ahead");
 	TAP_OK(spool_prepare(&s) == 0, "another file opened ahead");
 	unlinkat(s.tmpfd, s.nextname, 0); /* what a cleaner elsewhere might do */
-	TAP_OK(spool_commit(&s, msg, 5, name2) == 0, "a commit whose file was removed meanwhile still succeeds");
+	TAP_OK(spool_commit(&s, msg, 5, name2) == 0,
+	       "a commit whose file was removed meanwhile still succeeds");
 	snprintf(path, sizeof path, "%s/new/%s", dir, name2);
 	TAP_OK(file_is(path, msg, 5), "with the right bytes in new/");
 	snprintf(path, sizeof path, "%s/tmp", dir);
@@ -169,7 +175,8 @@ int main(void)
 	TAP_OK(spool_open(&s, dir, SPOOL_NO_FSYNC, &what) == 0, "spool_open with SPOOL_NO_FSYNC");
 	snprintf(path, sizeof path, "%s/new", dir);
 	rmdir(path);
-	TAP_OK(spool_commit(&s, msg, sizeof msg - 1, name) < 0, "spool_commit fails when new/ is gone");
+	TAP_OK(spool_commit(&s, msg, sizeof msg - 1, name) < 0,
+	       "spool_commit fails when new/ is gone");
 	snprintf(path, sizeof path, "%s/tmp", dir);
 	TAP_OK(count(path) == 0, "and leaves nothing in tmp/");
 	spool_close(&s);
@@ -179,8 +186,10 @@ int main(void)
 	TAP_OK(spool_open(&s, dir, 0, &what) == 0, "spool_open for the cleaner");
 	const char *olds[] = {"old1", "old2.hl7", ".old3"}, *keeps[] = {"young", "link", "sub"};
 	time_t now = time(NULL);
-	struct timespec old_times[2] = {{.tv_sec = now - SPOOL_TMP_MAX_AGE - 60}, {.tv_sec = now - SPOOL_TMP_MAX_AGE - 60}};
-	struct timespec young_times[2] = {{.tv_sec = now - SPOOL_TMP_MAX_AGE + 60}, {.tv_sec = now - SPOOL_TMP_MAX_AGE + 60}};
+	struct timespec old_times[2] = {{.tv_sec = now - SPOOL_TMP_MAX_AGE - 60},
+					{.tv_sec = now - SPOOL_TMP_MAX_AGE - 60}};
+	struct timespec young_times[2] = {{.tv_sec = now - SPOOL_TMP_MAX_AGE + 60},
+					  {.tv_sec = now - SPOOL_TMP_MAX_AGE + 60}};
 	for (int i = 0; i < 3; i++) {
 		close(openat(s.tmpfd, olds[i], O_CREAT | O_WRONLY, 0640));
 		utimensat(s.tmpfd, olds[i], old_times, 0);
@@ -191,16 +200,20 @@ int main(void)
 	utimensat(s.tmpfd, "link", old_times, AT_SYMLINK_NOFOLLOW);
 	mkdirat(s.tmpfd, "sub", 0750);
 	utimensat(s.tmpfd, "sub", old_times, 0);
-	TAP_OK(spool_clean_tmp(&s, SPOOL_TMP_MAX_AGE) == 3, "spool_clean_tmp removes the 3 files older than 36 h");
+	TAP_OK(spool_clean_tmp(&s, SPOOL_TMP_MAX_AGE) == 3,
+	       "spool_clean_tmp removes the 3 files older than 36 h");
 	for (int i = 0; i < 3; i++)
-		TAP_OK(faccessat(s.tmpfd, olds[i], F_OK, AT_SYMLINK_NOFOLLOW) < 0, "tmp/%s is gone", olds[i]);
+		TAP_OK(faccessat(s.tmpfd, olds[i], F_OK, AT_SYMLINK_NOFOLLOW) < 0, "tmp/%s is gone",
+		       olds[i]);
 	for (int i = 0; i < 3; i++)
-		TAP_OK(faccessat(s.tmpfd, keeps[i], F_OK, AT_SYMLINK_NOFOLLOW) == 0, "tmp/%s stays", keeps[i]);
+		TAP_OK(faccessat(s.tmpfd, keeps[i], F_OK, AT_SYMLINK_NOFOLLOW) == 0, "tmp/%s stays",
+		       keeps[i]);
 	TAP_OK(spool_clean_tmp(&s, SPOOL_TMP_MAX_AGE) == 0, "a second pass removes nothing");
 	TAP_OK(spool_clean_tmp(&s, -1) == 1, "age -1: every regular file goes (tmp/young)");
 	spool_close(&s);
 
-	/* Durability: which directories are fsynced, and that a failed fsync or rename is reported. */
+	/* Durability: which directories are fsynced, and that a failed fsync or rename is reported.
+	 */
 	if (!realpath(root, trace_root))
 		snprintf(trace_root, sizeof trace_root, "%s", root);
 	snprintf(dir, sizeof dir, "%s/sync", root);
@@ -208,41 +221,46 @@ int main(void)
 	TAP_OK(spool_open(&s, dir, 0, &what) == 0 && trace_is(".|sync"),
 	       "creating the spool fsyncs its parent, then the spool (for tmp/ new/ cur/ failed/)");
 	trace_reset(-1);
-	TAP_OK(spool_commit(&s, msg, sizeof msg - 1, name) == 0 && trace_is("file|sync/new|sync/tmp"),
+	TAP_OK(spool_commit(&s, msg, sizeof msg - 1, name) == 0 &&
+		   trace_is("file|sync/new|sync/tmp"),
 	       "a commit fsyncs the file, then both directories of the move: new/ and tmp/");
 	trace_reset(-1);
 	TAP_OK(spool_fail(&s, name) == 0 && trace_is("sync/failed|sync/new"),
 	       "a move to failed/ fsyncs failed/, then new/");
 	spool_close(&s);
 	trace_reset(-1);
-	TAP_OK(spool_open(&s, dir, 0, &what) == 0 && trace_is(""), "opening an existing spool fsyncs nothing");
+	TAP_OK(spool_open(&s, dir, 0, &what) == 0 && trace_is(""),
+	       "opening an existing spool fsyncs nothing");
 	spool_close(&s);
 	snprintf(dir, sizeof dir, "%s/nosync", root);
 	trace_reset(-1);
-	TAP_OK(spool_open(&s, dir, SPOOL_NO_FSYNC, &what) == 0 && spool_commit(&s, msg, 3, name) == 0 &&
-		   spool_fail(&s, name) == 0 && trace_is(""),
+	TAP_OK(spool_open(&s, dir, SPOOL_NO_FSYNC, &what) == 0 &&
+		   spool_commit(&s, msg, 3, name) == 0 && spool_fail(&s, name) == 0 && trace_is(""),
 	       "SPOOL_NO_FSYNC: no fsync at all");
 	spool_close(&s);
 
 	snprintf(dir, sizeof dir, "%s/p1", root);
 	trace_reset(0);
 	errno = 0;
-	TAP_OK(spool_open(&s, dir, 0, &what) < 0 && errno == EIO && what && strcmp(what, dir) == 0 &&
-		   !exists(root, "p1"),
+	TAP_OK(spool_open(&s, dir, 0, &what) < 0 && errno == EIO && what &&
+		   strcmp(what, dir) == 0 && !exists(root, "p1"),
 	       "the parent's fsync fails: -1 EIO naming the spool, which is removed again");
 	trace_reset(-1);
-	TAP_OK(spool_open(&s, dir, 0, &what) == 0 && trace_is(".|p1"), "the next open creates it and fsyncs again");
+	TAP_OK(spool_open(&s, dir, 0, &what) == 0 && trace_is(".|p1"),
+	       "the next open creates it and fsyncs again");
 	spool_close(&s);
 	snprintf(dir, sizeof dir, "%s/p2", root);
 	mkdir(dir, 0750);
 	trace_reset(0);
 	errno = 0;
-	TAP_OK(spool_open(&s, dir, 0, &what) < 0 && errno == EIO && what && strcmp(what, dir) == 0 &&
-		   exists(root, "p2") && !exists(root, "p2/tmp") && !exists(root, "p2/new") &&
-		   !exists(root, "p2/failed"),
-	       "an existing spool's fsync after making its subdirectories fails: -1 EIO, they are removed");
+	TAP_OK(spool_open(&s, dir, 0, &what) < 0 && errno == EIO && what &&
+		   strcmp(what, dir) == 0 && exists(root, "p2") && !exists(root, "p2/tmp") &&
+		   !exists(root, "p2/new") && !exists(root, "p2/failed"),
+	       "an existing spool's fsync after making its subdirectories fails: -1 EIO, they are "
+	       "removed");
 	trace_reset(-1);
-	TAP_OK(spool_open(&s, dir, 0, &what) == 0 && trace_is("p2"), "the next open makes them and fsyncs the spool");
+	TAP_OK(spool_open(&s, dir, 0, &what) == 0 && trace_is("p2"),
+	       "the next open makes them and fsyncs the spool");
 
 	trace_reset(2);
 	errno = 0;
@@ -254,12 +272,14 @@ int main(void)
 	TAP_OK(spool_commit(&s, msg, 3, name) == 0, "a commit");
 	trace_reset(0);
 	errno = 0;
-	TAP_OK(spool_fail(&s, name) < 0 && errno == EIO, "the fsync of failed/ fails: spool_fail reports -1 EIO");
+	TAP_OK(spool_fail(&s, name) < 0 && errno == EIO,
+	       "the fsync of failed/ fails: spool_fail reports -1 EIO");
 	trace_reset(-1);
 	TAP_OK(spool_commit(&s, msg, 3, name) == 0, "a commit");
 	trace_reset(1);
 	errno = 0;
-	TAP_OK(spool_fail(&s, name) < 0 && errno == EIO, "the fsync of new/ after the move fails: -1 EIO");
+	TAP_OK(spool_fail(&s, name) < 0 && errno == EIO,
+	       "the fsync of new/ after the move fails: -1 EIO");
 	trace_reset(-1);
 	TAP_OK(spool_commit(&s, msg, 3, name) == 0, "a commit");
 	snprintf(path, sizeof path, "%s/failed", dir);
@@ -274,8 +294,9 @@ int main(void)
 	/* Names: the documented per-process sequence 1, 2, 3, a file opened ahead or not. */
 	snprintf(dir, sizeof dir, "%s/seq", root);
 	char n1[SPOOL_NAME_MAX], n2[SPOOL_NAME_MAX], n3[SPOOL_NAME_MAX], want[32];
-	TAP_OK(spool_open(&s, dir, SPOOL_NO_FSYNC, &what) == 0 && spool_commit(&s, msg, 3, n1) == 0 &&
-		   spool_prepare(&s) == 0 && spool_commit(&s, msg, 3, n2) == 0 && spool_prepare(&s) == 0 &&
+	TAP_OK(spool_open(&s, dir, SPOOL_NO_FSYNC, &what) == 0 &&
+		   spool_commit(&s, msg, 3, n1) == 0 && spool_prepare(&s) == 0 &&
+		   spool_commit(&s, msg, 3, n2) == 0 && spool_prepare(&s) == 0 &&
 		   spool_prepare(&s) == 0 && spool_commit(&s, msg, 3, n3) == 0,
 	       "three commits, two with a file opened ahead");
 	for (int i = 0; i < 3; i++) {
