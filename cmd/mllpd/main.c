@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include "systemd.h"
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "allow.h"
@@ -19,7 +19,9 @@
 #include "dedupe.h"
 #include "log.h"
 #include "spool.h"
+#include "systemd.h"
 #include "tlsio.h"
+#include "tlsopt.h"
 
 #define MLLPD_VERSION "0.1.0"
 
@@ -188,114 +190,131 @@ static const struct option options[] = {
 /* Options a --config file may not hold. */
 static const char *const config_refused[] = {"config", "help", "version", NULL};
 
+/* The value of an option that names one of a list: its index in names, else a usage error. */
+static int one_of(const char *opt, const char *value, const char *const *names, const char *list)
+{
+	for (int i = 0; names[i]; i++)
+		if (strcmp(value, names[i]) == 0)
+			return i;
+	cli_usage_error("%s: must be %s: %s", opt, list, value);
+}
+
+/* Options of the sinks (--spool, --exec, --dedupe): 1 when c was one. */
+static int sink_option(int c, struct config *cfg)
+{
+	switch (c) {
+	case OPT_SPOOL: cfg->spool_dir = optarg; break;
+	case OPT_NO_FSYNC: cfg->no_fsync = 1; break;
+	case OPT_EXEC: cfg->exec_cmd = optarg; break;
+	case OPT_EXEC_TIMEOUT:
+		cfg->exec_timeout = cli_seconds("--exec-timeout", optarg, 0, CLI_TIMEOUT_MAX_MS);
+		break;
+	case OPT_DEDUPE:
+		if (dedupe_parse_window(optarg, &cfg->dedupe_window) < 0)
+			usage_error("--dedupe: invalid window (a number with s, m, h or d, "
+				    "up to 366d): %s",
+				    optarg, "");
+		break;
+	case OPT_DEDUPE_DIR: cfg->dedupe_dir = optarg; break;
+	default: return 0;
+	}
+	return 1;
+}
+
+/* Options of the connections: sizes, timeouts, answers, limits.  1 when c was one. */
+static int conn_option(int c, struct config *cfg)
+{
+	static const char *const modes[] = {"auto", "original", NULL};
+	switch (c) {
+	case OPT_MAX_MESSAGE:
+		cfg->max_message =
+		    cli_size("--max-message-size", optarg, 16, MLLPD_MAX_MESSAGE_MAX);
+		break;
+	case OPT_IDLE_TIMEOUT:
+		cfg->idle_timeout = cli_seconds("--idle-timeout", optarg, 0, IDLE_TIMEOUT_MAX_MS);
+		break;
+	case OPT_FRAME_TIMEOUT:
+		cfg->frame_timeout = cli_seconds("--frame-timeout", optarg, 0, CLI_TIMEOUT_MAX_MS);
+		break;
+	case OPT_ACK_APP: cfg->ack_application = optarg; break;
+	case OPT_ACK_FAC: cfg->ack_facility = optarg; break;
+	case OPT_ACK_MODE:
+		cfg->ack_mode = one_of("--ack-mode", optarg, modes, "auto or original") == 0
+				    ? ACK_MODE_AUTO
+				    : ACK_MODE_ORIGINAL;
+		break;
+	case OPT_STRICT: cfg->strict = 1; break;
+	case OPT_LISTEN: cfg->listen = optarg; break;
+	case OPT_MAX_CONN:
+		cfg->max_connections = (unsigned)cli_count("--max-connections", optarg, 1, 100000);
+		break;
+	case OPT_MAX_PER_SOURCE:
+		cfg->max_per_source = (unsigned)cli_count("--max-per-source", optarg, 0, 100000);
+		break;
+	default: return 0;
+	}
+	return 1;
+}
+
+/* The --tls-* options: 1 when c was one. */
+static int tls_option(int c, struct config *cfg)
+{
+	switch (c) {
+	case OPT_TLS_CERT: cfg->tls_cert = optarg; break;
+	case OPT_TLS_KEY: cfg->tls_key = optarg; break;
+	case OPT_TLS_PKCS12: cfg->tls_pkcs12 = optarg; break;
+	case OPT_TLS_PASSWORD_FILE: cfg->tls_password_file = optarg; break;
+	case OPT_TLS_CA: cfg->tls_ca = optarg; break;
+	case OPT_TLS_VERIFY_CLIENT: cfg->tls_verify_client = 1; break;
+	case OPT_TLS_ALLOW: cfg->tls_allow = optarg; break;
+	case OPT_TLS_MIN_VERSION: cfg->tls_min_version = tlsopt_min_version(optarg); break;
+	case OPT_TLS_CIPHERS: cfg->tls_ciphers = optarg; break;
+	case OPT_TLS_GROUPS: cfg->tls_groups = optarg; break;
+	case OPT_TLS_CRL: cfg->tls_crl = optarg; break;
+	case OPT_TLS_HANDSHAKE_TIMEOUT:
+		cfg->tls_handshake_timeout =
+		    cli_seconds("--tls-handshake-timeout", optarg, 0, CLI_TIMEOUT_MAX_MS);
+		break;
+	default: return 0;
+	}
+	return 1;
+}
+
+/* An option getopt_long() did not take (c is ':' or '?'): a usage error. */
+static void bad_option(int c, const char *opt)
+{
+	if (c == ':')
+		fprintf(stderr, "mllpd: %s: requires a value\n%s", opt, usage_text);
+	else if (optopt && optopt < 256)
+		fprintf(stderr, "mllpd: unknown option: -%c\n%s", optopt, usage_text);
+	else
+		fprintf(stderr, "mllpd: unknown option: %s\n%s", opt, usage_text);
+	exit(EX_USAGE);
+}
+
 static void apply_options(int argc, char **argv, struct config *cfg, enum log_target *target,
 			  int *verbosity)
 {
+	static const char *const targets[] = {"auto", "stderr", "journal", "syslog", NULL};
+	static const enum log_target target_of[] = {LOG_TARGET_AUTO, LOG_TARGET_STDERR,
+						    LOG_TARGET_JOURNAL, LOG_TARGET_SYSLOG};
 	int c;
 	opterr = 0;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, ":qv", options, NULL)) != -1) {
-		const char *opt = argv[optind - 1];
+		if (sink_option(c, cfg) || conn_option(c, cfg) || tls_option(c, cfg))
+			continue;
 		switch (c) {
-		case OPT_SPOOL: cfg->spool_dir = optarg; break;
-		case OPT_NO_FSYNC: cfg->no_fsync = 1; break;
-		case OPT_EXEC: cfg->exec_cmd = optarg; break;
-		case OPT_EXEC_TIMEOUT:
-			cfg->exec_timeout =
-			    cli_seconds("--exec-timeout", optarg, 0, CLI_TIMEOUT_MAX_MS);
-			break;
-		case OPT_MAX_MESSAGE:
-			cfg->max_message =
-			    cli_size("--max-message-size", optarg, 16, MLLPD_MAX_MESSAGE_MAX);
-			break;
-		case OPT_IDLE_TIMEOUT:
-			cfg->idle_timeout =
-			    cli_seconds("--idle-timeout", optarg, 0, IDLE_TIMEOUT_MAX_MS);
-			break;
-		case OPT_FRAME_TIMEOUT:
-			cfg->frame_timeout =
-			    cli_seconds("--frame-timeout", optarg, 0, CLI_TIMEOUT_MAX_MS);
-			break;
-		case OPT_ACK_APP: cfg->ack_application = optarg; break;
-		case OPT_ACK_FAC: cfg->ack_facility = optarg; break;
-		case OPT_ACK_MODE:
-			if (strcmp(optarg, "auto") == 0)
-				cfg->ack_mode = ACK_MODE_AUTO;
-			else if (strcmp(optarg, "original") == 0)
-				cfg->ack_mode = ACK_MODE_ORIGINAL;
-			else
-				usage_error("--ack-mode: must be auto or original: %s%s", optarg,
-					    "");
-			break;
-		case OPT_STRICT: cfg->strict = 1; break;
-		case OPT_LISTEN: cfg->listen = optarg; break;
-		case OPT_MAX_CONN:
-			cfg->max_connections =
-			    (unsigned)cli_count("--max-connections", optarg, 1, 100000);
-			break;
 		case OPT_LOG_TARGET:
-			if (strcmp(optarg, "auto") == 0)
-				*target = LOG_TARGET_AUTO;
-			else if (strcmp(optarg, "stderr") == 0)
-				*target = LOG_TARGET_STDERR;
-			else if (strcmp(optarg, "journal") == 0)
-				*target = LOG_TARGET_JOURNAL;
-			else if (strcmp(optarg, "syslog") == 0)
-				*target = LOG_TARGET_SYSLOG;
-			else
-				usage_error(
-				    "--log-target: must be auto, stderr, journal or syslog: %s%s",
-				    optarg, "");
-			break;
-		case OPT_TLS_CERT: cfg->tls_cert = optarg; break;
-		case OPT_TLS_KEY: cfg->tls_key = optarg; break;
-		case OPT_TLS_PKCS12: cfg->tls_pkcs12 = optarg; break;
-		case OPT_TLS_PASSWORD_FILE: cfg->tls_password_file = optarg; break;
-		case OPT_TLS_CA: cfg->tls_ca = optarg; break;
-		case OPT_TLS_VERIFY_CLIENT: cfg->tls_verify_client = 1; break;
-		case OPT_TLS_ALLOW: cfg->tls_allow = optarg; break;
-		case OPT_TLS_MIN_VERSION:
-			if (strcmp(optarg, "1.2") == 0)
-				cfg->tls_min_version = 12;
-			else if (strcmp(optarg, "1.3") == 0)
-				cfg->tls_min_version = 13;
-			else
-				usage_error("--tls-min-version: must be 1.2 or 1.3: %s%s", optarg,
-					    "");
+			*target = target_of[one_of("--log-target", optarg, targets,
+						   "auto, stderr, journal or syslog")];
 			break;
 		case OPT_CONFIG: config_path = optarg; break;
-		case OPT_DEDUPE:
-			if (dedupe_parse_window(optarg, &cfg->dedupe_window) < 0)
-				usage_error("--dedupe: invalid window (a number with s, m, h or d, "
-					    "up to 366d): %s",
-					    optarg, "");
-			break;
-		case OPT_DEDUPE_DIR: cfg->dedupe_dir = optarg; break;
-		case OPT_TLS_CIPHERS: cfg->tls_ciphers = optarg; break;
-		case OPT_TLS_GROUPS: cfg->tls_groups = optarg; break;
-		case OPT_TLS_CRL: cfg->tls_crl = optarg; break;
-		case OPT_TLS_HANDSHAKE_TIMEOUT:
-			cfg->tls_handshake_timeout =
-			    cli_seconds("--tls-handshake-timeout", optarg, 0, CLI_TIMEOUT_MAX_MS);
-			break;
-		case OPT_MAX_PER_SOURCE:
-			cfg->max_per_source =
-			    (unsigned)cli_count("--max-per-source", optarg, 0, 100000);
-			break;
 		case 'q': *verbosity = -1; break;
 		case 'v': *verbosity = 1; break;
 		case OPT_VERSION: printf("mllpd %s\n", MLLPD_VERSION); exit(EX_OK);
 		case OPT_HELP: printf("%s%s", usage_text, help_text); exit(EX_OK);
-		case ':':
-			fprintf(stderr, "mllpd: %s: requires a value\n%s", opt, usage_text);
-			exit(EX_USAGE);
-		default:
-			if (optopt && optopt < 256)
-				fprintf(stderr, "mllpd: unknown option: -%c\n%s", optopt,
-					usage_text);
-			else
-				fprintf(stderr, "mllpd: unknown option: %s\n%s", opt, usage_text);
-			exit(EX_USAGE);
+		default: bad_option(c, argv[optind - 1]);
 		}
 	}
 	if (optind < argc) {
@@ -342,216 +361,6 @@ static void parse_options(int argc, char **argv, struct config *cfg, enum log_ta
 		usage_error("--tls-pkcs12: not with --tls-cert%s%s", "", "");
 	if (cfg->tls_key && cfg->tls_pkcs12)
 		usage_error("--tls-key: not with --tls-pkcs12%s%s", "", "");
-}
-
-/* The --tls-allow file is at most this large. */
-#define ALLOW_FILE_MAX (1 << 20)
-
-/*
- * Read and parse --tls-allow FILE: the table, or NULL with the reason
- * logged after prefix ("" at start, where it is exit 78; the reload's
- * words on SIGHUP).
- */
-static struct allow_table *allow_load(const char *path, const char *prefix)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = malloc(ALLOW_FILE_MAX + 1);
-	size_t len = 0;
-	const char *why = NULL;
-
-	if (!f || !buf) {
-		why = strerror(errno);
-	} else {
-		len = fread(buf, 1, ALLOW_FILE_MAX + 1, f);
-		if (ferror(f))
-			why = strerror(errno ? errno : EIO);
-		else if (len > ALLOW_FILE_MAX)
-			why = "larger than 1 MiB";
-	}
-	if (f)
-		fclose(f);
-	if (why) {
-		log_line(LOG_ERR, "%s--tls-allow %s: %s", prefix, path, why);
-		free(buf);
-		return NULL;
-	}
-	struct allow_error err;
-	struct allow_table *t = allow_parse(buf, len, &err);
-	free(buf);
-	if (!t) {
-		if (err.line)
-			log_line(LOG_ERR, "%s--tls-allow %s:%zu: %s", prefix, path, err.line,
-				 err.reason);
-		else
-			log_line(LOG_ERR, "%s--tls-allow %s: %s", prefix, path, err.reason);
-		return NULL;
-	}
-	if (allow_count(t) == 0)
-		log_line(LOG_WARNING, "--tls-allow %s: no rules: every message will be refused",
-			 path);
-	return t;
-}
-
-/* A secret file other users may read: a warning naming it (ssh refuses; we warn, to keep serving).
- */
-static void warn_exposed(const char *opt, const char *path)
-{
-	char why[96];
-	if (path && tlsio_secret_exposed(path, why, sizeof why) == 1)
-		log_line(LOG_WARNING, "%s %s: %s: chmod 600 it", opt, path, why);
-}
-
-/*
- * Read the TLS files named in cfg (password, certificate and key, CA, CRL,
- * allow list) into a new context and allow table.  0, or -1 with the
- * reason logged after prefix.  Warnings (an expired certificate, a stale
- * CRL, a secret others may read) are logged each time.
- */
-static int tls_load(const struct config *cfg, const char *prefix, struct tlsio_ctx **ctx,
-		    struct allow_table **allow)
-{
-	char password[1024], why[256];
-	ssize_t plen = 0;
-	*ctx = NULL;
-	*allow = NULL;
-	if (cfg->tls_password_file) {
-		plen = tlsio_read_password(cfg->tls_password_file, password, sizeof password, why,
-					   sizeof why);
-		if (plen < 0) {
-			log_line(LOG_ERR, "%s--tls-password-file %s: %s", prefix,
-				 cfg->tls_password_file, why);
-			return -1;
-		}
-	}
-	struct tlsio_config tc = {
-	    .cert_file = cfg->tls_cert,
-	    .key_file = cfg->tls_key,
-	    .pkcs12_file = cfg->tls_pkcs12,
-	    .password = cfg->tls_password_file ? password : NULL,
-	    .password_len = (size_t)plen,
-	    .ca_file = cfg->tls_ca,
-	    .crl_file = cfg->tls_crl,
-	    .verify_peer = cfg->tls_verify_client,
-	    .min_version = cfg->tls_min_version,
-	    .ciphers = cfg->tls_ciphers,
-	    .groups = cfg->tls_groups,
-	};
-	struct tlsio_report rep;
-	*ctx = tlsio_ctx_new(TLSIO_SERVER, &tc, &rep);
-	tlsio_cleanse(password, sizeof password);
-	if (!*ctx) {
-		if (rep.file)
-			log_line(LOG_ERR, "%s%s %s: %s", prefix, tlsio_input_option(rep.input),
-				 rep.file, rep.reason);
-		else
-			log_line(LOG_ERR, "%sTLS: %s", prefix, rep.reason);
-		return -1;
-	}
-	if (rep.warning[0])
-		log_line(LOG_WARNING, "%s %s: %s", cfg->tls_pkcs12 ? "--tls-pkcs12" : "--tls-cert",
-			 rep.file, rep.warning);
-	/* Only files that held a secret: the key (in the certificate file when no --tls-key),
-	 * PKCS#12, password. */
-	if (cfg->tls_pkcs12)
-		warn_exposed("--tls-pkcs12", cfg->tls_pkcs12);
-	else
-		warn_exposed(cfg->tls_key ? "--tls-key" : "--tls-cert",
-			     cfg->tls_key ? cfg->tls_key : cfg->tls_cert);
-	warn_exposed("--tls-password-file", cfg->tls_password_file);
-	for (size_t i = 0; i < rep.nnotes; i++)
-		log_line(LOG_WARNING, "%s %s: %s", tlsio_input_option(rep.notes[i].input),
-			 rep.notes[i].file, rep.notes[i].text);
-	if (cfg->tls_allow && !(*allow = allow_load(cfg->tls_allow, prefix))) {
-		tlsio_ctx_free(*ctx);
-		*ctx = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-void mllpd_reload(struct config *cfg)
-{
-	struct tlsio_ctx *ctx;
-	struct allow_table *allow;
-	char cert[512];
-
-	if (!cfg->tls) {
-		log_line(LOG_NOTICE, "SIGHUP: nothing to reload (no TLS)");
-		return;
-	}
-	if (tls_load(cfg, "TLS reload failed, serving with the previous files: ", &ctx, &allow) < 0)
-		return;
-	tlsio_ctx_free(cfg->tls);
-	allow_free(cfg->allow);
-	cfg->tls = ctx;
-	cfg->allow = allow;
-	tlsio_ctx_certificate(ctx, cert, sizeof cert);
-	log_line(LOG_NOTICE, "TLS reloaded: certificate %s", cert);
-}
-
-/*
- * Find the TLS files, then load them once, before any connection or fork,
- * so a misconfiguration ends the start with exit 78 in every mode.  Files
- * not given as options are taken from systemd credentials
- * (LoadCredential=) of the same names: tls-cert, tls-key, tls-pkcs12,
- * tls-password, tls-ca, tls-crl, tls-allow.  A listener loads them again
- * on SIGHUP (mllpd_reload).
- */
-static void tls_setup(struct config *cfg)
-{
-	static char cred[7][4096];
-	const char *dir = getenv("CREDENTIALS_DIRECTORY");
-	int given = cfg->tls_cert || cfg->tls_pkcs12;
-
-	/* Sender binding needs a verified certificate on every connection. */
-	if (cfg->tls_allow && !cfg->tls_verify_client) {
-		log_line(LOG_ERR, "--tls-allow: needs --tls-verify-client");
-		exit(EX_CONFIG);
-	}
-	if (!given && tlsio_credential(dir, "tls-cert", cred[0], sizeof cred[0]))
-		cfg->tls_cert = cred[0];
-	else if (!given && tlsio_credential(dir, "tls-pkcs12", cred[1], sizeof cred[1]))
-		cfg->tls_pkcs12 = cred[1];
-	if (!cfg->tls_cert && !cfg->tls_pkcs12) {
-		const char *opt = cfg->tls_key		   ? "--tls-key"
-				  : cfg->tls_password_file ? "--tls-password-file"
-				  : cfg->tls_ca		   ? "--tls-ca"
-				  : cfg->tls_verify_client ? "--tls-verify-client"
-				  : cfg->tls_min_version   ? "--tls-min-version"
-				  : cfg->tls_ciphers	   ? "--tls-ciphers"
-				  : cfg->tls_groups	   ? "--tls-groups"
-				  : cfg->tls_crl	   ? "--tls-crl"
-							   : NULL;
-		if (opt)
-			usage_error("%s: needs --tls-cert FILE or --tls-pkcs12 FILE%s", opt, "");
-		return;
-	}
-	if (cfg->tls_cert && !cfg->tls_key &&
-	    tlsio_credential(dir, "tls-key", cred[2], sizeof cred[2]))
-		cfg->tls_key = cred[2];
-	if (!cfg->tls_ca && tlsio_credential(dir, "tls-ca", cred[3], sizeof cred[3]))
-		cfg->tls_ca = cred[3];
-	if (!cfg->tls_password_file &&
-	    tlsio_credential(dir, "tls-password", cred[4], sizeof cred[4]))
-		cfg->tls_password_file = cred[4];
-	if (cfg->tls_verify_client && !cfg->tls_ca)
-		usage_error("--tls-verify-client: needs --tls-ca FILE%s%s", "", "");
-	if (cfg->tls_crl && !cfg->tls_ca)
-		usage_error("--tls-crl: needs --tls-ca FILE%s%s", "", "");
-	if (!cfg->tls_crl && cfg->tls_ca &&
-	    tlsio_credential(dir, "tls-crl", cred[6], sizeof cred[6]))
-		cfg->tls_crl = cred[6];
-	if (!cfg->tls_allow && tlsio_credential(dir, "tls-allow", cred[5], sizeof cred[5])) {
-		cfg->tls_allow = cred[5];
-		if (!cfg->tls_verify_client) {
-			log_line(LOG_ERR,
-				 "--tls-allow %s (credential tls-allow): needs --tls-verify-client",
-				 cred[5]);
-			exit(EX_CONFIG);
-		}
-	}
-	if (tls_load(cfg, "", &cfg->tls, &cfg->allow) < 0)
-		exit(EX_CONFIG);
 }
 
 void mllpd_wake(void)
@@ -686,7 +495,7 @@ int main(int argc, char **argv)
 
 	parse_options(argc, argv, &cfg, &target, &verbosity);
 	log_setup(target, verbosity);
-	tls_setup(&cfg);
+	mllpd_tls_start(&cfg);
 	signals_setup();
 
 	int n = systemd_listen_fds();

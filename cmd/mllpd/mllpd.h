@@ -74,6 +74,15 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 int listener_serve(struct config *cfg, const int *fds, size_t nfds, char **envp);
 
 /*
+ * Find the TLS files (options, then systemd credentials of the same names:
+ * tls-cert, tls-key, tls-pkcs12, tls-password, tls-ca, tls-crl, tls-allow)
+ * and load them into cfg->tls and cfg->allow, before any connection or
+ * fork, so that a misconfiguration ends the start with exit 78 in every
+ * mode (64 for options that need others).  Without a certificate, nothing.
+ */
+void mllpd_tls_start(struct config *cfg);
+
+/*
  * Load the TLS files of cfg again (certificate, key, CA, CRL, allow list)
  * and swap them in for the connections accepted from now on; when one
  * fails, keep the old ones.  Logged either way.
