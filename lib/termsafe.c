@@ -2,6 +2,8 @@
 /* termsafe.c: which bytes a terminal would obey rather than print, and their visible \xhh form. */
 #include "termsafe.h"
 
+#include <string.h>
+
 size_t termsafe_utf8(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -98,5 +100,30 @@ size_t termsafe_escape(char *dst, size_t cap, const char *src, size_t len, unsig
 			put(dst, cap, &o, hex[c & 15]);
 		}
 	}
+	return o;
+}
+
+size_t termsafe_ascii(char *dst, size_t cap, const char *src, size_t len, const char *also)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)src[i];
+		int plain = c >= 0x20 && c < 0x7f && !strchr(also, c);
+
+		if (o + (plain ? 1 : 4) + 4 > cap)
+			break;
+		if (plain) {
+			dst[o++] = (char)c;
+			continue;
+		}
+		dst[o++] = '\\';
+		dst[o++] = 'x';
+		dst[o++] = hex[c >> 4];
+		dst[o++] = hex[c & 15];
+	}
+	if (cap)
+		dst[o] = '\0';
 	return o;
 }

@@ -39,4 +39,14 @@ size_t termsafe_control(const char *p, size_t n);
  */
 size_t termsafe_escape(char *dst, size_t cap, const char *src, size_t len, unsigned flags);
 
+/*
+ * Copy src[0..len) to dst as printable ASCII: each byte outside 0x20-0x7E,
+ * and each byte found in also (a NUL-terminated set, "" for none), as
+ * \xhh; every other byte as it is.  An output that does not fit is cut
+ * before the first byte whose form, with 4 more bytes (room for "..." and
+ * the NUL), would not fit in cap: never inside a \xhh.  NUL-terminates
+ * (cap >= 5).  Returns the length written, without the NUL.
+ */
+size_t termsafe_ascii(char *dst, size_t cap, const char *src, size_t len, const char *also);
+
 #endif

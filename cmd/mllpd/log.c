@@ -12,6 +12,8 @@
 #include "systemd.h"
 #include <unistd.h>
 
+#include "termsafe.h"
+
 static enum log_target target = LOG_TARGET_STDERR;
 static int verbosity;
 
@@ -114,35 +116,14 @@ void log_event(int prio, const char *message_id, const struct log_field *fields,
 	(void)w;
 }
 
-/* Printable ASCII as it is, except the bytes a value may not hold; others as \xNN; at most limit
- * input bytes. */
+/* Printable ASCII as it is, except the bytes a value may not hold; others as \xNN (lib/termsafe);
+ * at most limit input bytes, "..." after. */
 static void sanitise(char *dst, size_t cap, const char *p, size_t len, size_t limit,
 		     const char *not_plain)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-	if (limit > len)
-		limit = len;
-	for (size_t i = 0; i < limit; i++) {
-		unsigned char c = (unsigned char)p[i];
-		int plain = c >= 0x20 && c < 0x7f && !strchr(not_plain, c);
-		size_t need = plain ? 1 : 4;
-		if (o + need + 4 > cap)
-			break;
-		if (plain) {
-			dst[o++] = (char)c;
-		} else {
-			dst[o++] = '\\';
-			dst[o++] = 'x';
-			dst[o++] = hex[c >> 4];
-			dst[o++] = hex[c & 15];
-		}
-	}
-	if (len > limit && o + 4 <= cap) {
-		memcpy(dst + o, "...", 3);
-		o += 3;
-	}
-	dst[o] = '\0';
+	size_t o = termsafe_ascii(dst, cap, p, len < limit ? len : limit, not_plain);
+	if (len > limit && o + 4 <= cap)
+		memcpy(dst + o, "...", 4);
 }
 
 void log_sanitise(char *dst, size_t cap, const char *p, size_t len)

@@ -66,6 +66,49 @@ static const struct ccase ccases[] = {
     {"", 0, 0, 0},
 };
 
+struct acase {
+	const char *name;
+	const char *in;
+	size_t len; /* 0: strlen(in) */
+	const char *also;
+	size_t cap;
+	const char *want;
+};
+
+static const struct acase acases[] = {
+    {"ascii: printable stays", "MSG00001 a~z", 0, "", 64, "MSG00001 a~z"},
+    {"ascii: controls, DEL, UTF-8 as \\xhh", "a\x1b\x7f\xc3\xa9", 0, "", 64,
+     "a\\x1b\\x7f\\xc3\\xa9"},
+    {"ascii: NUL", "a\0b", 3, "", 64, "a\\x00b"},
+    {"ascii: the also set", "k=\"v\" \\", 0, " \"\\=", 64, "k\\x3d\\x22v\\x22\\x20\\x5c"},
+    {"ascii: cut before a byte without room for it and 4 more", "abcdefgh", 0, "", 8, "abcd"},
+    {"ascii: never inside an escape", "ab\x01\x02", 0, "", 9, "ab"},
+    {"ascii: an escape that fits", "ab\x01\x02", 0, "", 10, "ab\\x01"},
+    {"ascii: cap 5 holds one byte", "xyz", 0, "", 5, "x"},
+    {"ascii: cap 4 holds none", "xyz", 0, "", 4, ""},
+    {"ascii: empty", "", 0, "", 8, ""},
+};
+
+/* termsafe_ascii(): the table, each input ending at a guard page, the NUL, nothing past it. */
+static void ascii_cases(void)
+{
+	char out[128];
+
+	for (size_t i = 0; i < sizeof acases / sizeof acases[0]; i++) {
+		const struct acase *t = &acases[i];
+		size_t len = t->len ? t->len : strlen(t->in);
+		size_t want = strlen(t->want);
+		struct guarded g = guard_copy(t->in, len);
+
+		memset(out, 0x55, sizeof out);
+		size_t n = termsafe_ascii(out, t->cap, g.p, len, t->also);
+		TAP_OK(n == want && memcmp(out, t->want, want) == 0 && out[n] == '\0' &&
+			   (unsigned char)out[t->cap] == 0x55,
+		       "%s (%zu bytes: \"%s\")", t->name, n, out);
+		guard_free(&g);
+	}
+}
+
 int main(void)
 {
 	char out[256];
@@ -101,5 +144,6 @@ int main(void)
 		TAP_OK(termsafe_utf8(g.p, c->len) == c->utf8, "utf8 %zu: %zu", i, c->utf8);
 		guard_free(&g);
 	}
+	ascii_cases();
 	return tap_done();
 }
