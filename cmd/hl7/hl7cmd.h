@@ -57,8 +57,6 @@ void report(int status, const struct input_msg *in, const char *fmt, ...)
 void report_plain(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Note an exit status without a message (the worst one wins). */
 void exit_note(int status);
-/* "hl7: TEXT" (fmt with one %s) and the usage on stderr; exit 64. */
-void usage_error(const char *fmt, const char *arg) __attribute__((noreturn));
 /* Parse a unit for get/json/ack: 0 and *m filled when its fields are readable, else -1 (reported,
  * 65). */
 int message_open(const struct input_msg *in, struct hl7_msg *m);

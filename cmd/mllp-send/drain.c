@@ -23,36 +23,7 @@
 #include "batch.h"
 #include "cli.h"
 #include "segnorm.h"
-
-/* Set by SIGTERM/SIGINT; the self-pipe wakes the polls that wait for it. */
-static volatile sig_atomic_t stop_requested;
-static int wake_pipe[2] = {-1, -1};
-
-static void on_stop(int sig)
-{
-	int e = errno;
-	(void)sig;
-	stop_requested = 1;
-	if (wake_pipe[1] >= 0) {
-		ssize_t w = write(wake_pipe[1], "x", 1);
-		(void)w;
-	}
-	errno = e;
-}
-
-static void signals_setup(void)
-{
-	struct sigaction sa = {.sa_handler = on_stop};
-	sigemptyset(&sa.sa_mask);
-	if (pipe(wake_pipe) == 0) {
-		for (int i = 0; i < 2; i++) {
-			fcntl(wake_pipe[i], F_SETFL, fcntl(wake_pipe[i], F_GETFL) | O_NONBLOCK);
-			fcntl(wake_pipe[i], F_SETFD, FD_CLOEXEC);
-		}
-	}
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-}
+#include "selfpipe.h"
 
 /* Why the last attempt failed, for the back-off and the exit status on giving up. */
 enum failure { FAIL_NONE, FAIL_CONNECT, FAIL_NEGATIVE, FAIL_TEMP, FAIL_PROTOCOL };
@@ -484,7 +455,7 @@ static void pass(struct drain *d)
 	d->progress = 0;
 	d->held = 0;
 	while (!d->fatal) {
-		int go = !stop_requested && d->failed == FAIL_NONE && !session_batch_busy(s);
+		int go = !selfpipe_stop && d->failed == FAIL_NONE && !session_batch_busy(s);
 		if (go && d->held && s->n == 0) {
 			d->held = 0;
 			if (send_loaded(d, d->held_name, d->held_len, (struct hl7_span){"", 0},
@@ -533,12 +504,12 @@ static void pass(struct drain *d)
 static void pause_ms(long long ms)
 {
 	long long end = monotime_ms() + ms;
-	while (!stop_requested) {
+	while (!selfpipe_stop) {
 		long long left = end - monotime_ms();
 		if (left <= 0)
 			break;
-		struct pollfd p = {.fd = wake_pipe[0], .events = POLLIN};
-		poll(&p, wake_pipe[0] >= 0 ? 1 : 0, (int)(left < 60000 ? left : 60000));
+		struct pollfd p = {.fd = selfpipe_fd, .events = POLLIN};
+		poll(&p, selfpipe_fd >= 0 ? 1 : 0, (int)(left < 60000 ? left : 60000));
 	}
 }
 
@@ -549,20 +520,20 @@ static void idle(struct drain *d)
 	nfds_t n = 0;
 	char evbuf[4096];
 
-	if (wake_pipe[0] >= 0)
-		p[n++] = (struct pollfd){.fd = wake_pipe[0], .events = POLLIN};
+	if (selfpipe_fd >= 0)
+		p[n++] = (struct pollfd){.fd = selfpipe_fd, .events = POLLIN};
 	if (d->ino >= 0)
 		p[n++] = (struct pollfd){.fd = d->ino, .events = POLLIN};
 	if (session_connected(&d->s))
 		p[n++] = (struct pollfd){.fd = d->s.conn.fd, .events = POLLIN};
 	/* inotify wakes us at once; the timeout only re-lists in case an event was missed (or
 	 * without inotify). */
-	if (stop_requested || poll(p, n, d->ino >= 0 ? 5000 : 500) <= 0)
+	if (selfpipe_stop || poll(p, n, d->ino >= 0 ? 5000 : 500) <= 0)
 		return;
 	for (nfds_t i = 0; i < n; i++) {
 		if (!p[i].revents)
 			continue;
-		if (p[i].fd == d->ino || p[i].fd == wake_pipe[0]) {
+		if (p[i].fd == d->ino || p[i].fd == selfpipe_fd) {
 			ssize_t r = read(p[i].fd, evbuf, sizeof evbuf);
 			(void)r;
 		} else {
@@ -648,8 +619,8 @@ int drain_spool(const struct config *cfg)
 	int rc = setup(&d, cfg);
 
 	if (rc == 0)
-		signals_setup();
-	while (rc == 0 && !stop_requested) {
+		selfpipe_catch_stop();
+	while (rc == 0 && !selfpipe_stop) {
 		if (list_new(&d) < 0) {
 			cli_error("--drain %s: new: %s", d.dir, strerror(errno));
 			rc = EX_IOERR;

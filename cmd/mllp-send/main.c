@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "tlsio.h"
+#include "tlsopt.h"
 
 #define MLLP_SEND_VERSION "0.1.0"
 
@@ -107,33 +108,34 @@ static const struct option options[] = {
 };
 
 /* The client context, made once: a bad file ends the run with 78 before any connection. */
-static struct tlsio_ctx *tls_setup(struct tlsio_config *tc, const char *password_file)
+static struct tlsio_ctx *tls_setup(const struct tlsio_config *tc, const char *password_file)
 {
-	char password[1024], why[256];
-	ssize_t plen = 0;
-	if (password_file) {
-		plen =
-		    tlsio_read_password(password_file, password, sizeof password, why, sizeof why);
-		if (plen < 0) {
-			cli_fatal(EX_CONFIG, "--tls-password-file %s: %s", password_file, why);
-		}
-		tc->password = password;
-		tc->password_len = (size_t)plen;
-	}
 	struct tlsio_report rep;
-	struct tlsio_ctx *ctx = tlsio_ctx_new(TLSIO_CLIENT, tc, &rep);
-	tlsio_cleanse(password, sizeof password);
-	tc->password = NULL;
-	if (!ctx) {
-		if (rep.file)
-			cli_fatal(EX_CONFIG, "%s %s: %s", tlsio_input_option(rep.input), rep.file,
-				  rep.reason);
-		cli_fatal(EX_CONFIG, "TLS: %s", rep.reason);
-	}
-	if (rep.warning[0])
-		cli_error("%s %s: %s", tc->pkcs12_file ? "--tls-pkcs12" : "--tls-cert", rep.file,
-			  rep.warning);
+	char line[600];
+	struct tlsio_ctx *ctx =
+	    tlsopt_ctx(TLSIO_CLIENT, tc, password_file, &rep, line, sizeof line);
+
+	if (!ctx)
+		cli_fatal(EX_CONFIG, "%s", line);
+	if (tlsopt_warning(tc, &rep, line, sizeof line))
+		cli_error("%s", line);
 	return ctx;
+}
+
+/* The --tls-* options (each turns TLS on): 1 when c was one. */
+static int tls_option(int c, struct tlsio_config *tc, const char **password_file)
+{
+	switch (c) {
+	case OPT_TLS: break;
+	case OPT_TLS_CA: tc->ca_file = optarg; break;
+	case OPT_TLS_CERT: tc->cert_file = optarg; break;
+	case OPT_TLS_KEY: tc->key_file = optarg; break;
+	case OPT_TLS_PKCS12: tc->pkcs12_file = optarg; break;
+	case OPT_TLS_PASSWORD_FILE: *password_file = optarg; break;
+	case OPT_TLS_MIN_VERSION: tc->min_version = tlsopt_min_version(optarg); break;
+	default: return 0;
+	}
+	return 1;
 }
 
 /* What the options say together: the target, and the combinations that are usage errors. */
@@ -166,6 +168,34 @@ static void check_options(struct config *cfg, const struct tlsio_config *tc, con
 		cli_usage_error("--tls-key: needs --tls-cert FILE");
 }
 
+/* --drain and the options only it takes (*drain_only then names the option): 1 when c was one. */
+static int drain_option(int c, struct config *cfg, const char **drain_only)
+{
+	const char *name = NULL;
+	switch (c) {
+	case OPT_DRAIN: cfg->drain_dir = optarg; return 1;
+	case OPT_UNORDERED: cfg->unordered = 1, name = "--unordered"; break;
+	case OPT_WATCH: cfg->watch = 1, name = "--watch"; break;
+	case OPT_DELETE: cfg->delete_acked = 1, name = "--delete"; break;
+	case OPT_NO_FSYNC: cfg->no_fsync = 1, name = "--no-fsync"; break;
+	case OPT_RETRY_MAX:
+		name = "--retry-max";
+		cfg->retry_max = (long)cli_count(name, optarg, 0, 1000000000);
+		break;
+	case OPT_RETRY_DELAY:
+		name = "--retry-delay";
+		cfg->retry_delay = cli_seconds(name, optarg, 1, RETRY_DELAY_MAX_MS);
+		break;
+	case OPT_RETRY_MAX_DELAY:
+		name = "--retry-max-delay";
+		cfg->retry_max_delay = cli_seconds(name, optarg, 1, RETRY_DELAY_MAX_MS);
+		break;
+	default: return 0;
+	}
+	*drain_only = name;
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct tlsio_config tc = {.verify_peer = 1};
@@ -185,6 +215,12 @@ int main(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":q", options, NULL)) != -1) {
 		const char *opt = argv[optind - 1];
+		if (tls_option(c, &tc, &password_file)) {
+			tls = 1;
+			continue;
+		}
+		if (drain_option(c, &cfg, &drain_only))
+			continue;
 		switch (c) {
 		case OPT_TIMEOUT:
 			cfg.timeout = cli_seconds("--timeout", optarg, 1, CLI_TIMEOUT_MAX_MS);
@@ -192,70 +228,8 @@ int main(int argc, char **argv)
 		case OPT_WINDOW:
 			cfg.window = (unsigned)cli_count("--window", optarg, 1, 1000);
 			break;
-		case OPT_UNORDERED:
-			cfg.unordered = 1;
-			drain_only = "--unordered";
-			break;
 		case OPT_PRINT_ACK: cfg.print_ack = 1; break;
 		case 'q': cfg.quiet = 1; break;
-		case OPT_DRAIN: cfg.drain_dir = optarg; break;
-		case OPT_WATCH:
-			cfg.watch = 1;
-			drain_only = "--watch";
-			break;
-		case OPT_DELETE:
-			cfg.delete_acked = 1;
-			drain_only = "--delete";
-			break;
-		case OPT_NO_FSYNC:
-			cfg.no_fsync = 1;
-			drain_only = "--no-fsync";
-			break;
-		case OPT_RETRY_MAX:
-			cfg.retry_max = (long)cli_count("--retry-max", optarg, 0, 1000000000);
-			drain_only = "--retry-max";
-			break;
-		case OPT_RETRY_DELAY:
-			cfg.retry_delay =
-			    cli_seconds("--retry-delay", optarg, 1, RETRY_DELAY_MAX_MS);
-			drain_only = "--retry-delay";
-			break;
-		case OPT_RETRY_MAX_DELAY:
-			cfg.retry_max_delay =
-			    cli_seconds("--retry-max-delay", optarg, 1, RETRY_DELAY_MAX_MS);
-			drain_only = "--retry-max-delay";
-			break;
-		case OPT_TLS: tls = 1; break;
-		case OPT_TLS_CA:
-			tc.ca_file = optarg;
-			tls = 1;
-			break;
-		case OPT_TLS_CERT:
-			tc.cert_file = optarg;
-			tls = 1;
-			break;
-		case OPT_TLS_KEY:
-			tc.key_file = optarg;
-			tls = 1;
-			break;
-		case OPT_TLS_PKCS12:
-			tc.pkcs12_file = optarg;
-			tls = 1;
-			break;
-		case OPT_TLS_PASSWORD_FILE:
-			password_file = optarg;
-			tls = 1;
-			break;
-		case OPT_TLS_MIN_VERSION:
-			if (strcmp(optarg, "1.2") == 0)
-				tc.min_version = 12;
-			else if (strcmp(optarg, "1.3") == 0)
-				tc.min_version = 13;
-			else
-				cli_usage_error("--tls-min-version: must be 1.2 or 1.3: %s",
-						optarg);
-			tls = 1;
-			break;
 		case OPT_VERSION: printf("mllp-send %s\n", MLLP_SEND_VERSION); return EX_OK;
 		case OPT_HELP: printf("%s%s", usage_text, help_text); return EX_OK;
 		case ':': cli_usage_error("%s: requires a value", opt); break;

@@ -11,6 +11,8 @@
 #include "hl7.h"
 #include "mllp.h"
 #include "monotime.h"
+#include "stream.h"
+#include "termsafe.h"
 
 /*
  * Exit statuses: <sysexits.h> (EX_DATAERR input not HL7, EX_NOINPUT a file
@@ -53,32 +55,17 @@ struct config {
 	struct tlsio_ctx *tls; /* NULL: plain TCP */
 };
 
-/*
- * The connection: a byte stream behind read/write functions, plain TCP or
- * TLS (lib/tlsio), so that nothing else knows which.  fd is what poll()
- * waits on.
- */
-struct conn {
-	int fd;
-	ssize_t (*read)(struct conn *c, void *buf, size_t len);
-	ssize_t (*write)(struct conn *c, const void *buf, size_t len);
-	void (*close)(struct conn *c);
-	/* Bytes already read and decrypted: take them before poll() on fd. */
-	size_t (*pending)(struct conn *c);
-	struct tlsio_conn *tls;
-	int timeout_ms; /* bound of one TLS write */
-};
-
 /* Split "HOST:PORT" ("[v6]:PORT" too).  Returns 0, or -1 with *why set. */
 int net_parse_target(const char *spec, char *host, size_t hcap, char *port, size_t pcap,
 		     const char **why);
 
 /*
  * Connect a plain TCP connection to host:port, trying every address, each
- * within timeout_ms.  Returns 0, or -1 with a reason in why (e.g.
- * "connect: Connection refused").
+ * within timeout_ms (also the bound of one TLS write), as the stream c
+ * (lib/stream).  Returns 0, or -1 (c->fd is then -1) with a reason in why
+ * (e.g. "connect: Connection refused").
  */
-int net_connect(struct conn *c, const char *host, const char *port, int timeout_ms, char *why,
+int net_connect(struct stream *c, const char *host, const char *port, int timeout_ms, char *why,
 		size_t whycap);
 
 /*
@@ -86,12 +73,15 @@ int net_connect(struct conn *c, const char *host, const char *port, int timeout_
  * verified as the context says, its name checked against host) within
  * timeout_ms; a failure reads "TLS handshake: <reason>".
  */
-int net_connect_tls(struct conn *c, struct tlsio_ctx *tls, const char *host, const char *port,
+int net_connect_tls(struct stream *c, struct tlsio_ctx *tls, const char *host, const char *port,
 		    int timeout_ms, char *why, size_t whycap);
 
-/* Copy len bytes to dst as printable ASCII (\xNN otherwise), at most about cap - 1 bytes,
- * NUL-terminated. */
-void sanitise(char *dst, size_t cap, const char *p, size_t len);
+/* Copy len bytes to dst as printable ASCII (\xNN otherwise: lib/termsafe), NUL-terminated, cut
+ * at a whole \xNN to fit cap (>= 5). */
+static inline void sanitise(char *dst, size_t cap, const char *p, size_t len)
+{
+	termsafe_ascii(dst, cap, p, len, "");
+}
 
 /*
  * Messages a conforming receiver answers with nothing, whatever becomes of
@@ -154,7 +144,7 @@ struct batch_result {
 
 struct session {
 	const struct config *cfg;
-	struct conn conn; /* conn.fd < 0: not connected */
+	struct stream conn; /* conn.fd < 0: not connected */
 	struct mllp_framer fr;
 	char *ackbuf;
 	char *wbuf; /* the framed message being written */

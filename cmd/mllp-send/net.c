@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* net.c: HOST:PORT, a plain TCP connection behind the read/write seam, and small shared helpers. */
+/* net.c: HOST:PORT, a TCP connection as a stream (lib/stream). */
 #include "mllp-send.h"
 
 #include <errno.h>
@@ -13,26 +13,6 @@
 #include <unistd.h>
 
 #include "parse.h"
-#include "tlsio.h"
-
-void sanitise(char *dst, size_t cap, const char *p, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-	for (size_t i = 0; i < len && o + 5 < cap; i++) {
-		unsigned char c = (unsigned char)p[i];
-		if (c >= 0x20 && c < 0x7f) {
-			dst[o++] = (char)c;
-		} else {
-			dst[o++] = '\\';
-			dst[o++] = 'x';
-			dst[o++] = hex[c >> 4];
-			dst[o++] = hex[c & 15];
-		}
-	}
-	if (cap)
-		dst[o] = '\0';
-}
 
 int net_parse_target(const char *spec, char *host, size_t hcap, char *port, size_t pcap,
 		     const char **why)
@@ -75,51 +55,6 @@ int net_parse_target(const char *spec, char *host, size_t hcap, char *port, size
 	}
 	snprintf(port, pcap, "%llu", v);
 	return 0;
-}
-
-static ssize_t plain_read(struct conn *c, void *buf, size_t len)
-{
-	return read(c->fd, buf, len);
-}
-
-static ssize_t plain_write(struct conn *c, const void *buf, size_t len)
-{
-	return send(c->fd, buf, len, MSG_NOSIGNAL);
-}
-
-static void plain_close(struct conn *c)
-{
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = -1;
-}
-
-static size_t plain_pending(struct conn *c)
-{
-	(void)c;
-	return 0;
-}
-
-static ssize_t tls_read(struct conn *c, void *buf, size_t len)
-{
-	return tlsio_read(c->tls, buf, len);
-}
-
-static ssize_t tls_write(struct conn *c, const void *buf, size_t len)
-{
-	return tlsio_write(c->tls, buf, len, c->timeout_ms);
-}
-
-static void tls_close(struct conn *c)
-{
-	tlsio_close(c->tls);
-	c->tls = NULL;
-	plain_close(c);
-}
-
-static size_t tls_pending(struct conn *c)
-{
-	return tlsio_pending(c->tls);
 }
 
 /* One address: a non-blocking connect bounded by timeout_ms.  Returns the fd, or -1 with errno. */
@@ -166,7 +101,7 @@ fail:;
 	return -1;
 }
 
-int net_connect(struct conn *c, const char *host, const char *port, int timeout_ms, char *why,
+int net_connect(struct stream *c, const char *host, const char *port, int timeout_ms, char *why,
 		size_t whycap)
 {
 	/* No AI_ADDRCONFIG: it hides ::1 on a host without a global IPv6 address. */
@@ -196,30 +131,20 @@ int net_connect(struct conn *c, const char *host, const char *port, int timeout_
 	}
 	int one = 1;
 	setsockopt(c->fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
-	c->read = plain_read;
-	c->write = plain_write;
-	c->close = plain_close;
-	c->pending = plain_pending;
-	c->tls = NULL;
-	c->timeout_ms = timeout_ms;
+	stream_open(c, c->fd, c->fd, timeout_ms);
 	return 0;
 }
 
-int net_connect_tls(struct conn *c, struct tlsio_ctx *tls, const char *host, const char *port,
+int net_connect_tls(struct stream *c, struct tlsio_ctx *tls, const char *host, const char *port,
 		    int timeout_ms, char *why, size_t whycap)
 {
 	if (net_connect(c, host, port, timeout_ms, why, whycap) < 0 || !tls)
 		return c->fd >= 0 ? 0 : -1;
 	char reason[256];
-	c->tls = tlsio_handshake(tls, c->fd, c->fd, host, timeout_ms, reason, sizeof reason);
-	if (!c->tls) {
+	if (stream_start_tls(c, tls, host, timeout_ms, reason, sizeof reason) < 0) {
 		snprintf(why, whycap, "TLS handshake: %s", reason);
-		plain_close(c);
+		stream_close(c);
 		return -1;
 	}
-	c->read = tls_read;
-	c->write = tls_write;
-	c->close = tls_close;
-	c->pending = tls_pending;
 	return 0;
 }

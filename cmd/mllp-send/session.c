@@ -56,7 +56,7 @@ static void noack_forget(struct session *s)
 void session_close(struct session *s)
 {
 	if (s->conn.fd >= 0)
-		s->conn.close(&s->conn);
+		stream_close(&s->conn);
 	s->conn.fd = -1;
 	noack_forget(s);
 	for (unsigned i = 0; i < s->n; i++)
@@ -115,7 +115,7 @@ static int tls_alert(struct session *s)
 {
 	char b[4096];
 	for (int i = 0; i < 64; i++) {
-		if (s->conn.read(&s->conn, b, sizeof b) > 0)
+		if (stream_read(&s->conn, b, sizeof b) > 0)
 			continue;
 		if (errno != EPROTO)
 			return 0;
@@ -170,7 +170,7 @@ static enum sess_result write_all(struct session *s, const char *p, size_t n)
 				 s->cfg->timeout);
 			return SESS_TIMEOUT;
 		}
-		ssize_t w = s->conn.write(&s->conn, p + off, n - off);
+		ssize_t w = stream_write(&s->conn, p + off, n - off);
 		if (w < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -618,7 +618,7 @@ enum sess_result session_wait(struct session *s, struct sess_ack *out)
 			}
 		}
 		s->rpos = s->rlen = 0;
-		int r = s->conn.pending(&s->conn) > 0 ? 1 : wait_fd(s->conn.fd, POLLIN, deadline);
+		int r = stream_pending(&s->conn) > 0 ? 1 : wait_fd(s->conn.fd, POLLIN, deadline);
 		if (r < 0)
 			return io_error(s, "poll", errno);
 		if (r == 0) {
@@ -628,7 +628,7 @@ enum sess_result session_wait(struct session *s, struct sess_ack *out)
 				 s->cfg->timeout);
 			return SESS_TIMEOUT;
 		}
-		ssize_t got = s->conn.read(&s->conn, s->rbuf, sizeof s->rbuf);
+		ssize_t got = stream_read(&s->conn, s->rbuf, sizeof s->rbuf);
 		if (got < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -655,14 +655,14 @@ void session_finish(struct session *s)
 		 */
 		long long deadline = monotime_ms() + timeout_ms(s);
 		while (wait_fd(s->conn.fd, POLLIN, deadline) > 0) {
-			ssize_t r = s->conn.read(&s->conn, b, sizeof b);
+			ssize_t r = stream_read(&s->conn, b, sizeof b);
 			if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
 				break;
 		}
 	} else if (s->conn.fd >= 0 && s->noack_sent) {
 		/* TLS: no half-close here; at least leave nothing unread (the fd is non-blocking).
 		 */
-		for (int i = 0; i < 64 && s->conn.read(&s->conn, b, sizeof b) > 0; i++)
+		for (int i = 0; i < 64 && stream_read(&s->conn, b, sizeof b) > 0; i++)
 			;
 	}
 	session_close(s);
@@ -679,7 +679,7 @@ int session_peer_gone(struct session *s)
 		/* TLS records that carry no data (a session ticket, a key update) are not the end.
 		 */
 		char b[1];
-		if (s->conn.read(&s->conn, b, 1) < 0 && errno == EAGAIN)
+		if (stream_read(&s->conn, b, 1) < 0 && errno == EAGAIN)
 			return 0;
 	}
 	/* Nothing is expected while idle: end of stream, an error or stray bytes all end the

@@ -21,10 +21,11 @@
 #include "answer.h"
 #include "batch.h"
 #include "block.h"
-#include "io.h"
 #include "log.h"
 #include "monotime.h"
+#include "selfpipe.h"
 #include "mllp.h"
+#include "stream.h"
 #include "tlsio.h"
 
 /* journald MESSAGE_ID of the connection's closing line. */
@@ -38,8 +39,7 @@ struct conn {
 	const struct config *cfg;
 	const struct peer *peer;
 	char **envp;
-	int in_fd, out_fd;
-	int out_socket; /* out_fd is a socket (io_write_within()) */
+	struct stream io; /* the connection's bytes, plain or TLS */
 	struct mllp_framer framer;
 	char *frame_buf;
 	struct answers out;   /* framed answers not yet written */
@@ -54,34 +54,17 @@ struct conn {
 	 * the start and after each frame, not on junk between frames. */
 	long long frame_deadline, idle_deadline;
 	int restart_idle;
-	struct tlsio_conn *tls; /* NULL: plain fds, read(2) and write(2) as ever */
-	char tls_peer[512];	/* client certificate subject (mutual TLS), or empty */
-	char *allow_names; /* with --tls-allow: the certificate's identities (tlsio_peer_names);
-			      NULL: none */
+	char tls_peer[512]; /* client certificate subject (mutual TLS), or empty */
+	char *allow_names;  /* with --tls-allow: the certificate's identities (tlsio_peer_names);
+			       NULL: none */
 };
-
-/* The I/O seam: one branch on the plain path, no OpenSSL call. */
-static ssize_t conn_read(struct conn *c, void *buf, size_t len)
-{
-	if (c->tls)
-		return tlsio_read(c->tls, buf, len);
-	return read(c->in_fd, buf, len);
-}
-
-/* Answers go out within --frame-timeout: a peer that stops reading does not hold the process. */
-static int conn_write(struct conn *c, const char *p, size_t n)
-{
-	int timeout_ms = c->cfg->frame_timeout > 0 ? config_ms(c->cfg->frame_timeout) : -1;
-	if (c->tls)
-		return tlsio_write(c->tls, p, n, timeout_ms) < 0 ? -1 : 0;
-	return io_write_within(c->out_fd, c->out_socket, p, n, timeout_ms);
-}
 
 static void flush(struct conn *c)
 {
 	if (c->out.len == 0 || c->gone)
 		return;
-	if (conn_write(c, c->out.p, c->out.len) < 0) {
+	/* Within --frame-timeout: a peer that stops reading does not hold the process. */
+	if (stream_write_all(&c->io, c->out.p, c->out.len) < 0) {
 		if (errno == ETIMEDOUT) {
 			log_line(
 			    LOG_WARNING,
@@ -125,7 +108,7 @@ static int wait_ms_until(long long deadline_us)
  * TLS, no --idle-timeout) and in_fd is a blocking socket, the read waits
  * itself: SIGTERM interrupts it (its handler is installed without
  * SA_RESTART), and a receive timeout bounds the wait should the signal come
- * between the check of mllpd_terminate and the read.  Inside a frame the
+ * between the check of selfpipe_stop and the read.  Inside a frame the
  * poll() stays, for --frame-timeout.  Returns 1 when set up.
  */
 static int direct_read_setup(const struct config *cfg, int in_fd)
@@ -146,28 +129,27 @@ static int conn_tls(struct conn *c)
 	char why[256];
 	double limit = cfg->tls_handshake_timeout;
 
-	c->tls = tlsio_handshake(cfg->tls, c->in_fd, c->out_fd, NULL,
-				 limit > 0 ? config_ms(limit) : -1, why, sizeof why);
-	if (!c->tls) {
+	if (stream_start_tls(&c->io, cfg->tls, NULL, limit > 0 ? config_ms(limit) : -1, why,
+			     sizeof why) < 0) {
 		log_line(LOG_WARNING, "%s: TLS handshake failed: %s", c->peer->label, why);
 		return -1;
 	}
-	tlsio_peer_subject(c->tls, c->tls_peer, sizeof c->tls_peer);
+	tlsio_peer_subject(c->io.tls, c->tls_peer, sizeof c->tls_peer);
 	if (cfg->allow) {
 		/* A name past NAMES_MAX, or not plain text, is left out whole: it never matches. */
 		enum { NAMES_MAX = 16384 };
 		size_t skipped = 0;
 		c->allow_names = malloc(NAMES_MAX);
 		if (c->allow_names)
-			tlsio_peer_names(c->tls, c->allow_names, NAMES_MAX, &skipped);
+			tlsio_peer_names(c->io.tls, c->allow_names, NAMES_MAX, &skipped);
 		if (skipped)
 			log_line(LOG_WARNING,
 				 "%s: --tls-allow: %zu certificate name(s) ignored (not text, or "
 				 "too many)",
 				 c->peer->label, skipped);
 	}
-	log_line(LOG_DEBUG, "%s: TLS %s %s%s%s%s", c->peer->label, tlsio_version(c->tls),
-		 tlsio_cipher(c->tls), c->tls_peer[0] ? " peer=\"" : "", c->tls_peer,
+	log_line(LOG_DEBUG, "%s: TLS %s %s%s%s%s", c->peer->label, tlsio_version(c->io.tls),
+		 tlsio_cipher(c->io.tls), c->tls_peer[0] ? " peer=\"" : "", c->tls_peer,
 		 c->tls_peer[0] ? "\"" : "");
 	return 0;
 }
@@ -177,8 +159,7 @@ static int conn_open(struct conn *c)
 {
 	const struct config *cfg = c->cfg;
 	size_t frame_room = cfg->max_message < FRAME_BUF_START ? cfg->max_message : FRAME_BUF_START;
-	int type, one = 1;
-	socklen_t tl = sizeof type;
+	int one = 1;
 
 	c->frame_buf = malloc(frame_room);
 	if (!c->frame_buf || answers_init(&c->out, cfg->ack_application, cfg->ack_facility) < 0) {
@@ -186,11 +167,10 @@ static int conn_open(struct conn *c)
 		return EX_OSERR;
 	}
 	c->out.pid = (unsigned long)getpid();
-	c->out_socket = getsockopt(c->out_fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0;
 	c->batch = !cfg->exec_cmd && (cfg->no_fsync || !cfg->spool_dir);
-	c->read_waits = direct_read_setup(cfg, c->in_fd);
+	c->read_waits = direct_read_setup(cfg, c->io.fd);
 	/* Answers go out as soon as they are written: no Nagle delay on a TCP peer. */
-	setsockopt(c->out_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	setsockopt(c->io.wfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	mllp_init(&c->framer, c->frame_buf, cfg->max_message, cfg->strict ? MLLP_STRICT : 0);
 	mllp_set_buffer(&c->framer, c->frame_buf, frame_room);
 	log_line(LOG_DEBUG, "%s: connected", c->peer->label);
@@ -281,11 +261,11 @@ static void log_closed(const struct conn *c, long long start, const char *reason
 	char tls[600] = "";
 	if (c->cfg->dedupe_window)
 		snprintf(tls, sizeof tls, " duplicates=%llu", c->recv.duplicates);
-	if (c->tls) {
+	if (c->io.tls) {
 		/* The subject is RFC 2253 text (printable ASCII); quotes inside are escaped by it.
 		 */
 		size_t used = strlen(tls);
-		snprintf(tls + used, sizeof tls - used, " tls=%s%s%s%s", tlsio_version(c->tls),
+		snprintf(tls + used, sizeof tls - used, " tls=%s%s%s%s", tlsio_version(c->io.tls),
 			 c->tls_peer[0] ? " tls_peer=\"" : "", c->tls_peer,
 			 c->tls_peer[0] ? "\"" : "");
 	}
@@ -308,14 +288,14 @@ static void log_closed(const struct conn *c, long long start, const char *reason
  */
 static int wait_input(struct conn *c, int in_frame, long long deadline, const char **reason)
 {
-	struct pollfd p[2] = {{.fd = c->in_fd, .events = POLLIN},
-			      {.fd = mllpd_signal_fd, .events = POLLIN}};
+	struct pollfd p[2] = {{.fd = c->io.fd, .events = POLLIN},
+			      {.fd = selfpipe_fd, .events = POLLIN}};
 
 	/* read() waits itself (EINTR on SIGTERM, EAGAIN after its bound), or OpenSSL holds
 	 * decrypted bytes. */
-	if ((c->read_waits && !in_frame) || (c->tls && tlsio_pending(c->tls) > 0))
+	if ((c->read_waits && !in_frame) || stream_pending(&c->io) > 0)
 		return 1;
-	int r = poll(p, mllpd_signal_fd >= 0 ? 2 : 1, wait_ms_until(deadline));
+	int r = poll(p, selfpipe_fd >= 0 ? 2 : 1, wait_ms_until(deadline));
 	if (r < 0)
 		return errno == EINTR ? -1 : (*reason = "poll-error", 0);
 	if (r == 0) {
@@ -327,11 +307,8 @@ static int wait_input(struct conn *c, int in_frame, long long deadline, const ch
 				 c->peer->label, c->cfg->frame_timeout, c->framer.total);
 		return 0;
 	}
-	if (p[1].revents) {
-		char drain[64];
-		while (read(mllpd_signal_fd, drain, sizeof drain) > 0)
-			;
-	}
+	if (p[1].revents)
+		selfpipe_drain();
 	return p[0].revents ? 1 : -1;
 }
 
@@ -344,8 +321,8 @@ static int read_failed(struct conn *c, const char **reason)
 		*reason = "reset";
 		return 0;
 	}
-	if (errno == EPROTO && c->tls)
-		log_line(LOG_ERR, "%s: TLS: %s", c->peer->label, tlsio_last_error(c->tls));
+	if (errno == EPROTO && c->io.tls)
+		log_line(LOG_ERR, "%s: TLS: %s", c->peer->label, tlsio_last_error(c->io.tls));
 	else
 		log_line(LOG_ERR, "%s: read: %s", c->peer->label, strerror(errno));
 	*reason = "read-error";
@@ -372,71 +349,77 @@ static long long deadline(struct conn *c, int in_frame)
 	return c->frame_deadline;
 }
 
+/* Bytes read: frame them, then write the answers and get ready for the next message.  Returns -1
+ * to go on, or an exit code (*reason set). */
+static int received(struct conn *c, const char *buf, size_t n, const char **reason)
+{
+	unsigned long long blocks_before = c->recv.blocks;
+	int rc;
+
+	c->bytes_in += n;
+	rc = feed(c, buf, n, reason);
+	if (c->recv.blocks != blocks_before) {
+		/* --frame-timeout bounds each frame: the one now open started in this read. */
+		c->restart_idle = 1;
+		c->frame_deadline = 0;
+	}
+	flush(c);
+	/* The answers are out: open the next message's spool file now, not after it arrives. */
+	if (!c->gone)
+		sinks_idle(&c->recv.sinks);
+	return rc ? rc : -1;
+}
+
+/* One turn of the loop: wait, read, frame.  Returns -1 to go on, or the exit code (*reason set). */
+static int serve_once(struct conn *c, char *buf, size_t cap, const char **reason)
+{
+	int in_frame = mllp_in_frame(&c->framer);
+
+	if (c->gone) {
+		*reason = c->gone_reason ? c->gone_reason : "peer-gone";
+		return 0;
+	}
+	if (selfpipe_stop && !in_frame) {
+		*reason = "terminated";
+		return 0;
+	}
+	int w = wait_input(c, in_frame, deadline(c, in_frame), reason);
+	if (w <= 0)
+		return w < 0 ? -1 : strcmp(*reason, "poll-error") == 0 ? EX_OSERR : 0;
+	ssize_t n = stream_read(&c->io, buf, cap);
+	if (n < 0)
+		return read_failed(c, reason);
+	if (n == 0) {
+		if (in_frame)
+			log_line(LOG_WARNING,
+				 "%s: connection closed inside a frame: %zu bytes dropped, not "
+				 "acknowledged",
+				 c->peer->label, c->framer.total);
+		return 0;
+	}
+	return received(c, buf, (size_t)n, reason);
+}
+
 int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct peer *peer,
 	       char **envp)
 {
 	static char rbuf[READ_CHUNK];
-	struct conn c = {.cfg = cfg,
-			 .peer = peer,
-			 .in_fd = in_fd,
-			 .out_fd = out_fd,
-			 .envp = envp,
-			 .restart_idle = 1};
+	struct conn c = {.cfg = cfg, .peer = peer, .envp = envp, .restart_idle = 1};
 	long long start = monotime_us();
 	const char *reason = "eof";
-	int rc = conn_open(&c), opened = rc == 0;
+	int rc;
 
-	while (rc == 0) {
-		int in_frame = mllp_in_frame(&c.framer);
-		if (c.gone) {
-			reason = c.gone_reason ? c.gone_reason : "peer-gone";
-			break;
-		}
-		if (mllpd_terminate && !in_frame) {
-			reason = "terminated";
-			break;
-		}
-		int w = wait_input(&c, in_frame, deadline(&c, in_frame), &reason);
-		if (w == 0) {
-			rc = strcmp(reason, "poll-error") == 0 ? EX_OSERR : 0;
-			break;
-		}
-		if (w < 0)
-			continue;
-		ssize_t n = conn_read(&c, rbuf, sizeof rbuf);
-		if (n < 0) {
-			int r = read_failed(&c, &reason);
-			if (r < 0)
-				continue;
-			rc = r;
-			break;
-		}
-		if (n == 0) {
-			if (mllp_in_frame(&c.framer))
-				log_line(LOG_WARNING,
-					 "%s: connection closed inside a frame: %zu bytes dropped, "
-					 "not acknowledged",
-					 peer->label, c.framer.total);
-			break;
-		}
-		c.bytes_in += (unsigned long long)n;
-		unsigned long long blocks_before = c.recv.blocks;
-		rc = feed(&c, rbuf, (size_t)n, &reason);
-		if (c.recv.blocks != blocks_before) {
-			/* --frame-timeout bounds each frame: the one now open started in this read.
-			 */
-			c.restart_idle = 1;
-			c.frame_deadline = 0;
-		}
-		flush(&c);
-		/* The answers are out: open the next message's spool file now, not after it
-		 * arrives. */
-		if (!c.gone)
-			sinks_idle(&c.recv.sinks);
-	}
-	if (opened)
+	stream_open(&c.io, in_fd, out_fd,
+		    cfg->frame_timeout > 0 ? config_ms(cfg->frame_timeout) : -1);
+	rc = conn_open(&c);
+
+	if (rc == 0) {
+		do
+			rc = serve_once(&c, rbuf, sizeof rbuf, &reason);
+		while (rc < 0);
 		log_closed(&c, start, reason);
-	tlsio_close(c.tls);
+	}
+	stream_close(&c.io);
 	receiver_close(&c.recv);
 	free(c.allow_names);
 	answers_free(&c.out);

@@ -21,6 +21,7 @@
 
 #include "log.h"
 #include "parse.h"
+#include "selfpipe.h"
 
 void peer_from_sockaddr(struct peer *p, const struct sockaddr *sa)
 {
@@ -41,59 +42,77 @@ void peer_from_sockaddr(struct peer *p, const struct sockaddr *sa)
 		snprintf(p->label, sizeof p->label, "unknown");
 }
 
+/* Split --listen [HOST:]PORT ("[v6]:PORT" too) into host ("" for any) and port.  0, or -2
+ * (logged). */
+static int split_spec(const char *spec, char *host, size_t hcap, char *port, size_t pcap)
+{
+	const char *colon = strrchr(spec, ':');
+	unsigned long long pn;
+
+	if (spec[0] == '[') {
+		const char *close = strchr(spec, ']');
+		if (!close || close[1] != ':' || (size_t)(close - spec - 1) >= hcap)
+			goto invalid;
+		memcpy(host, spec + 1, (size_t)(close - spec - 1));
+		host[close - spec - 1] = '\0';
+		colon = close + 1;
+	} else if (colon) {
+		if ((size_t)(colon - spec) >= hcap)
+			goto invalid;
+		memcpy(host, spec, (size_t)(colon - spec));
+		host[colon - spec] = '\0';
+	}
+	snprintf(port, pcap, "%s", colon ? colon + 1 : spec);
+	if (parse_count(port, 0, 65535, &pn) != PARSE_OK) {
+		log_line(LOG_ERR, "--listen: invalid port: %s", spec);
+		return -2;
+	}
+	return 0;
+invalid:
+	log_line(LOG_ERR, "--listen: invalid address: %s", spec);
+	return -2;
+}
+
+/* A listening socket on one address: the fd, or -1 with errno. */
+static int listen_one(const struct addrinfo *ai)
+{
+	int one = 1, fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (ai->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 128) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 int listener_open(const char *spec, int *fds, size_t cap)
 {
 	char host[256] = "", port[32];
-	const char *colon = strrchr(spec, ':');
 	struct addrinfo hints = {.ai_family = AF_UNSPEC,
 				 .ai_socktype = SOCK_STREAM,
 				 .ai_flags = AI_PASSIVE},
 			*res, *ai;
 	int n = 0, err, last_errno = 0;
 
-	if (spec[0] == '[') {
-		const char *close = strchr(spec, ']');
-		if (!close || close[1] != ':' || (size_t)(close - spec - 1) >= sizeof host) {
-			log_line(LOG_ERR, "--listen: invalid address: %s", spec);
-			return -2;
-		}
-		memcpy(host, spec + 1, (size_t)(close - spec - 1));
-		host[close - spec - 1] = '\0';
-		colon = close + 1;
-	} else if (colon) {
-		if ((size_t)(colon - spec) >= sizeof host) {
-			log_line(LOG_ERR, "--listen: invalid address: %s", spec);
-			return -2;
-		}
-		memcpy(host, spec, (size_t)(colon - spec));
-		host[colon - spec] = '\0';
-	}
-	snprintf(port, sizeof port, "%s", colon ? colon + 1 : spec);
-	unsigned long long pn;
-	if (parse_count(port, 0, 65535, &pn) != PARSE_OK) {
-		log_line(LOG_ERR, "--listen: invalid port: %s", spec);
+	if (split_spec(spec, host, sizeof host, port, sizeof port) < 0)
 		return -2;
-	}
 	if ((err = getaddrinfo(host[0] ? host : NULL, port, &hints, &res)) != 0) {
 		log_line(LOG_ERR, "--listen: %s: %s", spec, gai_strerror(err));
 		return -1;
 	}
 	for (ai = res; ai && (size_t)n < cap; ai = ai->ai_next) {
-		int one = 1,
-		    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-		if (fd < 0) {
+		int fd = listen_one(ai);
+		if (fd < 0)
 			last_errno = errno;
-			continue;
-		}
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-		if (ai->ai_family == AF_INET6)
-			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 128) < 0) {
-			last_errno = errno;
-			close(fd);
-			continue;
-		}
-		fds[n++] = fd;
+		else
+			fds[n++] = fd;
 	}
 	freeaddrinfo(res);
 	if (n == 0) {
@@ -112,7 +131,7 @@ static void on_hup(int sig)
 	(void)sig;
 	int e = errno;
 	reload_wanted = 1;
-	mllpd_wake();
+	selfpipe_wake();
 	errno = e;
 }
 
@@ -121,7 +140,7 @@ static void on_child(int sig)
 	(void)sig;
 	int e = errno;
 	child_exited = 1;
-	mllpd_wake();
+	selfpipe_wake();
 	errno = e;
 }
 
@@ -336,9 +355,9 @@ int listener_serve(struct config *cfg, const int *fds, size_t nfds, char **envp)
 		fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
 	systemd_notify("READY=1");
 
-	while (!mllpd_terminate) {
+	while (!selfpipe_stop) {
 		size_t n = 0;
-		l.p[n++] = (struct pollfd){.fd = mllpd_signal_fd, .events = POLLIN};
+		l.p[n++] = (struct pollfd){.fd = selfpipe_fd, .events = POLLIN};
 		if (l.active < cfg->max_connections)
 			for (size_t i = 0; i < nfds; i++)
 				l.p[n++] = (struct pollfd){.fd = fds[i], .events = POLLIN};
@@ -347,11 +366,8 @@ int listener_serve(struct config *cfg, const int *fds, size_t nfds, char **envp)
 			log_line(LOG_ERR, "poll: %s", strerror(errno));
 			break;
 		}
-		if (r > 0 && l.p[0].revents) {
-			char drain[64];
-			while (read(mllpd_signal_fd, drain, sizeof drain) > 0)
-				;
-		}
+		if (r > 0 && l.p[0].revents)
+			selfpipe_drain();
 		l.active -= reap_children(l.kids, cfg->max_connections);
 		if (reload_wanted) {
 			reload_wanted = 0;

@@ -18,6 +18,7 @@
 #include "conffile.h"
 #include "dedupe.h"
 #include "log.h"
+#include "selfpipe.h"
 #include "spool.h"
 #include "systemd.h"
 #include "tlsio.h"
@@ -26,10 +27,6 @@
 #define MLLPD_VERSION "0.1.0"
 
 extern char **environ;
-
-volatile int mllpd_terminate;
-int mllpd_signal_fd = -1;
-static int signal_write_fd = -1;
 
 static const char usage_text[] =
     "usage: mllpd [-qv] [--spool DIR] [--no-fsync] [--exec CMD] [--exec-timeout SEC]\n"
@@ -107,11 +104,6 @@ static int config_where(char *buf, size_t cap)
 		return 0;
 	snprintf(buf, cap, "%s:%zu", config_path, config_args->line[optind - 1]);
 	return 1;
-}
-
-static void usage_error(const char *fmt, const char *a, const char *b)
-{
-	cli_usage_error(fmt, a, b);
 }
 
 enum {
@@ -211,9 +203,9 @@ static int sink_option(int c, struct config *cfg)
 		break;
 	case OPT_DEDUPE:
 		if (dedupe_parse_window(optarg, &cfg->dedupe_window) < 0)
-			usage_error("--dedupe: invalid window (a number with s, m, h or d, "
-				    "up to 366d): %s",
-				    optarg, "");
+			cli_usage_error("--dedupe: invalid window (a number with s, m, h or d, "
+					"up to 366d): %s",
+					optarg);
 		break;
 	case OPT_DEDUPE_DIR: cfg->dedupe_dir = optarg; break;
 	default: return 0;
@@ -343,75 +335,35 @@ static void parse_options(int argc, char **argv, struct config *cfg, enum log_ta
 		apply_options(argc, argv, cfg, target, verbosity);
 	}
 	if (!cfg->spool_dir && !cfg->exec_cmd)
-		usage_error("no sink configured: give --spool DIR and/or --exec CMD%s%s", "", "");
+		cli_usage_error("no sink configured: give --spool DIR and/or --exec CMD");
 	/* An empty command is sh -c '': exit 0, an AA for every message delivered nowhere. */
 	if (cfg->exec_cmd && cfg->exec_cmd[strspn(cfg->exec_cmd, " \t\n")] == '\0')
-		usage_error(
-		    "--exec: empty command (it would accept every message and deliver none)%s%s",
-		    "", "");
+		cli_usage_error(
+		    "--exec: empty command (it would accept every message and deliver none)");
 	if (cfg->spool_dir && cfg->spool_dir[0] == '\0')
-		usage_error("--spool: empty directory name%s%s", "", "");
+		cli_usage_error("--spool: empty directory name");
 	if (cfg->dedupe_dir && !cfg->dedupe_window)
-		usage_error("--dedupe-dir: needs --dedupe WINDOW%s%s", "", "");
+		cli_usage_error("--dedupe-dir: needs --dedupe WINDOW");
 	if (cfg->dedupe_window && !cfg->dedupe_dir && !cfg->spool_dir)
-		usage_error("--dedupe: needs --spool DIR (the record lives beside it) or "
-			    "--dedupe-dir DIR%s%s",
-			    "", "");
+		cli_usage_error("--dedupe: needs --spool DIR (the record lives beside it) or "
+				"--dedupe-dir DIR");
 	if (cfg->tls_cert && cfg->tls_pkcs12)
-		usage_error("--tls-pkcs12: not with --tls-cert%s%s", "", "");
+		cli_usage_error("--tls-pkcs12: not with --tls-cert");
 	if (cfg->tls_key && cfg->tls_pkcs12)
-		usage_error("--tls-key: not with --tls-pkcs12%s%s", "", "");
-}
-
-void mllpd_wake(void)
-{
-	int e = errno;
-	if (signal_write_fd >= 0) {
-		ssize_t w = write(signal_write_fd, "x", 1);
-		(void)w;
-	}
-	errno = e;
-}
-
-static void on_terminate(int sig)
-{
-	(void)sig;
-	mllpd_terminate = 1;
-	mllpd_wake();
-}
-
-static void self_pipe(void)
-{
-	int p[2];
-	if (mllpd_signal_fd >= 0) {
-		close(mllpd_signal_fd);
-		close(signal_write_fd);
-	}
-	mllpd_signal_fd = signal_write_fd = -1;
-	if (pipe(p) < 0)
-		return;
-	for (int i = 0; i < 2; i++)
-		fcntl(p[i], F_SETFL, fcntl(p[i], F_GETFL) | O_NONBLOCK),
-		    fcntl(p[i], F_SETFD, FD_CLOEXEC);
-	mllpd_signal_fd = p[0];
-	signal_write_fd = p[1];
+		cli_usage_error("--tls-key: not with --tls-pkcs12");
 }
 
 static void signals_setup(void)
 {
-	struct sigaction sa = {.sa_handler = on_terminate};
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	selfpipe_catch_stop();
 	signal(SIGPIPE, SIG_IGN);
-	self_pipe();
 }
 
 void mllpd_child_setup(void)
 {
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
-	self_pipe();
+	selfpipe_open();
 }
 
 /* The peer of a connection on fds: from the super-server's environment, or the socket. */

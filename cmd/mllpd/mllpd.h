@@ -92,14 +92,7 @@ void mllpd_reload(struct config *cfg);
 /* Open the sockets for --listen [HOST:]PORT.  Returns the count, or -1 (logged). */
 int listener_open(const char *spec, int *fds, size_t cap);
 
-/* Set by the SIGTERM/SIGINT handler; read by the loops. */
-extern volatile int mllpd_terminate;
-/* Self-pipe written by the signal handlers, so poll() wakes up. */
-extern int mllpd_signal_fd;
-
-/* Wake the loop's poll() (async-signal-safe). */
-void mllpd_wake(void);
-/* In a forked connection process: a self-pipe of its own, default SIGCHLD. */
+/* In a forked connection process: a self-pipe of its own (cmd/common/selfpipe), default SIGCHLD. */
 void mllpd_child_setup(void);
 
 /* Fill a peer from a socket address. */
