@@ -19,12 +19,9 @@ ifeq ($(SANITIZE),1)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 
+# libsystemd and OpenSSL are dlopen()ed (cmd/mllpd/systemd.c, lib/tlsio.c):
+# only their headers at build time; no program links either.
 SD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libsystemd 2>/dev/null)
-# libsystemd is dlopen()ed by cmd/mllpd/systemd.c: only its headers at build time.
-SD_LIBS :=
-# OpenSSL is dlopen()ed by lib/tlsio.c: only its headers at build time, and no
-# program links it: SSL_LIBS is empty, as SD_LIBS.
-SSL_LIBS :=
 
 # Hardening for every build (HARDEN=0 turns it off).  _FORTIFY_SOURCE needs
 # optimisation and duplicates ASan's checks less precisely: it is left out
@@ -52,10 +49,10 @@ endif
 
 LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
-# An archive, so each program links only the lib modules it uses (hl7 has
-# no business loading OpenSSL); --as-needed drops the libraries it does not.
+# Archives, so each program links only the modules it uses (hl7 has no
+# business with lib/tlsio or cmd/common/tlsopt).
 LIB_A := $(BUILD)/libmllp.a
-AS_NEEDED := -Wl,--as-needed
+COMMON_A := $(BUILD)/libcommon.a
 BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -79,7 +76,7 @@ bench-tools: $(BENCH_BIN)
 $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB_A)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ -lpthread $(AS_NEEDED) $(SSL_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ -lpthread
 
 .PHONY: units run check bench fuzz fuzz-build fuzz-replay install uninstall clean lint deps-build deps-test deps-fuzz deps-lint
 units: $(UNIT_BIN) $(BUILD)/tools/faultinject.so
@@ -93,17 +90,21 @@ $(LIB_A): $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
+$(COMMON_A): $(COMMON_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
 define program_rule
-$(BUILD)/$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/$(1)/*.c)) $(COMMON_OBJ) $(LIB_A)
+$(BUILD)/$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/$(1)/*.c)) $(COMMON_A) $(LIB_A)
 	@$$(if $$(Q),echo "  LD      $$@")
-	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(AS_NEEDED) $$(SD_LIBS) $$(SSL_LIBS)
+	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^
 endef
 $(foreach p,$(PROGRAM_NAMES),$(eval $(call program_rule,$(p))))
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_A)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(AS_NEEDED) $(SSL_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
 
 # The tests' LD_PRELOAD fault injector: never sanitized (the tests preload
 # the ASan runtime before it) and without _FORTIFY_SOURCE (it defines open).
@@ -124,7 +125,7 @@ fuzz-replay: $(FUZZ_REPLAY)
 $(BUILD)/replay/replay_%: $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_%.o $(LIB_A)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(AS_NEEDED) $(SSL_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
 
 FUZZ_CC ?= clang
 FUZZ_BUILD ?= build/fuzz
@@ -145,7 +146,7 @@ $(FUZZ_BUILD)/libmllp.a: $(FUZZ_LIB_OBJ)
 
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_BUILD)/libmllp.a
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(AS_NEEDED) $(SSL_LIBS)
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^
 
 fuzz-build: $(FUZZ_BIN)
 
