@@ -431,6 +431,40 @@ static void check_spool(const struct config *cfg)
 	}
 }
 
+/*
+ * Serve as the start says: accept on --listen's sockets, or on systemd's
+ * listening sockets (Accept=no); else one connection, on systemd's socket
+ * (Accept=yes) or on fds 0 and 1 (inetd, tcpserver).  n: LISTEN_FDS.
+ */
+static int serve(struct config *cfg, int n)
+{
+	int fds[16];
+	size_t k = 0;
+
+	if (cfg->listen) {
+		int got = listener_open(cfg->listen, fds, sizeof fds / sizeof fds[0]);
+		if (got < 0)
+			return got == -2 ? EX_USAGE : EX_UNAVAILABLE;
+		check_spool(cfg);
+		log_line(LOG_DEBUG, "listening on %s", cfg->listen);
+		return listener_serve(cfg, fds, (size_t)got, environ);
+	}
+	if (n > 0 && systemd_is_stream_socket(SYSTEMD_LISTEN_FDS_START, 1) > 0) {
+		for (int i = 0; i < n && k < sizeof fds / sizeof fds[0]; i++)
+			if (systemd_is_stream_socket(SYSTEMD_LISTEN_FDS_START + i, 1) > 0)
+				fds[k++] = SYSTEMD_LISTEN_FDS_START + i;
+		check_spool(cfg);
+		return listener_serve(cfg, fds, k, environ);
+	}
+	int in_fd = n > 0 ? SYSTEMD_LISTEN_FDS_START : 0,
+	    out_fd = n > 0 ? SYSTEMD_LISTEN_FDS_START : 1;
+	struct peer peer;
+	if (n > 0)
+		fcntl(in_fd, F_SETFD, FD_CLOEXEC);
+	peer_of_connection(&peer, in_fd);
+	return conn_serve(cfg, in_fd, out_fd, &peer, environ);
+}
+
 int main(int argc, char **argv)
 {
 	struct config cfg = {
@@ -443,7 +477,6 @@ int main(int argc, char **argv)
 	};
 	enum log_target target = LOG_TARGET_AUTO;
 	int verbosity = 0;
-	int fds[16];
 
 	parse_options(argc, argv, &cfg, &target, &verbosity);
 	log_setup(target, verbosity);
@@ -455,35 +488,7 @@ int main(int argc, char **argv)
 		log_line(LOG_ERR, "LISTEN_FDS: %s", strerror(-n));
 		return EX_OSERR;
 	}
-	if (cfg.listen) {
-		int k = listener_open(cfg.listen, fds, sizeof fds / sizeof fds[0]);
-		if (k < 0)
-			return k == -2 ? EX_USAGE : EX_UNAVAILABLE;
-		check_spool(&cfg);
-		log_line(LOG_DEBUG, "listening on %s", cfg.listen);
-		int rc = listener_serve(&cfg, fds, (size_t)k, environ);
-		tlsio_ctx_free(cfg.tls);
-		allow_free(cfg.allow);
-		return rc;
-	}
-	if (n > 0 && systemd_is_stream_socket(SYSTEMD_LISTEN_FDS_START, 1) > 0) {
-		size_t k = 0;
-		for (int i = 0; i < n && k < sizeof fds / sizeof fds[0]; i++)
-			if (systemd_is_stream_socket(SYSTEMD_LISTEN_FDS_START + i, 1) > 0)
-				fds[k++] = SYSTEMD_LISTEN_FDS_START + i;
-		check_spool(&cfg);
-		int rc = listener_serve(&cfg, fds, k, environ);
-		tlsio_ctx_free(cfg.tls);
-		allow_free(cfg.allow);
-		return rc;
-	}
-	int in_fd = n > 0 ? SYSTEMD_LISTEN_FDS_START : 0,
-	    out_fd = n > 0 ? SYSTEMD_LISTEN_FDS_START : 1;
-	struct peer peer;
-	if (n > 0)
-		fcntl(in_fd, F_SETFD, FD_CLOEXEC);
-	peer_of_connection(&peer, in_fd);
-	int rc = conn_serve(&cfg, in_fd, out_fd, &peer, environ);
+	int rc = serve(&cfg, n);
 	tlsio_ctx_free(cfg.tls);
 	allow_free(cfg.allow);
 	return rc;
