@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: MIT */
-/* test_stream.c: the plain stream: bytes both ways on a socket and on a pipe pair, a write bounded
- * by its timeout, no SIGPIPE, close. */
+/* test_stream.c: bytes both ways on a socket and on a pipe pair, a write bounded by its timeout,
+ * no SIGPIPE, close; and the same stream over TLS. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "stream.h"
 #include "tap.h"
+#include "tlsio.h"
 
 static int is_open(int fd)
 {
@@ -103,6 +108,88 @@ static void never_opened(void)
 	TAP_OK(!was_open || is_open(0), "a stream never opened: close closes nothing (not fd 0)");
 }
 
+/* Wait until fd is readable (for the TLS reads: the fds are non-blocking after the handshake). */
+static ssize_t read_wait(struct stream *s, char *buf, size_t cap)
+{
+	for (int i = 0; i < 100; i++) {
+		ssize_t n = stream_read(s, buf, cap);
+		struct pollfd p = {.fd = s->fd, .events = POLLIN};
+		if (n >= 0 || errno != EAGAIN)
+			return n;
+		poll(&p, 1, 100);
+	}
+	return -1;
+}
+
+/* The client in a child: handshake, "hello" out, the answer back out again, close. */
+static void tls_client(int fd)
+{
+	struct tlsio_config cc = {0};
+	struct tlsio_report rep;
+	struct tlsio_ctx *ctx = tlsio_ctx_new(TLSIO_CLIENT, &cc, &rep);
+	struct stream s;
+	char why[256], buf[64];
+	ssize_t n;
+
+	stream_open(&s, fd, fd, 5000);
+	if (!ctx || stream_start_tls(&s, ctx, NULL, 5000, why, sizeof why) < 0)
+		_exit(2);
+	if (stream_write_all(&s, "hello", 5) < 0 || (n = read_wait(&s, buf, sizeof buf)) <= 0 ||
+	    stream_write(&s, buf, (size_t)n) != n)
+		_exit(3);
+	stream_close(&s);
+	_exit(0);
+}
+
+static void tls_stream(void)
+{
+	char dir[] = "/tmp/mllpd-stream-XXXXXX", cmd[512], crt[300], key[300], why[256], buf[64];
+	int sv[2], st = -1;
+
+	if (!mkdtemp(dir))
+		return;
+	snprintf(cmd, sizeof cmd,
+		 "cd %s && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+		 "-keyout k.key -subj /CN=localhost -days 1 -out c.crt >/dev/null 2>&1",
+		 dir);
+	snprintf(crt, sizeof crt, "%s/c.crt", dir);
+	snprintf(key, sizeof key, "%s/k.key", dir);
+	struct tlsio_config sc = {.cert_file = crt, .key_file = key};
+	struct tlsio_report rep;
+	struct tlsio_ctx *srv = system(cmd) == 0 ? tlsio_ctx_new(TLSIO_SERVER, &sc, &rep) : NULL;
+	if (!srv || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0) {
+		printf("# no TLS context (openssl, or OpenSSL's libraries missing): skipped\n");
+		tlsio_ctx_free(srv);
+		return;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		tls_client(sv[1]);
+	}
+	close(sv[1]);
+	struct stream s;
+	stream_open(&s, sv[0], sv[0], 5000);
+	TAP_OK(stream_start_tls(&s, srv, NULL, 5000, why, sizeof why) == 0 && s.tls,
+	       "tls: the handshake turns the stream to TLS");
+	TAP_OK(read_wait(&s, buf, 2) == 2 && memcmp(buf, "he", 2) == 0 && stream_pending(&s) == 3,
+	       "tls: a short read leaves the rest pending (decrypted, not on the fd)");
+	TAP_OK(read_wait(&s, buf, sizeof buf) == 3 && memcmp(buf, "llo", 3) == 0,
+	       "tls: the pending bytes come next");
+	TAP_OK(stream_write_all(&s, "ACK", 3) == 0 && read_wait(&s, buf, sizeof buf) == 3 &&
+		   memcmp(buf, "ACK", 3) == 0,
+	       "tls: bytes written reach the peer (echoed back)");
+	TAP_OK(read_wait(&s, buf, sizeof buf) == 0, "tls: the peer's close reads as end of stream");
+	stream_close(&s);
+	waitpid(pid, &st, 0);
+	TAP_OK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tls: the client side saw it all (exit %d)",
+	       WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	tlsio_ctx_free(srv);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", dir);
+}
+
 int main(void)
 {
 	/* SIGPIPE as a program gets it: a socket write without MSG_NOSIGNAL would end the test. */
@@ -112,5 +199,6 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	pipe_pair();
 	never_opened();
+	tls_stream();
 	return tap_done();
 }
