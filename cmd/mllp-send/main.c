@@ -166,6 +166,67 @@ static void check_options(struct config *cfg, const struct tlsio_config *tc, con
 		cli_usage_error("--tls-key: needs --tls-cert FILE");
 }
 
+/* An option of the sending itself (not TLS): 1 when c was one. */
+static int send_option(int c, struct config *cfg, const char **drain_only)
+{
+	switch (c) {
+	case OPT_TIMEOUT:
+		cfg->timeout = cli_seconds("--timeout", optarg, 1, CLI_TIMEOUT_MAX_MS);
+		break;
+	case OPT_WINDOW: cfg->window = (unsigned)cli_count("--window", optarg, 1, 1000); break;
+	case OPT_UNORDERED:
+		cfg->unordered = 1;
+		*drain_only = "--unordered";
+		break;
+	case OPT_PRINT_ACK: cfg->print_ack = 1; break;
+	case 'q': cfg->quiet = 1; break;
+	case OPT_DRAIN: cfg->drain_dir = optarg; break;
+	case OPT_WATCH:
+		cfg->watch = 1;
+		*drain_only = "--watch";
+		break;
+	case OPT_DELETE:
+		cfg->delete_acked = 1;
+		*drain_only = "--delete";
+		break;
+	case OPT_NO_FSYNC:
+		cfg->no_fsync = 1;
+		*drain_only = "--no-fsync";
+		break;
+	case OPT_RETRY_MAX:
+		cfg->retry_max = (long)cli_count("--retry-max", optarg, 0, 1000000000);
+		*drain_only = "--retry-max";
+		break;
+	case OPT_RETRY_DELAY:
+		cfg->retry_delay = cli_seconds("--retry-delay", optarg, 1, RETRY_DELAY_MAX_MS);
+		*drain_only = "--retry-delay";
+		break;
+	case OPT_RETRY_MAX_DELAY:
+		cfg->retry_max_delay =
+		    cli_seconds("--retry-max-delay", optarg, 1, RETRY_DELAY_MAX_MS);
+		*drain_only = "--retry-max-delay";
+		break;
+	default: return 0;
+	}
+	return 1;
+}
+
+/* --version, --help, a missing value or an unknown option (opt as given): never returns. */
+static void other_option(int c, const char *opt)
+{
+	switch (c) {
+	case OPT_VERSION: printf("mllp-send %s\n", MLLP_SEND_VERSION); exit(EX_OK);
+	case OPT_HELP: printf("%s%s", usage_text, help_text); exit(EX_OK);
+	case ':': cli_usage_error("%s: requires a value", opt); break;
+	default:
+		if (optopt && optopt < 256) {
+			char o[3] = {'-', (char)optopt, 0};
+			cli_usage_error("unknown option: %s", o);
+		}
+		cli_usage_error("unknown option: %s", opt);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct tlsio_config tc = {.verify_peer = 1};
@@ -184,47 +245,7 @@ int main(int argc, char **argv)
 	cli_init("mllp-send", usage_text);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":q", options, NULL)) != -1) {
-		const char *opt = argv[optind - 1];
 		switch (c) {
-		case OPT_TIMEOUT:
-			cfg.timeout = cli_seconds("--timeout", optarg, 1, CLI_TIMEOUT_MAX_MS);
-			break;
-		case OPT_WINDOW:
-			cfg.window = (unsigned)cli_count("--window", optarg, 1, 1000);
-			break;
-		case OPT_UNORDERED:
-			cfg.unordered = 1;
-			drain_only = "--unordered";
-			break;
-		case OPT_PRINT_ACK: cfg.print_ack = 1; break;
-		case 'q': cfg.quiet = 1; break;
-		case OPT_DRAIN: cfg.drain_dir = optarg; break;
-		case OPT_WATCH:
-			cfg.watch = 1;
-			drain_only = "--watch";
-			break;
-		case OPT_DELETE:
-			cfg.delete_acked = 1;
-			drain_only = "--delete";
-			break;
-		case OPT_NO_FSYNC:
-			cfg.no_fsync = 1;
-			drain_only = "--no-fsync";
-			break;
-		case OPT_RETRY_MAX:
-			cfg.retry_max = (long)cli_count("--retry-max", optarg, 0, 1000000000);
-			drain_only = "--retry-max";
-			break;
-		case OPT_RETRY_DELAY:
-			cfg.retry_delay =
-			    cli_seconds("--retry-delay", optarg, 1, RETRY_DELAY_MAX_MS);
-			drain_only = "--retry-delay";
-			break;
-		case OPT_RETRY_MAX_DELAY:
-			cfg.retry_max_delay =
-			    cli_seconds("--retry-max-delay", optarg, 1, RETRY_DELAY_MAX_MS);
-			drain_only = "--retry-max-delay";
-			break;
 		case OPT_TLS: tls = 1; break;
 		case OPT_TLS_CA:
 			tc.ca_file = optarg;
@@ -256,15 +277,9 @@ int main(int argc, char **argv)
 						optarg);
 			tls = 1;
 			break;
-		case OPT_VERSION: printf("mllp-send %s\n", MLLP_SEND_VERSION); return EX_OK;
-		case OPT_HELP: printf("%s%s", usage_text, help_text); return EX_OK;
-		case ':': cli_usage_error("%s: requires a value", opt); break;
 		default:
-			if (optopt && optopt < 256) {
-				char o[3] = {'-', (char)optopt, 0};
-				cli_usage_error("unknown option: %s", o);
-			}
-			cli_usage_error("unknown option: %s", opt);
+			if (!send_option(c, &cfg, &drain_only))
+				other_option(c, argv[optind - 1]);
 		}
 	}
 	check_options(&cfg, &tc, drain_only, argc, argv);
