@@ -166,6 +166,15 @@ static void check_options(struct config *cfg, const struct tlsio_config *tc, con
 		cli_usage_error("--tls-key: needs --tls-cert FILE");
 }
 
+/* The sending options' defaults (mllp-send.1). */
+static const struct config config_defaults = {
+    .timeout = 30,
+    .window = 1,
+    .retry_max = -1,
+    .retry_delay = 1,
+    .retry_max_delay = 60,
+};
+
 /* An option of the sending itself (not TLS): 1 when c was one. */
 static int send_option(int c, struct config *cfg, const char **drain_only)
 {
@@ -232,13 +241,7 @@ int main(int argc, char **argv)
 	struct tlsio_config tc = {.verify_peer = 1};
 	const char *password_file = NULL;
 	int tls = 0;
-	struct config cfg = {
-	    .timeout = 30,
-	    .window = 1,
-	    .retry_max = -1,
-	    .retry_delay = 1,
-	    .retry_max_delay = 60,
-	};
+	struct config cfg = config_defaults;
 	const char *drain_only = NULL;
 	int c;
 
