@@ -87,13 +87,99 @@ static struct allow_table *parse_error(struct allow_table *t, struct allow_error
 	return NULL;
 }
 
+static const char out_of_memory[] = "out of memory";
+
+/* A NUL or a control character is malformed anywhere on a line, its comment included. */
+static int has_control(const char *line, size_t ll)
+{
+	for (size_t i = 0; i < ll; i++)
+		if (((unsigned char)line[i] < 0x20 && !chars_is_line_blank(line[i])) ||
+		    (unsigned char)line[i] == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* The words of a line before its comment: the first 4 in w/wl; returns how many there are. */
+static size_t split_words(const char *line, size_t ll, const char *w[4], size_t wl[4])
+{
+	size_t nw = 0;
+
+	for (size_t i = 0; i < ll;) {
+		if (line[i] == '#')
+			break;
+		if (chars_is_line_blank(line[i])) {
+			i++;
+			continue;
+		}
+		size_t start = i;
+		for (; i < ll && !chars_is_line_blank(line[i]) && line[i] != '#'; i++)
+			;
+		if (nw < 4) {
+			w[nw] = line + start;
+			wl[nw] = i - start;
+		}
+		nw++;
+	}
+	return nw;
+}
+
+/* A free rule at the end of t->rules (cap entries), or NULL without memory. */
+static struct allow_rule *new_rule(struct allow_table *t, size_t *cap)
+{
+	if (t->n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		struct allow_rule *r = realloc(t->rules, ncap * sizeof *r);
+		if (!r)
+			return NULL;
+		t->rules = r;
+		*cap = ncap;
+	}
+	return &t->rules[t->n++];
+}
+
+/* Add the rule IDENTITY APPLICATION FACILITY of w/wl: NULL, or why it is malformed. */
+static const char *add_rule(struct allow_table *t, size_t *cap, const char *const w[3],
+			    const size_t wl[3])
+{
+	size_t pl;
+	enum kind kind = kind_of(w[0], wl[0], &pl);
+	if (kind == KIND_NONE)
+		kind = KIND_CN; /* a bare NAME is a CN, as before there were kinds */
+	const char *name = w[0] + pl;
+	size_t name_len = wl[0] - pl;
+	if (name_len == 1 && name[0] == '*')
+		return "IDENTITY cannot be *";
+	if (name_len == 0)
+		return "IDENTITY has an empty name";
+	unsigned char ip[16];
+	size_t ip_len = kind == KIND_IP || kind == KIND_ANY ? ip_parse(name, name_len, ip) : 0;
+	if (kind == KIND_IP && ip_len == 0)
+		return "IDENTITY IP: not an IPv4 or IPv6 address";
+	struct allow_rule *r = new_rule(t, cap);
+	if (!r)
+		return out_of_memory;
+	int any_app = wl[1] == 1 && w[1][0] == '*', any_fac = wl[2] == 1 && w[2][0] == '*';
+	*r = (struct allow_rule){
+	    .kind = kind,
+	    .id = name,
+	    .id_len = name_len,
+	    .app = any_app ? NULL : w[1],
+	    .app_len = any_app ? 0 : wl[1],
+	    .fac = any_fac ? NULL : w[2],
+	    .fac_len = any_fac ? 0 : wl[2],
+	    .ip_len = ip_len,
+	};
+	memcpy(r->ip, ip, ip_len);
+	return NULL;
+}
+
 struct allow_table *allow_parse(const char *buf, size_t len, struct allow_error *err)
 {
 	struct allow_table *t = calloc(1, sizeof *t);
 	size_t cap = 0, lineno = 0;
 
 	if (!t || !(t->text = malloc(len + 1)))
-		return parse_error(t, err, 0, "out of memory");
+		return parse_error(t, err, 0, out_of_memory);
 	if (len)
 		memcpy(t->text, buf, len);
 	t->text[len] = '\0';
@@ -101,76 +187,21 @@ struct allow_table *allow_parse(const char *buf, size_t len, struct allow_error 
 		const char *line = t->text + off;
 		const char *nl = memchr(line, '\n', len - off);
 		size_t ll = nl ? (size_t)(nl - line) : len - off;
-		const char *w[4];
-		size_t wl[4], nw = 0;
+		const char *w[4], *why;
+		size_t wl[4], nw;
 
 		off += ll + (nl ? 1 : 0);
 		lineno++;
-		/* the whole line, its comment included: a NUL or a control character is malformed
-		 * anywhere */
-		for (size_t i = 0; i < ll; i++)
-			if (((unsigned char)line[i] < 0x20 && !chars_is_line_blank(line[i])) ||
-			    (unsigned char)line[i] == 0x7f)
-				return parse_error(t, err, lineno, "control character");
-		for (size_t i = 0; i < ll;) {
-			unsigned char ch = (unsigned char)line[i];
-			if (ch == '#')
-				break;
-			if (chars_is_line_blank((char)ch)) {
-				i++;
-				continue;
-			}
-			size_t start = i;
-			for (; i < ll && !chars_is_line_blank(line[i]) && line[i] != '#'; i++)
-				;
-			if (nw < 4) {
-				w[nw] = line + start;
-				wl[nw] = i - start;
-			}
-			nw++;
-		}
+		if (has_control(line, ll))
+			return parse_error(t, err, lineno, "control character");
+		nw = split_words(line, ll, w, wl);
 		if (nw == 0)
 			continue;
 		if (nw != 3)
 			return parse_error(t, err, lineno,
 					   "expected IDENTITY APPLICATION FACILITY");
-		size_t pl;
-		enum kind kind = kind_of(w[0], wl[0], &pl);
-		if (kind == KIND_NONE)
-			kind = KIND_CN; /* a bare NAME is a CN, as before there were kinds */
-		const char *name = w[0] + pl;
-		size_t name_len = wl[0] - pl;
-		if (name_len == 1 && name[0] == '*')
-			return parse_error(t, err, lineno, "IDENTITY cannot be *");
-		if (name_len == 0)
-			return parse_error(t, err, lineno, "IDENTITY has an empty name");
-		unsigned char ip[16];
-		size_t ip_len =
-		    kind == KIND_IP || kind == KIND_ANY ? ip_parse(name, name_len, ip) : 0;
-		if (kind == KIND_IP && ip_len == 0)
-			return parse_error(t, err, lineno,
-					   "IDENTITY IP: not an IPv4 or IPv6 address");
-		if (t->n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct allow_rule *r = realloc(t->rules, ncap * sizeof *r);
-			if (!r)
-				return parse_error(t, err, 0, "out of memory");
-			t->rules = r;
-			cap = ncap;
-		}
-		struct allow_rule *r = &t->rules[t->n++];
-		int any_app = wl[1] == 1 && w[1][0] == '*', any_fac = wl[2] == 1 && w[2][0] == '*';
-		*r = (struct allow_rule){
-		    .kind = kind,
-		    .id = name,
-		    .id_len = name_len,
-		    .app = any_app ? NULL : w[1],
-		    .app_len = any_app ? 0 : wl[1],
-		    .fac = any_fac ? NULL : w[2],
-		    .fac_len = any_fac ? 0 : wl[2],
-		    .ip_len = ip_len,
-		};
-		memcpy(r->ip, ip, ip_len);
+		if ((why = add_rule(t, &cap, w, wl)))
+			return parse_error(t, err, why == out_of_memory ? 0 : lineno, why);
 	}
 	return t;
 }

@@ -162,14 +162,103 @@ static int count_matches(const struct hl7_batch *b, struct hl7_span seg, size_t 
 	return v == want;
 }
 
+/* Where hl7_batch_parse() is in the batch's structure. */
+struct batch_walk {
+	/* The open group: none, one opened by BHS, or implicit (messages directly in FHS). */
+	enum { GROUP_NONE, GROUP_BHS, GROUP_IMPLICIT } group;
+	size_t group_messages;
+	int in_message, file_closed, seen_fhs;
+};
+
+static enum hl7_batch_status take_bhs(struct hl7_batch *b, struct batch_walk *w,
+				      struct hl7_span seg)
+{
+	if (w->group != GROUP_NONE)
+		return HL7_BATCH_ERR_ORDER;
+	if (b->bhs.len == 0)
+		b->bhs = seg;
+	w->group = GROUP_BHS;
+	w->group_messages = 0;
+	w->in_message = 0;
+	b->groups++;
+	return HL7_BATCH_OK;
+}
+
+static enum hl7_batch_status take_message(struct hl7_batch *b, struct batch_walk *w)
+{
+	if (w->group == GROUP_NONE) {
+		/* Messages outside any BHS: only directly inside an FHS. */
+		if (!w->seen_fhs || b->groups > 0)
+			return HL7_BATCH_ERR_ORDER;
+		w->group = GROUP_IMPLICIT;
+		w->group_messages = 0;
+		b->groups++;
+	}
+	w->in_message = 1;
+	w->group_messages++;
+	b->messages++;
+	return HL7_BATCH_OK;
+}
+
+static enum hl7_batch_status take_bts(struct hl7_batch *b, struct batch_walk *w,
+				      struct hl7_span seg)
+{
+	if (w->group != GROUP_BHS)
+		return HL7_BATCH_ERR_ORDER;
+	if (!count_matches(b, seg, w->group_messages))
+		return HL7_BATCH_ERR_COUNT;
+	w->group = GROUP_NONE;
+	w->in_message = 0;
+	return HL7_BATCH_OK;
+}
+
+static enum hl7_batch_status take_fts(struct hl7_batch *b, struct batch_walk *w,
+				      struct hl7_span seg)
+{
+	if (!w->seen_fhs)
+		return HL7_BATCH_ERR_ORDER;
+	/* Without any BHS, common senders count the messages in FTS-1. */
+	if (!count_matches(b, seg, b->groups) &&
+	    !(b->bhs.len == 0 && count_matches(b, seg, b->messages)))
+		return HL7_BATCH_ERR_COUNT;
+	w->group = GROUP_NONE;
+	w->in_message = 0;
+	w->file_closed = 1;
+	return HL7_BATCH_OK;
+}
+
+/* One top-level segment: HL7_BATCH_OK or the error it makes. */
+static enum hl7_batch_status take_segment(struct hl7_batch *b, struct batch_walk *w,
+					  struct hl7_span seg)
+{
+	if (w->file_closed)
+		return HL7_BATCH_ERR_ORDER;
+	switch (kind_of(b, seg)) {
+	case HL7_BATCH_FHS:
+		if (seg.p != b->buf + b->start)
+			return HL7_BATCH_ERR_ORDER;
+		w->seen_fhs = 1;
+		b->fhs = seg;
+		return HL7_BATCH_OK;
+	case HL7_BATCH_BHS: return take_bhs(b, w, seg);
+	case HL7_BATCH_MESSAGE: return take_message(b, w);
+	case HL7_BATCH_BTS: return take_bts(b, w, seg);
+	case HL7_BATCH_FTS: return take_fts(b, w, seg);
+	default:
+		/* Inside a message its segments are hl7_parse()'s to check. */
+		if (w->in_message)
+			return HL7_BATCH_OK;
+		if (!valid_segment_id(seg, b->d.field))
+			return HL7_BATCH_ERR_SEGMENT_ID;
+		return HL7_BATCH_ERR_OUTSIDE;
+	}
+}
+
 enum hl7_batch_status hl7_batch_parse(struct hl7_batch *b, const char *buf, size_t len)
 {
+	struct batch_walk w = {GROUP_NONE, 0, 0, 0, 0};
 	struct hl7_span seg;
 	size_t pos;
-	/* The open group: none, one opened by BHS, or implicit (messages directly in FHS). */
-	enum { GROUP_NONE, GROUP_BHS, GROUP_IMPLICIT } group = GROUP_NONE;
-	size_t group_messages = 0;
-	int in_message = 0, file_closed = 0, seen_fhs = 0;
 
 	memset(b, 0, sizeof *b);
 	b->buf = buf;
@@ -187,67 +276,9 @@ enum hl7_batch_status hl7_batch_parse(struct hl7_batch *b, const char *buf, size
 		return fail(b, HL7_BATCH_ERR_DELIMS, seg);
 	pos = b->start;
 	while (next_segment(buf, len, &pos, &seg)) {
-		int kind = kind_of(b, seg);
-
-		if (file_closed)
-			return fail(b, HL7_BATCH_ERR_ORDER, seg);
-		switch (kind) {
-		case HL7_BATCH_FHS:
-			if (seg.p != buf + b->start)
-				return fail(b, HL7_BATCH_ERR_ORDER, seg);
-			seen_fhs = 1;
-			b->fhs = seg;
-			break;
-		case HL7_BATCH_BHS:
-			if (group != GROUP_NONE)
-				return fail(b, HL7_BATCH_ERR_ORDER, seg);
-			if (b->bhs.len == 0)
-				b->bhs = seg;
-			group = GROUP_BHS;
-			group_messages = 0;
-			in_message = 0;
-			b->groups++;
-			break;
-		case HL7_BATCH_MESSAGE:
-			if (group == GROUP_NONE) {
-				/* Messages outside any BHS: only directly inside an FHS. */
-				if (!seen_fhs || b->groups > 0)
-					return fail(b, HL7_BATCH_ERR_ORDER, seg);
-				group = GROUP_IMPLICIT;
-				group_messages = 0;
-				b->groups++;
-			}
-			in_message = 1;
-			group_messages++;
-			b->messages++;
-			break;
-		case HL7_BATCH_BTS:
-			if (group != GROUP_BHS)
-				return fail(b, HL7_BATCH_ERR_ORDER, seg);
-			if (!count_matches(b, seg, group_messages))
-				return fail(b, HL7_BATCH_ERR_COUNT, seg);
-			group = GROUP_NONE;
-			in_message = 0;
-			break;
-		case HL7_BATCH_FTS:
-			if (!seen_fhs)
-				return fail(b, HL7_BATCH_ERR_ORDER, seg);
-			/* Without any BHS, common senders count the messages in FTS-1. */
-			if (!count_matches(b, seg, b->groups) &&
-			    !(b->bhs.len == 0 && count_matches(b, seg, b->messages)))
-				return fail(b, HL7_BATCH_ERR_COUNT, seg);
-			group = GROUP_NONE;
-			in_message = 0;
-			file_closed = 1;
-			break;
-		default:
-			/* Inside a message its segments are hl7_parse()'s to check. */
-			if (in_message)
-				break;
-			if (!valid_segment_id(seg, b->d.field))
-				return fail(b, HL7_BATCH_ERR_SEGMENT_ID, seg);
-			return fail(b, HL7_BATCH_ERR_OUTSIDE, seg);
-		}
+		enum hl7_batch_status s = take_segment(b, &w, seg);
+		if (s != HL7_BATCH_OK)
+			return fail(b, s, seg);
 	}
 	return b->status;
 }

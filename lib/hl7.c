@@ -250,16 +250,11 @@ static int is_batch_or_header(const char *p)
 	       memcmp(p, "BTS", 3) == 0 || memcmp(p, "FTS", 3) == 0;
 }
 
-enum hl7_status hl7_parse(struct hl7_msg *m, const char *buf, size_t len, unsigned flags)
+/* A BOM (lenient), "MSH" and the segment's end; 0 when there is no MSH. */
+static int find_msh(struct hl7_msg *m, unsigned flags, size_t *end)
 {
-	size_t i = 0, e, f2, pos;
-	char fs, hint;
-
-	memset(m, 0, sizeof *m);
-	m->buf = buf;
-	m->len = len;
-	m->msh.p = empty_text;
-	m->status = HL7_OK;
+	const char *buf = m->buf;
+	size_t i = 0, len = m->len;
 
 	if (len >= 3 && (unsigned char)buf[0] == 0xef && (unsigned char)buf[1] == 0xbb &&
 	    (unsigned char)buf[2] == 0xbf) {
@@ -269,15 +264,25 @@ enum hl7_status hl7_parse(struct hl7_msg *m, const char *buf, size_t len, unsign
 	m->start = i;
 	if (len - i < 3 || memcmp(buf + i, "MSH", 3) != 0) {
 		fail(m, HL7_ERR_NO_MSH, i, "", 0);
-		return m->status;
+		return 0;
 	}
-	e = find_eol(buf, i, len, '\r');
+	*end = find_eol(buf, i, len, '\r');
 	m->msh.p = buf + i;
-	m->msh.len = e - i;
+	m->msh.len = *end - i;
 	m->segments = 1;
+	return 1;
+}
+
+/* MSH-1, MSH-2 and the checked MSH fields of the MSH segment ending at e; 0 without delimiters. */
+static int parse_msh(struct hl7_msg *m, size_t e)
+{
+	const char *buf = m->buf;
+	size_t i = m->start, f2;
+	char fs;
+
 	if (e == i + 3 || is_alnum((unsigned char)buf[i + 3])) {
 		fail(m, HL7_ERR_FIELD_SEPARATOR, i + 3, "MSH", 1);
-		return m->status;
+		return 0;
 	}
 	fs = buf[i + 3];
 	m->d.field = fs;
@@ -286,7 +291,7 @@ enum hl7_status hl7_parse(struct hl7_msg *m, const char *buf, size_t len, unsign
 	f2 = find_byte(buf, i + 4, e, fs);
 	if (!valid_encoding(buf + i + 4, f2 - (i + 4), fs)) {
 		fail(m, HL7_ERR_ENCODING_CHARS, i + 4, "MSH", 2);
-		return m->status;
+		return 0;
 	}
 	m->d.component = buf[i + 4];
 	m->d.repetition = buf[i + 5];
@@ -296,20 +301,32 @@ enum hl7_status hl7_parse(struct hl7_msg *m, const char *buf, size_t len, unsign
 	m->has_delims = 1;
 
 	check_msh_fields(m, f2 < e ? f2 + 1 : e, e);
-	hint = e < len ? buf[e] : '\r';
-	pos = eat_separator(m, e, flags);
+	return 1;
+}
+
+/* A segment ID: three upper-case letters or digits (a letter first), then the end or fs. */
+static int valid_segment_id(const char *p, size_t n, char fs)
+{
+	const unsigned char *s = (const unsigned char *)p;
+
+	return n >= 3 && is_upper(s[0]) && (is_upper(s[1]) || is_digit(s[1])) &&
+	       (is_upper(s[2]) || is_digit(s[2])) && (n == 3 || p[3] == fs);
+}
+
+/* The segments after MSH, from pos; hint is the separator that ended MSH. */
+static void parse_segments(struct hl7_msg *m, size_t pos, char hint, unsigned flags)
+{
+	const char *buf = m->buf;
+	size_t len = m->len, e;
 
 	while (pos < len && m->status == HL7_OK) {
-		const unsigned char *s = (const unsigned char *)buf + pos;
-
 		if (chars_is_eol(buf[pos])) {
 			lenient(m, HL7_LENIENT_EMPTY_SEGMENT, pos, flags);
 			pos = eat_separator(m, pos, flags);
 			continue;
 		}
 		e = find_eol(buf, pos, len, hint);
-		if (e - pos < 3 || !is_upper(s[0]) || !(is_upper(s[1]) || is_digit(s[1])) ||
-		    !(is_upper(s[2]) || is_digit(s[2])) || (e - pos > 3 && buf[pos + 3] != fs)) {
+		if (!valid_segment_id(buf + pos, e - pos, m->d.field)) {
 			fail(m, HL7_ERR_SEGMENT_ID, pos, "", 0);
 			break;
 		}
@@ -324,6 +341,21 @@ enum hl7_status hl7_parse(struct hl7_msg *m, const char *buf, size_t len, unsign
 			hint = buf[e];
 		pos = eat_separator(m, e, flags);
 	}
+}
+
+enum hl7_status hl7_parse(struct hl7_msg *m, const char *buf, size_t len, unsigned flags)
+{
+	size_t e;
+
+	memset(m, 0, sizeof *m);
+	m->buf = buf;
+	m->len = len;
+	m->msh.p = empty_text;
+	m->status = HL7_OK;
+
+	if (!find_msh(m, flags, &e) || !parse_msh(m, e))
+		return m->status;
+	parse_segments(m, eat_separator(m, e, flags), e < len ? buf[e] : '\r', flags);
 	return m->status;
 }
 

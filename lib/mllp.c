@@ -60,83 +60,101 @@ static enum mllp_event frame_end(struct mllp_framer *f)
 	return f->total > f->cap ? MLLP_TOO_LARGE : MLLP_FRAME;
 }
 
+/*
+ * One state's step over in[*i..len): advances *i past the bytes it consumed.
+ * MLLP_NEED_MORE means "no event, go on"; any other event stops mllp_feed(),
+ * which reports *i as the bytes used.
+ */
+static enum mllp_event step_after_end(struct mllp_framer *f, const char *in, size_t *i)
+{
+	/* The CR after 0x1C is optional (leniency, counted). */
+	if (in[*i] == MLLP_CR)
+		(*i)++;
+	else
+		f->no_cr++;
+	f->state = OUTSIDE;
+	return MLLP_NEED_MORE;
+}
+
+static enum mllp_event step_want_cr(struct mllp_framer *f, const char *in, size_t *i)
+{
+	/* Only the CR belongs to the frame: another byte is left for OUTSIDE. */
+	f->state = OUTSIDE;
+	if (in[*i] == MLLP_CR) {
+		(*i)++;
+		return frame_end(f);
+	}
+	f->no_cr++;
+	return MLLP_BAD_TRAILER;
+}
+
+static enum mllp_event step_outside(struct mllp_framer *f, const char *in, size_t len, size_t *i)
+{
+	const char *s = memchr(in + *i, MLLP_START, len - *i);
+	size_t skip = s ? (size_t)(s - (in + *i)) : len - *i;
+	if (skip > 0 && (f->flags & MLLP_STRICT)) {
+		f->junk_bytes++;
+		(*i)++;
+		return MLLP_JUNK;
+	}
+	f->junk_bytes += skip;
+	*i += skip;
+	if (s) {
+		(*i)++;
+		frame_begin(f);
+	}
+	return MLLP_NEED_MORE;
+}
+
+static enum mllp_event step_inside(struct mllp_framer *f, const char *in, size_t len, size_t *i)
+{
+	const char *p = in + *i;
+	size_t n = len - *i;
+	const char *e = memchr(p, MLLP_END, n);
+	size_t span = e ? (size_t)(e - p) : n;
+	const char *s = memchr(p, MLLP_START, span);
+	if (s) {
+		/* A new start byte: the partial frame is dropped. */
+		f->partial = f->total + (size_t)(s - p);
+		f->restarts++;
+		frame_begin(f);
+		*i += (size_t)(s - p) + 1;
+		return MLLP_RESTARTED;
+	}
+	size_t taken = frame_append(f, p, span);
+	*i += taken;
+	if (taken < span)
+		return MLLP_NEED_ROOM;
+	if (!e)
+		return MLLP_NEED_MORE;
+	(*i)++;
+	if (f->flags & MLLP_STRICT) {
+		f->state = STRICT_WANT_CR;
+		return MLLP_NEED_MORE;
+	}
+	f->state = AFTER_END;
+	return frame_end(f);
+}
+
 enum mllp_event mllp_feed(struct mllp_framer *f, const char *in, size_t len, size_t *used)
 {
 	size_t i = 0;
+	enum mllp_event ev = MLLP_NEED_MORE;
 
 	while (i < len) {
-		switch (f->state) {
-		case AFTER_END:
-			/* The CR after 0x1C is optional (leniency, counted). */
-			if (in[i] == MLLP_CR) {
-				i++;
-			} else {
-				f->no_cr++;
-			}
-			f->state = OUTSIDE;
+		if (f->state == INSIDE)
+			ev = step_inside(f, in, len, &i);
+		else if (f->state == OUTSIDE)
+			ev = step_outside(f, in, len, &i);
+		else if (f->state == AFTER_END)
+			ev = step_after_end(f, in, &i);
+		else
+			ev = step_want_cr(f, in, &i);
+		if (ev != MLLP_NEED_MORE)
 			break;
-		case STRICT_WANT_CR:
-			/* Only the CR belongs to the frame: another byte is left for OUTSIDE. */
-			f->state = OUTSIDE;
-			if (in[i] == MLLP_CR) {
-				*used = i + 1;
-				return frame_end(f);
-			}
-			f->no_cr++;
-			*used = i;
-			return MLLP_BAD_TRAILER;
-		case OUTSIDE: {
-			const char *s = memchr(in + i, MLLP_START, len - i);
-			size_t skip = s ? (size_t)(s - (in + i)) : len - i;
-			if (skip > 0 && (f->flags & MLLP_STRICT)) {
-				f->junk_bytes++;
-				*used = i + 1;
-				return MLLP_JUNK;
-			}
-			f->junk_bytes += skip;
-			i += skip;
-			if (s) {
-				i++;
-				frame_begin(f);
-			}
-			break;
-		}
-		case INSIDE: {
-			const char *p = in + i;
-			size_t n = len - i;
-			const char *e = memchr(p, MLLP_END, n);
-			size_t span = e ? (size_t)(e - p) : n;
-			const char *s = memchr(p, MLLP_START, span);
-			if (s) {
-				/* A new start byte: the partial frame is dropped. */
-				f->partial = f->total + (size_t)(s - p);
-				f->restarts++;
-				frame_begin(f);
-				*used = i + (size_t)(s - p) + 1;
-				return MLLP_RESTARTED;
-			}
-			size_t taken = frame_append(f, p, span);
-			i += taken;
-			if (taken < span) {
-				*used = i;
-				return MLLP_NEED_ROOM;
-			}
-			if (e) {
-				i++;
-				if (f->flags & MLLP_STRICT) {
-					f->state = STRICT_WANT_CR;
-					break;
-				}
-				f->state = AFTER_END;
-				*used = i;
-				return frame_end(f);
-			}
-			break;
-		}
-		}
 	}
 	*used = i;
-	return MLLP_NEED_MORE;
+	return ev;
 }
 
 size_t mllp_wrap(char *dst, size_t cap, const char *msg, size_t len)

@@ -119,6 +119,30 @@ static enum msgsplit_event next_frame(struct msgsplit *s, const char *buf, size_
 		    msg, used);
 }
 
+/*
+ * The end of the trailer line at buf[q..len), its CR, LF or CR LF included:
+ * 1 with *end set, or 0 when more bytes could change it.
+ */
+static int trailer_end(const char *buf, size_t len, size_t q, int eof, size_t *end)
+{
+	size_t e;
+
+	for (e = q; e < len && buf[e] != '\r' && buf[e] != '\n'; e++)
+		;
+	if (e == len) {
+		*end = len;
+		return eof;
+	}
+	*end = e + 1;
+	/* A CR last in buf may be the first half of a CRLF: the unit must not depend on where a
+	 * read stopped. */
+	if (buf[e] == '\r' && *end == len && !eof)
+		return 0;
+	if (buf[e] == '\r' && *end < len && buf[*end] == '\n')
+		(*end)++;
+	return 1;
+}
+
 enum msgsplit_event msgsplit_next(struct msgsplit *s, const char *buf, size_t len, int eof,
 				  struct hl7_span *msg, size_t *used)
 {
@@ -145,7 +169,7 @@ enum msgsplit_event msgsplit_next(struct msgsplit *s, const char *buf, size_t le
 	batch = first == K_FHS || first == K_BHS;
 	end = len;
 	for (pos = start + s->scan; pos < len; pos++) {
-		size_t q, e;
+		size_t q;
 
 		if (buf[pos] != '\r' && buf[pos] != '\n')
 			continue;
@@ -160,21 +184,8 @@ enum msgsplit_event msgsplit_next(struct msgsplit *s, const char *buf, size_t le
 		}
 		if (batch && ((k == K_FTS && first == K_FHS) || (k == K_BTS && first == K_BHS))) {
 			/* the batch ends with its trailer line */
-			for (e = q; e < len && buf[e] != '\r' && buf[e] != '\n'; e++)
-				;
-			if (e == len) {
-				if (!eof)
-					return need_more(s, start, pos - start, used);
-				end = len;
-				break;
-			}
-			end = e + 1;
-			/* A CR last in buf may be the first half of a CRLF: the
-			 * unit must not depend on where a read stopped. */
-			if (buf[e] == '\r' && end == len && !eof)
+			if (!trailer_end(buf, len, q, eof, &end))
 				return need_more(s, start, pos - start, used);
-			if (buf[e] == '\r' && end < len && buf[end] == '\n')
-				end++;
 			break;
 		}
 	}

@@ -1,11 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* drain.c: forward a spool's new/ in arrival order; a file leaves new/ only after a positive ACK.
  */
-#include "mllp-send.h"
+#include "drainfs.h"
 
-#include "io.h"
-
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -20,182 +17,8 @@
 #include <sys/inotify.h>
 #endif
 
-#include "batch.h"
 #include "cli.h"
-#include "segnorm.h"
 #include "selfpipe.h"
-
-/* Why the last attempt failed, for the back-off and the exit status on giving up. */
-enum failure { FAIL_NONE, FAIL_CONNECT, FAIL_NEGATIVE, FAIL_TEMP, FAIL_PROTOCOL };
-
-struct drain {
-	const struct config *cfg;
-	const char *dir;
-	int dirfd, newfd, curfd, rejfd, ino;
-	struct session s;
-	char *file, *msg; /* SEND_MAX_MESSAGE + 1 bytes each */
-	char **names;
-	size_t count;
-	int progress; /* a message was settled (ACKed AA/CA/AR/CR) during this pass */
-	int refused;  /* a file that is not HL7 was moved to rejected/ */
-	int rejected; /* a message was answered AR/CR */
-	int fatal;    /* an exit status that ends the drain now */
-	enum failure failed;
-	char stuck[256];      /* the file a failure left in new/ */
-	struct batch_ids ids; /* the batch loaded in d->msg (ids.batch), or none */
-	int stream_fd; /* the message file too large to hold, loaded: sent from here; else -1 */
-	int held;      /* d->msg holds a batch loaded while ACKs were due: send it next */
-	size_t held_len;
-	const char *held_name;
-	int batch_retry;  /* a message of the batch in flight got AE/CE or no ACK */
-	int batch_reject; /* a message of the batch in flight got AR/CR */
-};
-
-static int open_sub(struct drain *d, const char *name)
-{
-	if (mkdirat(d->dirfd, name, 0750) < 0 && errno != EEXIST)
-		return -1;
-	return openat(d->dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-}
-
-static void sync_dir(const struct drain *d, int fd)
-{
-	if (!d->cfg->no_fsync)
-		fsync(fd);
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void free_names(struct drain *d)
-{
-	for (size_t i = 0; i < d->count; i++)
-		free(d->names[i]);
-	free(d->names);
-	d->names = NULL;
-	d->count = 0;
-}
-
-/* The names in new/, sorted: mllpd's names start with the arrival time, so this is arrival order.
- */
-static int list_new(struct drain *d)
-{
-	size_t cap = 0;
-	int fd = openat(d->newfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *e;
-
-	free_names(d);
-	if (!dp) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	while ((e = readdir(dp)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (e->d_type != DT_REG && e->d_type != DT_UNKNOWN)
-			continue;
-		if (d->count == cap) {
-			cap = cap ? cap * 2 : 64;
-			char **n = realloc(d->names, cap * sizeof *n);
-			if (!n)
-				goto oom;
-			d->names = n;
-		}
-		if (!(d->names[d->count] = strdup(e->d_name)))
-			goto oom;
-		d->count++;
-	}
-	closedir(dp);
-	if (d->count)
-		qsort(d->names, d->count, sizeof *d->names, by_name);
-	return 0;
-oom:
-	closedir(dp);
-	errno = ENOMEM;
-	return -1;
-}
-
-/* Read fd from where it stands into buf, up to cap bytes: the count, or -1 with errno. */
-static ssize_t read_upto(int fd, char *buf, size_t cap)
-{
-	size_t len = 0;
-	while (len < cap) {
-		ssize_t r = read(fd, buf + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	return (ssize_t)len;
-}
-
-/* Move new/NAME to the directory tofd, then make both directories durable. */
-static int move_from_new(struct drain *d, const char *name, int tofd)
-{
-	if (renameat(d->newfd, name, tofd, name) < 0)
-		return errno == ENOENT ? 0 : -1; /* gone already: another consumer took it */
-	sync_dir(d, tofd);
-	sync_dir(d, d->newfd);
-	return 0;
-}
-
-/* rejected/NAME.ack, written whole (tmp, fsync, rename) before the message moves beside it. */
-static int write_ack_file(struct drain *d, const char *name, const char *ack, size_t len)
-{
-	char final[512], tmp[520];
-	if ((size_t)snprintf(final, sizeof final, "%s.ack", name) >= sizeof final)
-		return errno = ENAMETOOLONG, -1;
-	snprintf(tmp, sizeof tmp, ".%s.tmp", final);
-	int fd = openat(d->rejfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	if (fd < 0)
-		return -1;
-	if (io_write_all(fd, ack, len) < 0)
-		goto fail;
-	if ((!d->cfg->no_fsync && fsync(fd) < 0) || close(fd) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	if (renameat(d->rejfd, tmp, d->rejfd, final) < 0)
-		goto fail_unlink;
-	return 0;
-fail:;
-	int e = errno;
-	if (fd >= 0)
-		close(fd);
-	errno = e;
-fail_unlink:
-	e = errno;
-	unlinkat(d->rejfd, tmp, 0);
-	errno = e;
-	return -1;
-}
-
-static void fs_error(struct drain *d, const char *what, const char *name)
-{
-	cli_error("%s/%s: %s: %s", d->dir, name, what, strerror(errno));
-	d->fatal = EX_IOERR;
-}
-
-/* A file delivered (AA, CA, or sent needing no ACK): to cur/, or deleted with --delete. */
-static void done_file(struct drain *d, const char *name)
-{
-	d->progress = 1;
-	if (d->cfg->delete_acked) {
-		if (unlinkat(d->newfd, name, 0) < 0 && errno != ENOENT)
-			fs_error(d, "delete", name);
-		else
-			sync_dir(d, d->newfd);
-	} else if (move_from_new(d, name, d->curfd) < 0) {
-		fs_error(d, "move to cur/", name);
-	}
-}
 
 /* What to do with an ACK: move the file, or note that it must be retried. */
 static void settle(struct drain *d, struct sess_ack *k)
@@ -204,14 +27,14 @@ static void settle(struct drain *d, struct sess_ack *k)
 
 	print_result(d->cfg, k);
 	if (k->a.positive) {
-		done_file(d, name);
+		drain_done_file(d, name);
 	} else if (k->a.code[1] == 'R') {
 		d->progress = 1;
 		d->rejected = 1;
-		if (write_ack_file(d, name, k->raw, k->rawlen) < 0)
-			fs_error(d, "write rejected/ ACK", name);
-		else if (move_from_new(d, name, d->rejfd) < 0)
-			fs_error(d, "move to rejected/", name);
+		if (drain_write_ack(d, name, k->raw, k->rawlen) < 0)
+			drain_fs_error(d, "write rejected/ ACK", name);
+		else if (drain_move(d, name, d->rejfd) < 0)
+			drain_fs_error(d, "move to rejected/", name);
 	} else {
 		char plain[256], text[300];
 		size_t n = hl7_unescape(&k->m.d, k->a.text, plain, sizeof plain);
@@ -266,12 +89,12 @@ static void settle_batch(struct drain *d, struct sess_ack *k)
 	d->progress = 1;
 	if (reject) {
 		d->rejected = 1;
-		if (write_ack_file(d, name, k->frame, k->framelen) < 0)
-			fs_error(d, "write rejected/ ACK", name);
-		else if (move_from_new(d, name, d->rejfd) < 0)
-			fs_error(d, "move to rejected/", name);
+		if (drain_write_ack(d, name, k->frame, k->framelen) < 0)
+			drain_fs_error(d, "write rejected/ ACK", name);
+		else if (drain_move(d, name, d->rejfd) < 0)
+			drain_fs_error(d, "move to rejected/", name);
 	} else {
-		done_file(d, name);
+		drain_done_file(d, name);
 	}
 }
 
@@ -284,119 +107,15 @@ static void transport_failed(struct drain *d, enum sess_result r, const char *se
 	d->failed = r == SESS_PROTOCOL ? FAIL_PROTOCOL : FAIL_TEMP;
 }
 
-/*
- * A message file too large to hold (size bytes): its first
- * SEND_STREAM_CHUNK bytes are read, their whole segments normalised into
- * d->msg and checked (*id borrows from it); the rest is only streamed.
- * NULL: ready, fd in d->stream_fd at offset 0.  Else why it cannot be sent
- * (*batch: it is a batch); -1 in *io: a read error (errno).
- */
-static const char *load_large(struct drain *d, int fd, long long size, struct hl7_span *id,
-			      enum noack *noack, int *batch, int *io)
-{
-	if (size > SEND_MAX_STREAM)
-		return "larger than 1073741824 bytes";
-	ssize_t n = read_upto(fd, d->file, SEND_STREAM_CHUNK);
-	if (n < 0 || lseek(fd, 0, SEEK_SET) < 0) {
-		*io = -1;
-		return "";
-	}
-	size_t whole = (size_t)n;
-	while (whole > 0 && d->file[whole - 1] != '\r' && d->file[whole - 1] != '\n')
-		whole--;
-	if (whole == 0)
-		return "first segment longer than 1048576 bytes";
-	size_t m = segnorm_copy(d->msg, SEND_MAX_MESSAGE + 1, d->file, whole);
-	if (hl7_batch_is(d->msg, m)) {
-		*batch = 1;
-		return "batch larger than 16777216 bytes: only a single message is streamed";
-	}
-	const char *why = message_check(d->msg, m, id, noack);
-	if (!why)
-		d->stream_fd = fd;
-	return why;
-}
-
-/*
- * Prepare new/NAME for sending: 1 ready (d->msg, *len, *id, *noack; a
- * batch: d->ids.batch; too large to hold: d->stream_fd), 0 skip it, -1 fatal.
- */
-static int load(struct drain *d, const char *name, size_t *len, struct hl7_span *id,
-		enum noack *noack)
-{
-	const char *why;
-	char text[512];
-	struct stat st;
-	ssize_t n = -1;
-	int fd = openat(d->newfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-
-	if (fd < 0 && errno == ENOENT)
-		return 0;
-	d->ids.batch = 0;
-	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size >= (off_t)SEND_MAX_MESSAGE) {
-		/* Normalised, a smaller file fits the buffers (it may gain one final CR). */
-		int batch = 0, io = 0;
-		why = load_large(d, fd, (long long)st.st_size, id, noack, &batch, &io);
-		if (!why) {
-			*len = 0;
-			return 1;
-		}
-		int e = errno;
-		close(fd);
-		if (io) {
-			errno = e;
-			fs_error(d, "read", name);
-			return -1;
-		}
-		if (!batch)
-			goto refuse;
-		cli_error("%s/new/%s: %s; moved to rejected/", d->dir, name, why);
-		goto reject;
-	}
-	if (fd >= 0) {
-		n = read_upto(fd, d->file, SEND_MAX_MESSAGE + 1);
-		int e = errno;
-		close(fd);
-		errno = e;
-	}
-	if (n < 0) {
-		fs_error(d, "read", name);
-		return -1;
-	}
-	/* A spool file is one message or one batch: only its separators are normalised. */
-	*len = segnorm_copy(d->msg, SEND_MAX_MESSAGE + 1, d->file, (size_t)n);
-	if (*len > SEND_MAX_MESSAGE || (size_t)n > SEND_MAX_MESSAGE) {
-		why = "larger than 16777216 bytes";
-	} else if (hl7_batch_is(d->msg, *len)) {
-		if (batch_check(d->msg, *len, &d->ids, text, sizeof text) == 0)
-			return 1;
-		cli_error("%s/new/%s: %s; moved to rejected/", d->dir, name, text);
-		goto reject;
-	} else {
-		why = message_check(d->msg, *len, id, noack);
-	}
-	if (!why)
-		return 1;
-refuse:
-	cli_error("%s/new/%s: not an HL7 message: %s; moved to rejected/", d->dir, name, why);
-reject:
-	if (move_from_new(d, name, d->rejfd) < 0) {
-		fs_error(d, "move to rejected/", name);
-		return -1;
-	}
-	d->refused = 1;
-	return 0;
-}
-
 /* Settle a message written that needs no ACK (enum noack): done, as an AA would make it. */
 static void settle_noack(struct drain *d, const char *name, struct hl7_span id, enum noack n)
 {
 	print_noack(d->cfg, name, id, n);
-	done_file(d, name);
+	drain_done_file(d, name);
 }
 
-/* Send what load() put in d->msg (a message, or the batch in d->ids): 0, or -1 when the pass must
- * stop. */
+/* Send what drain_load() put in d->msg (a message, or the batch in d->ids): 0, or -1 when the pass
+ * must stop. */
 static int send_loaded(struct drain *d, const char *name, size_t len, struct hl7_span id,
 		       enum noack noack)
 {
@@ -436,7 +155,7 @@ static int send_loaded(struct drain *d, const char *name, size_t len, struct hl7
 	if (batch_unanswered(&d->ids)) {
 		for (size_t i = 0; i < d->ids.n; i++)
 			print_noack(d->cfg, name, d->ids.id[i], NOACK_ACK);
-		done_file(d, name);
+		drain_done_file(d, name);
 	}
 	return 0;
 }
@@ -468,7 +187,7 @@ static void pass(struct drain *d)
 			struct hl7_span id;
 			enum noack noack = NOACK_NO;
 			const char *name = d->names[next];
-			int r = load(d, name, &len, &id, &noack);
+			int r = drain_load(d, name, &len, &id, &noack);
 			if (r < 0)
 				break;
 			next++;
@@ -554,13 +273,13 @@ static int setup(struct drain *d, const struct config *cfg)
 	if ((d->dirfd = open(d->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		goto fail;
 	what = "new";
-	if ((d->newfd = open_sub(d, "new")) < 0)
+	if ((d->newfd = drain_open_sub(d, "new")) < 0)
 		goto fail;
 	what = "cur";
-	if ((d->curfd = open_sub(d, "cur")) < 0)
+	if ((d->curfd = drain_open_sub(d, "cur")) < 0)
 		goto fail;
 	what = "rejected";
-	if ((d->rejfd = open_sub(d, "rejected")) < 0)
+	if ((d->rejfd = drain_open_sub(d, "rejected")) < 0)
 		goto fail;
 	/* One drainer per spool: two would send every message twice.  The kernel drops the lock
 	 * with the process. */
@@ -598,7 +317,7 @@ fail:
 
 static void teardown(struct drain *d)
 {
-	free_names(d);
+	drain_free_names(d);
 	if (d->s.ackbuf) {
 		session_finish(&d->s);
 		session_free(&d->s);
@@ -621,7 +340,7 @@ int drain_spool(const struct config *cfg)
 	if (rc == 0)
 		selfpipe_catch_stop();
 	while (rc == 0 && !selfpipe_stop) {
-		if (list_new(&d) < 0) {
+		if (drain_list_new(&d) < 0) {
 			cli_error("--drain %s: new: %s", d.dir, strerror(errno));
 			rc = EX_IOERR;
 			break;

@@ -168,32 +168,74 @@ static void check_options(struct config *cfg, const struct tlsio_config *tc, con
 		cli_usage_error("--tls-key: needs --tls-cert FILE");
 }
 
-/* --drain and the options only it takes (*drain_only then names the option): 1 when c was one. */
-static int drain_option(int c, struct config *cfg, const char **drain_only)
+/* The sending options' defaults (mllp-send.1). */
+static const struct config config_defaults = {
+    .timeout = 30,
+    .window = 1,
+    .retry_max = -1,
+    .retry_delay = 1,
+    .retry_max_delay = 60,
+};
+
+/* An option of the sending itself (not TLS): 1 when c was one. */
+static int send_option(int c, struct config *cfg, const char **drain_only)
 {
-	const char *name = NULL;
 	switch (c) {
-	case OPT_DRAIN: cfg->drain_dir = optarg; return 1;
-	case OPT_UNORDERED: cfg->unordered = 1, name = "--unordered"; break;
-	case OPT_WATCH: cfg->watch = 1, name = "--watch"; break;
-	case OPT_DELETE: cfg->delete_acked = 1, name = "--delete"; break;
-	case OPT_NO_FSYNC: cfg->no_fsync = 1, name = "--no-fsync"; break;
+	case OPT_TIMEOUT:
+		cfg->timeout = cli_seconds("--timeout", optarg, 1, CLI_TIMEOUT_MAX_MS);
+		break;
+	case OPT_WINDOW: cfg->window = (unsigned)cli_count("--window", optarg, 1, 1000); break;
+	case OPT_UNORDERED:
+		cfg->unordered = 1;
+		*drain_only = "--unordered";
+		break;
+	case OPT_PRINT_ACK: cfg->print_ack = 1; break;
+	case 'q': cfg->quiet = 1; break;
+	case OPT_DRAIN: cfg->drain_dir = optarg; break;
+	case OPT_WATCH:
+		cfg->watch = 1;
+		*drain_only = "--watch";
+		break;
+	case OPT_DELETE:
+		cfg->delete_acked = 1;
+		*drain_only = "--delete";
+		break;
+	case OPT_NO_FSYNC:
+		cfg->no_fsync = 1;
+		*drain_only = "--no-fsync";
+		break;
 	case OPT_RETRY_MAX:
-		name = "--retry-max";
-		cfg->retry_max = (long)cli_count(name, optarg, 0, 1000000000);
+		cfg->retry_max = (long)cli_count("--retry-max", optarg, 0, 1000000000);
+		*drain_only = "--retry-max";
 		break;
 	case OPT_RETRY_DELAY:
-		name = "--retry-delay";
-		cfg->retry_delay = cli_seconds(name, optarg, 1, RETRY_DELAY_MAX_MS);
+		cfg->retry_delay = cli_seconds("--retry-delay", optarg, 1, RETRY_DELAY_MAX_MS);
+		*drain_only = "--retry-delay";
 		break;
 	case OPT_RETRY_MAX_DELAY:
-		name = "--retry-max-delay";
-		cfg->retry_max_delay = cli_seconds(name, optarg, 1, RETRY_DELAY_MAX_MS);
+		cfg->retry_max_delay =
+		    cli_seconds("--retry-max-delay", optarg, 1, RETRY_DELAY_MAX_MS);
+		*drain_only = "--retry-max-delay";
 		break;
 	default: return 0;
 	}
-	*drain_only = name;
 	return 1;
+}
+
+/* --version, --help, a missing value or an unknown option (opt as given): never returns. */
+static void other_option(int c, const char *opt)
+{
+	switch (c) {
+	case OPT_VERSION: printf("mllp-send %s\n", MLLP_SEND_VERSION); exit(EX_OK);
+	case OPT_HELP: printf("%s%s", usage_text, help_text); exit(EX_OK);
+	case ':': cli_usage_error("%s: requires a value", opt); break;
+	default:
+		if (optopt && optopt < 256) {
+			char o[3] = {'-', (char)optopt, 0};
+			cli_usage_error("unknown option: %s", o);
+		}
+		cli_usage_error("unknown option: %s", opt);
+	}
 }
 
 int main(int argc, char **argv)
@@ -201,45 +243,17 @@ int main(int argc, char **argv)
 	struct tlsio_config tc = {.verify_peer = 1};
 	const char *password_file = NULL;
 	int tls = 0;
-	struct config cfg = {
-	    .timeout = 30,
-	    .window = 1,
-	    .retry_max = -1,
-	    .retry_delay = 1,
-	    .retry_max_delay = 60,
-	};
+	struct config cfg = config_defaults;
 	const char *drain_only = NULL;
 	int c;
 
 	cli_init("mllp-send", usage_text);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":q", options, NULL)) != -1) {
-		const char *opt = argv[optind - 1];
-		if (tls_option(c, &tc, &password_file)) {
+		if (tls_option(c, &tc, &password_file))
 			tls = 1;
-			continue;
-		}
-		if (drain_option(c, &cfg, &drain_only))
-			continue;
-		switch (c) {
-		case OPT_TIMEOUT:
-			cfg.timeout = cli_seconds("--timeout", optarg, 1, CLI_TIMEOUT_MAX_MS);
-			break;
-		case OPT_WINDOW:
-			cfg.window = (unsigned)cli_count("--window", optarg, 1, 1000);
-			break;
-		case OPT_PRINT_ACK: cfg.print_ack = 1; break;
-		case 'q': cfg.quiet = 1; break;
-		case OPT_VERSION: printf("mllp-send %s\n", MLLP_SEND_VERSION); return EX_OK;
-		case OPT_HELP: printf("%s%s", usage_text, help_text); return EX_OK;
-		case ':': cli_usage_error("%s: requires a value", opt); break;
-		default:
-			if (optopt && optopt < 256) {
-				char o[3] = {'-', (char)optopt, 0};
-				cli_usage_error("unknown option: %s", o);
-			}
-			cli_usage_error("unknown option: %s", opt);
-		}
+		else if (!send_option(c, &cfg, &drain_only))
+			other_option(c, argv[optind - 1]);
 	}
 	check_options(&cfg, &tc, drain_only, argc, argv);
 	if (tls)

@@ -294,12 +294,71 @@ static int collect(const struct config *cfg, struct session *s, unsigned *negati
 	return 0;
 }
 
+/* What send_files() has sent so far and how many were not accepted. */
+struct send_count {
+	unsigned sent, negative;
+};
+
+/* Send every message of one input, reading ACKs as the window fills: 0 or an exit status. */
+static int send_input(const struct config *cfg, struct session *s, struct input *in, char *out,
+		      struct batch_ids *ids, struct send_count *n)
+{
+	int rc = 0;
+	for (;;) {
+		size_t len;
+		struct hl7_span id;
+		enum noack noack = NOACK_NO;
+		int r = next_message(in, out, &len, &id, &noack, ids);
+		if (r != 1)
+			return r;
+		/* A batch goes alone: the ACKs due first, then its whole answer before
+		 * anything else. */
+		while ((s->n == cfg->window || (ids->batch && s->n > 0)) && rc == 0)
+			rc = collect(cfg, s, &n->negative);
+		if (rc != 0)
+			return rc;
+		enum sess_result sr =
+		    ids->batch ? session_send_batch(s, out, len, ids, in->name, (int)n->sent)
+			       : session_send(s, out, len, id, in->name, (int)n->sent, noack);
+		if (sr != SESS_OK)
+			return session_failed(cfg, s, sr);
+		if (!ids->batch && noack != NOACK_NO)
+			print_noack(cfg, in->name, id, noack);
+		for (size_t k = 0; batch_unanswered(ids) && k < ids->n; k++)
+			print_noack(cfg, in->name, ids->id[k], NOACK_ACK);
+		n->sent += ids->batch && ids->n ? (unsigned)ids->n : 1;
+		while (session_batch_busy(s) && rc == 0)
+			rc = collect(cfg, s, &n->negative);
+		if (rc != 0)
+			return rc;
+	}
+}
+
+/* The ACKs still due (also after a refused message on stdin), then the count of negative ones. */
+static int finish_acks(const struct config *cfg, struct session *s, struct send_count *n, int rc)
+{
+	while (s->n > 0 && session_connected(s)) {
+		int r = collect(cfg, s, &n->negative);
+		if (r != 0) {
+			if (rc == 0 || rc == EX_DATAERR)
+				rc = r;
+			break;
+		}
+	}
+	if (rc == 0 && n->negative > 0) {
+		cli_error("%s: %u of %u message%s not accepted", cfg->target, n->negative, n->sent,
+			  n->sent == 1 ? "" : "s");
+		rc = EXIT_NEGATIVE;
+	}
+	return rc;
+}
+
 int send_files(const struct config *cfg, char **files, int nfiles)
 {
 	static char *stdin_only[] = {"-"};
 	struct session s;
 	struct batch_ids ids = {0};
-	unsigned sent = 0, negative = 0;
+	struct send_count n = {0, 0};
 	int rc = 0;
 	char *buf = malloc(SEND_MAX_MESSAGE + 65536), *out = malloc(SEND_MAX_MESSAGE + 1);
 
@@ -327,54 +386,10 @@ int send_files(const struct config *cfg, char **files, int nfiles)
 			rc = EX_NOINPUT;
 			break;
 		}
-		for (;;) {
-			size_t len;
-			struct hl7_span id;
-			enum noack noack = NOACK_NO;
-			int r = next_message(&in, out, &len, &id, &noack, &ids);
-			if (r != 1) {
-				rc = r;
-				break;
-			}
-			/* A batch goes alone: the ACKs due first, then its whole answer before
-			 * anything else. */
-			while ((s.n == cfg->window || (ids.batch && s.n > 0)) && rc == 0)
-				rc = collect(cfg, &s, &negative);
-			if (rc != 0)
-				break;
-			enum sess_result sr =
-			    ids.batch ? session_send_batch(&s, out, len, &ids, in.name, (int)sent)
-				      : session_send(&s, out, len, id, in.name, (int)sent, noack);
-			if (sr != SESS_OK) {
-				rc = session_failed(cfg, &s, sr);
-				break;
-			}
-			if (!ids.batch && noack != NOACK_NO)
-				print_noack(cfg, in.name, id, noack);
-			for (size_t k = 0; batch_unanswered(&ids) && k < ids.n; k++)
-				print_noack(cfg, in.name, ids.id[k], NOACK_ACK);
-			sent += ids.batch && ids.n ? (unsigned)ids.n : 1;
-			while (session_batch_busy(&s) && rc == 0)
-				rc = collect(cfg, &s, &negative);
-			if (rc != 0)
-				break;
-		}
+		rc = send_input(cfg, &s, &in, out, &ids, &n);
 		input_close(&in);
 	}
-	/* The ACKs of what was sent are still read after a refused message on stdin. */
-	while (s.n > 0 && session_connected(&s)) {
-		int r = collect(cfg, &s, &negative);
-		if (r != 0) {
-			if (rc == 0 || rc == EX_DATAERR)
-				rc = r;
-			break;
-		}
-	}
-	if (rc == 0 && negative > 0) {
-		cli_error("%s: %u of %u message%s not accepted", cfg->target, negative, sent,
-			  sent == 1 ? "" : "s");
-		rc = EXIT_NEGATIVE;
-	}
+	rc = finish_acks(cfg, &s, &n, rc);
 	session_finish(&s);
 done:
 	session_free(&s);

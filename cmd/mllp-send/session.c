@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "batchwait.h"
 #include "cli.h"
 #include "segnorm.h"
 #include "tlsio.h"
@@ -194,7 +195,7 @@ static enum sess_result write_block(struct session *s, const char *msg, size_t l
 }
 
 /* A NUL-terminated copy of a span, or NULL. */
-static char *span_dup(struct hl7_span v)
+char *span_dup(struct hl7_span v)
 {
 	char *p = malloc(v.len + 1);
 	if (p) {
@@ -323,7 +324,7 @@ enum sess_result session_send_batch(struct session *s, const char *block, size_t
 }
 
 /* 1 when v is the control ID of a message sent without waiting (then forgotten), else 0. */
-static int noack_match(struct session *s, struct hl7_span v)
+int noack_match(struct session *s, struct hl7_span v)
 {
 	for (size_t i = 0; i < sizeof s->noack_id / sizeof s->noack_id[0]; i++) {
 		if (s->noack_id[i] && s->noack_len[i] == v.len &&
@@ -374,190 +375,6 @@ static enum sess_result take_ack(struct session *s, struct sess_ack *out, int to
 	return SESS_PROTOCOL;
 }
 
-static int id_is(struct hl7_span v, const char *p, size_t len)
-{
-	return v.len == len && memcmp(v.p, p, len) == 0;
-}
-
-/* The first message of the batch with control ID v that has no result yet, or nmsg. */
-static size_t batch_match(const struct session *s, const unsigned char *taken, struct hl7_span v)
-{
-	const struct flight *f = &s->q[0];
-	for (size_t i = 0; i < f->nmsg; i++)
-		if (!taken[i] && id_is(v, f->ids + f->off[i], f->off[i + 1] - f->off[i]))
-			return i;
-	return f->nmsg;
-}
-
-static enum sess_result not_in_batch(struct session *s, struct hl7_span v)
-{
-	const struct flight *f = &s->q[0];
-	char idtext[80];
-	size_t i = 0;
-
-	while (i < f->nmsg && !id_is(v, f->ids + f->off[i], f->off[i + 1] - f->off[i]))
-		i++;
-	sanitise(idtext, sizeof idtext, v.p, v.len);
-	snprintf(s->why, sizeof s->why, "protocol error: %s: MSA-2 '%s'",
-		 i < f->nmsg ? "a second ACK for a message of the batch"
-			     : "ACK for a control ID not in the batch",
-		 idtext);
-	return SESS_PROTOCOL;
-}
-
-/*
- * The whole answer to the batch in flight is in the framer: check it and
- * plan its results.  An acknowledgement batch: each ACK's MSA-2 must be a
- * message of the batch (one ACK per message).  One ACK: the ACK of the
- * message its MSA-2 names; or, negative with MSA-2 empty or the batch's
- * own control ID (BHS-11, FHS-11), the answer to every message.  The
- * messages left without an ACK are results too (missing).
- */
-static enum sess_result plan_batch(struct session *s, const char *raw, size_t len)
-{
-	const struct flight *f = &s->q[0];
-	unsigned char *taken = calloc(f->nmsg + 1, 1);
-	struct hl7_msg m;
-	struct ackread a;
-	enum sess_result r = SESS_OK;
-
-	if (!taken) {
-		snprintf(s->why, sizeof s->why, "out of memory");
-		return SESS_IO;
-	}
-	s->nres = s->next = 0;
-	if (hl7_batch_is(raw, len)) {
-		struct hl7_batch b;
-		enum hl7_batch_kind kind;
-		struct hl7_span ack;
-		size_t cursor = 0, k = 0;
-
-		if (hl7_batch_parse(&b, raw, len) != HL7_BATCH_OK) {
-			snprintf(s->why, sizeof s->why, "protocol error: acknowledgement batch: %s",
-				 hl7_batch_status_text(b.status));
-			r = SESS_PROTOCOL;
-			goto done;
-		}
-		while (hl7_batch_next(&b, &cursor, &kind, &ack)) {
-			if (kind != HL7_BATCH_MESSAGE)
-				continue;
-			k++;
-			enum ackread_status st = ackread_parse(&m, ack.p, ack.len, &a);
-			if (st != ACKREAD_OK) {
-				snprintf(s->why, sizeof s->why,
-					 "protocol error: acknowledgement batch message %zu: %s", k,
-					 ackread_status_text(st));
-				r = SESS_PROTOCOL;
-				goto done;
-			}
-			size_t i = batch_match(s, taken, a.control_id);
-			if (i == f->nmsg) {
-				r = not_in_batch(s, a.control_id);
-				goto done;
-			}
-			taken[i] = 1;
-			s->res[s->nres++] = (struct batch_result){i, ack, 0, 0};
-		}
-	} else {
-		enum ackread_status st = ackread_parse(&m, raw, len, &a);
-		if (st != ACKREAD_OK) {
-			snprintf(s->why, sizeof s->why, "protocol error: %s",
-				 ackread_status_text(st));
-			r = SESS_PROTOCOL;
-			goto done;
-		}
-		struct hl7_span whole = {raw, len};
-		size_t i = batch_match(s, taken, a.control_id);
-		if (i < f->nmsg) {
-			taken[i] = 1;
-			s->res[s->nres++] = (struct batch_result){i, whole, 0, 0};
-		} else if (!a.positive && (a.control_id.len == 0 ||
-					   id_is(a.control_id, f->batch_id, f->batch_idlen) ||
-					   id_is(a.control_id, f->file_id, f->file_idlen))) {
-			for (i = 0; i < f->nmsg; i++) {
-				taken[i] = 1;
-				s->res[s->nres++] = (struct batch_result){i, whole, i > 0, 0};
-			}
-			if (f->nmsg == 0)
-				s->res[s->nres++] = (struct batch_result){BATCH_WHOLE, whole, 0, 0};
-		} else {
-			r = not_in_batch(s, a.control_id);
-			goto done;
-		}
-	}
-	for (size_t i = 0; i < f->nmsg; i++)
-		if (!taken[i])
-			s->res[s->nres++] = (struct batch_result){i, {raw, 0}, 0, f->isack[i]};
-	if (s->nres == 0)
-		s->res[s->nres++] = (struct batch_result){BATCH_WHOLE, {raw, 0}, 0, 0};
-done:
-	free(taken);
-	return r;
-}
-
-/*
- * While a batch waits for its answer: 1 when the frame is rather one ACK,
- * for no message of the batch, of a message sent without waiting before it
- * (that ACK is then skipped), else 0.
- */
-static int late_noack(struct session *s, const char *raw, size_t len)
-{
-	const struct flight *f = &s->q[0];
-	struct hl7_msg m;
-	struct ackread a;
-
-	if (hl7_batch_is(raw, len) || ackread_parse(&m, raw, len, &a) != ACKREAD_OK)
-		return 0;
-	for (size_t i = 0; i < f->nmsg; i++)
-		if (id_is(a.control_id, f->ids + f->off[i], f->off[i + 1] - f->off[i]))
-			return 0;
-	return noack_match(s, a.control_id);
-}
-
-/* Serve the next planned result of the batch in flight; the batch leaves the queue with the last.
- */
-static enum sess_result serve_batch(struct session *s, struct sess_ack *out)
-{
-	struct flight *f = &s->q[0];
-	const struct batch_result *r = &s->res[s->next++];
-	size_t i = r->msg;
-	struct hl7_span id = {"", 0};
-
-	if (i != BATCH_WHOLE)
-		id = (struct hl7_span){f->ids + f->off[i], f->off[i + 1] - f->off[i]};
-	out->f.id = span_dup(id);
-	out->f.label = strdup(f->label);
-	if (!out->f.id || !out->f.label) {
-		flight_free(&out->f);
-		snprintf(s->why, sizeof s->why, "out of memory");
-		return SESS_IO;
-	}
-	out->f.idlen = id.len;
-	out->f.index = f->index;
-	out->batch = 1;
-	out->frame = s->fr.buf;
-	out->framelen = s->fr.frame_len;
-	out->dup = r->dup;
-	if (r->ack.len == 0) {
-		out->missing = i != BATCH_WHOLE;
-		out->noack = r->noack;
-		out->empty = i == BATCH_WHOLE;
-		out->raw = "";
-	} else {
-		/* Checked by plan_batch(): parse again for the reader's spans. */
-		ackread_parse(&out->m, r->ack.p, r->ack.len, &out->a);
-		out->raw = r->ack.p;
-		out->rawlen = r->ack.len;
-	}
-	if (s->next == s->nres) {
-		out->last = 1;
-		flight_free(f);
-		s->n = 0;
-		s->nres = s->next = 0;
-	}
-	return SESS_OK;
-}
-
 /* What the oldest flight waits for, for error lines: "MSG1", or "the batch in FILE". */
 static void awaited(const struct session *s, char *dst, size_t cap)
 {
@@ -570,79 +387,98 @@ static void awaited(const struct session *s, char *dst, size_t cap)
 	}
 }
 
+/*
+ * Frame the bytes read so far: 1 with *r set when they make a result (an ACK
+ * or an error), 0 when they are used up.
+ */
+static int take_frames(struct session *s, struct sess_ack *out, enum sess_result *r)
+{
+	while (s->rpos < s->rlen) {
+		if (!mllp_in_frame(&s->fr)) {
+			char c = s->rbuf[s->rpos];
+			if (c == '\r' || c == '\n') {
+				s->rpos++;
+				continue;
+			}
+			if (c != MLLP_START) {
+				snprintf(s->why, sizeof s->why,
+					 "protocol error: bytes outside an MLLP frame");
+				*r = SESS_PROTOCOL;
+				return 1;
+			}
+		}
+		size_t used;
+		enum mllp_event ev = mllp_feed(&s->fr, s->rbuf + s->rpos, s->rlen - s->rpos, &used);
+		s->rpos += used;
+		if ((ev == MLLP_FRAME || ev == MLLP_TOO_LARGE) && session_batch_busy(s)) {
+			if (ev == MLLP_TOO_LARGE) {
+				*r = take_ack(s, out, 1);
+				return 1;
+			}
+			if (batch_late_noack(s, s->fr.buf, s->fr.frame_len))
+				continue;
+			*r = batch_plan(s, s->fr.buf, s->fr.frame_len);
+			if (*r == SESS_OK)
+				*r = batch_serve(s, out);
+			return 1;
+		}
+		if (ev == MLLP_FRAME || ev == MLLP_TOO_LARGE) {
+			*r = take_ack(s, out, ev == MLLP_TOO_LARGE);
+			if (*r != SESS_SKIPPED)
+				return 1;
+			memset(out, 0, sizeof *out);
+		} else if (ev == MLLP_RESTARTED) {
+			snprintf(s->why, sizeof s->why,
+				 "protocol error: ACK frame restarted by 0x0B");
+			*r = SESS_PROTOCOL;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Read more of the answer before the deadline: SESS_OK (maybe nothing yet), or why not. */
+static enum sess_result read_more(struct session *s, long long deadline)
+{
+	char idtext[120];
+
+	s->rpos = s->rlen = 0;
+	int r = stream_pending(&s->conn) > 0 ? 1 : wait_fd(s->conn.fd, POLLIN, deadline);
+	if (r < 0)
+		return io_error(s, "poll", errno);
+	if (r == 0) {
+		awaited(s, idtext, sizeof idtext);
+		snprintf(s->why, sizeof s->why, "no ACK for %s within %g s", idtext,
+			 s->cfg->timeout);
+		return SESS_TIMEOUT;
+	}
+	ssize_t got = stream_read(&s->conn, s->rbuf, sizeof s->rbuf);
+	if (got < 0) {
+		if (errno == EINTR || errno == EAGAIN)
+			return SESS_OK;
+		return io_error(s, "read", errno);
+	}
+	if (got == 0) {
+		awaited(s, idtext, sizeof idtext);
+		snprintf(s->why, sizeof s->why, "connection closed before the ACK for %s", idtext);
+		return SESS_CLOSED;
+	}
+	s->rlen = (size_t)got;
+	return SESS_OK;
+}
+
 enum sess_result session_wait(struct session *s, struct sess_ack *out)
 {
 	long long deadline = monotime_ms() + timeout_ms(s);
+	enum sess_result r = SESS_OK;
 
 	memset(out, 0, sizeof *out);
 	if (session_batch_busy(s) && s->next < s->nres)
-		return serve_batch(s, out);
-	for (;;) {
-		while (s->rpos < s->rlen) {
-			if (!mllp_in_frame(&s->fr)) {
-				char c = s->rbuf[s->rpos];
-				if (c == '\r' || c == '\n') {
-					s->rpos++;
-					continue;
-				}
-				if (c != MLLP_START) {
-					snprintf(s->why, sizeof s->why,
-						 "protocol error: bytes outside an MLLP frame");
-					return SESS_PROTOCOL;
-				}
-			}
-			size_t used;
-			enum mllp_event ev =
-			    mllp_feed(&s->fr, s->rbuf + s->rpos, s->rlen - s->rpos, &used);
-			s->rpos += used;
-			if ((ev == MLLP_FRAME || ev == MLLP_TOO_LARGE) && session_batch_busy(s)) {
-				if (ev == MLLP_TOO_LARGE)
-					return take_ack(s, out, 1);
-				if (late_noack(s, s->fr.buf, s->fr.frame_len))
-					continue;
-				enum sess_result r = plan_batch(s, s->fr.buf, s->fr.frame_len);
-				return r == SESS_OK ? serve_batch(s, out) : r;
-			}
-			if (ev == MLLP_FRAME || ev == MLLP_TOO_LARGE) {
-				enum sess_result r = take_ack(s, out, ev == MLLP_TOO_LARGE);
-				if (r == SESS_SKIPPED) {
-					memset(out, 0, sizeof *out);
-					continue;
-				}
-				return r;
-			}
-			if (ev == MLLP_RESTARTED) {
-				snprintf(s->why, sizeof s->why,
-					 "protocol error: ACK frame restarted by 0x0B");
-				return SESS_PROTOCOL;
-			}
-		}
-		s->rpos = s->rlen = 0;
-		int r = stream_pending(&s->conn) > 0 ? 1 : wait_fd(s->conn.fd, POLLIN, deadline);
-		if (r < 0)
-			return io_error(s, "poll", errno);
-		if (r == 0) {
-			char idtext[120];
-			awaited(s, idtext, sizeof idtext);
-			snprintf(s->why, sizeof s->why, "no ACK for %s within %g s", idtext,
-				 s->cfg->timeout);
-			return SESS_TIMEOUT;
-		}
-		ssize_t got = stream_read(&s->conn, s->rbuf, sizeof s->rbuf);
-		if (got < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return io_error(s, "read", errno);
-		}
-		if (got == 0) {
-			char idtext[120];
-			awaited(s, idtext, sizeof idtext);
-			snprintf(s->why, sizeof s->why, "connection closed before the ACK for %s",
-				 idtext);
-			return SESS_CLOSED;
-		}
-		s->rlen = (size_t)got;
-	}
+		return batch_serve(s, out);
+	while (!take_frames(s, out, &r))
+		if ((r = read_more(s, deadline)) != SESS_OK)
+			return r;
+	return r;
 }
 
 void session_finish(struct session *s)
