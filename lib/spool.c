@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* spool.c: maildir-style durable writer: nothing is visible in new/ before it is whole. */
+#define _GNU_SOURCE /* sync_file_range */
 #include "spool.h"
 
 #include "io.h"
@@ -203,6 +204,90 @@ int spool_commit(struct spool *s, const char *data, size_t len, char *name)
 		errno = saved;
 		return -1;
 	}
+}
+
+int spool_write(struct spool *s, const char *data, size_t len, struct spool_staged *st)
+{
+	struct stat sb;
+
+	/* A file opened ahead and removed meanwhile (spool_clean_tmp() elsewhere): a fresh one. */
+	if (s->nextfd >= 0 && fstat(s->nextfd, &sb) == 0 && sb.st_nlink == 0) {
+		close(s->nextfd);
+		s->nextfd = -1;
+	}
+	if (spool_prepare(s) < 0)
+		return -1;
+	st->fd = s->nextfd;
+	s->nextfd = -1;
+	memcpy(st->tmpname, s->nextname, SPOOL_NAME_MAX);
+	st->name[0] = '\0';
+	if (io_write_all(st->fd, data, len) < 0) {
+		int saved = errno;
+		spool_discard(s, st);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+void spool_discard(struct spool *s, struct spool_staged *st)
+{
+	if (st->fd >= 0)
+		close(st->fd);
+	st->fd = -1;
+	unlinkat(s->tmpfd, st->tmpname, 0);
+	st->name[0] = '\0';
+}
+
+/* Flush and close each file (every descriptor is closed, also after a failure).  0, or -1. */
+static int group_flush(struct spool *s, struct spool_staged *st, size_t n)
+{
+	int sync = !(s->flags & SPOOL_NO_FSYNC), saved = 0;
+
+	/* Start every file's writeback first, so that the file system allocates them all in one
+	 * transaction and the fdatasyncs that follow share its commit rather than making one each.
+	 * An error here is heard again from fdatasync(). */
+	for (size_t i = 0; sync && i < n; i++)
+		sync_file_range(st[i].fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	for (size_t i = 0; i < n; i++) {
+		if (!saved && sync && fdatasync(st[i].fd) < 0)
+			saved = errno;
+		/* Closed before the rename: a file system that reports write errors at close is
+		 * heard. */
+		if (close(st[i].fd) < 0 && !saved)
+			saved = errno;
+		st[i].fd = -1;
+	}
+	errno = saved;
+	return saved ? -1 : 0;
+}
+
+int spool_commit_group(struct spool *s, struct spool_staged *st, size_t n)
+{
+	size_t moved = 0;
+	int saved;
+
+	if (group_flush(s, st, n) < 0)
+		goto fail;
+	for (; moved < n; moved++) {
+		make_name(s, st[moved].name);
+		if (renameat(s->tmpfd, st[moved].tmpname, s->newfd, st[moved].name) < 0)
+			goto fail;
+	}
+	/* Both directories: every file in new/, and gone from tmp/. */
+	if (!(s->flags & SPOOL_NO_FSYNC) && (fsync(s->newfd) < 0 || fsync(s->tmpfd) < 0))
+		goto fail;
+	return 0;
+fail:
+	saved = errno;
+	/* Not known to be durable in new/: taken back and removed, never ACKed. */
+	for (size_t i = 0; i < n; i++) {
+		if (i < moved && renameat(s->newfd, st[i].name, s->tmpfd, st[i].tmpname) < 0)
+			unlinkat(s->newfd, st[i].name, 0);
+		spool_discard(s, &st[i]);
+	}
+	errno = saved;
+	return -1;
 }
 
 int spool_fail(struct spool *s, const char *name)

@@ -72,6 +72,35 @@ int spool_publish(struct spool *s, const char *tmpname, char *name);
 int spool_reject(struct spool *s, const char *tmpname, char *name);
 
 /*
+ * Group commit: several messages made durable by one pass of flushes
+ * (--spool alone, a pipelining sender).
+ *
+ * spool_write() writes data to a file in tmp/ (the one spool_prepare()
+ * opened, else a new one) and keeps it open in *st, not yet durable.
+ * Returns 0, or -1 with errno set (nothing is left in tmp/).
+ *
+ * spool_commit_group() makes st[0..n) durable and visible together:
+ * fdatasync and close each file, rename each into new/ in order (names
+ * made now, sorting by arrival: st[i].name), then fsync new/ and tmp/ once
+ * (no flushes with SPOOL_NO_FSYNC).  All or nothing: returns 0 when every
+ * file is durable in new/, or -1 with errno set when any step failed, and
+ * then none of them is in new/ or tmp/ (the renamed ones are taken back
+ * and removed) and every name is empty.  The descriptors are closed
+ * either way.
+ *
+ * spool_discard() closes and removes a file spool_write() left in tmp/.
+ */
+struct spool_staged {
+	int fd;			      /* open until spool_commit_group(); -1 after */
+	char tmpname[SPOOL_NAME_MAX]; /* in tmp/ */
+	char name[SPOOL_NAME_MAX];    /* in new/, after spool_commit_group(); "" before */
+};
+
+int spool_write(struct spool *s, const char *data, size_t len, struct spool_staged *st);
+int spool_commit_group(struct spool *s, struct spool_staged *st, size_t n);
+void spool_discard(struct spool *s, struct spool_staged *st);
+
+/*
  * Open the next message's file in tmp/ ahead of time, so that the next
  * spool_commit() only writes, closes and renames: a caller calls it while
  * it waits for input, taking the file creation off the time between a

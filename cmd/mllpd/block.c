@@ -10,34 +10,14 @@
 #include <unistd.h>
 
 #include "ackread.h"
-#include "allow.h"
 #include "batch.h"
+#include "group.h"
 #include "hl7.h"
 #include "log.h"
 #include "monotime.h"
 
 /* journald MESSAGE_ID of a message's line. */
 #define MSGID_MESSAGE "7b0c4f3d2a6e4e1f9d8a5b6c7d8e9f01"
-
-/* A block on its way through the pipeline. */
-struct block {
-	const char *data;
-	size_t len, size;    /* size: on the wire, for the log */
-	const char *refusal; /* refused as a frame (too large, ...) */
-	int batch;	     /* starts with FHS or BHS */
-	int broken;	     /* a batch whose structure is wrong: one plain AR */
-	struct hl7_batch b;
-	struct hl7_msg m; /* a message, parsed (also a broken batch, for its minimal NAK) */
-	struct block_fields f;
-	struct outcome o;   /* the block's: delivered, failed or refused */
-	size_t refused;	    /* messages of a batch refused by their own checks */
-	char batch_id[264]; /* sanitised, for the log */
-	long long t0;
-	/* --dedupe */
-	struct dedupe_unit unit;
-	int locked, duplicate;
-	enum ack_code replayed;
-};
 
 int receiver_init(struct receiver *r, const struct config *cfg, const struct peer *peer,
 		  const char *tls_peer, const char *allow_names, struct answers *out, char **envp)
@@ -48,11 +28,14 @@ int receiver_init(struct receiver *r, const struct config *cfg, const struct pee
 	r->tls_peer = tls_peer;
 	r->allow_names = allow_names;
 	r->out = out;
-	return sinks_init(&r->sinks, cfg, peer, tls_peer, envp);
+	if (sinks_init(&r->sinks, cfg, peer, tls_peer, envp) < 0)
+		return -1;
+	return group_wanted(cfg) ? group_open(r) : 0;
 }
 
 void receiver_close(struct receiver *r)
 {
+	group_close(r);
 	sinks_close(&r->sinks);
 	if (r->dedupe_ok)
 		dedupe_close(&r->dedupe);
@@ -110,78 +93,6 @@ static void batch_fields(struct block_fields *f, const struct hl7_batch *b)
 	snprintf(f->batch_messages, sizeof f->batch_messages, "%zu", b->messages);
 }
 
-/* ---- --tls-allow ---- */
-
-/* May the connection's certificate send as application app, facility fac (whole fields, raw)? */
-static int sender_permitted(const struct receiver *r, struct hl7_span app, struct hl7_span fac,
-			    const struct hl7_delims *d)
-{
-	return allow_sender_permits(r->cfg->allow, r->allow_names, app, fac, d);
-}
-
-/* The refusal's log line: the peer, the certificate and the sender it claimed (sanitised; no
- * content). */
-static void log_not_allowed(const struct receiver *r, struct hl7_span app, struct hl7_span fac)
-{
-	char a[264], f[264];
-	log_sanitise(a, sizeof a, app.p, app.len);
-	log_sanitise(f, sizeof f, fac.p, fac.len);
-	/* The subject is RFC 2253 text (printable ASCII); quotes inside are escaped by it. */
-	log_line(LOG_WARNING,
-		 "%s: not authorised for this sender: tls_peer=\"%s\" sending_application=%s "
-		 "sending_facility=%s",
-		 r->peer->label, r->tls_peer, a, f);
-}
-
-static void refuse_sender(struct outcome *o)
-{
-	outcome_fail(o, ACK_OUTCOME_REJECT, 207, "not authorised for this sender");
-}
-
-/* A message's own checks: hl7_parse() and --tls-allow (not logged).  0 when it passes, else the
- * refusal in *o. */
-static int check_message(const struct receiver *r, struct hl7_msg *m, struct hl7_span p,
-			 struct outcome *o)
-{
-	enum hl7_status status = hl7_parse(m, p.p, p.len, r->cfg->strict ? HL7_PARSE_STRICT : 0);
-	if (status != HL7_OK) {
-		outcome_fail(o, ACK_OUTCOME_REJECT, hl7_status_code(status), "%s",
-			     hl7_status_text(status));
-		return -1;
-	}
-	struct hl7_span app = hl7_msh(m, 3, 0), fac = hl7_msh(m, 4, 0);
-	if (r->cfg->allow && !sender_permitted(r, app, fac, &m->d)) {
-		refuse_sender(o);
-		return -1;
-	}
-	return 0;
-}
-
-/* A batch's headers (every FHS and BHS) claim senders too: each must be permitted.  0, or -1
- * (logged). */
-static int check_headers(const struct receiver *r, struct block *k)
-{
-	size_t cursor = 0;
-	enum hl7_batch_kind kind;
-	struct hl7_span piece, app, fac;
-
-	if (!r->cfg->allow)
-		return 0;
-	while (hl7_batch_next(&k->b, &cursor, &kind, &piece)) {
-		if (kind != HL7_BATCH_FHS && kind != HL7_BATCH_BHS)
-			continue;
-		hl7_batch_field(&k->b, piece, 3, &app);
-		hl7_batch_field(&k->b, piece, 4, &fac);
-		if (app.len == 0 && fac.len == 0)
-			continue; /* a header that names no sender claims none */
-		if (!sender_permitted(r, app, fac, &k->b.d)) {
-			log_not_allowed(r, app, fac);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* ---- the stages ---- */
 
 /* Validate: the frame, the message or the batch's structure and each of its messages. */
@@ -219,52 +130,6 @@ static void validate(struct receiver *r, struct block *k)
 		if (kind == HL7_BATCH_MESSAGE &&
 		    hl7_parse(&m, piece.p, piece.len, r->cfg->strict ? HL7_PARSE_STRICT : 0))
 			k->refused++;
-}
-
-/*
- * --tls-allow: every sender the block claims (a message's MSH-3/4; a
- * batch's FHS-3/4, each BHS-3/4 and each message's MSH-3/4) must be
- * permitted.  A refused header refuses the whole batch; a refused message
- * is one of the batch's refused messages.  Each refusal is logged.
- */
-static void check_senders(struct receiver *r, struct block *k)
-{
-	if (r->cfg->allow && k->o.what == ACK_OUTCOME_ACCEPT) {
-		if (!k->batch) {
-			struct hl7_span app = hl7_msh(&k->m, 3, 0), fac = hl7_msh(&k->m, 4, 0);
-			if (!sender_permitted(r, app, fac, &k->m.d)) {
-				log_not_allowed(r, app, fac);
-				refuse_sender(&k->o);
-			}
-			return;
-		}
-		if (check_headers(r, k) < 0) {
-			refuse_sender(&k->o);
-			return;
-		}
-		size_t cursor = 0;
-		enum hl7_batch_kind kind;
-		struct hl7_span piece;
-		struct hl7_msg m;
-		while (hl7_batch_next(&k->b, &cursor, &kind, &piece)) {
-			if (kind != HL7_BATCH_MESSAGE ||
-			    hl7_parse(&m, piece.p, piece.len,
-				      r->cfg->strict ? HL7_PARSE_STRICT : 0))
-				continue; /* a message refused by validation is counted already */
-			struct hl7_span app = hl7_msh(&m, 3, 0), fac = hl7_msh(&m, 4, 0);
-			if (!sender_permitted(r, app, fac, &m.d)) {
-				log_not_allowed(r, app, fac);
-				k->refused++;
-			}
-		}
-	}
-	/* Every message of a batch passes its checks, or none is delivered. */
-	if (k->refused && k->o.what == ACK_OUTCOME_ACCEPT) {
-		outcome_fail(&k->o, ACK_OUTCOME_ERROR, 207,
-			     "not delivered: %zu message%s of the batch refused", k->refused,
-			     k->refused == 1 ? "" : "s");
-		outcome_sink(&k->o, "none");
-	}
 }
 
 const char *dedupe_path(const struct config *cfg, char *buf, size_t cap)
@@ -436,7 +301,7 @@ static enum ack_code message_verdict(const struct receiver *r, const struct bloc
 				     struct hl7_span piece, struct hl7_msg *m, struct outcome *mo)
 {
 	memset(mo, 0, sizeof *mo);
-	if (check_message(r, m, piece, mo) == 0)
+	if (sender_check_message(r, m, piece, mo) == 0)
 		*mo = k->o;
 	enum ack_code code = ack_choose(m, r->cfg->ack_mode, mo->what);
 	if (code == ACK_NONE)
@@ -599,36 +464,54 @@ static void log_block(const struct receiver *r, const struct block *k, enum ack_
 
 /* ---- the pipeline ---- */
 
-int block_handle(struct receiver *r, const char *data, size_t len, const char *refusal, size_t size)
+void block_begin(struct receiver *r, struct block *k, const char *data, size_t len,
+		 const char *refusal, size_t size)
 {
-	struct block k = {
-	    .data = data, .len = len, .size = size, .refusal = refusal, .t0 = monotime_us()};
+	memset(k, 0, sizeof *k);
+	k->data = data;
+	k->len = len;
+	k->size = size;
+	k->refusal = refusal;
+	k->t0 = monotime_us();
+	r->blocks++;
+	k->batch = !refusal && hl7_batch_is(data, len);
+	validate(r, k);
+	sender_check_block(r, k);
+	if (k->o.what == ACK_OUTCOME_ACCEPT && r->cfg->dedupe_window)
+		dedupe_check(r, k);
+}
+
+int block_end(struct receiver *r, struct block *k)
+{
 	struct answer w;
 	int answered = 0, rc = 0;
 
-	r->blocks++;
-	k.batch = !refusal && hl7_batch_is(data, len);
-	validate(r, &k);
-	check_senders(r, &k);
-	if (k.o.what == ACK_OUTCOME_ACCEPT && r->cfg->dedupe_window)
-		dedupe_check(r, &k);
-	if (k.duplicate) {
-		log_block(r, &k, k.replayed);
+	if (k->duplicate) {
+		log_block(r, k, k->replayed);
 		return 0;
 	}
-	if (k.o.what == ACK_OUTCOME_ACCEPT)
-		sink_deliver(&r->sinks, &k.f,
-			     k.batch ? (struct hl7_span){NULL, 0} : hl7_msh(&k.m, 10, 0), data, len,
-			     &k.o);
 	answer_begin(&w, r->out);
-	enum ack_code code = answer_block(r, &k, &w, &answered);
-	if (k.locked)
-		dedupe_done(r, &k, w.failed || !answered ? "" : answer_bytes(&w),
+	enum ack_code code = answer_block(r, k, &w, &answered);
+	if (k->locked)
+		dedupe_done(r, k, w.failed || !answered ? "" : answer_bytes(&w),
 			    w.failed || !answered ? 0 : w.used);
 	if (answered && answer_end(&w) < 0) {
 		log_line(LOG_ERR, "%s: out of memory for an acknowledgement", r->peer->label);
 		rc = -1;
 	}
-	log_block(r, &k, code);
+	log_block(r, k, code);
 	return rc;
+}
+
+/* The pipeline: validate, sender check, dedupe, deliver, answer, log. */
+int block_handle(struct receiver *r, const char *data, size_t len, const char *refusal, size_t size)
+{
+	struct block k;
+
+	block_begin(r, &k, data, len, refusal, size);
+	if (k.o.what == ACK_OUTCOME_ACCEPT && !k.duplicate)
+		sink_deliver(&r->sinks, &k.f,
+			     k.batch ? (struct hl7_span){NULL, 0} : hl7_msh(&k.m, 10, 0), data, len,
+			     &k.o);
+	return block_end(r, &k);
 }

@@ -21,6 +21,7 @@
 #include "answer.h"
 #include "batch.h"
 #include "block.h"
+#include "group.h"
 #include "log.h"
 #include "monotime.h"
 #include "selfpipe.h"
@@ -84,8 +85,11 @@ static void flush(struct conn *c)
 /* One block to the pipeline; its answer is written at once unless answers are batched. */
 static void handle(struct conn *c, const char *refusal)
 {
-	if (block_handle(&c->recv, c->frame_buf, c->framer.frame_len, refusal,
-			 refusal ? c->framer.total : c->framer.frame_len) < 0)
+	size_t size = refusal ? c->framer.total : c->framer.frame_len;
+	/* Group commit: answered after the flush that covers the whole read (group_commit()). */
+	int (*pipeline)(struct receiver *, const char *, size_t, const char *, size_t) =
+	    c->recv.group ? group_add : block_handle;
+	if (pipeline(&c->recv, c->frame_buf, c->framer.frame_len, refusal, size) < 0)
 		c->gone = 1;
 	if (!c->batch || c->out.len >= 65536)
 		flush(c);
@@ -201,11 +205,18 @@ static int grow_frame(struct conn *c)
 	return 0;
 }
 
+/* With group commit, the blocks of this read: made durable together, then answered in order. */
+static void end_group(struct conn *c)
+{
+	if (c->recv.group && group_commit(&c->recv) < 0)
+		c->gone = 1;
+}
+
 /*
  * Feed n bytes read to the framer; every whole frame goes to the pipeline.
  * Returns 0, or an exit code with *reason when the connection must end.
  */
-static int feed(struct conn *c, const char *buf, size_t n, const char **reason)
+static int feed_frames(struct conn *c, const char *buf, size_t n, const char **reason)
 {
 	for (size_t off = 0; off < n && !c->gone;) {
 		size_t used;
@@ -236,6 +247,7 @@ static int feed(struct conn *c, const char *buf, size_t n, const char **reason)
 		case MLLP_JUNK:
 			log_line(LOG_ERR, "%s: byte outside a frame (--strict): closing",
 				 c->peer->label);
+			end_group(c);
 			flush(c);
 			*reason = "protocol-error";
 			return EX_PROTOCOL;
@@ -246,6 +258,13 @@ static int feed(struct conn *c, const char *buf, size_t n, const char **reason)
 		}
 	}
 	return 0;
+}
+
+static int feed(struct conn *c, const char *buf, size_t n, const char **reason)
+{
+	int rc = feed_frames(c, buf, n, reason);
+	end_group(c);
+	return rc;
 }
 
 /* The connection's closing line, with its counts. */

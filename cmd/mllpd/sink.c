@@ -353,3 +353,29 @@ void sink_deliver(struct sinks *s, const struct block_fields *f, struct hl7_span
 	outcome_sink(o, "spool:failed");
 	outcome_sink(o, ran);
 }
+
+int sink_stage(struct sinks *s, const char *data, size_t len, struct spool_staged *st,
+	       struct outcome *o)
+{
+	const char *what = NULL;
+
+	if (sinks_spool_ready(s, &what) < 0) {
+		spool_failed(s, what, o);
+		return -1;
+	}
+	if (spool_write(&s->spool, data, len, st) < 0) {
+		spool_failed(s, NULL, o);
+		return -1;
+	}
+	return 0;
+}
+
+void sink_commit_group(struct sinks *s, struct spool_staged *st, size_t n, struct outcome *o)
+{
+	memset(o, 0, sizeof *o);
+	o->what = ACK_OUTCOME_ACCEPT;
+	if (n && spool_commit_group(&s->spool, st, n) < 0)
+		spool_failed(s, NULL, o);
+	else
+		outcome_sink(o, "spool:ok");
+}

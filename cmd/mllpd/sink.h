@@ -84,4 +84,16 @@ void sinks_idle(struct sinks *s);
 void sink_deliver(struct sinks *s, const struct block_fields *f, struct hl7_span control_id,
 		  const char *data, size_t len, struct outcome *o);
 
+/*
+ * Group commit, for the spool alone (no --exec): sink_stage() writes data
+ * to the spool's tmp/ in *st, not yet durable (0; or -1 with the AE in o,
+ * logged); sink_commit_group() makes st[0..n) durable in new/ together
+ * (spool_commit_group()) and sets o to the outcome of every one of them:
+ * spool:ok, or the AE of a failed flush (logged once; none of them is then
+ * in new/).
+ */
+int sink_stage(struct sinks *s, const char *data, size_t len, struct spool_staged *st,
+	       struct outcome *o);
+void sink_commit_group(struct sinks *s, struct spool_staged *st, size_t n, struct outcome *o);
+
 #endif

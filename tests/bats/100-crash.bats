@@ -22,10 +22,14 @@ age() {
 	touch -m -d "@$(($(date +%s) - $2 * 3600))" "$1"
 }
 
-@test "crash: connection processes SIGKILLed at random moments: every AA is whole in new/, nothing partial" {
-	local limit=6 kills=0 rounds=0 pid d summary
+# crash_run MAX-SIZE [CRASH-SEND OPTIONS]: crash-send against a listener with --spool
+# for a few seconds while connection processes are SIGKILLed at random
+# moments; then every AA must be whole in new/, nothing partial anywhere.
+crash_run() {
+	local limit=6 kills=0 rounds=0 pid d summary max=$1
+	shift
 	listen_start --spool "$SPOOL"
-	bg_start "$PYTHON" "$STRESS" crash-send 127.0.0.1 "$PORT" "$T/out" --stop-file "$T/stop" --seconds 60 \
+	bg_start "$PYTHON" "$STRESS" crash-send 127.0.0.1 "$PORT" "$T/out" --stop-file "$T/stop" --seconds 60 --max-size "$max" "$@" \
 		</dev/null >"$T/client.out" 2>"$T/client.err"
 	local cpid=$BG_PID
 	# Rounds, bounded in time: 0 to 99 ms after the last kill, SIGKILL
@@ -50,7 +54,7 @@ age() {
 	client_wait "$cpid" 30
 	[[ $CLIENT_STATUS -eq 0 ]] || fail "crash-send exited $CLIENT_STATUS: $(cat "$T/client.err")"
 	kill -0 "$MPID" || fail "the listener died"
-	run "$PYTHON" "$STRESS" crash-verify "$SPOOL" "$T/out"
+	run "$PYTHON" "$STRESS" crash-verify "$SPOOL" "$T/out" --max-size "$max"
 	echo "# $output" >&2
 	assert_success
 	summary=$output
@@ -61,11 +65,21 @@ age() {
 	[[ $summary =~ unanswered=([0-9]+) ]] && ((BASH_REMATCH[1] > 0)) || fail "no kill ever cut a message off: $summary"
 	# the listener saw each kill and is still serving
 	grep -q 'connection process [0-9]* killed by signal 9' "$T/server.err" || fail "no kill in the listener's log"
-	"$PYTHON" "$STRESS" message 999999 >"$T/last.hl7"
+	"$PYTHON" "$STRESS" message 999999 --max-size "$max" >"$T/last.hl7"
 	run mllp_client --print msa 127.0.0.1 "$PORT" "$T/last.hl7"
 	assert_success
 	assert_output 'MSA|AA|CRASH999999'
 	assert_no_phi "$T/server.err"
+}
+
+@test "crash: connection processes SIGKILLed at random moments: every AA is whole in new/, nothing partial" {
+	crash_run 200000
+}
+
+@test "crash: SIGKILLed during pipelined bursts (group commit): every AA is whole in new/, nothing partial" {
+	# Bursts of 16 small messages in one send: each read holds several,
+	# made durable as one group before any of them is answered.
+	crash_run 4000 --burst 16
 }
 
 @test "crash: tmp/ leftovers of killed writers are removed after 36 h, when a connection opens the spool" {

@@ -46,6 +46,35 @@ mllpd_faulty() {
 		"${vars[@]}" "$real" "$@"
 }
 
+# mllpd_faulty_paced VAR=VALUE... -- ARGS...: as mllpd_faulty, but through
+# a pipe held open, the second message written only once the first is
+# answered: two reads, so two groups (with group commit a failed flush
+# fails its whole group; the next group starts afresh).
+mllpd_faulty_paced() {
+	local vars=()
+	while [[ $1 != -- ]]; do
+		vars+=("$1")
+		shift
+	done
+	shift
+	mkfifo "$T/paced"
+	env LD_PRELOAD="$PRELOAD" FAULTINJECT_PATH="$SPOOL/" FAULTINJECT_LOG="$T/faults" "${vars[@]}" \
+		timeout -k 5 "$MLLPD_TIMEOUT" "$MLLPD" "$@" <"$T/paced" >"$MLLPD_STDOUT" 2>"$MLLPD_STDERR" 3>&- &
+	local pid=$!
+	bg_register "$pid"
+	exec 5>"$T/paced"
+	FIFO_OPEN=1
+	frame -f "$T/m1.hl7" >&5
+	wait_until 10 grep -q 'MSA|A[AER]|FAULT1' "$MLLPD_STDOUT"
+	frame -f "$T/m2.hl7" >&5
+	exec 5>&-
+	FIFO_OPEN=
+	pid_wait "$pid" 10
+	[[ $PID_STATUS -eq 0 ]] || fail "mllpd exited $PID_STATUS: $(cat "$MLLPD_STDERR")"
+	mapfile -t stderr_lines <"$MLLPD_STDERR"
+	ack_split "$MLLPD_STDOUT"
+}
+
 # assert_fault CALL: the shim did make a CALL fail (the test is not vacuous).
 assert_fault() {
 	grep -qF "faultinject: $1" "$T/faults" 2>/dev/null || fail "no $1 fault was injected: $(cat "$T/faults" 2>/dev/null)"
@@ -85,22 +114,63 @@ assert_ae_then_aa() {
 }
 
 @test "faults: EIO from fsync of the file: AE 'spool: Input/output error', next message AA" {
-	mllpd_faulty FAULTINJECT_CALL=fsync FAULTINJECT_ERRNO=EIO FAULTINJECT_TIMES=1 -- --spool "$SPOOL"
-	assert_fault "fsync $SPOOL/tmp/"
+	mllpd_faulty_paced FAULTINJECT_CALL=fsync FAULTINJECT_ERRNO=EIO FAULTINJECT_TIMES=1 -- --spool "$SPOOL"
+	assert_fault "fdatasync $SPOOL/tmp/"
 	assert_ae_then_aa 'spool: Input/output error'
 }
 
 @test "faults: EIO from fsync of new/ after the rename: the file is taken back out of new/" {
 	# the first fsync (the file) succeeds, the second (the directory new/) fails
-	mllpd_faulty FAULTINJECT_CALL=fsync FAULTINJECT_ERRNO=EIO FAULTINJECT_AFTER=1 FAULTINJECT_TIMES=1 -- --spool "$SPOOL"
+	mllpd_faulty_paced FAULTINJECT_CALL=fsync FAULTINJECT_ERRNO=EIO FAULTINJECT_AFTER=1 FAULTINJECT_TIMES=1 -- --spool "$SPOOL"
 	assert_fault "fsync $SPOOL/new:"
 	assert_ae_then_aa 'spool: Input/output error'
 }
 
 @test "faults: ENOSPC from rename: AE, tmp/ cleaned up, next message AA" {
-	mllpd_faulty FAULTINJECT_CALL=rename FAULTINJECT_ERRNO=ENOSPC FAULTINJECT_TIMES=1 -- --spool "$SPOOL"
+	mllpd_faulty_paced FAULTINJECT_CALL=rename FAULTINJECT_ERRNO=ENOSPC FAULTINJECT_TIMES=1 -- --spool "$SPOOL"
 	assert_fault renameat
 	assert_ae_then_aa 'spool: No space left on device'
+}
+
+# group_faulty VAR=VALUE...: five messages in one read (one group) with the
+# fault given; every one is answered AE with its own ID, none is in new/,
+# tmp/ is empty.
+group_faulty() {
+	local i
+	for i in 1 2 3 4 5; do sample_msg "GROUP$i" >"$T/g$i.hl7"; done
+	frame -f "$T/g1.hl7" -f "$T/g2.hl7" -f "$T/g3.hl7" -f "$T/g4.hl7" -f "$T/g5.hl7" >"$T/in"
+	mllpd_faulty "$@" FAULTINJECT_TIMES=1 -- --spool "$SPOOL"
+	assert_ack_count 5
+	for i in 1 2 3 4 5; do
+		assert_ack_code AE "$i"
+		run ack_field MSA 2 "$i"
+		assert_output "GROUP$i"
+		run ack_field MSA 3 "$i"
+		assert_output 'spool: Input/output error'
+	done
+	assert_spool_empty new
+	assert_spool_empty tmp
+	assert_no_phi
+}
+
+@test "faults: group commit: EIO from the fdatasync of the third file: the whole group AE, none in new/" {
+	group_faulty FAULTINJECT_CALL=fsync FAULTINJECT_ERRNO=EIO FAULTINJECT_AFTER=2
+	assert_fault "fdatasync $SPOOL/tmp/"
+}
+
+@test "faults: group commit: EIO from the fsync of new/ after the renames: all taken back, AE" {
+	group_faulty FAULTINJECT_CALL=fsync FAULTINJECT_ERRNO=EIO FAULTINJECT_AFTER=5
+	assert_fault "fsync $SPOOL/new:"
+}
+
+@test "faults: group commit: EIO from the fsync of tmp/ after the renames: all taken back, AE" {
+	group_faulty FAULTINJECT_CALL=fsync FAULTINJECT_ERRNO=EIO FAULTINJECT_AFTER=6
+	assert_fault "fsync $SPOOL/tmp:"
+}
+
+@test "faults: group commit: EIO from the third rename: the two moved are taken back, AE" {
+	group_faulty FAULTINJECT_CALL=rename FAULTINJECT_ERRNO=EIO FAULTINJECT_AFTER=2
+	assert_fault renameat
 }
 
 @test "faults: EDQUOT from every write (a quota): every message AE, new/ and tmp/ empty" {

@@ -6,8 +6,10 @@
 Clients that stress one mllpd (loopback only; every wait is bounded).
 
   crash-send HOST PORT OUTDIR [--stop-file F] [--seconds S] [--max-size N]
+             [--burst B]
       Send distinct messages (MSH-10 CRASHnnnnnn, a payload of 0 to N bytes,
-      default 200000), one at a time, and read each answer; when the
+      default 200000), one at a time (with --burst, B at once in one send,
+      pipelined, then their B answers in order), and read each answer; when the
       connection dies (the server was killed), connect again and go on with
       the next message.  Stops when F exists or after S seconds (default
       60).  OUTDIR/acked gets the IDs answered AA with MSA-2 = the ID,
@@ -185,7 +187,8 @@ def message(n, max_size):
 
 def crash_send(argv):
     (host, port, out), o = parse(argv, 3, {"stop_file": None, "seconds": "60",
-                                            "max_size": "200000"})
+                                            "max_size": "200000", "burst": "1"})
+    burst = int(o["burst"])
     max_size = size_arg(o["max_size"])
     deadline = time.monotonic() + float(o["seconds"])
     os.makedirs(out, exist_ok=True)
@@ -206,21 +209,22 @@ def crash_send(argv):
                 continue
             conns += 1
             frames = Frames(sock)
-        n += 1
-        cid = "CRASH%06d" % n
+        ids = ["CRASH%06d" % k for k in range(n + 1, n + burst + 1)]
+        n += burst
         try:
-            sock.sendall(SB + message(n, max_size) + EB + CR)
-            ack = msa(frames.next())
+            sock.sendall(b"".join(SB + message(int(c[5:]), max_size) + EB + CR for c in ids))
+            while ids:
+                ack = msa(frames.next())
+                cid = ids.pop(0)
+                f = ack.split(b"|")
+                kind = "acked" if len(f) > 2 and f[1] == b"AA" and f[2] == cid.encode() else "other"
+                logs[kind].write(cid + ("" if kind == "acked" else " " + ack.decode("ascii", "replace")) + "\n")
+                logs[kind].flush()
         except (OSError, EOFError):
-            logs["unanswered"].write(cid + "\n")
+            logs["unanswered"].write("".join(c + "\n" for c in ids))
             logs["unanswered"].flush()
             sock.close()
             sock = None
-            continue
-        f = ack.split(b"|")
-        kind = "acked" if len(f) > 2 and f[1] == b"AA" and f[2] == cid.encode() else "other"
-        logs[kind].write(cid + ("" if kind == "acked" else " " + ack.decode("ascii", "replace")) + "\n")
-        logs[kind].flush()
     if sock is not None:
         sock.close()
     for f in logs.values():

@@ -48,7 +48,8 @@ static int file_is(const char *path, const char *data, size_t len)
 static char trace_root[4096], trace[512];
 static int fsync_calls, fsync_fail_at = -1;
 
-int fsync(int fd)
+/* fsync and fdatasync as the spool calls them: one trace, fdatasync's entries marked "data:". */
+static int traced_sync(int fd, long nr)
 {
 	char link[64], path[256];
 	struct stat sb;
@@ -63,13 +64,23 @@ int fsync(int fd)
 		rel = ".";
 	else if (strncmp(path, trace_root, rl) == 0 && path[rl] == '/')
 		rel = path + rl + 1;
-	snprintf(trace + strlen(trace), sizeof trace - strlen(trace), "%s%s", trace[0] ? "|" : "",
-		 rel);
+	snprintf(trace + strlen(trace), sizeof trace - strlen(trace), "%s%s%s", trace[0] ? "|" : "",
+		 nr == SYS_fdatasync ? "data:" : "", rel);
 	if (fsync_calls++ == fsync_fail_at) {
 		errno = EIO;
 		return -1;
 	}
-	return (int)syscall(SYS_fsync, fd);
+	return (int)syscall(nr, fd);
+}
+
+int fsync(int fd)
+{
+	return traced_sync(fd, SYS_fsync);
+}
+
+int fdatasync(int fd)
+{
+	return traced_sync(fd, SYS_fdatasync);
 }
 
 /* Start a new trace; the call numbered fail_at (from 0, -1: none) fails. */
@@ -94,6 +105,70 @@ static int exists(const char *root, const char *rel)
 	char path[256];
 	snprintf(path, sizeof path, "%s/%s", root, rel);
 	return access(path, F_OK) == 0;
+}
+
+/* Stage n messages ("G0".."Gn-1") with spool_write(); 0, or -1. */
+static int stage(struct spool *s, struct spool_staged *st, int n)
+{
+	char m[8];
+	for (int i = 0; i < n; i++) {
+		snprintf(m, sizeof m, "G%d", i);
+		if (spool_write(s, m, strlen(m), &st[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Group commit: spool_write(), spool_commit_group(), spool_discard(). */
+static void test_group(const char *root)
+{
+	char dir[300], tmp[320], new[320], path[700];
+	struct spool s;
+	struct spool_staged st[3];
+	const char *what;
+
+	snprintf(dir, sizeof dir, "%s/grp", root);
+	snprintf(tmp, sizeof tmp, "%s/tmp", dir);
+	snprintf(new, sizeof new, "%s/new", dir);
+	TAP_OK(spool_open(&s, dir, 0, &what) == 0, "group: spool_open");
+	trace_reset(-1);
+	TAP_OK(stage(&s, st, 3) == 0 && count(tmp) == 3 && count(new) == 0 && trace_is(""),
+	       "spool_write: three files in tmp/, none in new/, nothing flushed yet");
+	TAP_OK(spool_commit_group(&s, st, 3) == 0 &&
+		   trace_is("data:file|data:file|data:file|grp/new|grp/tmp"),
+	       "spool_commit_group: each file fdatasynced, then new/ and tmp/ once");
+	TAP_OK(count(tmp) == 0 && count(new) == 3 && st[0].fd < 0,
+	       "all three in new/, tmp/ empty, descriptors closed");
+	int order = strcmp(st[0].name, st[1].name) < 0 && strcmp(st[1].name, st[2].name) < 0;
+	snprintf(path, sizeof path, "%s/%s", new, st[2].name);
+	TAP_OK(order && file_is(path, "G2", 2), "names sort in the order given; files whole");
+
+	/* A failed flush, at each place: all or nothing. */
+	const char *where[] = {"the second fdatasync", "the fsync of new/", "the fsync of tmp/"};
+	for (int f = 1; f <= 4; f += (f == 1 ? 2 : 1)) {
+		trace_reset(f);
+		errno = 0;
+		int r = stage(&s, st, 3) == 0 ? spool_commit_group(&s, st, 3) : 0;
+		TAP_OK(r < 0 && errno == EIO && count(new) == 3 && count(tmp) == 0 &&
+			   st[0].name[0] == '\0' && st[2].name[0] == '\0',
+		       "EIO from %s: -1 EIO, none in new/, tmp/ emptied, names empty",
+		       where[f == 1 ? 0 : f - 2]);
+	}
+	trace_reset(-1);
+
+	/* spool_discard(): the file is gone; an empty group commits nothing. */
+	TAP_OK(stage(&s, st, 1) == 0 && count(tmp) == 1, "one staged");
+	spool_discard(&s, &st[0]);
+	TAP_OK(count(tmp) == 0 && st[0].fd < 0, "spool_discard removes it from tmp/");
+	TAP_OK(spool_commit_group(&s, st, 0) == 0 && count(new) == 3, "an empty group: 0");
+
+	/* A file opened ahead and removed meanwhile: spool_write() takes a fresh one. */
+	TAP_OK(spool_prepare(&s) == 0, "a file opened ahead");
+	snprintf(path, sizeof path, "%s/%s", tmp, s.nextname);
+	unlink(path);
+	TAP_OK(stage(&s, st, 1) == 0 && spool_commit_group(&s, st, 1) == 0 && count(new) == 4,
+	       "removed while it waited: spool_write() opens another, the commit succeeds");
+	spool_close(&s);
 }
 
 int main(void)
@@ -307,6 +382,8 @@ int main(void)
 	}
 	TAP_OK(strcmp(n1, n2) < 0 && strcmp(n2, n3) < 0, "and they sort by arrival");
 	spool_close(&s);
+
+	test_group(root);
 
 	char cmd[200];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", root);
