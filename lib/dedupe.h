@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "ddtable.h"
 #include "hl7.h"
 
 /*
@@ -111,12 +112,21 @@ void dedupe_unit_init(struct dedupe_unit *u, enum dedupe_kind kind, struct dedup
 		      const char *bytes, size_t len);
 
 struct dedupe {
-	int dirfd;	   /* DIR */
-	int lockfd;	   /* DIR/lock, read-write: fcntl locks only */
-	long window;	   /* seconds */
-	long bucket;	   /* bucket size in seconds: max(1, window / 2) */
-	time_t next_prune; /* dedupe_prune() does nothing before this time */
+	int dirfd;	      /* DIR */
+	int lockfd;	      /* DIR/lock, read-write: fcntl locks only */
+	long window;	      /* seconds */
+	long bucket;	      /* bucket size in seconds: max(1, window / 2) */
+	time_t next_prune;    /* dedupe_prune() does nothing before this time */
+	struct ddtable table; /* DIR/table mapped; map NULL: records as files only */
+	pid_t locker;	      /* the pid that took the table lock */
 };
+
+/*
+ * Keep records only as files, as before the table (and lock with fcntl):
+ * what a record too large for a table slot gets.  For tests of that path;
+ * every process on one DIR must use the table or none.
+ */
+void dedupe_files_only(struct dedupe *d);
 
 /*
  * Open (creating when missing, mode 0750 under the umask) dir and dir/lock,

@@ -49,6 +49,15 @@ static int open_dd(struct dedupe *d, const char *sub, long window)
 	return dedupe_open(d, dir, window, &what);
 }
 
+/* A dedupe directory whose records are files only (the table's overflow store). */
+static int open_files(struct dedupe *d, const char *sub, long window)
+{
+	int r = open_dd(d, sub, window);
+	if (r == 0)
+		dedupe_files_only(d);
+	return r;
+}
+
 /* 1 if u is a duplicate at now with exactly this ACK and time. */
 static int found_as(struct dedupe *d, struct dedupe_unit u, time_t now, const char *ack, size_t len,
 		    time_t at)
@@ -193,8 +202,8 @@ static void test_basics(void)
 	TAP_OK(dedupe_lock(&d, &k.key) == 0, "dedupe_lock");
 	TAP_OK(store(&d, k, T0, ack, sizeof ack - 1) == 0, "dedupe_store");
 	TAP_OK(dedupe_unlock(&d, &k.key) == 0, "dedupe_unlock");
-	TAP_OK(exists("a", "1700000400+300"),
-	       "the record is in bucket START+SIZE (window 600: size 300)");
+	TAP_OK(exists("a", "table") && !exists("a", "1700000400+300"),
+	       "the record is in the table, not a file in a bucket");
 	TAP_OK(found_as(&d, k, T0, ack, sizeof ack - 1, T0),
 	       "a duplicate at once: the same ACK bytes and time");
 	TAP_OK(found_as(&d, k, T0 + 100, ack, sizeof ack - 1, T0), "a duplicate 100 s later");
@@ -265,15 +274,15 @@ static void test_kinds(void)
 
 	/* The batch's record put under the message's name: the stored kind is compared. */
 	struct dedupe d2;
-	TAP_OK(open_dd(&d2, "kinds2", 600) == 0 && store(&d2, m, T0, "M", 1) == 0 &&
+	TAP_OK(open_files(&d2, "kinds2", 600) == 0 && store(&d2, m, T0, "M", 1) == 0 &&
 		   only_record("kinds2", path2, sizeof path2),
 	       "a message's record elsewhere");
 	dedupe_close(&d2);
-	TAP_OK(open_dd(&d2, "kinds3", 600) == 0 && store(&d2, b, T0, "B", 1) == 0 &&
+	TAP_OK(open_files(&d2, "kinds3", 600) == 0 && store(&d2, b, T0, "B", 1) == 0 &&
 		   only_record("kinds3", path, sizeof path) && rename(path, path2) == 0,
 	       "replaced by the batch's record, same key, same digest, of the same length");
 	dedupe_close(&d2);
-	TAP_OK(open_dd(&d2, "kinds2", 600) == 0 && find(&d2, m, T0) == DEDUPE_NEW,
+	TAP_OK(open_files(&d2, "kinds2", 600) == 0 && find(&d2, m, T0) == DEDUPE_NEW,
 	       "a message finds a batch's record under its own name: new");
 	dedupe_close(&d2);
 
@@ -343,7 +352,7 @@ static void test_content(void)
 
 	/* A flipped bit in the stored digest: never a duplicate. */
 	struct dedupe d2;
-	TAP_OK(open_dd(&d2, "content2", 600) == 0 && store(&d2, ux, T0, "A", 1) == 0 &&
+	TAP_OK(open_files(&d2, "content2", 600) == 0 && store(&d2, ux, T0, "A", 1) == 0 &&
 		   only_record("content2", path, sizeof path),
 	       "a record to damage");
 	TAP_OK(patch(path, 24 + 31, "\x01", 1) == 0 && find(&d2, ux, T0) == DEDUPE_REUSED,
@@ -422,7 +431,7 @@ static void test_damage(void)
 	/* Header 56, kind 4, three lengths 12, the fields, the ACK. */
 	size_t whole = 56 + 4 + 12 + 3 + 3 + 8 + sizeof ack - 1;
 
-	TAP_OK(open_dd(&d, "dmg", 600) == 0 && store(&d, k, T0, ack, sizeof ack - 1) == 0 &&
+	TAP_OK(open_files(&d, "dmg", 600) == 0 && store(&d, k, T0, ack, sizeof ack - 1) == 0 &&
 		   only_record("dmg", path, sizeof path) && file_size(path) == (off_t)whole,
 	       "a record to damage, %zu bytes", whole);
 	TAP_OK(rewrite(path, whole - 1, "", 0) == 0 && find(&d, k, T0) == DEDUPE_NEW,
@@ -475,7 +484,8 @@ static void test_damage(void)
 	dedupe_close(&d);
 
 	/* A hash collision: the file named for `other` holds k's record. */
-	TAP_OK(open_dd(&d, "coll", 600) == 0 && open_dd(&d2, "coll2", 600) == 0, "two directories");
+	TAP_OK(open_files(&d, "coll", 600) == 0 && open_files(&d2, "coll2", 600) == 0,
+	       "two directories");
 	TAP_OK(store(&d, other, T0, "B", 1) == 0 && only_record("coll", path, sizeof path) &&
 		   store(&d2, k, T0, ack, sizeof ack - 1) == 0 &&
 		   only_record("coll2", path2, sizeof path2) && rename(path2, path) == 0,
@@ -546,7 +556,7 @@ static void test_prune(void)
 
 	/* Window 600, buckets of 300: [T0, T0+300) ends at T0+300 and goes
 	 * when now - (T0+300) > 600. */
-	TAP_OK(open_dd(&d, "pr", 600) == 0 && store(&d, k1, T0, "1", 1) == 0 &&
+	TAP_OK(open_files(&d, "pr", 600) == 0 && store(&d, k1, T0, "1", 1) == 0 &&
 		   store(&d, k2, T0 + 299, "2", 1) == 0 && store(&d, k3, T0 + 650, "3", 1) == 0,
 	       "records at T0, T0+299 (one bucket) and T0+650");
 	snprintf(path, sizeof path, "%s/pr/%lld+300/.4242.0123456789abcdef", root, (long long)T0);
@@ -568,7 +578,7 @@ static void test_prune(void)
 	TAP_OK(exists("pr", "junk") && exists("pr", "0300+300") && exists("pr", "lock"),
 	       "names not ours are left");
 	dedupe_close(&d);
-	TAP_OK(open_dd(&d, "pr", 600) == 0 && dedupe_prune(&d, T0 + 1201) == 0 &&
+	TAP_OK(open_files(&d, "pr", 600) == 0 && dedupe_prune(&d, T0 + 1201) == 0 &&
 		   count_records("pr") == 1,
 	       "a new process prunes at once, the young bucket stays");
 	TAP_OK(dedupe_prune(&d, T0 + 5000) == 1 && count_records("pr") == 0,
@@ -579,7 +589,7 @@ static void test_prune(void)
 	/* Two windows in one directory: 24 h (buckets of 12 h) and 15 min
 	 * (buckets of 450 s).  Each prunes the other's buckets by their own end. */
 	struct dedupe_unit ka = msg3("A", "F", "day"), kb = msg3("A", "F", "quarter");
-	TAP_OK(open_dd(&d, "mix", 86400) == 0 && open_dd(&d2, "mix", 900) == 0,
+	TAP_OK(open_files(&d, "mix", 86400) == 0 && open_files(&d2, "mix", 900) == 0,
 	       "windows 24h and 15m share a directory");
 	TAP_OK(store(&d, ka, T0, "A", 1) == 0 && store(&d2, kb, T0, "B", 1) == 0,
 	       "one record each");
@@ -633,15 +643,17 @@ static int writer(struct dedupe *d, int c, int out)
 	return write(out, delivered, sizeof delivered) != (ssize_t)sizeof delivered || bad;
 }
 
-static void test_concurrent(void)
+static void test_concurrent(int files)
 {
+	const char *sub = files ? "concf" : "conc";
 	struct dedupe d;
 	int fds[PROCS][2], failed = 0, total = 0, each = 1;
 	pid_t pids[PROCS];
 	int counts[KEYS] = {0};
 
 	/* Opened once before fork(): each child's locks are its own. */
-	TAP_OK(open_dd(&d, "conc", 3600) == 0, "a directory for %d processes", PROCS);
+	TAP_OK((files ? open_files : open_dd)(&d, sub, 3600) == 0,
+	       "a directory for %d processes (%s)", PROCS, files ? "files" : "table");
 	for (int c = 0; c < PROCS; c++) {
 		if (pipe(fds[c]) < 0 || (pids[c] = fork()) < 0) {
 			failed = 1;
@@ -675,7 +687,7 @@ static void test_concurrent(void)
 	       "every writer ran and saw the first writer's ACK for every key it did not deliver");
 	TAP_OK(each && total == KEYS,
 	       "every key delivered exactly once in all (%d deliveries for %d keys)", total, KEYS);
-	TAP_OK(count_records("conc") == KEYS, "%d records", KEYS);
+	TAP_OK(count_records(sub) == (files ? KEYS : 0), "%d record files", files ? KEYS : 0);
 	dedupe_close(&d);
 }
 
@@ -772,7 +784,8 @@ int main(void)
 	test_damage();
 	test_answer_bounds();
 	test_prune();
-	test_concurrent();
+	test_concurrent(0);
+	test_concurrent(1);
 	test_errors();
 	test_parse_window();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
