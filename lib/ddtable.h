@@ -32,8 +32,16 @@
 #define DDTABLE_ROOM (DDTABLE_SLOT - 64u) /* key + ACK bytes a slot holds */
 #define DDTABLE_SIZE ((size_t)(DDTABLE_SETS + 1) * 4096u)
 
+/*
+ * A process that has taken this many set locks maps the whole table at once
+ * (madvise MADV_POPULATE_WRITE): one ~7 ms call instead of a page fault per
+ * set touched from then on; a short connection never pays it.
+ */
+#define DDTABLE_POPULATE_AFTER 1024u
+
 struct ddtable {
-	unsigned char *map; /* NULL: no table */
+	unsigned char *map;  /* NULL: no table */
+	unsigned long locks; /* ddtable_lock() calls, for DDTABLE_POPULATE_AFTER */
 };
 
 /* A record as found: pointers into the map, valid while the set is locked. */
