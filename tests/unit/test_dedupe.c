@@ -659,6 +659,10 @@ static int table_patch(const char *sub, off_t off, const char *data, size_t n)
 	return patch(path, off, data, n);
 }
 
+static void test_table_kill(struct dedupe *dp, struct dedupe_unit k2);
+static void test_table_bad(struct dedupe_unit k);
+static void test_table_full(void);
+
 /* The table: a slot cut or damaged is absent; a bad table is refused; a dead locker's lock is
  * taken over. */
 static void test_table(void)
@@ -685,7 +689,16 @@ static void test_table(void)
 		   found_as(&d, k, T0, ack, sizeof ack - 1, T0),
 	       "recorded again over the damaged slot: a duplicate");
 
-	/* A process killed (SIGKILL) while it holds a set's lock. */
+	test_table_kill(&d, k2);
+	dedupe_close(&d);
+	test_table_bad(k);
+	test_table_full();
+}
+
+/* A process killed (SIGKILL) while it holds a set's lock. */
+static void test_table_kill(struct dedupe *dp, struct dedupe_unit k2)
+{
+	struct dedupe d = *dp;
 	pid_t pid = fork();
 	if (pid == 0) {
 		if (dedupe_lock(&d, &k2.key) == 0 && store(&d, k2, T0, "K2", 2) == 0)
@@ -700,8 +713,12 @@ static void test_table(void)
 		   dedupe_unlock(&d, &k2.key) == 0,
 	       "the dead child's lock is taken over, its record survives");
 	alarm(0);
-	dedupe_close(&d);
+}
 
+/* A table that is not ours is refused; a removed one starts again empty. */
+static void test_table_bad(struct dedupe_unit k)
+{
+	struct dedupe d;
 	char path[400];
 	snprintf(path, sizeof path, "%s/tbl/table", root);
 	errno = 0;
@@ -713,8 +730,12 @@ static void test_table(void)
 	TAP_OK(open_dd(&d, "tbl", 600) == 0 && find(&d, k, T0) == DEDUPE_NEW,
 	       "the table removed: a new empty one, every message new");
 	dedupe_close(&d);
+}
 
-	/* A full set: the eighth live key of one set goes to a file and is still found. */
+/* A full set: the eighth live key of one set goes to a file and is still found. */
+static void test_table_full(void)
+{
+	struct dedupe d;
 	TAP_OK(open_dd(&d, "full", 600) == 0, "a table to fill");
 	int n = 0, files = 0, all = 1;
 	char ids[64][16];
