@@ -171,8 +171,20 @@ int dedupe_open(struct dedupe *d, const char *dir, long window_seconds, const ch
 		errno = saved;
 		return -1;
 	}
+	*what = "table";
+	if (ddtable_open(&d->table, d->dirfd) < 0) {
+		int saved = errno;
+		dedupe_close(d);
+		errno = saved;
+		return -1;
+	}
 	*what = NULL;
 	return 0;
+}
+
+void dedupe_files_only(struct dedupe *d)
+{
+	ddtable_close(&d->table);
 }
 
 void dedupe_close(struct dedupe *d)
@@ -182,6 +194,7 @@ void dedupe_close(struct dedupe *d)
 	if (d->lockfd >= 0)
 		close(d->lockfd);
 	d->dirfd = d->lockfd = -1;
+	ddtable_close(&d->table);
 }
 
 static int lock_byte(struct dedupe *d, const struct dedupe_key *k, short type)
@@ -194,6 +207,16 @@ static int lock_byte(struct dedupe *d, const struct dedupe_key *k, short type)
 	 * processes on one directory lock the same bytes. */
 	if (key_parts(DEDUPE_MESSAGE, k, &kp) < 0)
 		return -1;
+	if (d->table.map) {
+		/* The table's set lock, no system call when free (ddtable.h). */
+		if (type == F_UNLCK) {
+			ddtable_unlock(&d->table, parts_hash(&kp, 1), d->locker);
+		} else {
+			d->locker = getpid();
+			ddtable_lock(&d->table, parts_hash(&kp, 1), d->locker);
+		}
+		return 0;
+	}
 	fl.l_start = (off_t)(parts_hash(&kp, 1) % LOCK_SLOTS);
 	do
 		r = fcntl(d->lockfd, type == F_UNLCK ? F_SETLK : F_SETLKW, &fl);
@@ -318,6 +341,58 @@ static enum dedupe_status lookup_parts(struct dedupe *d, const struct keyparts *
 	return DEDUPE_NEW;
 }
 
+/* The key's bytes in one buffer (room DDTABLE_ROOM); 0, or -1 when longer than a slot holds. */
+static int flat_key(const struct keyparts *kp, unsigned char *buf)
+{
+	size_t n = 0;
+	if (kp->len > DDTABLE_ROOM)
+		return -1;
+	for (int i = 0; i < 7; i++) {
+		memcpy(buf + n, kp->iov[i].iov_base, kp->iov[i].iov_len);
+		n += kp->iov[i].iov_len;
+	}
+	return 0;
+}
+
+/* A record found in a table slot, as dedupe_lookup() reports it. */
+static enum dedupe_status slot_status(const struct ddtable_rec *r, const unsigned char *digest,
+				      char *ack, size_t cap, struct dedupe_hit *hit)
+{
+	if (memcmp(r->digest, digest, DEDUPE_DIGEST_LEN) != 0) {
+		*hit = (struct dedupe_hit){.accepted_at = (time_t)r->t};
+		return DEDUPE_REUSED;
+	}
+	if (r->ack_len > cap) {
+		*hit = (struct dedupe_hit){.ack_stored = r->ack_len, .accepted_at = (time_t)r->t};
+		return DEDUPE_TRUNCATED;
+	}
+	if (r->ack_len)
+		memcpy(ack, r->ack, r->ack_len);
+	*hit = (struct dedupe_hit){
+	    .ack_len = r->ack_len, .ack_stored = r->ack_len, .accepted_at = (time_t)r->t};
+	return DEDUPE_DUPLICATE;
+}
+
+/* The table's slot, and the files when the set overflowed within the window: the newer decides. */
+static enum dedupe_status lookup_table(struct dedupe *d, const struct keyparts *kp,
+				       const unsigned char *digest, time_t now, char *ack,
+				       size_t cap, struct dedupe_hit *hit)
+{
+	unsigned char key[DDTABLE_ROOM];
+	struct ddtable_rec r;
+	uint64_t set = parts_hash(kp, 1);
+	int in_slot = flat_key(kp, key) == 0 && ddtable_find(&d->table, set, key, kp->len, &r) &&
+		      r.t >= (long long)now - d->window;
+
+	if (ddtable_overflow(&d->table, set) >= (long long)now - d->window) {
+		enum dedupe_status st = lookup_parts(d, kp, digest, now, ack, cap, hit);
+		if (st != DEDUPE_NEW && (!in_slot || (long long)hit->accepted_at > r.t))
+			return st;
+		*hit = (struct dedupe_hit){0};
+	}
+	return in_slot ? slot_status(&r, digest, ack, cap, hit) : DEDUPE_NEW;
+}
+
 enum dedupe_status dedupe_lookup(struct dedupe *d, const struct dedupe_unit *u, time_t now,
 				 char *ack, size_t cap, struct dedupe_hit *hit)
 {
@@ -326,7 +401,9 @@ enum dedupe_status dedupe_lookup(struct dedupe *d, const struct dedupe_unit *u, 
 	*hit = (struct dedupe_hit){0};
 	if (key_parts(u->kind, &u->key, &kp) < 0)
 		return DEDUPE_FAILED;
-	return lookup_parts(d, &kp, u->digest, now, ack, cap, hit);
+	if (!d->table.map)
+		return lookup_parts(d, &kp, u->digest, now, ack, cap, hit);
+	return lookup_table(d, &kp, u->digest, now, ack, cap, hit);
 }
 
 /* writev() until everything is written. */
@@ -423,6 +500,23 @@ int dedupe_store(struct dedupe *d, const struct dedupe_unit *u, time_t now, cons
 
 	if (key_parts(u->kind, &u->key, &kp) < 0)
 		return -1;
+	if (ack_len > DEDUPE_ACK_MAX) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	if (d->table.map) {
+		unsigned char key[DDTABLE_ROOM];
+		uint64_t set = parts_hash(&kp, 1);
+		int flat = flat_key(&kp, key) == 0;
+		if (flat &&
+		    ddtable_put(&d->table, set, key, kp.len, u->digest, (long long)now,
+				(uint32_t)d->window, (const unsigned char *)ack, ack_len) == 0)
+			return 0;
+		/* Too large for a slot, or a full set: a file, and the set says to look there. */
+		if (flat)
+			ddtable_forget(&d->table, set, key, kp.len);
+		ddtable_set_overflow(&d->table, set, (long long)now);
+	}
 	return store(d, &kp, u->digest, now, ack, ack_len);
 }
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "ddtable.h"
 #include "hl7.h"
 
 /*
@@ -39,7 +40,13 @@
  * and MD5 and SHA-1 have known collisions).
  *
  * Layout of the directory DIR:
+ *   DIR/table                the records (lib/ddtable.h): a slot per record,
+ *                            16384 sets of 7, a lock word per set; a record
+ *                            that does not fit (set full of live records,
+ *                            key and ACK over 448 bytes) goes to a bucket
+ *                            file below, and its set says to look there
  *   DIR/lock                 empty file, used only for fcntl byte-range locks
+ *                            (the pruner's, and keys after dedupe_files_only)
  *   DIR/START+SIZE/          a bucket: keys accepted in [START, START+SIZE)
  *   DIR/START+SIZE/HHHH...   one record: 16 lowercase hex digits, a 64-bit
  *                            hash of the kind and key; it holds a header
@@ -60,9 +67,10 @@
  * 1, before kinds and digests) are absent too: right after an upgrade a
  * resend may be delivered once more.
  *
- * Processes using different windows on one DIR do not see each other's
- * records (each looks only in buckets of its own SIZE), and never prune a
- * bucket still inside the window that made it.
+ * Processes using different windows on one DIR judge the table's records
+ * by their own window; each keeps a record until its own window is past.
+ * Bucket files of another window's SIZE are not looked at, and never
+ * pruned while still inside the window that made them.
  */
 
 /* The longest window dedupe_parse_window() and dedupe_open() accept (366 days). */
@@ -111,12 +119,21 @@ void dedupe_unit_init(struct dedupe_unit *u, enum dedupe_kind kind, struct dedup
 		      const char *bytes, size_t len);
 
 struct dedupe {
-	int dirfd;	   /* DIR */
-	int lockfd;	   /* DIR/lock, read-write: fcntl locks only */
-	long window;	   /* seconds */
-	long bucket;	   /* bucket size in seconds: max(1, window / 2) */
-	time_t next_prune; /* dedupe_prune() does nothing before this time */
+	int dirfd;	      /* DIR */
+	int lockfd;	      /* DIR/lock, read-write: fcntl locks only */
+	long window;	      /* seconds */
+	long bucket;	      /* bucket size in seconds: max(1, window / 2) */
+	time_t next_prune;    /* dedupe_prune() does nothing before this time */
+	struct ddtable table; /* DIR/table mapped; map NULL: records as files only */
+	pid_t locker;	      /* the pid that took the table lock */
 };
+
+/*
+ * Keep records only as files, as before the table (and lock with fcntl):
+ * what a record too large for a table slot gets.  For tests of that path;
+ * every process on one DIR must use the table or none.
+ */
+void dedupe_files_only(struct dedupe *d);
 
 /*
  * Open (creating when missing, mode 0750 under the umask) dir and dir/lock,

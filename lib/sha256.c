@@ -4,6 +4,11 @@
 
 #include <string.h>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define SHA256_NI 1
+#endif
+
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -50,6 +55,63 @@ static void compress(uint32_t h[8], const unsigned char *p)
 	h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += k;
 }
 
+#ifdef SHA256_NI
+/*
+ * The same compression with the x86 SHA extensions (Intel's SHA-NI): the
+ * state as ABEF/CDGH vectors, four schedule words per step (sha256msg1/2),
+ * two rounds per sha256rnds2.  About 6 times the portable code's speed.
+ */
+__attribute__((target("sha,sse4.1"))) static void compress_ni(uint32_t h[8], const unsigned char *p,
+							      size_t n)
+{
+	const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+	__m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(void *)&h[0]), 0xB1);
+	__m128i s1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(void *)&h[4]), 0x1B);
+	__m128i s0 = _mm_alignr_epi8(tmp, s1, 8);
+	s1 = _mm_blend_epi16(s1, tmp, 0xF0);
+
+	for (; n > 0; n--, p += 64) {
+		__m128i w[16], a0 = s0, c0 = s1;
+		for (int i = 0; i < 16; i++) {
+			if (i < 4)
+				w[i] = _mm_shuffle_epi8(
+				    _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i)),
+				    mask);
+			else
+				w[i] = _mm_sha256msg2_epu32(
+				    _mm_add_epi32(_mm_sha256msg1_epu32(w[i - 4], w[i - 3]),
+						  _mm_alignr_epi8(w[i - 1], w[i - 2], 4)),
+				    w[i - 1]);
+			__m128i m = _mm_add_epi32(
+			    w[i], _mm_loadu_si128((const __m128i *)(const void *)&K[4 * i]));
+			s1 = _mm_sha256rnds2_epu32(s1, s0, m);
+			s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(m, 0x0E));
+		}
+		s0 = _mm_add_epi32(s0, a0);
+		s1 = _mm_add_epi32(s1, c0);
+	}
+	tmp = _mm_shuffle_epi32(s0, 0x1B);
+	s1 = _mm_shuffle_epi32(s1, 0xB1);
+	s0 = _mm_blend_epi16(tmp, s1, 0xF0);
+	s1 = _mm_alignr_epi8(s1, tmp, 8);
+	_mm_storeu_si128((__m128i *)(void *)&h[0], s0);
+	_mm_storeu_si128((__m128i *)(void *)&h[4], s1);
+}
+#endif
+
+/* n whole blocks into the state: SHA-NI when the CPU has it. */
+static void compress_blocks(uint32_t h[8], const unsigned char *p, size_t n)
+{
+#ifdef SHA256_NI
+	if (__builtin_cpu_supports("sha")) {
+		compress_ni(h, p, n);
+		return;
+	}
+#endif
+	for (; n > 0; n--, p += 64)
+		compress(h, p);
+}
+
 void sha256_init(struct sha256 *c)
 {
 	static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -73,11 +135,12 @@ void sha256_update(struct sha256 *c, const void *data, size_t len)
 		len -= m;
 		if (c->n < 64)
 			return;
-		compress(c->h, c->block);
+		compress_blocks(c->h, c->block, 1);
 		c->n = 0;
 	}
-	for (; len >= 64; p += 64, len -= 64)
-		compress(c->h, p);
+	compress_blocks(c->h, p, len / 64);
+	p += len / 64 * 64;
+	len %= 64;
 	if (len > 0)
 		memcpy(c->block, p, len);
 	c->n = len;
@@ -91,13 +154,13 @@ void sha256_final(struct sha256 *c, unsigned char out[SHA256_LEN])
 	c->block[c->n++] = 0x80;
 	if (c->n > 56) {
 		memset(c->block + c->n, 0, 64 - c->n);
-		compress(c->h, c->block);
+		compress_blocks(c->h, c->block, 1);
 		c->n = 0;
 	}
 	memset(c->block + c->n, 0, 56 - c->n);
 	for (int i = 0; i < 8; i++)
 		c->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-	compress(c->h, c->block);
+	compress_blocks(c->h, c->block, 1);
 	for (int i = 0; i < 8; i++)
 		for (int j = 0; j < 4; j++)
 			out[4 * i + j] = (unsigned char)(c->h[i] >> (24 - 8 * j));
