@@ -25,6 +25,7 @@
 #include "log.h"
 #include "monotime.h"
 #include "mllp.h"
+#include "proxyin.h"
 #include "tlsio.h"
 
 /* journald MESSAGE_ID of the connection's closing line. */
@@ -376,6 +377,11 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 	       char **envp)
 {
 	static char rbuf[READ_CHUNK];
+	struct peer client = *peer; /* with --proxy-protocol, the balancer's client */
+	int pr = cfg->proxy_protocol ? proxyin_read(cfg, in_fd, &client) : 0;
+	if (pr != 0)
+		return pr < 0 ? 0 : pr;
+	peer = &client;
 	struct conn c = {.cfg = cfg,
 			 .peer = peer,
 			 .in_fd = in_fd,
