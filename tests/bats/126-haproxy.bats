@@ -10,6 +10,8 @@ load haproxy
 
 setup() {
 	send_setup
+	# the servers' bound (bg_start): the drain test runs longer than 30 s under ASan
+	export MLLPD_TIMEOUT=120
 	CAP="$MLLPD_ROOT/tests/tools/exec-capture.sh"
 }
 
@@ -98,7 +100,7 @@ busy() {
 	kids=$(pgrep -P "$pid" | tr '\n' ' ')
 	# shellcheck disable=SC2086 # one pid a word
 	kill -9 "$pid" $kids
-	pid_wait "$drain" 60
+	pid_wait "$drain" 100
 	[[ $PID_STATUS -eq 0 ]] || fail "mllp-send --drain exited $PID_STATUS: $(cat "$T/drain.err")"
 	wait_until 5 eval '[[ $(haproxy_status '"$victim"') == DOWN* ]]'
 	assert_count 0 "$T/src/new"
