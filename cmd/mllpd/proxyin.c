@@ -107,6 +107,18 @@ static void use_client(const struct proxy_header *h, struct peer *peer)
 	log_line(LOG_DEBUG, "%s: PROXY v%d header from %s", peer->label, h->version, was);
 }
 
+/*
+ * HAProxy's health checks send a LOCAL header (UNKNOWN with send-proxy)
+ * and close: when the end is already there behind such a header, the
+ * connection ends quietly, not with a closing line every few seconds.
+ */
+static int health_check(const struct hdr_in *in)
+{
+	char c;
+	return in->sock && in->h.family == PROXY_KEEP &&
+	       recv(in->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 /* The one line for a connection closed before its header was whole; the exit code. */
 static int refuse(const struct hdr_in *in, const char *why)
 {
@@ -156,6 +168,10 @@ int proxyin_read(const struct config *cfg, int fd, struct peer *peer)
 	}
 	if (s != PROXY_DONE)
 		return refuse(&in, proxy_status_text(s));
+	if (health_check(&in)) {
+		log_line(LOG_DEBUG, "%s: PROXY header and the end: a health check", peer->label);
+		return -1;
+	}
 	use_client(&in.h, peer);
 	return 0;
 }

@@ -14,7 +14,8 @@
  * allows.  The header must be whole within --frame-timeout.
  *
  * Returns 0 when the connection goes on; -1 when it ended before its
- * first byte or on SIGTERM (nothing to do: exit 0); else an exit code,
+ * first byte, right after a LOCAL or UNKNOWN header (a balancer's health
+ * check), or on SIGTERM (nothing to do: exit 0); else an exit code,
  * after one log line (EX_PROTOCOL: no valid header in time; EX_IOERR).
  * Nothing is answered either way.
  */

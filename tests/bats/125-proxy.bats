@@ -190,6 +190,27 @@ assert_refused() {
 	wait_until 5 grep -q -- '--proxy-protocol: not a PROXY protocol header' "$T/server.err"
 }
 
+@test "proxy: --listen: a LOCAL header and the end (a health check) leaves no log line" {
+	listen_start --proxy-protocol --spool "$SPOOL"
+	v2_local >"$T/hc"
+	# the header and the FIN together, as HAProxy's check sends them
+	timeout 10 "${PYTHON:-python3}" - "$PORT" "$T/hc" <<'EOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(open(sys.argv[2], "rb").read())
+s.shutdown(socket.SHUT_WR)
+assert s.recv(1) == b""
+EOF
+	# then a real connection, whose closing line shows the check's would be there by now
+	with v2_tcp4
+	run mllp_client --framed --expect 1 127.0.0.1 "$PORT" "$T/in"
+	assert_success
+	wait_until 5 grep -q 'mllpd: 127.0.0.2:56316: closed: messages=1' "$T/server.err"
+	run grep -c 'closed:' "$T/server.err"
+	assert_output 1
+	! grep -q 'exited' "$T/server.err" || fail "a connection process failed: $(cat "$T/server.err")"
+}
+
 @test "proxy: systemd socket activation, Accept=yes, connection on fd 0" {
 	server_start server systemd-socket-activate -l "127.0.0.1:$PORT" --accept --inetd "$MLLPD" \
 		--proxy-protocol --spool "$SPOOL"
