@@ -55,8 +55,9 @@ send_from127002() {
 	wait_until 5 grep -qE "mllpd: 127\.0\.0\.2:($p1|$p2): message id=HP[12] " "$T/b.err"
 	[[ $(<"$T/cap-a/env.MLLP_REMOTE_ADDR") == 127.0.0.2 ]] || fail "a: $(<"$T/cap-a/env.MLLP_REMOTE_ADDR")"
 	[[ $(<"$T/cap-b/env.MLLP_REMOTE_ADDR") == 127.0.0.2 ]] || fail "b: $(<"$T/cap-b/env.MLLP_REMOTE_ADDR")"
-	# HAProxy's health checks (a LOCAL header) are served, never refused
+	# HAProxy's health checks (a LOCAL header, then the end) are never refused, and leave no line
 	! grep -q -- '--proxy-protocol:' "$T/a.err" "$T/b.err" || fail "a check was refused: $(cat "$T/a.err")"
+	! grep -q 'messages=0' "$T/a.err" "$T/b.err" || fail "a check was logged: $(cat "$T/a.err" "$T/b.err")"
 }
 
 @test "haproxy send-proxy (v1): the client's address in the backend's log" {
