@@ -70,12 +70,17 @@ send_from127002() {
 	wait_until 5 grep -q "mllpd: 127.0.0.2:$p: closed: messages=1 " "$T/a.err"
 }
 
-# busy NAME: the backend's connection process is running its --exec command (a message in hand).
-busy() {
-	local pid kid
-	eval "pid=\$PID_$1"
-	for kid in $(pgrep -P "$pid"); do
-		pgrep -P "$kid" >/dev/null && return 0
+# third_started: the command of the third message has just started, on either backend
+# (polled every 20 ms, builtins only: the kill must land well inside its 0.3 s).
+third_started() {
+	local i f c
+	for ((i = 0; i < 1500; i++)); do
+		c=0
+		for f in "$T"/busy-a/* "$T"/busy-b/*; do
+			[[ -e $f ]] && c=$((c + 1))
+		done
+		((c >= 3)) && return 0
+		sleep 0.02
 	done
 	return 1
 }
@@ -83,18 +88,19 @@ busy() {
 @test "haproxy: a backend killed mid-drain is taken out; every message in exactly one spool" {
 	local n=36 victim
 	spool_fill "$T/src" 1 "$n" HK
-	# each message spends 0.2 s in the command, between tmp/ and new/: the kill lands there
-	backend a --exec 'sleep 0.2'
-	backend b --exec 'sleep 0.2'
+	# each message spends 0.3 s in the command, between tmp/ and new/, after it marks its
+	# start in busy-NAME/: the kill lands there (killed then, the message is not in new/)
+	mkdir "$T/busy-a" "$T/busy-b"
+	backend a --exec "touch '$T/busy-a/'\"\$HL7_CONTROL_ID\"; sleep 0.3"
+	backend b --exec "touch '$T/busy-b/'\"\$HL7_CONTROL_ID\"; sleep 0.3"
 	haproxy_conf send-proxy-v2 "a:$PORT_a" "b:$PORT_b"
 	haproxy_start
 	bg_start "$SEND" -q --retry-delay 0.2 --drain "$T/src" "127.0.0.1:$HAP_PORT" \
 		>"$T/drain.out" 2>"$T/drain.err"
 	local drain=$BG_PID
-	wait_until 20 eval 'has_files "$T/a/new" || has_files "$T/b/new"'
+	third_started || fail "the drain did not start"
 	victim=a
-	has_files "$T/a/new" || victim=b
-	wait_until 10 busy "$victim"
+	has_files "$T/busy-a" || victim=b
 	# the listener and its connection processes (found first: orphans lose their parent)
 	local pid kids
 	eval "pid=\$PID_$victim"
