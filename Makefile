@@ -173,7 +173,7 @@ BUILD_PKGS := gcc make pkg-config libc6-dev libsystemd-dev libssl-dev
 FUZZ_PKGS := clang libclang-rt-dev
 LINT_PKGS := mandoc shellcheck clang-format
 TEST_PKGS := bats bats-assert bats-support socat ucspi-tcp python3 python3-hl7 systemd mandoc jq openssl \
-	xinetd stunnel4 mosquitto mosquitto-clients strace
+	xinetd stunnel4 mosquitto mosquitto-clients strace haproxy
 define need_packages
 	@if command -v dpkg-query >/dev/null 2>&1; then \
 	  missing=; for p in $(1); do \

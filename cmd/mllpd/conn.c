@@ -26,6 +26,7 @@
 #include "monotime.h"
 #include "selfpipe.h"
 #include "mllp.h"
+#include "proxyin.h"
 #include "stream.h"
 #include "tlsio.h"
 
@@ -423,6 +424,11 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 	       char **envp)
 {
 	static char rbuf[READ_CHUNK];
+	struct peer client = *peer; /* with --proxy-protocol, the balancer's client */
+	int pr = cfg->proxy_protocol ? proxyin_read(cfg, in_fd, &client) : 0;
+	if (pr != 0)
+		return pr < 0 ? 0 : pr;
+	peer = &client;
 	struct conn c = {.cfg = cfg, .peer = peer, .envp = envp, .restart_idle = 1};
 	long long start = monotime_us();
 	const char *reason = "eof";

@@ -33,7 +33,7 @@ static const char usage_text[] =
     "             [--max-message-size BYTES] [--idle-timeout SEC] [--frame-timeout SEC]\n"
     "             [--ack-application NAME] [--ack-facility NAME] [--ack-mode auto|original]\n"
     "             [--strict] [--listen [HOST:]PORT] [--max-connections N]\n"
-    "             [--max-per-source N]\n"
+    "             [--max-per-source N] [--proxy-protocol]\n"
     "             [--log-target auto|stderr|journal|syslog]\n"
     "             [--tls-cert FILE [--tls-key FILE] | --tls-pkcs12 FILE]\n"
     "             [--tls-password-file FILE] [--tls-ca FILE] [--tls-verify-client]\n"
@@ -62,6 +62,7 @@ static const char help_text[] =
     "  --listen [HOST:]PORT      accept connections, one process each (no super-server)\n"
     "  --max-connections N       connections served at once with --listen/Accept=no (64)\n"
     "  --max-per-source N        of those, from one address at once (0: no limit)\n"
+    "  --proxy-protocol          each connection starts with a PROXY v1/v2 header (HAProxy)\n"
     "  --log-target TARGET       auto, stderr, journal or syslog (auto)\n"
     "  --tls-cert FILE           TLS: PEM certificate (chain) of this server\n"
     "  --tls-key FILE            TLS: PEM private key (default: in the --tls-cert file)\n"
@@ -139,6 +140,7 @@ enum {
 	OPT_TLS_CRL,
 	OPT_TLS_HANDSHAKE_TIMEOUT,
 	OPT_MAX_PER_SOURCE,
+	OPT_PROXY_PROTOCOL,
 };
 
 static const struct option options[] = {
@@ -176,6 +178,7 @@ static const struct option options[] = {
     {"tls-crl", required_argument, NULL, OPT_TLS_CRL},
     {"tls-handshake-timeout", required_argument, NULL, OPT_TLS_HANDSHAKE_TIMEOUT},
     {"max-per-source", required_argument, NULL, OPT_MAX_PER_SOURCE},
+    {"proxy-protocol", no_argument, NULL, OPT_PROXY_PROTOCOL},
     {NULL, 0, NULL, 0},
 };
 
@@ -243,6 +246,7 @@ static int conn_option(int c, struct config *cfg)
 	case OPT_MAX_PER_SOURCE:
 		cfg->max_per_source = (unsigned)cli_count("--max-per-source", optarg, 0, 100000);
 		break;
+	case OPT_PROXY_PROTOCOL: cfg->proxy_protocol = 1; break;
 	default: return 0;
 	}
 	return 1;

@@ -41,6 +41,7 @@ struct config {
 	double tls_handshake_timeout; /* seconds; 0: none */
 	unsigned max_per_source; /* --max-per-source: connections from one address at once; 0: no
 				    limit */
+	int proxy_protocol;	 /* --proxy-protocol: a PROXY header starts each connection */
 };
 
 /* A timeout option in milliseconds, rounded (options are at most 2147483 s: it fits an int). */

@@ -99,9 +99,10 @@ config_error() {
 	mllpd_run --config "$MLLPD_ROOT/etc/mllpd.conf.example" --spool "$SPOOL" <"$T/m.framed"
 	assert_ack_code AA
 	assert_spooled_only "$T/m.hl7"
-	# every commented-out setting is valid too, once uncommented (the TLS ones need files: left out)
+	# every commented-out setting is valid too, once uncommented (the TLS ones need files: left
+	# out; proxy-protocol needs a PROXY header first: 125-proxy.bats)
 	sed -n 's/^#\([a-z][a-z-]*\( = .*\)\{0,1\}\)$/\1/p' "$MLLPD_ROOT/etc/mllpd.conf.example" |
-		grep -v -e '^tls-' -e '^listen' -e '^exec' -e '^spool' >"$T/all.conf"
+		grep -v -e '^tls-' -e '^listen' -e '^exec' -e '^spool' -e '^proxy-protocol' >"$T/all.conf"
 	[[ $(wc -l <"$T/all.conf") -ge 10 ]] || fail "too few settings found in the example: $(cat "$T/all.conf")"
 	mllpd_run --config "$T/all.conf" --spool "$SPOOL" --log-target stderr <"$T/m.framed"
 	assert_ack_code AA
@@ -145,4 +146,9 @@ config_error() {
 	# the same bad value on the command line stays a usage error (64)
 	mllpd_run 64 --config "$T/other.conf" --ack-mode sometimes </dev/null
 	assert_stderr_line 0 'mllpd: --ack-mode: must be auto or original: sometimes'
+}
+
+@test "config: proxy-protocol is a flag: a value is refused" {
+	conf c.conf "spool = $SPOOL" 'proxy-protocol = yes'
+	config_error "mllpd: $T/c.conf:2: proxy-protocol: takes no value" --config "$T/c.conf"
 }

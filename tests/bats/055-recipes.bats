@@ -72,6 +72,59 @@ mqtt_recipe() {
 	assert_ack_code AE
 }
 
+@test "README MQTT recipe: the broker killed mid-run (kill -9): AA only for what it delivered, the rest AE" {
+	command -v mosquitto >/dev/null && command -v mosquitto_pub >/dev/null && command -v mosquitto_sub >/dev/null ||
+		skip "mosquitto and mosquitto-clients not installed"
+	local port n=30 i id broker consumer killer
+	port=$(free_port)
+	printf '%s\n' "listener $port 127.0.0.1" 'allow_anonymous true' "user $(id -un)" >"$T/mosquitto.conf"
+	bg_start mosquitto -c "$T/mosquitto.conf" >"$T/broker.log" 2>&1
+	broker=$(pgrep -P "$BG_PID")
+	[[ -n $broker ]] || fail "no mosquitto process under $BG_PID"
+	wait_until 10 port_listening "$port"
+	# a live consumer: what the broker delivered, one message a line
+	bg_start mosquitto_sub -p "$port" -V mqttv5 -q 1 -t 'hl7/#' >"$T/got" 2>"$T/sub.err"
+	consumer=$BG_PID
+	mqtt_recipe "$port"
+	sample_msg MQ0000 >"$T/first.hl7"
+	wait_until 10 eval 'timeout 5 mosquitto_pub -p '"$port"' -q 1 -t hl7/ADT -f "$T/first.hl7" && grep -q MQ0000 "$T/got"'
+	for ((i = 1; i <= n; i++)); do printf -v id 'MQ%04d' "$i"; sample_msg "$id" | frame; done >"$T/in"
+	# the broker dies once some messages went through (each publish made a little slower, so
+	# the kill lands mid-run)
+	(
+		for ((i = 0; i < 300; i++)); do
+			[[ $(grep -c '|MQ00[0-9][0-9]|' "$T/got") -ge 6 ]] && break
+			sleep 0.05
+		done
+		kill -9 "$broker"
+	) &
+	killer=$!
+	mllpd_send "$T/in" --exec "sleep 0.05; $MQTT_CMD"
+	wait "$killer"
+	bg_stop "$consumer"
+	assert_ack_count "$n"
+	local aa=0 ae=0 code
+	for ((i = 1; i <= n; i++)); do
+		printf -v id 'MQ%04d' "$i"
+		code=$(ack_field MSA 1 "$i")
+		if [[ $code == AA ]]; then
+			aa=$((aa + 1))
+			grep -q "|$id|" "$T/got" || fail "$id answered AA, never delivered"
+		else
+			[[ $code == AE ]] || fail "$id answered $code, not AA or AE"
+			ae=$((ae + 1))
+		fi
+	done
+	((aa >= 1 && ae >= 1)) || fail "not killed mid-run: $aa AA, $ae AE"
+	# and what came after the kill: every one AE, in order (no AA after the first AE)
+	local seen_ae=0
+	for ((i = 1; i <= n; i++)); do
+		code=$(ack_field MSA 1 "$i")
+		[[ $code == AE ]] && seen_ae=1
+		((seen_ae == 0)) || [[ $code == AE ]] || fail "message $i answered $code after an AE"
+	done
+}
+
 # man_example CAPTION: the display (.Bd) of hl7(1) after the paragraph
 # holding CAPTION, as mandoc renders it and a user would paste it
 # (indentation removed).

@@ -23,6 +23,9 @@ MLLP frame (0x0B content 0x1C 0x0D), and reads one ACK frame per FILE.
   --hold-max SEC    upper bound for --hold-file (default 30)
   --wait-eof        after the ACKs, wait until the server closes the
                     connection (bounded by --timeout); exit 4 when it does not
+  --bind ADDR       connect from local address ADDR (e.g. 127.0.0.2)
+  --chunk N         with --pipeline or --framed: send the bytes N at a time,
+                    each write on its own (TCP_NODELAY, 20 ms between writes)
 
 Exit status: 0 every expected ACK read; 1 usage or connect error;
 2 timed out waiting for an ACK; 3 connection closed before every ACK;
@@ -48,7 +51,7 @@ def parse_args(argv):
         "pipeline": False, "framed": False, "expect": None, "timeout": 10.0,
         "print": "msa", "ack_dir": None, "port_file": None,
         "ready_file": None, "hold_file": None, "hold_max": 30.0,
-        "wait_eof": False,
+        "wait_eof": False, "bind": None, "chunk": 0,
     }
     pos = []
     i = 0
@@ -57,7 +60,8 @@ def parse_args(argv):
               "--port-file": ("port_file", str),
               "--ready-file": ("ready_file", str),
               "--hold-file": ("hold_file", str),
-              "--hold-max": ("hold_max", float)}
+              "--hold-max": ("hold_max", float),
+              "--bind": ("bind", str), "--chunk": ("chunk", int)}
     while i < len(argv):
         a = argv[i]
         if a == "--pipeline":
@@ -90,7 +94,7 @@ def parse_args(argv):
     return opt, pos[0], pos[1], pos[2:]
 
 
-def connect(host, port, timeout):
+def connect(host, port, timeout, bind=None):
     host = host.strip("[]")
     err = None
     for fam, typ, proto, _, addr in socket.getaddrinfo(
@@ -98,6 +102,8 @@ def connect(host, port, timeout):
         s = socket.socket(fam, typ, proto)
         s.settimeout(timeout)
         try:
+            if bind:
+                s.bind((bind.strip("[]"), 0))
             s.connect(addr)
             return s
         except OSError as e:
@@ -165,6 +171,15 @@ def emit(mode, out, content, raw):
     out.flush()
 
 
+def send_chunks(sock, data, n):
+    """Each N bytes in a write of its own, a pause between: separate segments."""
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    for i in range(0, len(data), n):
+        if i:
+            time.sleep(0.02)
+        sock.sendall(data[i:i + n])
+
+
 def wait_for_file(path, bound):
     deadline = time.monotonic() + bound
     while not os.path.exists(path) and time.monotonic() < deadline:
@@ -183,7 +198,7 @@ def main():
         usage("--framed needs --expect")
 
     try:
-        sock = connect(host, port, opt["timeout"])
+        sock = connect(host, port, opt["timeout"], opt["bind"])
     except OSError as e:
         sys.stderr.write("mllp_client: connect %s %s: %s\n" % (host, port, e))
         return 1
@@ -197,7 +212,10 @@ def main():
     got = 0
     status = 0
     try:
-        if opt["pipeline"] or opt["framed"]:
+        if opt["chunk"] > 0 and (opt["pipeline"] or opt["framed"]):
+            send_chunks(sock, b"".join(payloads), opt["chunk"])
+            sends = []
+        elif opt["pipeline"] or opt["framed"]:
             sock.sendall(b"".join(payloads))
             sends = []
         else:
