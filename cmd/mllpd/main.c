@@ -41,7 +41,7 @@ static const char usage_text[] =
     "             [--tls-crl FILE] [--tls-ciphers LIST] [--tls-groups LIST]\n"
     "             [--tls-handshake-timeout SEC]\n"
     "             [--tls-min-version 1.2|1.3] [--tls-allow FILE] [--config FILE]\n"
-    "             [--dedupe WINDOW [--dedupe-dir DIR]]\n"
+    "             [--dedupe WINDOW [--dedupe-dir DIR]] [--stats FILE]\n"
     "       mllpd --version | --help\n";
 
 static const char help_text[] =
@@ -80,6 +80,7 @@ static const char help_text[] =
     "  --dedupe WINDOW           deliver a resend (same MSH-3, -4, -10 and bytes) once per WINDOW "
     "(15m, 24h)\n"
     "  --dedupe-dir DIR          where --dedupe keeps its record (default: SPOOL/dedupe)\n"
+    "  --stats FILE              count messages by answer, bytes, connections into FILE (shared)\n"
     "  --config FILE             options from FILE (name = value lines); the command line wins\n"
     "  -q, --quiet               log warnings and errors only\n"
     "  -v, --verbose             log connections and leniencies too\n"
@@ -145,6 +146,7 @@ enum {
 	OPT_TLS_CRL,
 	OPT_TLS_HANDSHAKE_TIMEOUT,
 	OPT_MAX_PER_SOURCE,
+	OPT_STATS,
 };
 
 static const struct option options[] = {
@@ -182,6 +184,7 @@ static const struct option options[] = {
     {"tls-crl", required_argument, NULL, OPT_TLS_CRL},
     {"tls-handshake-timeout", required_argument, NULL, OPT_TLS_HANDSHAKE_TIMEOUT},
     {"max-per-source", required_argument, NULL, OPT_MAX_PER_SOURCE},
+    {"stats", required_argument, NULL, OPT_STATS},
     {NULL, 0, NULL, 0},
 };
 
@@ -282,6 +285,7 @@ static void apply_options(int argc, char **argv, struct config *cfg, enum log_ta
 			cfg->max_per_source =
 			    (unsigned)cli_count("--max-per-source", optarg, 0, 100000);
 			break;
+		case OPT_STATS: cfg->stats_file = optarg; break;
 		case 'q': *verbosity = -1; break;
 		case 'v': *verbosity = 1; break;
 		case OPT_VERSION: printf("mllpd %s\n", MLLPD_VERSION); exit(EX_OK);
@@ -687,6 +691,7 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &cfg, &target, &verbosity);
 	log_setup(target, verbosity);
 	tls_setup(&cfg);
+	metrics_open(&cfg);
 	signals_setup();
 
 	int n = systemd_listen_fds();
