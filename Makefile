@@ -172,7 +172,7 @@ BUILD_PKGS := gcc make pkg-config libc6-dev libsystemd-dev libssl-dev
 FUZZ_PKGS := clang libclang-rt-dev
 LINT_PKGS := mandoc shellcheck clang-format
 TEST_PKGS := bats bats-assert bats-support socat ucspi-tcp python3 python3-hl7 systemd mandoc jq openssl \
-	xinetd stunnel4 mosquitto mosquitto-clients
+	xinetd stunnel4 mosquitto mosquitto-clients prometheus prometheus-node-exporter curl
 define need_packages
 	@if command -v dpkg-query >/dev/null 2>&1; then \
 	  missing=; for p in $(1); do \
@@ -259,7 +259,7 @@ check-valgrind: deps-test
 	@echo "check-valgrind: no valgrind report"
 
 SYSTEMD_UNITDIR ?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || echo $(PREFIX)/lib/systemd/system)
-UNITS := $(wildcard units/*.socket units/*.service)
+UNITS := $(wildcard units/*.socket units/*.service units/*.timer)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSTEMD_UNITDIR) $(DESTDIR)$(DOCDIR)
