@@ -306,3 +306,16 @@ WANT
 	((status == 0)) || fail "verify: $output"
 	grep -q -- '-o /var/lib/prometheus/node-exporter/mllpd.prom' "$d/mllp-spool-stat.service" || fail "not the collector's directory"
 }
+
+@test "--stats: a failed TLS handshake (plain MLLP to a TLS mllpd) counts as a refused TLS peer" {
+	need openssl
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
+		-keyout "$BATS_TEST_TMPDIR/k.pem" -out "$BATS_TEST_TMPDIR/c.pem" 2>/dev/null || fail "openssl req"
+	msg T1
+	mllpd_run 76 --spool "$SPOOL" --stats "$ST" --tls-cert "$BATS_TEST_TMPDIR/c.pem" \
+		--tls-key "$BATS_TEST_TMPDIR/k.pem" < <(frame -f "$M")
+	spool_stat --stats "$ST"
+	[[ $(value mllpd_tls_refused_total) == 1 ]] || fail "tls refused: $out"
+	[[ $(value mllpd_connections_total) == 1 ]] || fail "connections: $out"
+	[[ $(value 'mllpd_messages_total{ack="AA"}') == 0 ]] || fail "a message counted: $out"
+}
