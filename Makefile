@@ -264,6 +264,7 @@ UNITS := $(wildcard units/*.socket units/*.service units/*.timer)
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSTEMD_UNITDIR) $(DESTDIR)$(DOCDIR)
 	install -m 0644 etc/mllpd.conf.example $(DESTDIR)$(DOCDIR)/
+	install -m 0644 contrib/prometheus/mllpd-alerts.yml $(DESTDIR)$(DOCDIR)/
 	for p in $(PROGRAM_NAMES); do install -m 0755 $(BUILD)/$$p $(DESTDIR)$(BINDIR)/$$p || exit 1; done
 	for m in $(MANPAGES); do \
 	  s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s && \
@@ -279,6 +280,7 @@ uninstall:
 	for m in $(MANPAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; done
 	for u in $(UNITS); do rm -f $(DESTDIR)$(SYSTEMD_UNITDIR)/$${u##*/}; done
 	rm -f $(DESTDIR)$(DOCDIR)/mllpd.conf.example
+	rm -f $(DESTDIR)$(DOCDIR)/mllpd-alerts.yml
 	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 # Every shell script; the .bats and .bash files are bash (bats' load is not
