@@ -105,18 +105,27 @@ static void test_refused(void)
 	       "the reason names it");
 }
 
-enum { KIDS = 4, ADDS = 100000 };
+enum { KIDS = 4, ADDS = 1000000 };
 
 /* Processes that open (create) the file at once and add concurrently: the totals are exact. */
 static void test_concurrent(void)
 {
 	const char *p = path_of("shared.stats");
 	pid_t kid[KIDS];
+	int go[2];
+	if (pipe(go) < 0)
+		abort();
 	for (int i = 0; i < KIDS; i++) {
 		kid[i] = fork();
 		if (kid[i] == 0) {
 			struct stats s;
+			char c;
+			close(go[1]);
 			if (stats_open(&s, p, STATS_CREATE) != STATS_OK)
+				_exit(1);
+			/* Every child waits for the others: they add at the same time, not in turn.
+			 */
+			if (read(go[0], &c, 1) != 0)
 				_exit(1);
 			for (int k = 0; k < ADDS; k++) {
 				stats_add(&s, STATS_ACK_AA, 1);
@@ -125,6 +134,8 @@ static void test_concurrent(void)
 			_exit(0); /* no stats_close: the counts are in the file already */
 		}
 	}
+	close(go[0]);
+	close(go[1]); /* the start: every child reads end of file */
 	int ok = 1;
 	for (int i = 0; i < KIDS; i++) {
 		int st;
