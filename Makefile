@@ -173,7 +173,8 @@ BUILD_PKGS := gcc make pkg-config libc6-dev libsystemd-dev libssl-dev
 FUZZ_PKGS := clang libclang-rt-dev
 LINT_PKGS := mandoc shellcheck clang-format
 TEST_PKGS := bats bats-assert bats-support socat ucspi-tcp python3 python3-hl7 systemd mandoc jq openssl \
-	xinetd stunnel4 mosquitto mosquitto-clients strace haproxy
+	xinetd stunnel4 mosquitto mosquitto-clients strace haproxy prometheus \
+	prometheus-node-exporter curl
 define need_packages
 	@if command -v dpkg-query >/dev/null 2>&1; then \
 	  missing=; for p in $(1); do \
@@ -260,11 +261,12 @@ check-valgrind: deps-test
 	@echo "check-valgrind: no valgrind report"
 
 SYSTEMD_UNITDIR ?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || echo $(PREFIX)/lib/systemd/system)
-UNITS := $(wildcard units/*.socket units/*.service)
+UNITS := $(wildcard units/*.socket units/*.service units/*.timer)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSTEMD_UNITDIR) $(DESTDIR)$(DOCDIR)
 	install -m 0644 etc/mllpd.conf.example $(DESTDIR)$(DOCDIR)/
+	install -m 0644 contrib/prometheus/mllpd-alerts.yml $(DESTDIR)$(DOCDIR)/
 	for p in $(PROGRAM_NAMES); do install -m 0755 $(BUILD)/$$p $(DESTDIR)$(BINDIR)/$$p || exit 1; done
 	for m in $(MANPAGES); do \
 	  s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s && \
@@ -280,6 +282,7 @@ uninstall:
 	for m in $(MANPAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; done
 	for u in $(UNITS); do rm -f $(DESTDIR)$(SYSTEMD_UNITDIR)/$${u##*/}; done
 	rm -f $(DESTDIR)$(DOCDIR)/mllpd.conf.example
+	rm -f $(DESTDIR)$(DOCDIR)/mllpd-alerts.yml
 	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 # Every shell script; the .bats and .bash files are bash (bats' load is not

@@ -420,6 +420,7 @@ static void log_message(const struct receiver *r, const struct hl7_msg *m, size_
 /* The lines of a block: each message's, and a batch's own. */
 static void log_block(const struct receiver *r, const struct block *k, enum ack_code code)
 {
+	metrics_block(r->cfg, k->duplicate ? k->replayed : code, k->size, k->duplicate);
 	if (!k->batch) {
 		log_message(r, &k->m, k->size, k->duplicate ? k->replayed : code, &k->o, k->t0,
 			    NULL);

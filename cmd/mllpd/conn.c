@@ -137,6 +137,7 @@ static int conn_tls(struct conn *c)
 	if (stream_start_tls(&c->io, cfg->tls, NULL, limit > 0 ? config_ms(limit) : -1, why,
 			     sizeof why) < 0) {
 		log_line(LOG_WARNING, "%s: TLS handshake failed: %s", c->peer->label, why);
+		metrics_tls_refused(cfg);
 		return -1;
 	}
 	tlsio_peer_subject(c->io.tls, c->tls_peer, sizeof c->tls_peer);
@@ -179,6 +180,7 @@ static int conn_open(struct conn *c)
 	mllp_init(&c->framer, c->frame_buf, cfg->max_message, cfg->strict ? MLLP_STRICT : 0);
 	mllp_set_buffer(&c->framer, c->frame_buf, frame_room);
 	log_line(LOG_DEBUG, "%s: connected", c->peer->label);
+	metrics_connection(cfg);
 	if (cfg->tls && conn_tls(c) < 0)
 		return EX_PROTOCOL;
 	if (receiver_init(&c->recv, cfg, c->peer, c->tls_peer, c->allow_names, &c->out, c->envp) <

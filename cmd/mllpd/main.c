@@ -40,7 +40,7 @@ static const char usage_text[] =
     "             [--tls-crl FILE] [--tls-ciphers LIST] [--tls-groups LIST]\n"
     "             [--tls-handshake-timeout SEC]\n"
     "             [--tls-min-version 1.2|1.3] [--tls-allow FILE] [--config FILE]\n"
-    "             [--dedupe WINDOW [--dedupe-dir DIR]]\n"
+    "             [--dedupe WINDOW [--dedupe-dir DIR]] [--stats FILE]\n"
     "       mllpd --version | --help\n";
 
 static const char help_text[] =
@@ -80,6 +80,7 @@ static const char help_text[] =
     "  --dedupe WINDOW           deliver a resend (same MSH-3, -4, -10 and bytes) once per WINDOW "
     "(15m, 24h)\n"
     "  --dedupe-dir DIR          where --dedupe keeps its record (default: SPOOL/dedupe)\n"
+    "  --stats FILE              count messages by answer, bytes, connections into FILE (shared)\n"
     "  --config FILE             options from FILE (name = value lines); the command line wins\n"
     "  -q, --quiet               log warnings and errors only\n"
     "  -v, --verbose             log connections and leniencies too\n"
@@ -141,6 +142,7 @@ enum {
 	OPT_TLS_HANDSHAKE_TIMEOUT,
 	OPT_MAX_PER_SOURCE,
 	OPT_PROXY_PROTOCOL,
+	OPT_STATS,
 };
 
 static const struct option options[] = {
@@ -179,6 +181,7 @@ static const struct option options[] = {
     {"tls-handshake-timeout", required_argument, NULL, OPT_TLS_HANDSHAKE_TIMEOUT},
     {"max-per-source", required_argument, NULL, OPT_MAX_PER_SOURCE},
     {"proxy-protocol", no_argument, NULL, OPT_PROXY_PROTOCOL},
+    {"stats", required_argument, NULL, OPT_STATS},
     {NULL, 0, NULL, 0},
 };
 
@@ -247,6 +250,7 @@ static int conn_option(int c, struct config *cfg)
 		cfg->max_per_source = (unsigned)cli_count("--max-per-source", optarg, 0, 100000);
 		break;
 	case OPT_PROXY_PROTOCOL: cfg->proxy_protocol = 1; break;
+	case OPT_STATS: cfg->stats_file = optarg; break;
 	default: return 0;
 	}
 	return 1;
@@ -485,6 +489,7 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &cfg, &target, &verbosity);
 	log_setup(target, verbosity);
 	mllpd_tls_start(&cfg);
+	metrics_open(&cfg);
 	signals_setup();
 
 	int n = systemd_listen_fds();

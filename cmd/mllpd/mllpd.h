@@ -9,6 +9,7 @@
 
 struct tlsio_ctx;
 struct allow_table;
+struct stats;
 
 struct config {
 	const char *spool_dir;
@@ -42,6 +43,8 @@ struct config {
 	unsigned max_per_source; /* --max-per-source: connections from one address at once; 0: no
 				    limit */
 	int proxy_protocol;	 /* --proxy-protocol: a PROXY header starts each connection */
+	const char *stats_file;	 /* --stats FILE, or NULL */
+	struct stats *stats;	 /* its mapping (metrics.c); NULL: nothing counted */
 };
 
 /* A timeout option in milliseconds, rounded (options are at most 2147483 s: it fits an int). */
@@ -99,5 +102,14 @@ void mllpd_child_setup(void);
 /* Fill a peer from a socket address. */
 struct sockaddr;
 void peer_from_sockaddr(struct peer *p, const struct sockaddr *sa);
+
+/* --stats FILE (metrics.c): open or create it at start; a bad file exits (logged). */
+void metrics_open(struct config *cfg);
+/* Count one block's answer (ACK_NONE: none), its size on the wire and whether it was a duplicate.
+ */
+void metrics_block(const struct config *cfg, enum ack_code code, size_t size, int duplicate);
+/* Count a connection served, or a TLS handshake that failed. */
+void metrics_connection(const struct config *cfg);
+void metrics_tls_refused(const struct config *cfg);
 
 #endif

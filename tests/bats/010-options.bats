@@ -27,7 +27,8 @@ bad_value() {
 	local opt
 	for opt in -q -v --spool --no-fsync --exec --exec-timeout --max-message-size \
 		--idle-timeout --frame-timeout --ack-application --ack-facility --ack-mode \
-		--strict --listen --max-connections --log-target --version --help --proxy-protocol; do
+		--strict --listen --max-connections --log-target --stats --version --help \
+		--proxy-protocol; do
 		assert_output --partial -- "$opt"
 	done
 }
