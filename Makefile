@@ -259,7 +259,7 @@ check-valgrind: deps-test
 	@echo "check-valgrind: no valgrind report"
 
 SYSTEMD_UNITDIR ?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || echo $(PREFIX)/lib/systemd/system)
-UNITS := $(wildcard units/*.socket units/*.service)
+UNITS := $(wildcard units/*.socket units/*.service units/*.timer)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSTEMD_UNITDIR) $(DESTDIR)$(DOCDIR)

@@ -391,3 +391,21 @@ ${name%.hl7}.r1.hl7"
 	assert_count 2 "$T/sp/failed"
 	assert_count 0 "$T/sp/new"
 }
+
+@test "units: mllp-spool-prune.service's command prunes a spool laid out as the units lay it out; the timer is daily" {
+	local unit=$MLLPD_ROOT/units/mllp-spool-prune.service cmd
+	cmd=$(sed -n 's/^ExecStart=//p' "$unit")
+	[[ -n $cmd ]] || fail "no ExecStart in $unit"
+	mkdir -p "$T/lib/mllpd/archive"
+	sp_make "$T/lib/mllpd/spool"
+	# the old files: 3 days old, kept by --older-than 30d; made 31 days old, pruned
+	touch -d "@$(($(date +%s) - 31 * 86400))" "$T/lib/mllpd/spool/cur/${OLD[0]}"
+	cmd=${cmd//\/usr\/local\/bin\/mllp-spool/$TOOL}
+	cmd=${cmd//\/var\/lib/$T/lib}
+	# shellcheck disable=SC2086 # the unit's command line, split as systemd splits it
+	timeout 60 $cmd || fail "the unit's command failed: $cmd"
+	assert_count 3 "$T/lib/mllpd/spool/cur"
+	assert_equal "$(tar -tf "$T/lib/mllpd/archive/spool.tar")" "cur/${OLD[0]}"
+	grep -qx 'OnCalendar=daily' "$MLLPD_ROOT/units/mllp-spool-prune.timer" || fail "the timer is not daily"
+	grep -qx 'Persistent=true' "$MLLPD_ROOT/units/mllp-spool-prune.timer" || fail "the timer is not persistent"
+}
