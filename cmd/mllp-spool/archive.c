@@ -113,13 +113,16 @@ int archive_add(struct archive *a, int dirfd, const char *name, const char *memb
 	char safe[256];
 	struct stat st;
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && errno == ENOENT)
+		return -1; /* removed meanwhile by someone else: nothing to archive, nor to remove
+			    */
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		int e = fd < 0 ? errno : 0;
 		cli_error("%s: %s", spooldir_safe(safe, sizeof safe, member),
 			  e ? strerror(e) : "not a regular file");
 		if (fd >= 0)
 			close(fd);
-		return e == ENOENT || e == 0 ? EX_NOINPUT : EX_IOERR;
+		return e == 0 ? EX_NOINPUT : EX_IOERR;
 	}
 	struct tar_entry e = {member,	   (unsigned long long)st.st_size,
 			      st.st_mtime, st.st_mode & 07777,

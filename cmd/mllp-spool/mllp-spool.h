@@ -67,9 +67,10 @@ int archive_open(struct archive *a, const char *path);
 
 /*
  * Append the regular file dirfd/NAME as the member MEMBER: ustar header
- * (pax records when needed), its bytes, padding.  Returns 0, or reports
- * and returns 74 (a read or write error, or the file changed size
- * meanwhile) or 66 (gone, or not a regular file).
+ * (pax records when needed), its bytes, padding.  Returns 0; -1 when NAME
+ * is gone (nothing written, nothing reported); or reports and returns 74
+ * (a read or write error, or the file changed size meanwhile) or 66 (not
+ * a regular file).
  */
 int archive_add(struct archive *a, int dirfd, const char *name, const char *member);
 

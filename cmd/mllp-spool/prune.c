@@ -97,6 +97,12 @@ static int archive_all(struct prune *p)
 	for (size_t i = 0; rc == 0 && i < p->old.count; i++) {
 		snprintf(member, sizeof member, "cur/%s", p->old.names[i]);
 		rc = archive_add(&a, p->d.curfd, p->old.names[i], member);
+		if (rc < 0) {
+			/* Gone: neither archived nor to be removed. */
+			free(p->old.names[i]);
+			p->old.names[i] = NULL;
+			rc = 0;
+		}
 	}
 	if (rc == 0)
 		rc = archive_finish(&a);
@@ -113,6 +119,8 @@ static int remove_all(struct prune *p)
 	int rc = 0;
 	for (size_t i = 0; i < p->old.count; i++) {
 		const char *name = p->old.names[i];
+		if (!name)
+			continue;
 		if (unlinkat(p->d.curfd, name, 0) < 0 && errno != ENOENT) {
 			cli_error("%s/cur/%s: remove: %s", p->d.path,
 				  spooldir_safe(safe, sizeof safe, name), strerror(errno));

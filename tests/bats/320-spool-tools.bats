@@ -235,6 +235,28 @@ faulty_setup() {
 	assert_equal "$(state "$T/sp")" "$before"
 }
 
+@test "prune --archive: a file gone meanwhile is skipped (kept if it comes back); one unreadable: 74, nothing removed" {
+	faulty_setup
+	sp_make "$T/sp"
+	local before
+	before=$(state "$T/sp")
+	TOOL_PREFIX+=(FAULTINJECT_CALL=open FAULTINJECT_ERRNO=EACCES FAULTINJECT_PATH="sp/cur/${OLD[1]}")
+	tool_run 74 prune sp --older-than 2d --archive a.tar
+	grep -q "faultinject: open" "$T/faults" || fail "no open fault injected"
+	assert_equal "$stderr" "mllp-spool: cur/${OLD[1]}: Permission denied"
+	assert_equal "$(state "$T/sp")" "$before"
+	[[ ! -e $T/a.tar ]] || fail "the new archive was left behind"
+	# ENOENT (2): as if another process had removed it between the listing and the archive
+	faulty_setup
+	TOOL_PREFIX+=(FAULTINJECT_CALL=open FAULTINJECT_ERRNO=2 FAULTINJECT_PATH="sp/cur/${OLD[1]}")
+	tool_run prune sp --older-than 2d --archive a.tar
+	assert_equal "$(tar -tf "$T/a.tar")" "cur/${OLD[0]}
+cur/${OLD[2]}"
+	run files_in "$T/sp/cur"
+	assert_output "${OLD[1]}
+$YOUNG"
+}
+
 # hold_lock PATH: another process holds flock(PATH) until teardown.
 hold_lock() {
 	bg_start flock "$1" sleep 60 </dev/null >/dev/null 2>&1
