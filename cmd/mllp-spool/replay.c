@@ -75,8 +75,11 @@ static int move_all(const struct spooldir *d, const struct spool_list *l)
 		}
 	}
 	/* new/ first: whatever a crash keeps, each file is in one of the two. */
-	if (l->count && (fsync(d->newfd) < 0 || fsync(d->failedfd) < 0)) {
-		cli_error("%s: fsync: %s", d->path, strerror(errno));
+	const char *sub = NULL;
+	if (l->count)
+		sub = fsync(d->newfd) < 0 ? "new" : fsync(d->failedfd) < 0 ? "failed" : NULL;
+	if (sub) {
+		cli_error("%s/%s: fsync: %s", d->path, sub, strerror(errno));
 		rc = EX_IOERR;
 	}
 	return rc;

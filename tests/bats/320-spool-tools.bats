@@ -431,3 +431,20 @@ ${name%.hl7}.r1.hl7"
 	grep -qx 'OnCalendar=daily' "$MLLPD_ROOT/units/mllp-spool-prune.timer" || fail "the timer is not daily"
 	grep -qx 'Persistent=true' "$MLLPD_ROOT/units/mllp-spool-prune.timer" || fail "the timer is not persistent"
 }
+
+@test "prune and replay: the fsync of cur/, or of new/ after a replay, fails: 74" {
+	faulty_setup
+	sp_make "$T/sp"
+	TOOL_PREFIX+=(FAULTINJECT_CALL=fsync FAULTINJECT_PATH="sp/cur")
+	tool_run 74 prune sp --older-than 2d
+	grep -q "faultinject: fsync" "$T/faults" || fail "no fsync fault injected"
+	assert_equal "$stderr" "mllp-spool: sp/cur: fsync: Input/output error"
+	faulty_setup
+	TOOL_PREFIX+=(FAULTINJECT_CALL=fsync FAULTINJECT_PATH="sp/new")
+	tool_run 74 replay sp
+	assert_equal "$stderr" "mllp-spool: sp/new: fsync: Input/output error"
+	# the file has moved, not known to be durably so: a second replay finds nothing to do
+	assert_count 0 "$T/sp/failed"
+	TOOL_PREFIX=()
+	tool_run replay sp
+}
