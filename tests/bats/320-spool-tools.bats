@@ -95,9 +95,10 @@ state() {
 	assert_equal "$(state "$T/sp/new")" "$before_new"
 	assert_equal "$(state "$T/sp/failed")" "$before_failed"
 	assert_equal "$(state "$T/sp/tmp")" "$before_tmp"
-	# a second run has nothing to do
-	tool_run prune sp --older-than 2d
+	# a second run has nothing to do, and opens no archive
+	tool_run prune sp --older-than 2d --archive none.tar
 	assert_count 1 "$T/sp/cur"
+	[[ ! -e $T/none.tar ]] || fail "an archive was made with nothing to put in it"
 }
 
 @test "prune --older-than: s, m, h, d and none (seconds); 0 removes every file of cur/" {
