@@ -9,8 +9,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -345,4 +347,138 @@ void spool_close(struct spool *s)
 			close(*fds[i]);
 		*fds[i] = -1;
 	}
+}
+
+/* ---- Readers and tools ---- */
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void spool_list_free(struct spool_list *l)
+{
+	for (size_t i = 0; i < l->count; i++)
+		free(l->names[i]);
+	free(l->names);
+	l->names = NULL;
+	l->count = 0;
+}
+
+/* A regular file by its entry, or by lstat when the file system does not say. */
+static int is_regular(int dirfd, const struct dirent *e)
+{
+	struct stat st;
+	if (e->d_type != DT_UNKNOWN)
+		return e->d_type == DT_REG;
+	return fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+}
+
+static int list_add(struct spool_list *l, size_t *cap, const char *name)
+{
+	if (l->count == *cap) {
+		size_t n = *cap ? *cap * 2 : 64;
+		char **p = realloc(l->names, n * sizeof *p);
+		if (!p)
+			return -1;
+		l->names = p;
+		*cap = n;
+	}
+	if (!(l->names[l->count] = strdup(name)))
+		return -1;
+	l->count++;
+	return 0;
+}
+
+int spool_list(int dirfd, struct spool_list *l)
+{
+	size_t cap = 0;
+	int saved, fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
+	l->names = NULL;
+	l->count = 0;
+	if (!d) {
+		saved = errno;
+		if (fd >= 0)
+			close(fd);
+		errno = saved;
+		return -1;
+	}
+	errno = 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || !is_regular(dirfd, e))
+			continue;
+		if (list_add(l, &cap, e->d_name) < 0) {
+			errno = ENOMEM;
+			break;
+		}
+		errno = 0;
+	}
+	saved = errno;
+	closedir(d);
+	if (saved) {
+		spool_list_free(l);
+		errno = saved;
+		return -1;
+	}
+	if (l->count)
+		qsort(l->names, l->count, sizeof *l->names, by_name);
+	return 0;
+}
+
+/* Rename without replacing: renameat2 on Linux, else (or where the file system lacks it) link
+ * and unlink, both of which refuse an existing target. */
+static int move_noreplace(int fromfd, const char *from, int tofd, const char *to)
+{
+#if defined(__linux__) && defined(SYS_renameat2)
+	if (syscall(SYS_renameat2, fromfd, from, tofd, to, 1u /* RENAME_NOREPLACE */) == 0)
+		return 0;
+	if (errno != ENOSYS && errno != EINVAL)
+		return -1;
+#endif
+	if (linkat(fromfd, from, tofd, to, 0) < 0)
+		return -1;
+	if (unlinkat(fromfd, from, 0) < 0) {
+		int saved = errno;
+		unlinkat(tofd, to, 0);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+/* NAME, or NAME with ".rN" before a final ".hl7" (appended otherwise): 0, or -1 when it does
+ * not fit. */
+static int retry_name(char *out, size_t cap, const char *name, unsigned n)
+{
+	size_t len = strlen(name), stem = len;
+	int r;
+	if (len > 4 && strcmp(name + len - 4, ".hl7") == 0)
+		stem = len - 4;
+	if (n == 0)
+		r = snprintf(out, cap, "%s", name);
+	else
+		r = snprintf(out, cap, "%.*s.r%u%s", (int)stem, name, n, name + stem);
+	return r < 0 || (size_t)r >= cap ? -1 : 0;
+}
+
+int spool_move(int fromfd, const char *name, int tofd, char *out, size_t outcap, unsigned flags)
+{
+	unsigned n = 0;
+	for (;;) {
+		if (retry_name(out, outcap, name, n) < 0) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		if (move_noreplace(fromfd, name, tofd, out) == 0)
+			break;
+		if (errno != EEXIST || ++n > 999)
+			return -1;
+	}
+	/* The destination first: whatever a crash keeps, the file is in one of them. */
+	if (!(flags & SPOOL_NO_FSYNC) && (fsync(tofd) < 0 || fsync(fromfd) < 0))
+		return -1;
+	return 0;
 }

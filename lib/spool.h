@@ -133,4 +133,42 @@ int spool_clean_tmp(struct spool *s, long max_age);
 /* Close the directories; remove the file spool_prepare() left unused. */
 void spool_close(struct spool *s);
 
+/* ---- Readers and tools: a state directory's files, a move between states ---- */
+
+/* The regular files of a state directory (new/, cur/, failed/), sorted by name. */
+struct spool_list {
+	char **names; /* NUL-terminated, owned; NULL when count is 0 */
+	size_t count;
+};
+
+/*
+ * List the directory dirfd (read through a descriptor of its own; dirfd
+ * stays open and is not moved): the names of its regular files, sorted by
+ * strcmp, which for names spool_commit() made is arrival order.  Names
+ * starting with '.', symbolic links, directories and other kinds are left
+ * out.  Returns 0, or -1 with errno set (l is then empty).  Free with
+ * spool_list_free().
+ */
+int spool_list(int dirfd, struct spool_list *l);
+void spool_list_free(struct spool_list *l);
+
+/* Room spool_move() needs for the name it chose: strlen(name) + SPOOL_MOVE_EXTRA. */
+#define SPOOL_MOVE_EXTRA 8
+
+/*
+ * Move the file fromfd/NAME into the directory tofd, never replacing a file
+ * there: under NAME, or when that is taken under NAME with ".rN" (N = 1 to
+ * 999) inserted before a final ".hl7" (else appended), which sorts right
+ * after NAME.  The name chosen is stored in out (outcap bytes, at least
+ * strlen(name) + SPOOL_MOVE_EXTRA).  Then tofd and fromfd are fsynced, in
+ * that order, so that whatever a crash keeps the file is in one of them
+ * (none with SPOOL_NO_FSYNC: the caller syncs both once after many moves).
+ * Linux renameat2(RENAME_NOREPLACE) makes the move one atomic step; where
+ * that is missing, a link then an unlink (a crash between them leaves the
+ * file in both).  Returns 0, or -1 with errno set: ENOENT when NAME is not
+ * in fromfd, EEXIST when no name is free; after a failed fsync the file has
+ * moved, not known to be durably so.
+ */
+int spool_move(int fromfd, const char *name, int tofd, char *out, size_t outcap, unsigned flags);
+
 #endif

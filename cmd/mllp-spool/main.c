@@ -1,33 +1,70 @@
 /* SPDX-License-Identifier: MIT */
-/* main.c: mllp-spool COMMAND ...: tools for an mllpd spool; each command is in its own file. */
+/* main.c: mllp-spool's entry: pick the subcommand from the table, print usage and help. */
 #include <stdio.h>
 #include <string.h>
-#include <sysexits.h>
 
-#include "cli.h"
 #include "mllp-spool.h"
 
-static const char usage_text[] = "usage: mllp-spool stat [--stats FILE] [-o FILE] [DIR...]\n"
-				 "       mllp-spool --help\n";
+#define MLLP_SPOOL_VERSION "0.1.0"
 
-static const struct {
+/* One line per subcommand: its name, its function, its arguments for the usage text. */
+static const struct subcommand {
 	const char *name;
-	int (*run)(int argc, char **argv);
-} commands[] = {
-    {"stat", cmd_stat},
+	int (*fn)(int argc, char **argv);
+	const char *args;
+} cmds[] = {
+    {"prune", cmd_prune, "DIR --older-than DURATION [--archive FILE.tar]"},
+    {"replay", cmd_replay, "DIR [NAME...]"},
+    {"stat", cmd_stat, "[--stats FILE] [-o FILE] [DIR...]"},
 };
+
+#define NCMDS (sizeof cmds / sizeof cmds[0])
+
+static const char help_text[] = "\n"
+				"Tools for a spool that mllpd writes and mllp-send --drain reads.\n"
+				"DURATION: digits and a unit, s, m, h or d (none: seconds).\n"
+				"See mllp-spool(1).\n";
+
+/* "usage: mllp-spool NAME ARGS" for each subcommand, then --version | --help. */
+static char usage_text[2048];
+
+static void make_usage(void)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < NCMDS; i++)
+		n +=
+		    (size_t)snprintf(usage_text + n, sizeof usage_text - n, "%s mllp-spool %s %s\n",
+				     i ? "      " : "usage:", cmds[i].name, cmds[i].args);
+	snprintf(usage_text + n, sizeof usage_text - n, "       mllp-spool --version | --help\n");
+}
+
+static int finish(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("stdout: write error");
+		return EX_IOERR;
+	}
+	return rc;
+}
 
 int main(int argc, char **argv)
 {
+	const char *sub = argc > 1 ? argv[1] : NULL;
+
+	make_usage();
 	cli_init("mllp-spool", usage_text);
-	if (argc < 2)
-		cli_usage_error("no command given");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		printf("%s\nSee mllp-spool(1).\n", usage_text);
-		return EX_OK;
+	if (!sub)
+		cli_usage_error("a command is needed");
+	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
+		printf("%s%s", usage_text, help_text);
+		return finish(0);
 	}
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
-	cli_usage_error("unknown command: %s", argv[1]);
+	if (strcmp(sub, "--version") == 0) {
+		printf("mllp-spool %s\n", MLLP_SPOOL_VERSION);
+		return finish(0);
+	}
+	for (size_t i = 0; i < NCMDS; i++)
+		if (strcmp(sub, cmds[i].name) == 0)
+			return finish(cmds[i].fn(argc - 1, argv + 1));
+	cli_usage_error("unknown command: %s", sub);
 }

@@ -107,6 +107,98 @@ static int exists(const char *root, const char *rel)
 	return access(path, F_OK) == 0;
 }
 
+/* touch DIRFD/NAME with data. */
+static void put(int dirfd, const char *name, const char *data)
+{
+	int fd = openat(dirfd, name, O_CREAT | O_WRONLY | O_TRUNC, 0640);
+	if (fd >= 0) {
+		ssize_t w = write(fd, data, strlen(data));
+		(void)w;
+		close(fd);
+	}
+}
+
+/* spool_list and spool_move: the readers' tools (mllp-spool). */
+static void test_list_move(const char *root)
+{
+	char dir[160], out[64];
+	struct spool s;
+	struct spool_list l;
+	const char *what;
+
+	snprintf(dir, sizeof dir, "%s/tools", root);
+	TAP_OK(spool_open(&s, dir, SPOOL_NO_FSYNC, &what) == 0, "spool_open for the tools");
+	TAP_OK(spool_list(s.failedfd, &l) == 0 && l.count == 0 && l.names == NULL,
+	       "spool_list of an empty directory: no names");
+	put(s.failedfd, "2.hl7", "two");
+	put(s.failedfd, "1.hl7", "one");
+	put(s.failedfd, "10.hl7", "ten");
+	put(s.failedfd, ".hidden", "x");
+	mkdirat(s.failedfd, "sub", 0750);
+	TAP_OK(symlinkat("1.hl7", s.failedfd, "link") == 0, "a symbolic link in failed/");
+	TAP_OK(spool_list(s.failedfd, &l) == 0 && l.count == 3 &&
+		   strcmp(l.names[0], "1.hl7") == 0 && strcmp(l.names[1], "10.hl7") == 0 &&
+		   strcmp(l.names[2], "2.hl7") == 0,
+	       "spool_list: the regular files, sorted by name; no dot file, directory or link");
+	spool_list_free(&l);
+	TAP_OK(l.count == 0 && l.names == NULL, "spool_list_free empties the list");
+	TAP_OK(spool_list(-1, &l) < 0 && errno == EBADF && l.count == 0,
+	       "spool_list of a bad descriptor: -1 EBADF, empty");
+
+	TAP_OK(spool_move(s.failedfd, "1.hl7", s.newfd, out, sizeof out, 0) == 0 &&
+		   strcmp(out, "1.hl7") == 0,
+	       "spool_move keeps the name when it is free");
+	char path[300];
+	snprintf(path, sizeof path, "%s/new/1.hl7", dir);
+	TAP_OK(file_is(path, "one", 3) && faccessat(s.failedfd, "1.hl7", F_OK, 0) < 0,
+	       "the file is in new/ with its bytes, and gone from failed/");
+	put(s.newfd, "2.hl7", "other");
+	put(s.newfd, "2.r1.hl7", "other");
+	TAP_OK(spool_move(s.failedfd, "2.hl7", s.newfd, out, sizeof out, 0) == 0 &&
+		   strcmp(out, "2.r2.hl7") == 0,
+	       "a taken name: the next free .rN before .hl7 (2.r2.hl7)");
+	snprintf(path, sizeof path, "%s/new/2.hl7", dir);
+	TAP_OK(file_is(path, "other", 5), "the file that was there is not replaced");
+	snprintf(path, sizeof path, "%s/new/2.r2.hl7", dir);
+	TAP_OK(file_is(path, "two", 3), "the moved file holds its own bytes");
+	put(s.failedfd, "plain", "p");
+	put(s.newfd, "plain", "q");
+	TAP_OK(spool_move(s.failedfd, "plain", s.newfd, out, sizeof out, 0) == 0 &&
+		   strcmp(out, "plain.r1") == 0,
+	       "a name without .hl7: .rN appended");
+	errno = 0;
+	TAP_OK(spool_move(s.failedfd, "missing.hl7", s.newfd, out, sizeof out, 0) < 0 &&
+		   errno == ENOENT,
+	       "a name not in the source: -1 ENOENT");
+	put(s.newfd, "10.hl7", "x");
+	errno = 0;
+	TAP_OK(spool_move(s.failedfd, "10.hl7", s.newfd, out, 7, 0) < 0 && errno == ENAMETOOLONG &&
+		   faccessat(s.failedfd, "10.hl7", F_OK, 0) == 0,
+	       "no room for the name: -1 ENAMETOOLONG, the file stays");
+	spool_close(&s);
+
+	/* Durability: the destination, then the source; a failed fsync is reported. */
+	snprintf(dir, sizeof dir, "%s/sync", root);
+	TAP_OK(spool_open(&s, dir, SPOOL_NO_FSYNC, &what) == 0, "spool_open (sync) again");
+	put(s.failedfd, "m1.hl7", "m");
+	put(s.failedfd, "m2.hl7", "m");
+	trace_reset(-1);
+	TAP_OK(spool_move(s.failedfd, "m1.hl7", s.newfd, out, sizeof out, 0) == 0 &&
+		   trace_is("sync/new|sync/failed"),
+	       "spool_move fsyncs the destination (new/), then the source (failed/)");
+	trace_reset(0);
+	errno = 0;
+	TAP_OK(spool_move(s.failedfd, "m2.hl7", s.newfd, out, sizeof out, 0) < 0 && errno == EIO &&
+		   faccessat(s.newfd, "m2.hl7", F_OK, 0) == 0,
+	       "the destination's fsync fails: -1 EIO, the file has moved");
+	trace_reset(-1);
+	put(s.failedfd, "m3.hl7", "m");
+	TAP_OK(spool_move(s.failedfd, "m3.hl7", s.newfd, out, sizeof out, SPOOL_NO_FSYNC) == 0 &&
+		   trace_is(""),
+	       "SPOOL_NO_FSYNC: no fsync");
+	spool_close(&s);
+}
+
 /* Stage n messages ("G0".."Gn-1") with spool_write(); 0, or -1. */
 static int stage(struct spool *s, struct spool_staged *st, int n)
 {
@@ -384,6 +476,7 @@ int main(void)
 	spool_close(&s);
 
 	test_group(root);
+	test_list_move(root);
 
 	char cmd[200];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", root);
