@@ -1,0 +1,154 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# 330-nats: mllp-nats against a real three-node nats-server cluster with JetStream: exit codes,
+# subjects, Nats-Msg-Id dedupe, --drain, and two mllpd behind HAProxy with a node of each killed.
+
+# shellcheck disable=SC2154 # $stderr, $status... are set by the helpers
+load helpers
+load net
+load 330-nats-helpers
+
+setup() {
+	nats_setup
+}
+
+teardown() {
+	nats_teardown
+}
+
+SUBJ='hl7.%{MSH-9.1}'
+
+# msgid FILE: the Nats-Msg-Id mllp-nats gives a sample message (MSH-3/MSH-4/MSH-10/sha256).
+msgid() {
+	local id sum
+	id=$(awk -F'|' 'BEGIN { RS = "\r" } NR == 1 { print $3 "/" $4 "/" $10 }' "$1")
+	sum=$(sha256sum <"$1")
+	echo "$id/${sum%% *}"
+}
+
+@test "usage: missing --server, --subject, bad subject, --watch without --drain: 64" {
+	nats_run 64 --subject hl7
+	[[ ${stderr%%$'\n'*} == "mllp-nats: missing --server URL" ]] || fail "$stderr"
+	nats_run 64 --server nats://127.0.0.1:1
+	[[ ${stderr%%$'\n'*} == "mllp-nats: missing --subject SUBJECT" ]] || fail "$stderr"
+	nats_run 64 --server nats://127.0.0.1:1 --subject 'hl7.*'
+	[[ ${stderr%%$'\n'*} == "mllp-nats: --subject: character not allowed in a subject at byte 4: hl7.*" ]] ||
+		fail "$stderr"
+	nats_run 64 --server nats://127.0.0.1:1 --subject 'hl7..x'
+	nats_run 64 --server nats://127.0.0.1:1 --subject 'hl7.%{MSH-9'
+	nats_run 64 --server nats://127.0.0.1:1 --subject 'hl7.%{PID}'
+	[[ ${stderr%%$'\n'*} == "mllp-nats: --subject: not a field path at byte 4: hl7.%{PID}" ]] || fail "$stderr"
+	nats_run 64 --server nats://127.0.0.1:1 --subject hl7 --watch
+	[[ ${stderr%%$'\n'*} == "mllp-nats: --watch: only with --drain DIR" ]] || fail "$stderr"
+	nats_run 64 --server nats://127.0.0.1:1 --subject hl7 --inflight 0 --drain "$T/s"
+	[[ ${stderr%%$'\n'*} == "mllp-nats: --inflight: must be 1 to 256: 0" ]] || fail "$stderr"
+	nats_run 64 --server nats://127.0.0.1:1 --subject hl7 --timeout 5x
+	[[ ${stderr%%$'\n'*} == "mllp-nats: --timeout: invalid duration: 5x" ]] || fail "$stderr"
+	nats_run 64 --server , --subject hl7
+	nats_run 64 --server nats://127.0.0.1:1 --subject hl7 --bogus
+	nats_run 64 --server nats://127.0.0.1:1 --subject hl7 extra
+	nats_run --help
+	[[ $output == usage:* ]] || fail "$output"
+	nats_run --version
+	[[ $output == "mllp-nats "* ]] || fail "$output"
+}
+
+@test "no server answers: 75 within --timeout" {
+	local port
+	port=$(free_port)
+	sample_msg M1 >"$T/m1"
+	nats_run 75 --server "nats://127.0.0.1:$port" --subject hl7 --timeout 0.5 <"$T/m1"
+	[[ $stderr == "mllp-nats: nats://127.0.0.1:$port: "* ]] || fail "$stderr"
+}
+
+@test "stored: exit 0 after the PubAck; subject from MSH-9.1, Nats-Msg-Id MSH-3/MSH-4/MSH-10/sha256" {
+	nats_cluster_start
+	nats_stream_create HL7 'hl7.>'
+	sample_msg M1 >"$T/m1"
+	nats_run --server "$NATS_URLS" --subject "$SUBJ" <"$T/m1"
+	assert_equal "$stderr" ""
+	run nats_stream dump HL7
+	assert_output "1 hl7.ADT $(msgid "$T/m1") $(stat -c %s "$T/m1")"
+}
+
+@test "duplicate: the same message again is 0 and stored once; another control ID is stored" {
+	nats_cluster_start
+	nats_stream_create HL7 'hl7.>'
+	sample_msg M1 >"$T/m1"
+	sample_msg M2 >"$T/m2"
+	nats_run --server "$NATS_URLS" --subject "$SUBJ" <"$T/m1"
+	# through another server of the cluster, as another receiver would
+	nats_run --server "${NATS_URL[3]}" --subject "$SUBJ" <"$T/m1"
+	run nats_stream count HL7
+	assert_output 1
+	nats_run --server "${NATS_URL[2]}" --subject "$SUBJ" <"$T/m2"
+	run nats_stream count HL7
+	assert_output 2
+}
+
+@test "refused: a message over the stream's max_msg_size is 65 and not stored" {
+	nats_cluster_start
+	nats_stream_create HL7 'hl7.>' 300
+	{
+		sample_msg BIG
+		printf 'NTE|1||%0400d\r' 0
+	} >"$T/big"
+	nats_run 65 --server "$NATS_URLS" --subject "$SUBJ" <"$T/big"
+	[[ $stderr == "mllp-nats: SND/SFAC/BIG/"*": refused: "* ]] || fail "$stderr"
+	run nats_stream count HL7
+	assert_output 0
+}
+
+@test "no stream for the subject: no responders is temporary, 75" {
+	nats_cluster_start
+	nats_stream_create HL7 'hl7.>'
+	sample_msg M1 >"$T/m1"
+	nats_run 75 --server "$NATS_URLS" --subject other --timeout 1 <"$T/m1"
+	[[ $stderr == *"no responders"* ]] || fail "$stderr"
+}
+
+@test "no stream leader: two of three nodes killed, 75; back, the same message is stored once" {
+	nats_cluster_start
+	nats_stream_create HL7 'hl7.>'
+	sample_msg M1 >"$T/m1"
+	nats_kill 2
+	nats_kill 3
+	nats_run 75 --server "$NATS_URLS" --subject "$SUBJ" --timeout 1 <"$T/m1"
+	nats_node_start 2
+	nats_node_start 3
+	nats_run --server "$NATS_URLS" --subject "$SUBJ" --timeout 30 <"$T/m1"
+	run nats_stream count HL7
+	assert_output 1
+}
+
+@test "subject templates: values from fields and variables become one safe token each" {
+	nats_cluster_start
+	nats_stream_create HL7 'hl7.>'
+	hl7 'MSH|^~\&|A/B|LAB.1 *>|R|F|20260101||ORU^R01|X 1|P|2.5' 'PID|1' >"$T/m1"
+	HL7_MESSAGE_CODE='x.y>' nats_run --server "$NATS_URLS" \
+		--subject 'hl7.%{MSH-4}.$HL7_MESSAGE_CODE.${UNSET_VAR}.%{MSH-9.2}' <"$T/m1"
+	run nats_stream dump HL7
+	assert_output "1 hl7.LAB_1___.x_y_._.R01 A_B/LAB.1_*>/X_1/$(sha256sum <"$T/m1" | cut -d' ' -f1) $(stat -c %s "$T/m1")"
+}
+
+@test "mllpd --exec mllp-nats: AA once stored, AR when refused, AE when the stream has no leader" {
+	nats_cluster_start
+	nats_stream_create HL7 'hl7.>' 300
+	local exec="$MLLP_NATS --server $NATS_URLS --subject hl7.%{MSH-9.1} --timeout 1"
+	{
+		frame "$(sample_msg E1)"
+		frame "$(sample_msg E2; printf 'NTE|1||%0400d\r' 0)"
+	} >"$T/in"
+	mllpd_run --exec "$exec" <"$T/in"
+	assert_ack_count 2
+	assert_ack_code AA 1
+	assert_ack_code AR 2
+	nats_kill 1
+	nats_kill 2
+	frame "$(sample_msg E3)" >"$T/in3"
+	mllpd_run --exec "$exec" <"$T/in3"
+	assert_ack_code AE 1
+	nats_node_start 1
+	run nats_stream dump HL7
+	[[ ${#lines[@]} -eq 1 && ${lines[0]} == "1 hl7.ADT SND/SFAC/E1/"* ]] || fail "$output"
+}
