@@ -303,7 +303,7 @@ static void on_signals(void)
 static int setup(struct drain *d, const struct config *cfg)
 {
 	const char *what = cfg->drain_dir;
-	char why[512], path[4096];
+	char path[4096];
 
 	memset(d, 0, sizeof *d);
 	d->cfg = cfg;
@@ -338,14 +338,25 @@ static int setup(struct drain *d, const struct config *cfg)
 		cli_error("%s", strerror(errno));
 		return EX_OSERR;
 	}
-	if (pub_connect(&d->pub, cfg, 1, why, sizeof why) < 0) {
-		cli_error("%s: %s", cfg->servers[0], why);
-		return EX_TEMPFAIL;
-	}
 	pthread_mutex_init(&d->mu, NULL);
 	pthread_cond_init(&d->work, NULL);
 	pthread_cond_init(&d->done, NULL);
 	on_signals();
+	return 0;
+}
+
+/* Connected, or -1: without --watch after one --timeout, with it when a signal came first. */
+static int connect_nats(struct drain *d)
+{
+	char why[512];
+
+	while (pub_connect(&d->pub, d->cfg, 1, why, sizeof why) < 0) {
+		pub_close(&d->pub);
+		cli_error("%s: %s", d->cfg->servers[0], why);
+		if (!d->cfg->watch || stop_requested)
+			return -1;
+		wait_event(d);
+	}
 	return 0;
 }
 
@@ -386,6 +397,10 @@ int drain_spool(const struct config *cfg)
 
 	if (rc || !th || !w)
 		return rc ? rc : EX_OSERR;
+	if (connect_nats(&d) < 0) {
+		d.left = 1;
+		n = 0;
+	}
 	/* The workers never take a signal: the main thread's poll() does. */
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
@@ -397,14 +412,15 @@ int drain_spool(const struct config *cfg)
 			cli_fatal(EX_OSERR, "cannot start a thread");
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	do {
+	while (n > 0) {
 		pthread_mutex_lock(&d.mu);
 		d.paused = 0;
 		pthread_mutex_unlock(&d.mu);
 		pass(&d);
-		if (cfg->watch)
-			wait_event(&d);
-	} while (cfg->watch && !stop_requested && !d.fatal);
+		if (!cfg->watch || stop_requested || d.fatal)
+			break;
+		wait_event(&d);
+	}
 	wait_idle(&d);
 	pthread_mutex_lock(&d.mu);
 	d.quit = 1;

@@ -37,8 +37,9 @@ struct pub {
 };
 
 /*
- * Connect to one of the servers.  forever: keep reconnecting after a loss, without limit (the
- * forwarder); else within cfg->timeout_ms.  Returns 0, or -1 with why filled.
+ * Connect to one of the servers, trying them all again until cfg->timeout_ms has passed.
+ * forever: once connected, reconnect after a loss without limit (the forwarder); else for a
+ * while.  Returns 0, or -1 with why filled (pub_close() it all the same).
  */
 int pub_connect(struct pub *p, const struct config *cfg, int forever, char *why, size_t cap);
 

@@ -74,8 +74,6 @@ static int make_options(struct pub *p, const struct config *cfg, int forever)
 		s = natsOptions_SetReconnectWait(p->opts, 100);
 	if (s == NATS_OK)
 		s = natsOptions_SetMaxReconnect(p->opts, forever ? -1 : 60);
-	if (s == NATS_OK && forever)
-		s = natsOptions_SetRetryOnFailedConnect(p->opts, true, NULL, NULL);
 	return s == NATS_OK ? 0 : -1;
 }
 
@@ -91,9 +89,7 @@ int pub_connect(struct pub *p, const struct config *cfg, int forever, char *why,
 		snprintf(why, cap, "cannot set the connection's options");
 		return -1;
 	}
-	/* Not yet connected is fine when forever: the library keeps trying. */
-	while ((s = natsConnection_Connect(&p->nc, p->opts)) != NATS_OK &&
-	       !(forever && s == NATS_NOT_YET_CONNECTED)) {
+	while ((s = natsConnection_Connect(&p->nc, p->opts)) != NATS_OK) {
 		set_why(why, cap, s);
 		if (monotime_ms() + 100 >= deadline)
 			return -1;

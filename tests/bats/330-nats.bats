@@ -152,3 +152,105 @@ msgid() {
 	run nats_stream dump HL7
 	[[ ${#lines[@]} -eq 1 && ${lines[0]} == "1 hl7.ADT SND/SFAC/E1/"* ]] || fail "$output"
 }
+
+# count_in DIR: files in DIR.
+count_in() {
+	local f n=0
+	for f in "$1"/*; do [[ -e $f ]] && n=$((n + 1)); done
+	echo "$n"
+}
+
+has_count() {
+	[[ $(count_in "$2") -eq $1 ]]
+}
+
+# spool_fill DIR FIRST LAST: messages D<FIRST>..D<LAST> (4 digits) into spool DIR's new/.
+spool_fill() {
+	local i id
+	for ((i = $2; i <= $3; i++)); do
+		printf -v id 'D%04d' "$i"
+		printf '\013'
+		sample_msg "$id"
+		printf '\034\r'
+	done >"$T/fill.in"
+	timeout -k 5 60 "$MLLPD" --spool "$1" --no-fsync <"$T/fill.in" >/dev/null 2>>"$T/fill.err" ||
+		fail "mllpd could not fill $1"
+}
+
+# stream_ids: the MSH-10 of every message in stream HL7, sorted.
+stream_ids() {
+	nats_stream dump HL7 | cut -d' ' -f3 | cut -d/ -f3 | sort
+}
+
+# seq_ids FIRST LAST: D<FIRST>..D<LAST>, one a line.
+seq_ids() {
+	local i
+	for ((i = $1; i <= $2; i++)); do printf 'D%04d\n' "$i"; done
+}
+
+@test "--drain: every file to cur/ after its PubAck, 4 in flight; the stream holds each once" {
+	nats_cluster_start
+	nats_stream_create HL7 'hl7.>'
+	spool_fill "$T/s" 1 40
+	nats_run --server "$NATS_URLS" --subject "$SUBJ" --drain "$T/s" --inflight 4
+	assert_equal "$stderr" "mllp-nats: --drain $T/s: 40 published (0 duplicates), 0 refused (to failed/), 0 in new/"
+	assert_equal "$(count_in "$T/s/new")" 0
+	assert_equal "$(count_in "$T/s/cur")" 40
+	assert_equal "$(stream_ids)" "$(seq_ids 1 40)"
+	# the same files again (a crash between PubAck and rename): duplicates, stored once
+	mv "$T/s/cur/"* "$T/s/new/"
+	nats_run --server "$NATS_URLS" --subject "$SUBJ" --drain "$T/s"
+	assert_equal "$stderr" "mllp-nats: --drain $T/s: 40 published (40 duplicates), 0 refused (to failed/), 0 in new/"
+	run nats_stream count HL7
+	assert_output 40
+}
+
+@test "--drain: a refused file to failed/ (65), the others to cur/; a second drainer is 75" {
+	nats_cluster_start
+	nats_stream_create HL7 'hl7.>' 300
+	spool_fill "$T/s" 1 3
+	{
+		sample_msg BIG
+		printf 'NTE|1||%0400d\r' 0
+	} >"$T/s/new/2.big.hl7"
+	nats_run 65 --server "$NATS_URLS" --subject "$SUBJ" --drain "$T/s"
+	[[ $stderr == *"new/2.big.hl7: SND/SFAC/BIG/"*": refused: "* ]] || fail "$stderr"
+	assert_equal "$(count_in "$T/s/cur")" 3
+	assert_equal "$(count_in "$T/s/failed")" 1
+	[[ -f $T/s/failed/2.big.hl7 ]] || fail "not in failed/"
+	flock "$T/s" timeout 60 "$MLLP_NATS" --server "$NATS_URLS" --subject "$SUBJ" --drain "$T/s" \
+		2>"$T/lock.err" && fail "a second drainer ran" || status=$?
+	assert_equal "$status" 75
+	assert_equal "$(<"$T/lock.err")" "mllp-nats: --drain $T/s: another process is draining it"
+}
+
+@test "--drain: no server answers: 75, every file stays in new/" {
+	local port
+	port=$(free_port)
+	spool_fill "$T/s" 1 5
+	nats_run 75 --server "nats://127.0.0.1:$port" --subject "$SUBJ" --drain "$T/s" --timeout 0.5
+	assert_equal "$(count_in "$T/s/new")" 5
+	assert_equal "$(count_in "$T/s/cur")" 0
+	[[ $stderr == *"5 in new/" ]] || fail "$stderr"
+}
+
+@test "--drain --watch: files as they arrive, the stream leader killed meanwhile, SIGTERM ends it with 0" {
+	local leader
+	nats_cluster_start
+	nats_stream_create HL7 'hl7.>'
+	mkdir -p "$T/s"
+	server_start drain "$MLLP_NATS" --server "$NATS_URLS" --subject "$SUBJ" --timeout 2 \
+		--drain "$T/s" --watch
+	local dpid=$SERVER_PID
+	spool_fill "$T/s" 1 30
+	wait_until 30 has_count 30 "$T/s/cur"
+	leader=$(nats_stream leader HL7)
+	nats_kill "${leader#n}"
+	spool_fill "$T/s" 31 60
+	wait_until 60 has_count 60 "$T/s/cur"
+	kill -TERM "$dpid"
+	pid_wait "$dpid" 20
+	assert_equal "$PID_STATUS" 0
+	assert_equal "$(stream_ids)" "$(seq_ids 1 60)"
+	grep -q "60 published" "$T/drain.err" || fail "$(cat "$T/drain.err")"
+}
