@@ -109,3 +109,25 @@ nats_run() {
 	((status != 124 && status != 137)) || fail "mllp-nats timed out: mllp-nats $*"
 	((status == expect)) || fail "mllp-nats exited $status, expected $expect: mllp-nats $*"
 }
+
+# haproxy_start PORT BACKEND_PORT...: a real HAProxy in TCP mode on 127.0.0.1:PORT, round
+# robin over the backends with health checks; its configuration is written here (inline).
+haproxy_start() {
+	local port=$1 i=0 b
+	shift
+	command -v haproxy >/dev/null || skip "haproxy not installed (apt-get install haproxy)"
+	{
+		printf 'global\n\tmaxconn 200\n'
+		printf 'defaults\n\tmode tcp\n\ttimeout connect 2s\n\ttimeout client 60s\n'
+		printf '\ttimeout server 60s\n\tretries 3\n\toption redispatch\n'
+		printf 'frontend mllp\n\tbind 127.0.0.1:%s\n\tdefault_backend receivers\n' "$port"
+		printf 'backend receivers\n\tbalance roundrobin\n'
+		for b in "$@"; do
+			i=$((i + 1))
+			printf '\tserver r%s 127.0.0.1:%s check inter 200ms fall 1 rise 2\n' "$i" "$b"
+		done
+	} >"$T/haproxy.cfg"
+	haproxy -c -q -f "$T/haproxy.cfg" || fail "haproxy.cfg does not check"
+	server_start haproxy haproxy -db -f "$T/haproxy.cfg"
+	wait_listen "$port"
+}

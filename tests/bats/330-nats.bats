@@ -254,3 +254,50 @@ seq_ids() {
 	assert_equal "$(stream_ids)" "$(seq_ids 1 60)"
 	grep -q "60 published" "$T/drain.err" || fail "$(cat "$T/drain.err")"
 }
+
+# receiver_pids WRAPPER: the mllpd listener under a timeout wrapper and its connection children.
+receiver_pids() {
+	local m
+	m=$(pgrep -P "$1") || return 0
+	echo "$m"
+	pgrep -P "$m" || true
+}
+
+@test "two mllpd behind HAProxy, --exec mllp-nats: one mllpd and the stream leader killed -9 mid-drain, the stream holds each message once" {
+	local n=${NATS_HA_MESSAGES:-200} pa pb hp wa wb leader
+	# every process here lives for the whole drain
+	MLLPD_TIMEOUT=$((60 + n / 2))
+	nats_cluster_start
+	nats_stream_create HL7 'hl7.>'
+	spool_fill "$T/src" 1 "$n"
+	local exec="$MLLP_NATS --server $NATS_URLS --subject hl7.%{MSH-9.1} --timeout 10"
+	pa=$(free_port)
+	pb=$(free_port)
+	hp=$(free_port)
+	server_start ra "$MLLPD" --listen "127.0.0.1:$pa" --exec "$exec"
+	wa=$SERVER_PID
+	server_start rb "$MLLPD" --listen "127.0.0.1:$pb" --exec "$exec"
+	wb=$SERVER_PID
+	wait_listen "$pa"
+	wait_listen "$pb"
+	haproxy_start "$hp" "$pa" "$pb"
+	server_start send "$(dirname "$MLLPD")/mllp-send" -q --timeout 30 \
+		--retry-delay 0.2 --retry-max-delay 1 --drain "$T/src" "127.0.0.1:$hp"
+	local spid=$SERVER_PID
+	# the receiver serving the drain's connection: killed with its children
+	wait_until 120 eval "(( \$(count_in $T/src/cur) >= n / 4 ))"
+	local victim=$wa
+	[[ -n $(receiver_pids "$wa" | sed 1d) ]] || victim=$wb
+	# shellcheck disable=SC2046 # one pid a word
+	kill -KILL $(receiver_pids "$victim")
+	wait_until 120 eval "(( \$(count_in $T/src/cur) >= n / 2 ))"
+	leader=$(nats_stream leader HL7)
+	echo "# killing the stream leader $leader" >&2
+	nats_kill "${leader#n}"
+	pid_wait "$spid" "$MLLPD_TIMEOUT"
+	assert_equal "$PID_STATUS" 0
+	assert_equal "$(count_in "$T/src/cur")" "$n"
+	run nats_stream count HL7
+	assert_output "$n"
+	assert_equal "$(stream_ids)" "$(seq_ids 1 "$n")"
+}
