@@ -78,6 +78,7 @@ all: $(PROGRAMS)
 .SECONDARY:
 .PHONY: bench-tools
 bench-tools: $(BENCH_BIN)
+bench-tools: $(BUILD)/tools/nats-stream
 
 $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB_A)
 	@mkdir -p $(@D)
@@ -121,6 +122,7 @@ $(BUILD)/tools/faultinject.so: tests/tools/faultinject.c
 
 # The tests' JetStream stream tool, against libnats.
 $(BUILD)/tools/nats-stream: $(BUILD)/tests/tools/nats-stream.o
+	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(NATS_LIBS)
 $(BUILD)/tests/tools/nats-stream.o: PROG_CFLAGS := $(NATS_CFLAGS)
