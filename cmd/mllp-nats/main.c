@@ -69,6 +69,10 @@ static void split_servers(struct config *cfg, const char *list)
 	char *copy = strdup(list), *save = NULL;
 	int n = 1;
 
+	free(cfg->servers);
+	free(cfg->servers_buf);
+	cfg->servers_buf = copy;
+
 	for (const char *c = list; *c; c++)
 		n += *c == ',';
 	cfg->servers = calloc((size_t)n, sizeof *cfg->servers);
@@ -206,5 +210,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	int rc = cfg.drain_dir ? drain_spool(&cfg) : publish_stdin(&cfg);
 	nats_CloseAndWait(1000);
+	free(cfg.servers);
+	free(cfg.servers_buf);
 	return rc;
 }

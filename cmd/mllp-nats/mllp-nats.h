@@ -13,7 +13,8 @@
 #define NATS_MAX_MESSAGE (64u * 1024 * 1024)
 
 struct config {
-	char **servers; /* --server, split at ',' */
+	char **servers; /* --server, split at ',' (into servers_buf) */
+	char *servers_buf;
 	int nservers;
 	const char *subject; /* the template, checked */
 	int timeout_ms;	     /* --timeout: connection, then each message's acknowledgement */
