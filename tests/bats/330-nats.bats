@@ -304,3 +304,32 @@ receiver_pids() {
 	assert_output "$n"
 	assert_equal "$(stream_ids)" "$(seq_ids 1 "$n")"
 }
+
+# has_line FILE TEXT: some line of FILE holds TEXT.
+has_line() {
+	grep -qF -- "$2" "$1"
+}
+
+@test "--drain --watch: no stream leader, files stay in new/ and are retried; back, all to cur/" {
+	nats_cluster_start
+	nats_stream_create HL7 'hl7.>'
+	nats_kill 2
+	nats_kill 3
+	spool_fill "$T/s" 1 10
+	server_start drain "$MLLP_NATS" --server "${NATS_URL[1]}" --subject "$SUBJ" --timeout 0.5 \
+		--drain "$T/s" --watch --inflight 2
+	local dpid=$SERVER_PID
+	# two attempts failed: every file is still in new/
+	wait_until 30 eval "(( \$(grep -c 'no responders' $T/drain.err) >= 2 ))"
+	assert_equal "$(count_in "$T/s/new")" 10
+	assert_equal "$(count_in "$T/s/cur")" 0
+	nats_node_start 2
+	nats_node_start 3
+	wait_until 60 has_count 10 "$T/s/cur"
+	kill -TERM "$dpid"
+	pid_wait "$dpid" 20
+	assert_equal "$PID_STATUS" 0
+	assert_equal "$(stream_ids)" "$(seq_ids 1 10)"
+	has_line "$T/drain.err" "10 published (0 duplicates), 0 refused (to failed/), 0 in new/" ||
+		fail "$(cat "$T/drain.err")"
+}
