@@ -22,6 +22,9 @@ endif
 # libsystemd and OpenSSL are dlopen()ed (cmd/mllpd/systemd.c, lib/tlsio.c):
 # only their headers at build time; no program links either.
 SD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libsystemd 2>/dev/null)
+# libnats (NATS and JetStream client): only mllp-nats and the tests' nats-stream link it.
+NATS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnats 2>/dev/null)
+NATS_LIBS := $(shell $(PKG_CONFIG) --libs libnats 2>/dev/null || echo -lnats) -lpthread
 
 # Hardening for every build (HARDEN=0 turns it off).  _FORTIFY_SOURCE needs
 # optimisation and duplicates ASan's checks less precisely: it is left out
@@ -72,6 +75,7 @@ all: $(PROGRAMS)
 .SECONDARY:
 .PHONY: bench-tools
 bench-tools: $(BENCH_BIN)
+bench-tools: $(BUILD)/tools/nats-stream
 
 $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB_A)
 	@mkdir -p $(@D)
@@ -80,11 +84,12 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB_A)
 
 .PHONY: units run check bench fuzz fuzz-build fuzz-replay install uninstall clean lint deps-build deps-test deps-fuzz deps-lint
 units: $(UNIT_BIN) $(BUILD)/tools/faultinject.so
+units: $(BUILD)/tools/nats-stream
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(SD_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(SD_CFLAGS) $(PROG_CFLAGS) -c -o $@ $<
 
 $(LIB_A): $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
@@ -97,8 +102,11 @@ $(COMMON_A): $(COMMON_OBJ)
 define program_rule
 $(BUILD)/$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/$(1)/*.c)) $(COMMON_A) $(LIB_A)
 	@$$(if $$(Q),echo "  LD      $$@")
-	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^
+	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(PROG_LIBS_$(1))
 endef
+# Per-program compile flags and libraries: PROG_CFLAGS for its objects, PROG_LIBS_NAME to link.
+$(BUILD)/cmd/mllp-nats/%.o: PROG_CFLAGS := $(NATS_CFLAGS)
+PROG_LIBS_mllp-nats := $(NATS_LIBS)
 $(foreach p,$(PROGRAM_NAMES),$(eval $(call program_rule,$(p))))
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_A)
@@ -112,6 +120,13 @@ $(BUILD)/tools/faultinject.so: tests/tools/faultinject.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) -std=c11 $(WARN) $(CFLAGS) -U_FORTIFY_SOURCE -fPIC -shared -o $@ $< -ldl
+
+# The tests' JetStream stream tool, against libnats.
+$(BUILD)/tools/nats-stream: $(BUILD)/tests/tools/nats-stream.o
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(NATS_LIBS)
+$(BUILD)/tests/tools/nats-stream.o: PROG_CFLAGS := $(NATS_CFLAGS)
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c).  With the normal compiler each
 # becomes a replayer, $(BUILD)/replay/replay_NAME, that runs files through it
@@ -167,14 +182,14 @@ fuzz: deps-fuzz
 -include $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' -type f 2>/dev/null)
 
 # Debian packages: installed when missing and we are root, else named.
-BUILD_PKGS := gcc make pkg-config libc6-dev libsystemd-dev libssl-dev
+BUILD_PKGS := gcc make pkg-config libc6-dev libsystemd-dev libssl-dev libnats-dev
 # clang, and libFuzzer with the sanitizer runtimes (libclang_rt.fuzzer), which
 # Debian ships apart from the compiler.
 FUZZ_PKGS := clang libclang-rt-dev
 LINT_PKGS := mandoc shellcheck clang-format
 TEST_PKGS := bats bats-assert bats-support socat ucspi-tcp python3 python3-hl7 systemd mandoc jq openssl \
 	xinetd stunnel4 mosquitto mosquitto-clients strace haproxy prometheus \
-	prometheus-node-exporter curl
+	prometheus-node-exporter curl nats-server
 define need_packages
 	@if command -v dpkg-query >/dev/null 2>&1; then \
 	  missing=; for p in $(1); do \

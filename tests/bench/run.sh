@@ -181,6 +181,34 @@ row "1000 connections x 100 messages: good ACKs (errors $serr)" "$sok" 100000
 row "1000 connections x 100 messages: files in new/" "$delivered" 100000
 row "1000 connections x 100 messages: seconds" "$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.1f", b-a}')" "-"
 
+# 9. NATS JetStream (one nats-server, a file stream of 1 replica on /dev/shm): --exec mllp-nats
+# and mllp-nats --drain vs --exec true (5.).  Goals: the sink at least half of --exec true (it
+# is a process per message as well), the forwarder at least --exec true's rate.
+if command -v nats-server >/dev/null && [[ -x $bin/mllp-nats && -x $bin/tools/nats-stream ]]; then
+	p=$(free_port)
+	printf 'listen: 127.0.0.1:%s\njetstream { store_dir: "%s" }\n' "$p" "$shm/js" >"$work/nats.conf"
+	serve "$p" nats-server -c "$work/nats.conf"
+	url=nats://127.0.0.1:$p
+	"$bin/tools/nats-stream" "$url" create HL7 'hl7.>' 1 -1 120 >/dev/null
+	q=$(free_port); serve "$q" "$MLLPD" --listen "127.0.0.1:$q" -q \
+		--exec "$bin/mllp-nats --server $url --subject hl7.%{MSH-9.1}"
+	ne1=$(load "$q" 1 "$NE" 1 | first)
+	ne8=$(load "$q" 8 $((NE / 4)) 1 | first)
+	stop
+	NN=${BENCH_NATS_DRAIN:-$N1}
+	q=$(free_port); serve "$q" "$MLLPD" --listen "127.0.0.1:$q" --spool "$shm/nd" --no-fsync -q
+	load "$q" 1 "$NN" 1 >/dev/null
+	stop
+	start=$(date +%s.%N)
+	"$bin/mllp-nats" --server "$url" --subject 'hl7.%{MSH-9.1}' --drain "$shm/nd" --inflight 16 2>/dev/null
+	end=$(date +%s.%N)
+	nd=$(awk -v n="$NN" -v a="$start" -v b="$end" 'BEGIN { printf "%.0f", n / (b - a) }')
+	stop
+	row "--exec mllp-nats, 1 conn, msg/s (vs --exec true; goal 0.5)" "$ne1" "$me"
+	row "--exec mllp-nats, 8 conns, msg/s (vs --exec true; goal 0.5)" "$ne8" "$me8"
+	row "mllp-nats --drain, 16 in flight, msg/s (vs --exec true 8; goal 1)" "$nd" "$me8"
+fi
+
 echo "durable figures (section 3) on: $fsdesc"
 printf '%-58s %12s %12s %7s\n' figure mllpd baseline ratio
 printf '%s\n' "${rows[@]}"
