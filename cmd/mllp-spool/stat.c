@@ -74,7 +74,7 @@ static void label_value(FILE *o, const char *v)
 static void print_counters(FILE *o, const struct stats *s)
 {
 	family(o, "mllpd_messages_total", "counter",
-	       "Messages mllpd received (a batch counts once), by the answer it sent (none: no "
+	       "Messages mllpd received (each of a batch too), by the answer it sent (none: no "
 	       "answer).");
 	for (size_t i = 0; i < sizeof ack_counters / sizeof ack_counters[0]; i++)
 		fprintf(o, "mllpd_messages_total{ack=\"%s\"} %llu\n", ack_counters[i].ack,

@@ -213,6 +213,24 @@ static enum dedupe_status dedupe_lookup_into(struct receiver *r, struct block *k
 	return st;
 }
 
+/* --stats: a replayed acknowledgement batch counts each ACK in it under its own code. */
+static void count_replayed_batch(const struct config *cfg, const char *p, size_t n, size_t messages)
+{
+	struct hl7_batch b;
+	size_t cursor = 0, counted = 0;
+	enum hl7_batch_kind kind;
+	struct hl7_span piece;
+
+	if (hl7_batch_parse(&b, p, n) == HL7_BATCH_OK)
+		while (hl7_batch_next(&b, &cursor, &kind, &piece))
+			if (kind == HL7_BATCH_MESSAGE) {
+				metrics_block(cfg, stored_code(piece.p, piece.len), 1, 0, 0);
+				counted++;
+			}
+	if (counted < messages)
+		metrics_block(cfg, ACK_NONE, messages - counted, 0, 0);
+}
+
 /* A duplicate: its first answer again, framed for the loop to send. */
 static void dedupe_replay(struct receiver *r, struct block *k, struct answer *w,
 			  const struct dedupe_hit *hit)
@@ -221,6 +239,8 @@ static void dedupe_replay(struct receiver *r, struct block *k, struct answer *w,
 	k->duplicate = 1;
 	answer_commit(w, hit->ack_len);
 	k->replayed = hit->ack_len ? stored_code(answer_bytes(w), hit->ack_len) : ACK_NONE;
+	if (k->batch)
+		count_replayed_batch(r->cfg, answer_bytes(w), hit->ack_len, k->b.messages);
 	if (hit->ack_len && answer_end(w) < 0) {
 		log_line(LOG_ERR, "%s: out of memory for an acknowledgement", r->peer->label);
 		k->replayed = ACK_NONE;
@@ -420,7 +440,10 @@ static void log_message(const struct receiver *r, const struct hl7_msg *m, size_
 /* The lines of a block: each message's, and a batch's own. */
 static void log_block(const struct receiver *r, const struct block *k, enum ack_code code)
 {
-	metrics_block(r->cfg, k->duplicate ? k->replayed : code, k->size, k->duplicate);
+	/* A batch counts each message under its own answer: below, or its replayed ACKs. */
+	unsigned long n = k->batch && !k->broken ? 0 : 1;
+	unsigned long dups = !k->duplicate ? 0 : k->batch ? k->b.messages : 1;
+	metrics_block(r->cfg, k->duplicate ? k->replayed : code, n, k->size, dups);
 	if (!k->batch) {
 		log_message(r, &k->m, k->size, k->duplicate ? k->replayed : code, &k->o, k->t0,
 			    NULL);
@@ -445,6 +468,7 @@ static void log_block(const struct receiver *r, const struct block *k, enum ack_
 	while (hl7_batch_next(&k->b, &cursor, &kind, &piece))
 		if (kind == HL7_BATCH_MESSAGE) {
 			enum ack_code c = message_verdict(r, k, piece, &m, &mo);
+			metrics_block(r->cfg, c, 1, 0, 0);
 			log_message(r, &m, piece.len, c, &mo, k->t0, k->batch_id);
 		}
 	if (!log_enabled(LOG_INFO))

@@ -34,14 +34,17 @@ void metrics_open(struct config *cfg)
 	cfg->stats = &mapping;
 }
 
-void metrics_block(const struct config *cfg, enum ack_code code, size_t size, int duplicate)
+void metrics_block(const struct config *cfg, enum ack_code code, unsigned long n, size_t size,
+		   unsigned long duplicates)
 {
 	if (!cfg->stats)
 		return;
-	stats_add(cfg->stats, (enum stats_counter)code, 1);
-	stats_add(cfg->stats, STATS_BYTES, size);
-	if (duplicate)
-		stats_add(cfg->stats, STATS_DUPLICATES, 1);
+	if (n)
+		stats_add(cfg->stats, (enum stats_counter)code, n);
+	if (size)
+		stats_add(cfg->stats, STATS_BYTES, size);
+	if (duplicates)
+		stats_add(cfg->stats, STATS_DUPLICATES, duplicates);
 }
 
 void metrics_connection(const struct config *cfg)

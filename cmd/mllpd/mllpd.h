@@ -105,9 +105,9 @@ void peer_from_sockaddr(struct peer *p, const struct sockaddr *sa);
 
 /* --stats FILE (metrics.c): open or create it at start; a bad file exits (logged). */
 void metrics_open(struct config *cfg);
-/* Count one block's answer (ACK_NONE: none), its size on the wire and whether it was a duplicate.
- */
-void metrics_block(const struct config *cfg, enum ack_code code, size_t size, int duplicate);
+/* Count n messages answered code (ACK_NONE: none), size bytes on the wire, and resends. */
+void metrics_block(const struct config *cfg, enum ack_code code, unsigned long n, size_t size,
+		   unsigned long duplicates);
 /* Count a connection served, or a TLS handshake that failed. */
 void metrics_connection(const struct config *cfg);
 void metrics_tls_refused(const struct config *cfg);

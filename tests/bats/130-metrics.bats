@@ -70,6 +70,24 @@ value() {
 	assert_no_phi
 }
 
+@test "--stats: a batch counts each of its messages under its own answer; its resend counts each as a duplicate" {
+	local b="$BATS_TEST_TMPDIR/batch.hl7"
+	{
+		hl7 "BHS|^~\\&|SND|SFAC|RCV|RFAC|20260101120000||||B-1"
+		msg M1 && cat "$M"
+		msg M2 && cat "$M"
+		msg M3 && cat "$M"
+		hl7 "BTS|3"
+	} >"$b"
+	mllpd_run --spool "$SPOOL" --stats "$ST" --dedupe 1h < <(frame -f "$b" -f "$b")
+	assert_ack_count 2
+	spool_stat --stats "$ST"
+	((status == 0)) || fail "mllp-spool stat failed"
+	assert_equal "$(value 'mllpd_messages_total{ack="AA"}')" 6
+	assert_equal "$(value 'mllpd_duplicates_total')" 3
+	assert_equal "$(value 'mllpd_bytes_total')" $(($(wc -c <"$b") * 2))
+}
+
 @test "stat output: every line byte for byte, and promtool check metrics accepts it" {
 	need promtool prometheus
 	mkdir -p "$SPOOL"/{new,cur,failed}
@@ -82,7 +100,7 @@ value() {
 	((status == 0)) || fail "mllp-spool stat failed"
 	local d="$SPOOL"
 	cat >"$BATS_TEST_TMPDIR/want" <<WANT
-# HELP mllpd_messages_total Messages mllpd received (a batch counts once), by the answer it sent (none: no answer).
+# HELP mllpd_messages_total Messages mllpd received (each of a batch too), by the answer it sent (none: no answer).
 # TYPE mllpd_messages_total counter
 mllpd_messages_total{ack="AA"} 0
 mllpd_messages_total{ack="AE"} 0
