@@ -3,7 +3,6 @@
  * to cur/ after its PubAck, to failed/ when refused, left in new/ on a temporary failure. */
 #include "mllp-nats.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -170,43 +169,22 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The names in new/, sorted: spool names sort by arrival.  NULL with errno on failure. */
 static char **list_new(struct drain *d, size_t *n)
 {
-	int fd = openat(d->sp.newfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-	char **names = NULL;
-	size_t cap = 0;
-	struct dirent *e;
+	struct spool_list l;
+	size_t k = 0;
 
 	*n = 0;
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
+	if (spool_list(d->sp.newfd, &l) < 0)
 		return NULL;
-	}
-	while ((e = readdir(dir)) != NULL) {
-		if (e->d_name[0] == '.' || strlen(e->d_name) >= sizeof d->slots[0].name)
-			continue;
-		if (*n == cap) {
-			char **more = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof *names);
-			if (!more)
-				break;
-			names = more;
-		}
-		if (!(names[*n] = strdup(e->d_name)))
-			break;
-		(*n)++;
-	}
-	closedir(dir);
-	if (names)
-		qsort(names, *n, sizeof *names, cmp_names);
-	return names ? names : calloc(1, sizeof *names);
+	for (size_t i = 0; i < l.count; i++) /* a name too long for a slot is not ours */
+		if (strlen(l.names[i]) < sizeof d->slots[0].name)
+			l.names[k++] = l.names[i];
+		else
+			free(l.names[i]);
+	*n = k;
+	return l.names ? l.names : calloc(1, sizeof *l.names);
 }
 
 static void wait_done(struct drain *d)

@@ -2,8 +2,8 @@
 /* drainfs.c: the spool side of --drain: list new/ in arrival order, load a file for sending, move
  * it to cur/ or rejected/ (durably) once its answer is known. */
 #include "drainfs.h"
+#include "spool.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -30,11 +30,6 @@ void drain_sync_dir(const struct drain *d, int fd)
 		fsync(fd);
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 void drain_free_names(struct drain *d)
 {
 	for (size_t i = 0; i < d->count; i++)
@@ -48,41 +43,14 @@ void drain_free_names(struct drain *d)
  */
 int drain_list_new(struct drain *d)
 {
-	size_t cap = 0;
-	int fd = openat(d->newfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *e;
+	struct spool_list l;
 
 	drain_free_names(d);
-	if (!dp) {
-		if (fd >= 0)
-			close(fd);
+	if (spool_list(d->newfd, &l) < 0)
 		return -1;
-	}
-	while ((e = readdir(dp)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (e->d_type != DT_REG && e->d_type != DT_UNKNOWN)
-			continue;
-		if (d->count == cap) {
-			cap = cap ? cap * 2 : 64;
-			char **n = realloc(d->names, cap * sizeof *n);
-			if (!n)
-				goto oom;
-			d->names = n;
-		}
-		if (!(d->names[d->count] = strdup(e->d_name)))
-			goto oom;
-		d->count++;
-	}
-	closedir(dp);
-	if (d->count)
-		qsort(d->names, d->count, sizeof *d->names, by_name);
+	d->names = l.names;
+	d->count = l.count;
 	return 0;
-oom:
-	closedir(dp);
-	errno = ENOMEM;
-	return -1;
 }
 
 /* Read fd from where it stands into buf, up to cap bytes: the count, or -1 with errno. */
