@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* ddtable.c: dedupe's mapped table of records: sets of slots, a lock word per set. */
 #include "ddtable.h"
+#include "le.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,28 +28,6 @@
 #define O_DIGEST 32
 #define O_KEY 64
 
-static void put32(unsigned char *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t get32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put64(unsigned char *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint64_t get64(const unsigned char *p)
-{
-	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
 static uint64_t fnv(const unsigned char *p, size_t n)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
@@ -61,10 +40,10 @@ static void header(unsigned char *h)
 {
 	memset(h, 0, PAGE);
 	memcpy(h, T_MAGIC, 4);
-	put32(h + 4, T_VERSION);
-	put32(h + 8, DDTABLE_SETS);
-	put32(h + 12, DDTABLE_WAYS);
-	put32(h + 16, DDTABLE_SLOT);
+	le_put32(h + 4, T_VERSION);
+	le_put32(h + 8, DDTABLE_SETS);
+	le_put32(h + 12, DDTABLE_WAYS);
+	le_put32(h + 16, DDTABLE_SLOT);
 }
 
 /* Make DIR/table whole under a temporary name, then link it into place (an existing one wins). */
@@ -208,11 +187,11 @@ static unsigned char *slot(const struct ddtable *t, uint64_t h, unsigned way)
 
 int ddtable_slot_valid(const unsigned char *b)
 {
-	uint32_t keylen = get32(b + O_KEYLEN), acklen = get32(b + O_ACKLEN);
+	uint32_t keylen = le_get32(b + O_KEYLEN), acklen = le_get32(b + O_ACKLEN);
 	if (memcmp(b + O_MAGIC, S_MAGIC, 4) != 0 || keylen > DDTABLE_ROOM ||
 	    acklen > DDTABLE_ROOM - keylen)
 		return 0;
-	return fnv(b + O_MAGIC, O_KEY - O_MAGIC + keylen + acklen) == get64(b + O_SUM);
+	return fnv(b + O_MAGIC, O_KEY - O_MAGIC + keylen + acklen) == le_get64(b + O_SUM);
 }
 
 /* The way whose valid slot holds key, or -1. */
@@ -220,7 +199,7 @@ static int way_of(const struct ddtable *t, uint64_t h, const unsigned char *key,
 {
 	for (unsigned w = 0; w < DDTABLE_WAYS; w++) {
 		const unsigned char *b = slot(t, h, w);
-		if (memcmp(b + O_MAGIC, S_MAGIC, 4) == 0 && get32(b + O_KEYLEN) == len &&
+		if (memcmp(b + O_MAGIC, S_MAGIC, 4) == 0 && le_get32(b + O_KEYLEN) == len &&
 		    memcmp(b + O_KEY, key, len) == 0 && ddtable_slot_valid(b))
 			return (int)w;
 	}
@@ -236,11 +215,11 @@ int ddtable_find(const struct ddtable *t, uint64_t h, const unsigned char *key, 
 	if (w < 0)
 		return 0;
 	const unsigned char *b = slot(t, h, (unsigned)w);
-	r->t = (long long)get64(b + O_TIME);
-	r->window = get32(b + O_WINDOW);
+	r->t = (long long)le_get64(b + O_TIME);
+	r->window = le_get32(b + O_WINDOW);
 	r->digest = b + O_DIGEST;
 	r->ack = b + O_KEY + len;
-	r->ack_len = get32(b + O_ACKLEN);
+	r->ack_len = le_get32(b + O_ACKLEN);
 	return 1;
 }
 
@@ -255,7 +234,7 @@ static int free_way(const struct ddtable *t, uint64_t h, const unsigned char *ke
 	for (unsigned i = 0; w < 0 && i < DDTABLE_WAYS; i++) {
 		const unsigned char *b = slot(t, h, i);
 		if (!ddtable_slot_valid(b) ||
-		    (long long)get64(b + O_TIME) + (long long)get32(b + O_WINDOW) < now)
+		    (long long)le_get64(b + O_TIME) + (long long)le_get32(b + O_WINDOW) < now)
 			w = (int)i;
 	}
 	return w;
@@ -273,10 +252,10 @@ int ddtable_put(struct ddtable *t, uint64_t h, const unsigned char *key, size_t 
 	unsigned char *b = slot(t, h, (unsigned)w);
 	/* Invalid while it changes: a writer killed here leaves an empty slot. */
 	__atomic_store_n((uint32_t *)(void *)(b + O_MAGIC), 0, __ATOMIC_RELEASE);
-	put32(b + O_KEYLEN, (uint32_t)len);
-	put64(b + O_TIME, (uint64_t)now);
-	put32(b + O_ACKLEN, (uint32_t)ack_len);
-	put32(b + O_WINDOW, window);
+	le_put32(b + O_KEYLEN, (uint32_t)len);
+	le_put64(b + O_TIME, (uint64_t)now);
+	le_put32(b + O_ACKLEN, (uint32_t)ack_len);
+	le_put32(b + O_WINDOW, window);
 	memcpy(b + O_DIGEST, digest, 32);
 	memcpy(b + O_KEY, key, len);
 	if (ack_len)
@@ -288,7 +267,7 @@ int ddtable_put(struct ddtable *t, uint64_t h, const unsigned char *key, size_t 
 		sum = (sum ^ m[i]) * 0x100000001b3ULL;
 	for (size_t i = O_KEYLEN; i < O_KEY + len + ack_len; i++)
 		sum = (sum ^ b[i]) * 0x100000001b3ULL;
-	put64(b + O_SUM, sum);
+	le_put64(b + O_SUM, sum);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	memcpy(b + O_MAGIC, S_MAGIC, 4);
 	return 0;
@@ -303,11 +282,11 @@ void ddtable_forget(struct ddtable *t, uint64_t h, const unsigned char *key, siz
 
 long long ddtable_overflow(const struct ddtable *t, uint64_t h)
 {
-	return (long long)get64(set_of(t, h) + 8);
+	return (long long)le_get64(set_of(t, h) + 8);
 }
 
 void ddtable_set_overflow(struct ddtable *t, uint64_t h, long long when)
 {
 	if (ddtable_overflow(t, h) < when)
-		put64(set_of(t, h) + 8, (uint64_t)when);
+		le_put64(set_of(t, h) + 8, (uint64_t)when);
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "parse.h"
+#include "le.h"
 
 /* Key locks live on bytes [0, LOCK_SLOTS) of the lock file, the pruner's
  * lock past them: the two never meet. */
@@ -40,31 +41,6 @@ struct keyparts {
 	size_t len;
 };
 
-static void put32(unsigned char *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t get32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put64(unsigned char *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t get64(const unsigned char *p)
-{
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static int key_parts(enum dedupe_kind kind, const struct dedupe_key *k, struct keyparts *kp)
 {
 	const struct hl7_span *f[3] = {&k->app, &k->fac, &k->control_id};
@@ -73,7 +49,7 @@ static int key_parts(enum dedupe_kind kind, const struct dedupe_key *k, struct k
 		errno = EINVAL;
 		return -1;
 	}
-	put32(kp->kind, (uint32_t)kind);
+	le_put32(kp->kind, (uint32_t)kind);
 	kp->iov[0] = (struct iovec){kp->kind, 4};
 	kp->len = 4;
 	for (int i = 0; i < 3; i++) {
@@ -81,7 +57,7 @@ static int key_parts(enum dedupe_kind kind, const struct dedupe_key *k, struct k
 			errno = EOVERFLOW;
 			return -1;
 		}
-		put32(kp->lens[i], (uint32_t)f[i]->len);
+		le_put32(kp->lens[i], (uint32_t)f[i]->len);
 		kp->iov[2 * i + 1] = (struct iovec){kp->lens[i], 4};
 		kp->iov[2 * i + 2] = (struct iovec){(void *)f[i]->p, f[i]->len};
 		kp->len += 4 + f[i]->len;
@@ -281,12 +257,12 @@ static enum dedupe_status find_in(struct dedupe *d, const char *path, const stru
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size < REC_HEADER || pread_all(fd, h, REC_HEADER, 0) < 0)
 		goto out;
-	t = (long long)get64(h + 8);
-	keylen = get32(h + 16);
-	acklen = get32(h + 20);
+	t = (long long)le_get64(h + 8);
+	keylen = le_get32(h + 16);
+	acklen = le_get32(h + 20);
 	/* Every claim is checked before it is used: the key length must be
 	 * ours, the ACK length bounded, and the file exactly that long. */
-	if (memcmp(h, REC_MAGIC, 4) != 0 || get32(h + 4) != REC_VERSION || keylen != kp->len ||
+	if (memcmp(h, REC_MAGIC, 4) != 0 || le_get32(h + 4) != REC_VERSION || keylen != kp->len ||
 	    acklen > DEDUPE_ACK_MAX ||
 	    (unsigned long long)st.st_size != (unsigned long long)REC_HEADER + keylen + acklen)
 		goto out;
@@ -445,10 +421,10 @@ static int store(struct dedupe *d, const struct keyparts *kp, const unsigned cha
 	}
 	hash = key_hash(kp);
 	memcpy(h, REC_MAGIC, 4);
-	put32(h + 4, REC_VERSION);
-	put64(h + 8, (uint64_t)(long long)now);
-	put32(h + 16, (uint32_t)kp->len);
-	put32(h + 20, (uint32_t)ack_len);
+	le_put32(h + 4, REC_VERSION);
+	le_put64(h + 8, (uint64_t)(long long)now);
+	le_put32(h + 16, (uint32_t)kp->len);
+	le_put32(h + 20, (uint32_t)ack_len);
 	memcpy(h + REC_DIGEST, digest, DEDUPE_DIGEST_LEN);
 	iov[0] = (struct iovec){h, REC_HEADER};
 	memcpy(iov + 1, kp->iov, sizeof kp->iov);
