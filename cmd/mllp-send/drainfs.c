@@ -32,9 +32,8 @@ void drain_sync_dir(const struct drain *d, int fd)
 
 void drain_free_names(struct drain *d)
 {
-	for (size_t i = 0; i < d->count; i++)
-		free(d->names[i]);
-	free(d->names);
+	struct spool_list l = {.names = d->names, .count = d->count};
+	spool_list_free(&l);
 	d->names = NULL;
 	d->count = 0;
 }
