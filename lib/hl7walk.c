@@ -4,25 +4,30 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "chars.h"
+#include "hl7tok.h"
 #include "hl7walk.h"
 
 /*
- * Each field is read once: a byte-class table marks the field separator and
- * the three splitting delimiters (the escape and truncation characters split
- * nothing), and the positions of the delimiters go into a small array from
- * which the events, counts included, are emitted without touching the bytes
- * again.  A field with more delimiters than the array holds takes the old
- * way (count, then split, at each level): slower, still linear per level.
+ * The delimiters are found by lib/hl7tok (16 bytes at a time), which yields
+ * each leaf with what it is the last of.  A field's leaves are gathered in a
+ * buffer first, so its counts (repetitions, components, subcomponents) are
+ * known before its events are emitted, without touching its bytes again.  A
+ * field with more leaves than the buffer holds takes the old way (count,
+ * then split, at each level): slower, still linear per level.  Segments
+ * without leaves (no ID, only an ID) are found between the leaves' segments.
  */
-enum { C_TEXT = 0, C_SUB = 1, C_COMP = 2, C_REP = 3, C_FIELD = 4 };
+#define LEAVES 256
+#define NONE ((size_t)-1)
 
-#define MAX_DELIMS 128
-
-struct tokens {
-	unsigned n;
-	unsigned nrep; /* repetition delimiters among the n */
-	const char *pos[MAX_DELIMS];
-	unsigned char kind[MAX_DELIMS];
+struct walker {
+	const struct hl7_msg *m;
+	hl7_walk_fn fn;
+	void *ctx;
+	size_t i, n; /* the unread leaves: lv[i..n) */
+	int eof;     /* the tokenizer has no more leaves */
+	struct hl7_tok t;
+	struct hl7_leaf lv[LEAVES];
 };
 
 /* How many parts a delimiter splits s into (1 for an empty span). */
@@ -55,7 +60,7 @@ static void take(struct hl7_span *rest, char d, struct hl7_span *out)
 	}
 }
 
-/* The rare field with more than MAX_DELIMS delimiters. */
+/* The rare field with more than LEAVES leaves. */
 static void walk_field_slow(const struct hl7_msg *m, struct hl7_walk_pos *w, hl7_walk_fn fn,
 			    void *ctx)
 {
@@ -132,185 +137,222 @@ static struct hl7_span span(const char *p, const char *e)
 	return s;
 }
 
-/* Emit the events of field [fp, fe) from its delimiters t (t->n > 0). */
-static void walk_tokens(struct hl7_walk_pos *w, const struct tokens *t, hl7_walk_fn fn, void *ctx)
+/* Keep the unread leaves, moved to the front, and fill the rest; returns how many are unread. */
+static size_t refill(struct walker *k)
 {
-	const char *fp = w->value.p, *fe = fp + w->value.len, *rp = fp;
-	unsigned n = t->n, i = 0, r = 1;
+	size_t rest = k->n - k->i, got;
 
-	w->nrep = t->nrep + 1;
-	w->rep = w->comp = w->sub = 0;
-	fn(ctx, HL7_WALK_FIELD, w);
-	for (;;) {
-		/* repetition r: delimiters [i, j) */
-		unsigned j = i, nc = 1, c = 1;
-		const char *re, *cp = rp;
-
-		for (; j < n && t->kind[j] != C_REP; j++)
-			nc += t->kind[j] == C_COMP;
-		re = j < n ? t->pos[j] : fe;
-		w->rep = r;
-		w->ncomp = nc;
-		w->comp = w->sub = 0;
-		w->value = span(rp, re);
-		fn(ctx, HL7_WALK_REP, w);
-		for (;;) {
-			/* component c: subcomponent delimiters [i, k) */
-			unsigned k = i, s = 1;
-			const char *ce, *sp = cp;
-
-			while (k < j && t->kind[k] == C_SUB)
-				k++;
-			ce = k < j ? t->pos[k] : re;
-			w->comp = c;
-			w->nsub = k - i + 1;
-			w->sub = 0;
-			w->value = span(cp, ce);
-			fn(ctx, HL7_WALK_COMP, w);
-			for (;; s++, i++) {
-				const char *se = i < k ? t->pos[i] : ce;
-
-				w->sub = s;
-				w->value = span(sp, se);
-				fn(ctx, HL7_WALK_LEAF, w);
-				if (i == k)
-					break;
-				sp = se + 1;
-			}
-			w->sub = 0;
-			w->value = span(cp, ce);
-			fn(ctx, HL7_WALK_COMP_END, w);
-			if (k == j)
-				break;
-			cp = ce + 1;
-			i = k + 1;
-			c++;
-		}
-		w->comp = 0;
-		w->value = span(rp, re);
-		fn(ctx, HL7_WALK_REP_END, w);
-		if (j == n)
-			break;
-		rp = re + 1;
-		i = j + 1;
-		r++;
-	}
-	w->rep = 0;
-	w->value = span(fp, fe);
-	fn(ctx, HL7_WALK_FIELD_END, w);
+	if (k->eof)
+		return rest;
+	if (k->i)
+		memmove(k->lv, k->lv + k->i, rest * sizeof k->lv[0]);
+	k->i = 0;
+	got = hl7_tok_next(&k->t, k->lv + rest, LEAVES - rest);
+	k->eof = got < LEAVES - rest;
+	k->n = rest + got;
+	return k->n;
 }
 
 /*
- * Walk the fields of a segment from p to e, starting with field w->field.
- * The byte scan tests four bytes per step: most bytes are text.
+ * The index of the last leaf of the field whose first leaf is lv[i], with
+ * all of the field's leaves in the buffer; NONE when they do not fit.
  */
-static void walk_fields(const struct hl7_msg *m, const unsigned char *cls, const char *p,
-			const char *e, struct hl7_walk_pos *w, hl7_walk_fn fn, void *ctx)
+static size_t field_last(struct walker *k)
 {
-	struct tokens t;
-	unsigned field = w->field;
+	size_t j = k->i;
 
 	for (;;) {
-		const char *fp = p;
-		unsigned n = 0, nrep = 0, k = C_TEXT;
-
-		for (;;) {
-			while (e - p >= 4 &&
-			       (cls[(unsigned char)p[0]] | cls[(unsigned char)p[1]] |
-				cls[(unsigned char)p[2]] | cls[(unsigned char)p[3]]) == 0)
-				p += 4;
-			while (p < e && (k = cls[(unsigned char)*p]) == C_TEXT)
-				p++;
-			if (p == e || k == C_FIELD)
-				break;
-			if (n == MAX_DELIMS)
-				break;
-			t.pos[n] = p;
-			t.kind[n++] = (unsigned char)k;
-			nrep += k == C_REP;
-			p++;
-			k = C_TEXT;
-		}
-		w->field = field;
-		if (n == MAX_DELIMS && p < e && k != C_FIELD) {
-			const char *q = memchr(p, m->d.field, (size_t)(e - p));
-
-			p = q ? q : e;
-			w->value = span(fp, p);
-			walk_field_slow(m, w, fn, ctx);
-		} else {
-			w->value = span(fp, p);
-			if (n == 0) {
-				walk_single(w, fn, ctx);
-			} else {
-				t.n = n;
-				t.nrep = nrep;
-				walk_tokens(w, &t, fn, ctx);
-			}
-		}
-		if (p == e)
-			return;
-		p++; /* the field separator */
-		field++;
+		for (; j < k->n; j++)
+			if (k->lv[j].end >= HL7_TOK_END_FIELD)
+				return j;
+		if (k->eof || (k->i == 0 && k->n == LEAVES))
+			return NONE;
+		j -= k->i;
+		refill(k);
 	}
+}
+
+static const char *leaf_end(const struct hl7_leaf *l)
+{
+	return l->value.p + l->value.len;
+}
+
+/* Component w->comp, leaves [a, b]. */
+static void emit_comp(const struct walker *k, size_t a, size_t b, struct hl7_walk_pos *w)
+{
+	struct hl7_span c = span(k->lv[a].value.p, leaf_end(&k->lv[b]));
+	size_t i;
+
+	w->nsub = (unsigned)(b - a + 1);
+	w->sub = 0;
+	w->value = c;
+	k->fn(k->ctx, HL7_WALK_COMP, w);
+	for (i = a; i <= b; i++) {
+		w->sub = (unsigned)(i - a + 1);
+		w->value = k->lv[i].value;
+		k->fn(k->ctx, HL7_WALK_LEAF, w);
+	}
+	w->sub = 0;
+	w->value = c;
+	k->fn(k->ctx, HL7_WALK_COMP_END, w);
+}
+
+/* Repetition w->rep, leaves [a, b]. */
+static void emit_rep(const struct walker *k, size_t a, size_t b, struct hl7_walk_pos *w)
+{
+	struct hl7_span r = span(k->lv[a].value.p, leaf_end(&k->lv[b]));
+	unsigned nc = 1;
+	size_t i, c;
+
+	for (i = a; i < b; i++)
+		nc += k->lv[i].end == HL7_TOK_END_COMP;
+	w->ncomp = nc;
+	w->comp = w->sub = 0;
+	w->value = r;
+	k->fn(k->ctx, HL7_WALK_REP, w);
+	for (w->comp = 1, c = a; c <= b; w->comp++, c = i + 1) {
+		for (i = c; k->lv[i].end < HL7_TOK_END_COMP; i++)
+			;
+		emit_comp(k, c, i, w);
+	}
+	w->comp = 0;
+	w->value = r;
+	k->fn(k->ctx, HL7_WALK_REP_END, w);
+}
+
+/* The field whose leaves are [a, b] in the buffer. */
+static void emit_field(const struct walker *k, size_t a, size_t b, struct hl7_walk_pos *w)
+{
+	struct hl7_span f = span(k->lv[a].value.p, leaf_end(&k->lv[b]));
+	unsigned nr = 1;
+	size_t i, r;
+
+	for (i = a; i < b; i++)
+		nr += k->lv[i].end == HL7_TOK_END_REP;
+	w->nrep = nr;
+	w->rep = w->comp = w->sub = 0;
+	w->value = f;
+	k->fn(k->ctx, HL7_WALK_FIELD, w);
+	for (w->rep = 1, r = a; r <= b; w->rep++, r = i + 1) {
+		for (i = r; k->lv[i].end < HL7_TOK_END_REP; i++)
+			;
+		emit_rep(k, r, i, w);
+	}
+	w->rep = 0;
+	w->value = f;
+	k->fn(k->ctx, HL7_WALK_FIELD_END, w);
+}
+
+/* A field with more leaves than the buffer: consume them, then split its span. */
+static unsigned walk_long(struct walker *k, struct hl7_walk_pos *w)
+{
+	const char *fp = k->lv[k->i].value.p, *fe = fp;
+	unsigned end = HL7_TOK_END_SEGMENT;
+
+	while (k->i < k->n || refill(k)) {
+		const struct hl7_leaf *l = &k->lv[k->i++];
+
+		fe = leaf_end(l);
+		if (l->end >= HL7_TOK_END_FIELD) {
+			end = l->end;
+			break;
+		}
+	}
+	w->value = span(fp, fe);
+	walk_field_slow(k->m, w, k->fn, k->ctx);
+	return end;
+}
+
+/* The fields of the segment at w (it has an ID and more): its leaves are next. */
+static void walk_fields(struct walker *k, struct hl7_walk_pos *w)
+{
+	unsigned end = 0;
+
+	while (end != HL7_TOK_END_SEGMENT && (k->i < k->n || refill(k))) {
+		const struct hl7_leaf *l = &k->lv[k->i];
+		size_t j;
+
+		if (l->segment.p != w->segment.p)
+			break; /* cannot happen: hl7tok finds the same segments */
+		w->field = l->field;
+		w->whole = l->whole;
+		if (l->end >= HL7_TOK_END_FIELD) {
+			end = l->end;
+			w->value = l->value;
+			walk_single(w, k->fn, k->ctx);
+			k->i++;
+		} else if ((j = field_last(k)) != NONE) {
+			end = k->lv[j].end;
+			emit_field(k, k->i, j, w);
+			k->i = j + 1;
+		} else {
+			end = walk_long(k, w);
+		}
+	}
+	w->whole = 0;
+}
+
+/* The next segment: the next leaf's when it starts here, else found by hl7_segment_next(). */
+static int segment_next(struct walker *k, size_t *cursor, struct hl7_span *seg)
+{
+	const struct hl7_msg *m = k->m;
+	size_t pos = *cursor;
+
+	while (pos < m->len && chars_is_eol(m->buf[pos]))
+		pos++;
+	if ((k->i < k->n || refill(k)) && k->lv[k->i].segment.p == m->buf + pos) {
+		*seg = k->lv[k->i].segment;
+		*cursor = pos + seg->len;
+		return 1;
+	}
+	return hl7_segment_next(m, cursor, seg);
 }
 
 #define MAX_IDS 128
 
+/* Its ID and seg_index into w (from seg, which w already holds). */
+static void segment_id(struct hl7_walk_pos *w, char fs, char (*ids)[4], unsigned *counts,
+		       unsigned *nids)
+{
+	struct hl7_span seg = w->segment;
+	unsigned k;
+
+	if (seg.len < 3 || (seg.len > 3 && seg.p[3] != fs))
+		return;
+	memcpy(w->id, seg.p, 3);
+	for (k = 0; k < *nids && memcmp(ids[k], w->id, 4) != 0; k++)
+		;
+	if (k == *nids && *nids < MAX_IDS) {
+		memcpy(ids[*nids], w->id, 4);
+		counts[(*nids)++] = 0;
+	}
+	w->seg_index = k < *nids ? ++counts[k] : 0;
+}
+
 void hl7_walk(const struct hl7_msg *m, hl7_walk_fn fn, void *ctx)
 {
 	char ids[MAX_IDS][4];
-	unsigned counts[MAX_IDS], nids = 0, k;
-	unsigned char cls[256];
-	size_t cursor = 0;
+	unsigned counts[MAX_IDS], nids = 0;
+	size_t cursor = m->start;
 	struct hl7_span seg;
-	char fs = m->d.field;
+	struct walker k;
 
-	memset(cls, C_TEXT, sizeof cls);
-	cls[(unsigned char)m->d.subcomponent] = C_SUB;
-	cls[(unsigned char)m->d.component] = C_COMP;
-	cls[(unsigned char)m->d.repetition] = C_REP;
-	cls[(unsigned char)fs] = C_FIELD;
-	while (hl7_segment_next(m, &cursor, &seg)) {
+	k.m = m;
+	k.fn = fn;
+	k.ctx = ctx;
+	k.i = k.n = 0;
+	k.eof = 0;
+	hl7_tok_init(&k.t, m);
+	while (segment_next(&k, &cursor, &seg)) {
 		struct hl7_walk_pos w;
-		const char *e = seg.p + seg.len;
 
 		memset(&w, 0, sizeof w);
 		w.segment = seg;
 		w.value = seg;
-		if (seg.len >= 3 && (seg.len == 3 || seg.p[3] == fs)) {
-			memcpy(w.id, seg.p, 3);
-			for (k = 0; k < nids && memcmp(ids[k], w.id, 4) != 0; k++)
-				;
-			if (k == nids && nids < MAX_IDS) {
-				memcpy(ids[nids], w.id, 4);
-				counts[nids++] = 0;
-			}
-			w.seg_index = k < nids ? ++counts[k] : 0;
-		}
+		segment_id(&w, m->d.field, ids, counts, &nids);
 		fn(ctx, HL7_WALK_SEGMENT, &w);
-		if (w.id[0] && seg.len > 3) {
-			const char *p = seg.p + 4;
-
-			w.field = 1;
-			if (memcmp(w.id, "MSH", 3) == 0) {
-				/* MSH-1 is the field separator, MSH-2 the encoding characters:
-				 * single values */
-				const char *q = memchr(p, fs, (size_t)(e - p));
-
-				w.whole = 1;
-				w.value = span(seg.p + 3, seg.p + 4);
-				walk_single(&w, fn, ctx);
-				w.field = 2;
-				w.value = span(p, q ? q : e);
-				walk_single(&w, fn, ctx);
-				w.whole = 0;
-				w.field = 3;
-				p = q ? q + 1 : NULL; /* NULL: MSH-2 ended the segment */
-			}
-			if (p)
-				walk_fields(m, cls, p, e, &w, fn, ctx);
-		}
+		if (w.id[0] && seg.len > 3)
+			walk_fields(&k, &w);
 		w.field = 0;
 		w.value = seg;
 		fn(ctx, HL7_WALK_SEGMENT_END, &w);
