@@ -5,6 +5,7 @@
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
 #include <immintrin.h>
 #define SHA256_NI 1
 #endif
@@ -99,11 +100,33 @@ __attribute__((target("sha,sse4.1"))) static void compress_ni(uint32_t h[8], con
 }
 #endif
 
+#ifdef SHA256_NI
+/*
+ * 1 when the CPU has the SHA extensions and SSE4.1 (CPUID 7.EBX bit 29, 1.ECX
+ * bit 19).  Asked once: CPUID is a VM exit under a hypervisor.  The cache is
+ * the CPU's constant answer, written atomically (clang 14 has no
+ * __builtin_cpu_supports("sha")).
+ */
+static int have_sha_ni(void)
+{
+	static int known; /* 0: not asked; 1: no; 2: yes */
+	int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
+	if (!k) {
+		unsigned a, b, c, d;
+		int sha = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29 & 1);
+		int sse41 = __get_cpuid(1, &a, &b, &c, &d) && (c >> 19 & 1);
+		k = sha && sse41 ? 2 : 1;
+		__atomic_store_n(&known, k, __ATOMIC_RELAXED);
+	}
+	return k == 2;
+}
+#endif
+
 /* n whole blocks into the state: SHA-NI when the CPU has it. */
 static void compress_blocks(uint32_t h[8], const unsigned char *p, size_t n)
 {
 #ifdef SHA256_NI
-	if (__builtin_cpu_supports("sha")) {
+	if (have_sha_ni()) {
 		compress_ni(h, p, n);
 		return;
 	}
