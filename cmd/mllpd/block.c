@@ -221,6 +221,8 @@ static void count_replayed_batch(const struct config *cfg, const char *p, size_t
 	enum hl7_batch_kind kind;
 	struct hl7_span piece;
 
+	if (!cfg->stats)
+		return;
 	if (hl7_batch_parse(&b, p, n) == HL7_BATCH_OK)
 		while (hl7_batch_next(&b, &cursor, &kind, &piece))
 			if (kind == HL7_BATCH_MESSAGE) {
