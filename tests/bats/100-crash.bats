@@ -26,7 +26,7 @@ age() {
 # for a few seconds while connection processes are SIGKILLed at random
 # moments; then every AA must be whole in new/, nothing partial anywhere.
 crash_run() {
-	local limit=6 kills=0 rounds=0 pid d summary max=$1
+	local limit=4 kills=0 rounds=0 pid d summary max=$1
 	shift
 	listen_start --spool "$SPOOL"
 	bg_start "$PYTHON" "$STRESS" crash-send 127.0.0.1 "$PORT" "$T/out" --stop-file "$T/stop" --seconds 60 --max-size "$max" "$@" \

@@ -265,8 +265,8 @@ receiver_pids() {
 
 @test "two mllpd behind HAProxy, --exec mllp-nats: one mllpd and the stream leader killed -9 mid-drain, the stream holds each message once" {
 	local n=200 pa pb hp wa wb leader
-	# a sanitized build starts each mllp-nats in about a second: fewer messages there
-	[[ $(cat "$(dirname "$MLLPD")/replay/sanitize" 2>/dev/null) == 1 ]] && n=50
+	# a sanitized build starts each mllp-nats in about a second: 20 messages there
+	[[ $(cat "$(dirname "$MLLPD")/replay/sanitize" 2>/dev/null) == 1 ]] && n=20
 	n=${NATS_HA_MESSAGES:-$n}
 	# every process here lives for the whole drain (a bound, not a timing assertion)
 	MLLPD_TIMEOUT=$((120 + n * 2))

@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: MIT
 # smoke.sh: the fuzz smoke pass of make check, in TAP: replay the seeds
 # through BUILD's replayers (any compiler) and, for a sanitized BUILD when
-# clang has libFuzzer, run each target for FUZZ_SMOKE_SECONDS (3).
+# clang has libFuzzer, run each target for FUZZ_SMOKE_SECONDS (1).
 # usage: tests/fuzz/smoke.sh BUILD
 set -u
 cd "$(dirname "$0")/../.." || exit 70
 build=${1:-build}
-secs=${FUZZ_SMOKE_SECONDS:-3}
+secs=${FUZZ_SMOKE_SECONDS:-1}
 # every target: tests/fuzz/fuzz_NAME.c with its seeds in tests/fuzz/seed/NAME
 targets=$(for f in tests/fuzz/fuzz_*.c; do f=${f#tests/fuzz/fuzz_}; printf '%s ' "${f%.c}"; done)
 n=0
