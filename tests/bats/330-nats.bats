@@ -305,11 +305,6 @@ receiver_pids() {
 	assert_equal "$(stream_ids)" "$(seq_ids 1 "$n")"
 }
 
-# has_line FILE TEXT: some line of FILE holds TEXT.
-has_line() {
-	grep -qF -- "$2" "$1"
-}
-
 @test "--drain --watch: no stream leader, files stay in new/ and are retried; back, all to cur/" {
 	nats_cluster_start
 	nats_stream_create HL7 'hl7.>'
@@ -330,6 +325,8 @@ has_line() {
 	pid_wait "$dpid" 20
 	assert_equal "$PID_STATUS" 0
 	assert_equal "$(stream_ids)" "$(seq_ids 1 10)"
-	has_line "$T/drain.err" "10 published (0 duplicates), 0 refused (to failed/), 0 in new/" ||
+	# a publish whose PubAck timed out may have been stored: its retry is then
+	# a duplicate, stored once (the stream's IDs above are exactly 1..10)
+	grep -qE '10 published \([0-9]+ duplicates\), 0 refused \(to failed/\), 0 in new/' "$T/drain.err" ||
 		fail "$(cat "$T/drain.err")"
 }
