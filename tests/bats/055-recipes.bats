@@ -79,6 +79,8 @@ mqtt_recipe() {
 	port=$(free_port)
 	printf '%s\n' "listener $port 127.0.0.1" 'allow_anonymous true' "user $(id -un)" >"$T/mosquitto.conf"
 	bg_start mosquitto -c "$T/mosquitto.conf" >"$T/broker.log" 2>&1
+	# the broker is the timeout wrapper's child, forked a moment after it
+	wait_until 10 pgrep -P "$BG_PID"
 	broker=$(pgrep -P "$BG_PID")
 	[[ -n $broker ]] || fail "no mosquitto process under $BG_PID"
 	wait_until 10 port_listening "$port"
