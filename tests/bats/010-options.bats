@@ -34,7 +34,7 @@ bad_value() {
 }
 
 @test "--help ignores stdin and needs no sink" {
-	mllpd_run 0 --help < <(sample_msg | frame)
+	mllpd_run 0 --help < <(sample_frame)
 	run grep -c $'\x0b' "$MLLPD_STDOUT"
 	assert_output 0
 }
@@ -74,19 +74,19 @@ bad_value() {
 }
 
 @test "no sink: exit 64 with the exact message, nothing read or answered" {
-	mllpd_run 64 < <(sample_msg | frame)
+	mllpd_run 64 < <(sample_frame)
 	assert_no_answer
 	assert_stderr_line 0 'mllpd: no sink configured: give --spool DIR and/or --exec CMD'
 }
 
 @test "an empty --exec or --spool is refused: exit 64, nothing answered (sh -c '' would AA every message)" {
-	mllpd_run 64 --exec '' < <(sample_msg | frame)
+	mllpd_run 64 --exec '' < <(sample_frame)
 	assert_no_answer
 	assert_stderr_line 0 'mllpd: --exec: empty command (it would accept every message and deliver none)'
-	mllpd_run 64 --exec '  ' --spool "$SPOOL" < <(sample_msg | frame)
+	mllpd_run 64 --exec '  ' --spool "$SPOOL" < <(sample_frame)
 	assert_no_answer
 	assert_stderr_line 0 'mllpd: --exec: empty command (it would accept every message and deliver none)'
-	mllpd_run 64 --spool '' < <(sample_msg | frame)
+	mllpd_run 64 --spool '' < <(sample_frame)
 	assert_no_answer
 	assert_stderr_line 0 'mllpd: --spool: empty directory name'
 	assert_spool_empty
@@ -137,10 +137,10 @@ bad_value() {
 @test "--max-message-size: exactly 16 and 1G (1073741824) accepted" {
 	local v
 	for v in 1073741824 1G 1048576K 1024M; do
-		mllpd_run 0 --spool "$SPOOL" --no-fsync --max-message-size "$v" < <(sample_msg "ID$v" | frame)
+		mllpd_run 0 --spool "$SPOOL" --no-fsync --max-message-size "$v" < <(sample_frame "ID$v")
 		assert_ack_code AA
 	done
-	mllpd_run 0 --spool "$SPOOL" --no-fsync --max-message-size 16 < <(sample_msg ID16 | frame)
+	mllpd_run 0 --spool "$SPOOL" --no-fsync --max-message-size 16 < <(sample_frame ID16)
 	assert_ack_code AR
 }
 
@@ -175,7 +175,7 @@ bad_value() {
 @test "--max-message-size: K, M, G suffixes accepted" {
 	local v
 	for v in 1024 1K 16M 1G; do
-		mllpd_run 0 --spool "$SPOOL" --no-fsync --max-message-size "$v" < <(sample_msg "ID$v" | frame)
+		mllpd_run 0 --spool "$SPOOL" --no-fsync --max-message-size "$v" < <(sample_frame "ID$v")
 		assert_ack_count 1
 		assert_ack_code AA
 	done
@@ -222,9 +222,9 @@ bad_value() {
 }
 
 @test "--ack-mode: auto and original accepted" {
-	mllpd_run 0 --spool "$SPOOL" --ack-mode auto < <(sample_msg A1 | frame)
+	mllpd_run 0 --spool "$SPOOL" --ack-mode auto < <(sample_frame A1)
 	assert_ack_count 1
-	mllpd_run 0 --spool "$SPOOL" --ack-mode=original < <(sample_msg A2 | frame)
+	mllpd_run 0 --spool "$SPOOL" --ack-mode=original < <(sample_frame A2)
 	assert_ack_count 1
 }
 
@@ -237,7 +237,7 @@ bad_value() {
 }
 
 @test "--log-target stderr: per-message line on stderr" {
-	mllpd_run 0 --spool "$SPOOL" --log-target stderr < <(sample_msg LOGT1 | frame)
+	mllpd_run 0 --spool "$SPOOL" --log-target stderr < <(sample_frame LOGT1)
 	assert_ack_count 1
 	[[ $stderr == *'mllpd: stdin: message id=LOGT1 '*' ack=AA '* ]] ||
 		fail "no per-message log line for LOGT1 on stderr: $stderr"
@@ -253,7 +253,7 @@ bad_value() {
 }
 
 @test "--spool creates DIR with tmp, new, cur, failed (mode 0750 under umask 022)" {
-	(umask 022 && mllpd_run 0 --spool "$SPOOL" < <(sample_msg MK1 | frame))
+	(umask 022 && mllpd_run 0 --spool "$SPOOL" < <(sample_frame MK1))
 	local d
 	for d in "$SPOOL" "$SPOOL/tmp" "$SPOOL/new" "$SPOOL/cur" "$SPOOL/failed"; do
 		[[ -d $d ]] || fail "$d not created"
@@ -262,14 +262,14 @@ bad_value() {
 }
 
 @test "-q: no per-message or per-connection line on stderr" {
-	mllpd_run 0 -q --spool "$SPOOL" < <(sample_msg Q1 | frame)
+	mllpd_run 0 -q --spool "$SPOOL" < <(sample_frame Q1)
 	assert_ack_count 1
 	assert_ack_code AA
 	[[ -z $stderr ]] || fail "stderr not empty with -q: $stderr"
 }
 
 @test "-v: accepted, message answered" {
-	mllpd_run 0 -v --spool "$SPOOL" < <(sample_msg V1 | frame)
+	mllpd_run 0 -v --spool "$SPOOL" < <(sample_frame V1)
 	assert_ack_count 1
 	assert_ack_code AA
 	assert_no_phi

@@ -289,9 +289,7 @@ oversize_msg() {
 @test "300 pipelined frames: 300 answers in order, 300 files" {
 	local i
 	for ((i = 1; i <= 300; i++)); do
-		printf '\013'
-		sample_msg "N$i"
-		printf '\034\r'
+		sample_frame "N$i"
 	done >"$IN"
 	mllpd_send "$IN" 0 --spool "$SPOOL" --no-fsync
 	assert_ack_count 300

@@ -90,7 +90,7 @@ mqtt_recipe() {
 	mqtt_recipe "$port"
 	sample_msg MQ0000 >"$T/first.hl7"
 	wait_until 10 eval 'timeout 5 mosquitto_pub -p '"$port"' -q 1 -t hl7/ADT -f "$T/first.hl7" && grep -q MQ0000 "$T/got"'
-	for ((i = 1; i <= n; i++)); do printf -v id 'MQ%04d' "$i"; sample_msg "$id" | frame; done >"$T/in"
+	for ((i = 1; i <= n; i++)); do printf -v id 'MQ%04d' "$i"; sample_frame "$id"; done >"$T/in"
 	# the broker dies once some messages went through (each publish made a little slower, so
 	# the kill lands mid-run)
 	(
@@ -143,7 +143,7 @@ man_example() {
 @test "hl7(1) --exec script that answers itself: the ACK it prints and its exit status agree, through mllpd" {
 	command -v mandoc >/dev/null || skip "mandoc not installed"
 	local hl7dir
-	hl7dir=$(dirname "$MLLPD")
+	hl7dir=$MLLPD_DIR
 	[[ -x $hl7dir/hl7 ]] || skip "hl7 not built beside $MLLPD"
 	man_example 'script that answers itself' >"$T/answer"
 	[[ $(head -n 1 "$T/answer") == '#!/bin/sh' ]] || fail "no script in hl7(1): $(cat "$T/answer")"
@@ -177,7 +177,7 @@ man_example() {
 @test "hl7(1) jq and CSV examples work pasted as rendered" {
 	command -v mandoc >/dev/null && command -v jq >/dev/null || skip "mandoc or jq not installed"
 	local hl7dir
-	hl7dir=$(dirname "$MLLPD")
+	hl7dir=$MLLPD_DIR
 	[[ -x $hl7dir/hl7 ]] || skip "hl7 not built beside $MLLPD"
 	export PATH="$hl7dir:$PATH"
 	mkdir -p "$T/w/spool/new"

@@ -14,7 +14,7 @@ setup() {
 	# The LD_PRELOAD shim (tests/tools/faultinject.c), built beside the
 	# programs by `make units`.  An ASan build wants its runtime first in
 	# the preload list: it is put there, so both builds run these tests.
-	FAULTINJECT="$(dirname "$MLLPD")/tools/faultinject.so"
+	FAULTINJECT="$MLLPD_DIR/tools/faultinject.so"
 	[[ -f $FAULTINJECT ]] || fail "fault injector not built: $FAULTINJECT (run make units)"
 	PRELOAD=$FAULTINJECT
 	local asan

@@ -170,7 +170,7 @@ assert_refused() {
 	listen_start --proxy-protocol --spool "$SPOOL"
 	{
 		v1_tcp4
-		for i in 1 2 3; do sample_msg "PXP$i" | frame; done
+		for i in 1 2 3; do sample_frame "PXP$i"; done
 	} >"$T/in"
 	run mllp_client --framed --expect 3 127.0.0.1 "$PORT" "$T/in"
 	assert_success

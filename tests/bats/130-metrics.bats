@@ -11,7 +11,7 @@ load net
 
 setup() {
 	mllpd_setup
-	SPOOLTOOL=${SPOOLTOOL:-$(dirname "$MLLPD")/mllp-spool}
+	SPOOLTOOL=${SPOOLTOOL:-$MLLPD_DIR/mllp-spool}
 	[[ -x $SPOOLTOOL ]] || fail "mllp-spool not built: $SPOOLTOOL"
 	ST="$BATS_TEST_TMPDIR/stats"
 	M="$BATS_TEST_TMPDIR/m.hl7"
@@ -178,7 +178,7 @@ WANT
 @test "two mllpd processes sharing FILE at once: exact totals" {
 	local n=300 i
 	for ((i = 1; i <= n; i++)); do
-		sample_msg "P$i" | frame
+		sample_frame "P$i"
 	done >"$BATS_TEST_TMPDIR/in"
 	timeout 60 "$MLLPD" --spool "$SPOOL.1" --no-fsync --stats "$ST" <"$BATS_TEST_TMPDIR/in" >/dev/null 2>"$BATS_TEST_TMPDIR/e1" &
 	local p1=$!

@@ -6,7 +6,7 @@ load helpers
 # The hl7 binary beside $MLLPD (so the ASan run tests build/asan/hl7), unless $HL7 is set.
 hl7_setup() {
 	mllpd_setup
-	HL7=${HL7:-$(dirname "$MLLPD")/hl7}
+	HL7=${HL7:-$MLLPD_DIR/hl7}
 	[[ -x $HL7 ]] || skip "hl7 binary not built: $HL7"
 	cd "$BATS_TEST_TMPDIR" || return 1
 }

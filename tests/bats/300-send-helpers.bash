@@ -13,7 +13,7 @@
 # tests build/asan/mllp-send).  T is $BATS_TEST_TMPDIR.
 # shellcheck disable=SC2034
 
-SEND="${SEND:-$(dirname "$MLLPD")/mllp-send}"
+SEND="${SEND:-$MLLPD_DIR/mllp-send}"
 HL7_SERVER="$MLLPD_ROOT/tests/tools/hl7_server.py"
 
 send_setup() {

@@ -9,7 +9,7 @@ load 300-send-helpers
 
 setup() {
 	send_setup
-	TOOL="$(dirname "$MLLPD")/mllp-spool"
+	TOOL="$MLLPD_DIR/mllp-spool"
 	[[ -x $TOOL ]] || fail "mllp-spool not built: $TOOL"
 	USAGE="usage: mllp-spool prune DIR --older-than DURATION [--archive FILE.tar]"
 	TOOL_PREFIX=()
@@ -199,7 +199,7 @@ cur/${OLD[2]}"
 
 # faulty VAR=VALUE... -- ARGS: mllp-spool ARGS with the fault injector preloaded.
 faulty_setup() {
-	FAULTINJECT="$(dirname "$MLLPD")/tools/faultinject.so"
+	FAULTINJECT="$MLLPD_DIR/tools/faultinject.so"
 	[[ -f $FAULTINJECT ]] || fail "fault injector not built: $FAULTINJECT (run make units)"
 	local asan preload=$FAULTINJECT
 	asan=$(ldd "$TOOL" 2>/dev/null | awk '$1 ~ /^libasan\./ { print $3 }')

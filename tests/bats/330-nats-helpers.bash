@@ -15,8 +15,8 @@
 # NATS_URLS (all three client URLs), NATS_URL[1..3], NATS_PID[1..3] (each nats-server's own pid).
 # shellcheck disable=SC2034
 
-MLLP_NATS="${MLLP_NATS:-$(dirname "$MLLPD")/mllp-nats}"
-NATS_STREAM="${NATS_STREAM:-$(dirname "$MLLPD")/tools/nats-stream}"
+MLLP_NATS="${MLLP_NATS:-$MLLPD_DIR/mllp-nats}"
+NATS_STREAM="${NATS_STREAM:-$MLLPD_DIR/tools/nats-stream}"
 
 nats_setup() {
 	mllpd_setup

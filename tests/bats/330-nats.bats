@@ -266,7 +266,7 @@ receiver_pids() {
 @test "two mllpd behind HAProxy, --exec mllp-nats: one mllpd and the stream leader killed -9 mid-drain, the stream holds each message once" {
 	local n=200 pa pb hp wa wb leader
 	# a sanitized build starts each mllp-nats in about a second: 20 messages there
-	[[ $(cat "$(dirname "$MLLPD")/replay/sanitize" 2>/dev/null) == 1 ]] && n=20
+	[[ $(cat "$MLLPD_DIR/replay/sanitize" 2>/dev/null) == 1 ]] && n=20
 	n=${NATS_HA_MESSAGES:-$n}
 	# every process here lives for the whole drain (a bound, not a timing assertion)
 	MLLPD_TIMEOUT=$((120 + n * 2))
@@ -284,7 +284,7 @@ receiver_pids() {
 	wait_listen "$pa"
 	wait_listen "$pb"
 	haproxy_start "$hp" "$pa" "$pb"
-	server_start send "$(dirname "$MLLPD")/mllp-send" -q --timeout 30 \
+	server_start send "$MLLPD_DIR/mllp-send" -q --timeout 30 \
 		--retry-delay 0.2 --retry-max-delay 1 --drain "$T/src" "127.0.0.1:$hp"
 	local spid=$SERVER_PID
 	# the receiver serving the drain's connection: killed with its children

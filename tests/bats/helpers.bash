@@ -34,8 +34,17 @@ unset _lib
 # Byte-exact string handling everywhere (messages hold Latin-1, UTF-8, anything).
 export LC_ALL=C
 
-MLLPD_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# Without a fork (bats loads this file again for every test, and a fork costs
+# 3-4 ms on these machines): the directory above tests/bats.
+_here=${BASH_SOURCE[0]%/*}
+[[ $_here == /* ]] || _here=$PWD/$_here
+MLLPD_ROOT=${_here%/tests/bats}
+[[ $MLLPD_ROOT != "$_here" ]] || MLLPD_ROOT="$(cd "$_here/../.." && pwd)"
+unset _here
 MLLPD="${MLLPD:-$MLLPD_ROOT/build/mllpd}"
+# The directory of the binaries under test (dirname, without a fork).
+# shellcheck disable=SC2034 # used by the files that load this one
+if [[ $MLLPD == */* ]]; then MLLPD_DIR=${MLLPD%/*}; else MLLPD_DIR=.; fi
 MLLPD_TIMEOUT="${MLLPD_TIMEOUT:-30}"
 
 # A sentinel that tests put into PID-5 and that must never appear in a log.
@@ -140,6 +149,14 @@ sample_msg() {
 	hl7 "MSH|^~\\&|SND|SFAC|RCV|RFAC|20260101120000||$type|$id|P|$ver" \
 		"EVN|A01|20260101120000" \
 		"PID|1||12345^^^HOSP^MR||$PHI_SENTINEL^JOHN||19700101|M"
+}
+
+# sample_frame [CONTROL_ID [VERSION [MSH-9]]]: sample_msg framed, without a
+# fork (a pipe into frame costs two; loops of hundreds add up to seconds).
+sample_frame() {
+	printf '\013'
+	sample_msg "$@"
+	printf '\034\r'
 }
 
 # frame [ -f FILE | STRING ]...: wrap each argument in 0x0B ... 0x1C 0x0D.
@@ -276,32 +293,69 @@ ack() {
 	printf '%s' "${ACKS[n - 1]}"
 }
 
+# The helpers below read $ACKS without forking (no pipes, no command
+# substitutions): the suite makes tens of thousands of these calls, and a fork
+# costs 3-4 ms on these machines.
+
 # ack_segments [N]: the segments of ACK frame N, one per line.
 ack_segments() {
 	ack "${1:-1}" | tr '\r' '\n'
 }
 
-# ack_segment SEG [N]: the first segment with ID SEG in frame N (no \r).
-ack_segment() {
-	local line
-	while IFS= read -r line; do
-		if [[ ${line:0:3} == "$1" ]]; then
-			printf '%s\n' "$line"
+# _ack_seg SEG [N]: _SEG is the first segment with ID SEG in frame N (no \r;
+# segments end at \r or \n); status 1 when there is none.
+_ack_seg() {
+	local n=${2:-1} a s
+	_SEG=
+	if ((n < 1 || n > ${#ACKS[@]})); then
+		echo "no ACK frame $n (have ${#ACKS[@]})" >&2
+		return 1
+	fi
+	a=${ACKS[n - 1]//$'\n'/$'\r'}
+	while [[ -n $a ]]; do
+		s=${a%%$'\r'*}
+		if [[ $a == *$'\r'* ]]; then a=${a#*$'\r'}; else a=; fi
+		if [[ ${s:0:3} == "$1" ]]; then
+			_SEG=$s
 			return 0
 		fi
-	done < <(ack_segments "${2:-1}")
+	done
 	return 1
+}
+
+# ack_segment SEG [N]: the first segment with ID SEG in frame N (no \r).
+ack_segment() {
+	_ack_seg "$1" "${2:-1}" || return 1
+	printf '%s\n' "$_SEG"
 }
 
 # _split STRING SEP: fills _F with the fields of STRING (trailing empties kept).
 _split() {
 	local s=$1 d=$2
 	_F=()
-	while [[ $s == *"$d"* ]]; do
+	while [[ -n $d && $s == *"$d"* ]]; do
 		_F+=("${s%%"$d"*}")
 		s=${s#*"$d"}
 	done
 	_F+=("$s")
+}
+
+# _ack_fld SEG FIELD [N]: _FLD is what ack_field prints.
+_ack_fld() {
+	local seg=$1 fld=$2 n=${3:-1} fs
+	_FLD=
+	_ack_seg MSH "$n" || return 1
+	fs=${_SEG:3:1}
+	_ack_seg "$seg" "$n" || return 1
+	if [[ $seg == MSH ]]; then
+		if ((fld == 1)); then
+			_FLD=$fs
+			return 0
+		fi
+		fld=$((fld - 1))
+	fi
+	_split "$_SEG" "$fs"
+	_FLD=${_F[fld]-}
 }
 
 # ack_field SEG FIELD [N]: field FIELD of the first SEG segment of ACK frame N,
@@ -309,29 +363,18 @@ _split() {
 # The field separator is read from the ACK's own MSH.  Empty output (status 0)
 # for a missing field; status 1 when the segment is missing.
 ack_field() {
-	local seg=$1 fld=$2 n=${3:-1} msh line fs
-	msh=$(ack_segment MSH "$n") || return 1
-	fs=${msh:3:1}
-	line=$(ack_segment "$seg" "$n") || return 1
-	if [[ $seg == MSH ]]; then
-		if ((fld == 1)); then
-			printf '%s\n' "$fs"
-			return 0
-		fi
-		((fld--))
-	fi
-	_split "$line" "$fs"
-	printf '%s\n' "${_F[fld]-}"
+	_ack_fld "$@" || return 1
+	printf '%s\n' "$_FLD"
 }
 
-# ack_masked [N]: frame N, raw, with MSH-7 replaced by <TS> when it has the
-# form YYYYMMDDHHMMSS+ZZZZ (or -ZZZZ) and MSH-10 by <ID> when it is 1 to 20
-# printable characters.  A malformed value stays visible, so an exact
+# _ack_mask [N]: _MASKED is frame N, raw, with MSH-7 replaced by <TS> when it
+# has the form YYYYMMDDHHMMSS+ZZZZ (or -ZZZZ) and MSH-10 by <ID> when it is 1
+# to 20 printable characters.  A malformed value stays visible, so an exact
 # comparison catches it.
-ack_masked() {
-	local a first rest fs
-	a=$(ack "${1:-1}" && printf x)
-	a=${a%x}
+_ack_mask() {
+	local n=${1:-1} a first rest fs
+	((n >= 1 && n <= ${#ACKS[@]})) || fail "no ACK frame $n (have ${#ACKS[@]})"
+	a=${ACKS[n - 1]}
 	first=${a%%$'\r'*}
 	if [[ $a == *$'\r'* ]]; then rest=$'\r'${a#*$'\r'}; else rest=; fi
 	fs=${first:3:1}
@@ -342,63 +385,92 @@ ack_masked() {
 		local IFS=$fs
 		first="${_F[*]}"
 	fi
-	printf '%s%s' "$first" "$rest"
+	_MASKED=$first$rest
+}
+
+# ack_masked [N]: frame N, raw, masked as _ack_mask says.
+ack_masked() {
+	_ack_mask "$@"
+	printf '%s' "$_MASKED"
 }
 
 # assert_ack N SEGMENT...: frame N equals the SEGMENTs, each ended by \r,
 # byte for byte after ack_masked (write <TS> and <ID> for MSH-7/MSH-10).
 assert_ack() {
-	local n=$1 want got
+	local n=$1 want=
 	shift
-	want=$(hl7 "$@" && printf x)
-	want=${want%x}
-	got=$(ack_masked "$n" && printf x)
-	got=${got%x}
-	if [[ $got != "$want" ]]; then
+	(($# == 0)) || printf -v want '%s\r' "$@"
+	_ack_mask "$n"
+	if [[ $_MASKED != "$want" ]]; then
 		batslib_print_kv_single_or_multi 8 \
 			'frame' "$n" \
 			'expected' "$(printf '%s' "$want" | visible)" \
-			'actual' "$(printf '%s' "$got" | visible)" |
+			'actual' "$(printf '%s' "$_MASKED" | visible)" |
 			batslib_decorate 'ACK bytes differ' | fail
 	fi
 }
 
 # assert_ack_code CODE [N]: MSA-1 of frame N.
 assert_ack_code() {
-	local got
-	got=$(ack_field MSA 1 "${2:-1}") || fail "ACK frame ${2:-1} has no MSA: $(ack "${2:-1}" | visible)"
-	[[ $got == "$1" ]] || fail "MSA-1 is '$got', expected '$1' in: $(ack "${2:-1}" | visible)"
+	local n=${2:-1}
+	_ack_fld MSA 1 "$n" || fail "ACK frame $n has no MSA: $(ack "$n" | visible)"
+	[[ $_FLD == "$1" ]] || fail "MSA-1 is '$_FLD', expected '$1' in: $(ack "$n" | visible)"
 }
 
 # --------------------------------------------------------------------------
 # the spool
 
+# _spool_names [SUBDIR]: _NAMES holds the names in $SPOOL/SUBDIR (default
+# new), sorted (byte order: LC_ALL=C), dot files too; empty when the directory
+# does not exist.  A glob, not find | sort: no fork.
+_spool_names() {
+	local d="$SPOOL/${1:-new}" ng=0 dg=0
+	_NAMES=()
+	[[ -d $d ]] || return 0
+	shopt -q nullglob && ng=1
+	shopt -q dotglob && dg=1
+	shopt -s nullglob dotglob
+	_NAMES=("$d"/*)
+	((ng)) || shopt -u nullglob
+	((dg)) || shopt -u dotglob
+	_NAMES=("${_NAMES[@]##*/}")
+}
+
 # spool_files [SUBDIR]: the names in $SPOOL/SUBDIR (default new), sorted, one
 # per line; nothing when the directory does not exist.
 spool_files() {
-	local d="$SPOOL/${1:-new}"
-	[[ -d $d ]] || return 0
-	find "$d" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort
+	_spool_names "$@"
+	((${#_NAMES[@]} == 0)) || printf '%s\n' "${_NAMES[@]}"
 }
 
 # spool_count [SUBDIR]
 spool_count() {
-	spool_files "$@" | grep -c . || true
+	_spool_names "$@"
+	echo "${#_NAMES[@]}"
+}
+
+# _spool_file N [SUBDIR]: _FILE is the path of the Nth (by name, i.e. arrival) file.
+_spool_file() {
+	local n=$1 d=${2:-new}
+	_spool_names "$d"
+	_FILE=
+	if [[ $n =~ ^[0-9]+$ ]] && ((n >= 1 && n <= ${#_NAMES[@]})); then
+		_FILE=$SPOOL/$d/${_NAMES[n - 1]}
+	fi
+	[[ -n $_FILE ]] || fail "no file $n in $SPOOL/$d"
 }
 
 # spool_file N [SUBDIR]: path of the Nth (by name, i.e. arrival) file.
 spool_file() {
-	local name
-	name=$(spool_files "${2:-new}" | sed -n "${1}p")
-	[[ -n $name ]] || fail "no file $1 in $SPOOL/${2:-new}"
-	printf '%s\n' "$SPOOL/${2:-new}/$name"
+	_spool_file "$@"
+	printf '%s\n' "$_FILE"
 }
 
 # assert_spool_count N [SUBDIR]
 assert_spool_count() {
-	local got
-	got=$(spool_count "${2:-new}")
-	[[ $got -eq $1 ]] || fail "expected $1 file(s) in $SPOOL/${2:-new}, found $got: $(spool_files "${2:-new}" | tr '\n' ' ')"
+	_spool_names "${2:-new}"
+	[[ ${#_NAMES[@]} -eq $1 ]] ||
+		fail "expected $1 file(s) in $SPOOL/${2:-new}, found ${#_NAMES[@]}: ${_NAMES[*]}"
 }
 
 # assert_spool_empty [SUBDIR]: no file in $SPOOL/SUBDIR (missing dir is empty).
@@ -410,7 +482,8 @@ assert_spool_empty() {
 # and a contract name (<sec>.<9 digit ns>.<pid>.<seq>.hl7).
 assert_spooled() {
 	local f name
-	f=$(spool_file "$1")
+	_spool_file "$1"
+	f=$_FILE
 	name=${f##*/}
 	[[ $name =~ ^[0-9]+\.[0-9]{9}\.[0-9]+\.[0-9]+\.hl7$ ]] || fail "spool name not per contract: $name"
 	cmp -s -- "$f" "$2" || fail "$f differs from $2:
