@@ -31,6 +31,20 @@ for _lib in /usr/lib/bats/bats-support/src/output.bash /usr/lib/bats/bats-suppor
 done
 unset _lib
 
+# bats runs bats_debug_trap before every command (about 0.2 ms each on these
+# machines) to know where a test failed; a helper's loop runs thousands of
+# commands (tests/run build, normal build: 8.5 -> 5.8 min, user CPU 3.6 -> 2.5 min).  Commands inside
+# these .bash helpers and bats-assert are not traced: a failure in one is
+# reported at the line of the test that called it, which is the line to read.
+if declare -F bats_debug_trap >/dev/null && [[ -z ${_MLLPD_TRAP_LEAN:-} ]]; then
+	_MLLPD_TRAP_LEAN=1
+	_body=$(declare -f bats_debug_trap)
+	eval "${_body%%\{*}{
+	case \$1 in \"${BASH_SOURCE[0]%/*}\"/*.bash | /usr/lib/bats/*) return 0 ;; esac
+${_body#*\{}"
+	unset _body
+fi
+
 # Byte-exact string handling everywhere (messages hold Latin-1, UTF-8, anything).
 export LC_ALL=C
 
