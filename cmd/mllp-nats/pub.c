@@ -160,6 +160,23 @@ static enum pub_result classify(natsStatus s, jsErrCode e, const char *id, char 
 	return PUB_TEMPFAIL;
 }
 
+/*
+ * Wait until the connection is up, or deadline: 0, or -1.  While libnats reconnects it keeps a
+ * publish in its reconnect buffer, so a PubAck could only time out ("Timeout" said nothing of
+ * the lost server) and the message would go out later on its own.
+ */
+static int wait_connected(struct pub *p, long long deadline)
+{
+	long long left;
+
+	while (natsConnection_Status(p->nc) != NATS_CONN_STATUS_CONNECTED) {
+		if ((left = deadline - monotime_ms()) <= 0)
+			return -1;
+		sleep_ms(left < 50 ? left : 50);
+	}
+	return 0;
+}
+
 enum pub_result pub_message(struct pub *p, const char *data, size_t len, int *duplicate, char *why,
 			    size_t cap)
 {
@@ -179,6 +196,12 @@ enum pub_result pub_message(struct pub *p, const char *data, size_t len, int *du
 		jsErrCode e = 0;
 		long long t0 = monotime_ms();
 
+		if (wait_connected(p, deadline) < 0) {
+			snprintf(why, cap, "%s: not connected to a server, %s", id,
+				 natsConnection_IsClosed(p->nc) ? "no longer reconnecting"
+								: "reconnecting");
+			return PUB_TEMPFAIL;
+		}
 		jsPubOptions_Init(&po);
 		po.MsgId = id;
 		po.MaxWait = deadline - t0 > 0 ? deadline - t0 : 1;

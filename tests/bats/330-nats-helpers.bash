@@ -76,6 +76,21 @@ nats_cluster_start() {
 	done
 }
 
+# nats_single_start: one node with JetStream and no cluster, as node 1 (NATS_URLS is its URL):
+# a client of it learns no other server to reconnect to.
+nats_single_start() {
+	NATS_PORT[1]=$(free_port)
+	NATS_URL[1]="nats://127.0.0.1:${NATS_PORT[1]}"
+	NATS_URLS=${NATS_URL[1]}
+	NATS_CONF[1]="$T/nats1.conf"
+	cat >"${NATS_CONF[1]}" <<-CONF
+		server_name: n1
+		listen: 127.0.0.1:${NATS_PORT[1]}
+		jetstream { store_dir: "$T/nats1", max_memory_store: 64MB, max_file_store: 1GB }
+	CONF
+	nats_node_start 1
+}
+
 # nats_stream_create NAME SUBJECT [MAX_MSG_SIZE [DUP_SECONDS]]: a file stream with 3 replicas.
 nats_stream_create() {
 	timeout -k 5 60 "$NATS_STREAM" "$NATS_URLS" create "$1" "$2" 3 "${3:--1}" "${4:-120}" ||
