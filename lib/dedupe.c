@@ -158,6 +158,11 @@ int dedupe_open(struct dedupe *d, const char *dir, long window_seconds, const ch
 	return 0;
 }
 
+void dedupe_set_self(struct dedupe *d, pid_t self)
+{
+	d->self = self;
+}
+
 void dedupe_files_only(struct dedupe *d)
 {
 	ddtable_close(&d->table);
@@ -188,7 +193,7 @@ static int lock_byte(struct dedupe *d, const struct dedupe_key *k, short type)
 		if (type == F_UNLCK) {
 			ddtable_unlock(&d->table, parts_hash(&kp, 1), d->locker);
 		} else {
-			d->locker = getpid();
+			d->locker = d->self ? d->self : getpid();
 			ddtable_lock(&d->table, parts_hash(&kp, 1), d->locker);
 		}
 		return 0;

@@ -126,7 +126,17 @@ struct dedupe {
 	time_t next_prune;    /* dedupe_prune() does nothing before this time */
 	struct ddtable table; /* DIR/table mapped; map NULL: records as files only */
 	pid_t locker;	      /* the pid that took the table lock */
+	pid_t self;	      /* dedupe_set_self(): this process's pid; 0: getpid() per lock */
 };
+
+/*
+ * Tell d the pid of the one process that will lock with it (getpid()), so
+ * that dedupe_lock() need not ask the kernel each time (a system call per
+ * unit).  Only for a struct that no fork()ed child will use: a child would
+ * take its parent's locks for its own.  Without it (self 0), every lock
+ * asks getpid(), and a struct opened before fork() works in each child.
+ */
+void dedupe_set_self(struct dedupe *d, pid_t self);
 
 /*
  * Keep records only as files, as before the table (and lock with fcntl):

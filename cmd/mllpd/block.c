@@ -271,8 +271,11 @@ static void dedupe_check(struct receiver *r, struct block *k)
 		sinks_spool_ready(&r->sinks, &what);
 	what = "lock";
 	if (!r->dedupe_ok && dedupe_open(&r->dedupe, dedupe_path(cfg, dir, sizeof dir),
-					 cfg->dedupe_window, &what) == 0)
+					 cfg->dedupe_window, &what) == 0) {
 		r->dedupe_ok = 1;
+		/* This connection's process only (--exec children exec): no getpid() per lock. */
+		dedupe_set_self(&r->dedupe, getpid());
+	}
 	if (r->dedupe_ok && dedupe_lock(&r->dedupe, &k->unit.key) == 0) {
 		struct answer w;
 		struct dedupe_hit hit;

@@ -660,6 +660,7 @@ static int table_patch(const char *sub, off_t off, const char *data, size_t n)
 }
 
 static void test_table_kill(struct dedupe *dp, struct dedupe_unit k2);
+static void test_table_self(struct dedupe *dp);
 static void test_table_bad(struct dedupe_unit k);
 static void test_table_full(void);
 
@@ -690,6 +691,7 @@ static void test_table(void)
 	       "recorded again over the damaged slot: a duplicate");
 
 	test_table_kill(&d, k2);
+	test_table_self(&d);
 	dedupe_close(&d);
 	test_table_bad(k);
 	test_table_full();
@@ -713,6 +715,41 @@ static void test_table_kill(struct dedupe *dp, struct dedupe_unit k2)
 		   dedupe_unlock(&d, &k2.key) == 0,
 	       "the dead child's lock is taken over, its record survives");
 	alarm(0);
+}
+
+/*
+ * dedupe_set_self: the lock word names the pid given, not getpid()'s.  The
+ * lock is taken in the name of a child S, which then dies: another process
+ * takes the lock over at once.  Were getpid() used, the word would name
+ * this live process and the other would wait forever (the alarm fails it).
+ */
+static void test_table_self(struct dedupe *dp)
+{
+	struct dedupe d = *dp;
+	struct dedupe_unit k3 = msg3("APP", "FAC", "TBL3");
+	int st, ok;
+	pid_t s = fork();
+	if (s == 0) {
+		pause();
+		_exit(0);
+	}
+	dedupe_set_self(&d, s);
+	ok = s > 0 && dedupe_lock(&d, &k3.key) == 0;
+	kill(s, SIGKILL);
+	waitpid(s, &st, 0);
+	pid_t other = fork();
+	if (other == 0) {
+		struct dedupe o = *dp; /* self 0: getpid() */
+		alarm(20);
+		_exit(dedupe_lock(&o, &k3.key) == 0 && dedupe_unlock(&o, &k3.key) == 0 ? 0 : 1);
+	}
+	TAP_OK(ok && other > 0 && waitpid(other, &st, 0) == other && WIFEXITED(st) &&
+		   WEXITSTATUS(st) == 0,
+	       "dedupe_set_self: the lock names the pid given (gone: taken over at once)");
+	dedupe_set_self(&d, getpid());
+	TAP_OK(dedupe_lock(&d, &k3.key) == 0 && dedupe_unlock(&d, &k3.key) == 0 &&
+		   dedupe_lock(dp, &k3.key) == 0 && dedupe_unlock(dp, &k3.key) == 0,
+	       "dedupe_set_self(getpid()): locks and unlocks as without it");
 }
 
 /* A table that is not ours is refused; a removed one starts again empty. */
