@@ -54,7 +54,21 @@ nats_node_start() {
 	[[ -n ${NATS_PID[i]} ]] || fail "no nats-server under $SERVER_PID"
 }
 
-# nats_cluster_start: three nodes, each with its own store under $T, joined by routes.
+# nats_conf I [CLUSTER]: node I's configuration (its own store under $T; CLUSTER, a cluster
+# block, joins it to the others), then the node started.
+nats_conf() {
+	local i=$1
+	NATS_CONF[i]="$T/nats$i.conf"
+	cat >"${NATS_CONF[i]}" <<-CONF
+		server_name: n$i
+		listen: 127.0.0.1:${NATS_PORT[i]}
+		jetstream { store_dir: "$T/nats$i", max_memory_store: 64MB, max_file_store: 1GB }
+		${2:-}
+	CONF
+	nats_node_start "$i"
+}
+
+# nats_cluster_start: three nodes joined by routes; streams get 3 replicas.
 nats_cluster_start() {
 	local ports i routes=
 	mapfile -t ports < <(distinct_ports 6)
@@ -64,36 +78,27 @@ nats_cluster_start() {
 		routes+="nats://127.0.0.1:${ports[i + 2]},"
 	done
 	NATS_URLS="${NATS_URL[1]},${NATS_URL[2]},${NATS_URL[3]}"
+	NATS_REPLICAS=3
 	for i in 1 2 3; do
-		NATS_CONF[i]="$T/nats$i.conf"
-		cat >"${NATS_CONF[i]}" <<-CONF
-			server_name: n$i
-			listen: 127.0.0.1:${NATS_PORT[i]}
-			jetstream { store_dir: "$T/nats$i", max_memory_store: 64MB, max_file_store: 1GB }
-			cluster { name: c, listen: 127.0.0.1:${ports[i + 2]}, routes: [${routes%,}] }
-		CONF
-		nats_node_start "$i"
+		nats_conf "$i" "cluster { name: c, listen: 127.0.0.1:${ports[i + 2]}, routes: [${routes%,}] }"
 	done
 }
 
 # nats_single_start: one node with JetStream and no cluster, as node 1 (NATS_URLS is its URL):
-# a client of it learns no other server to reconnect to.
+# a client of it learns no other server to reconnect to; streams get 1 replica.
 nats_single_start() {
 	NATS_PORT[1]=$(free_port)
 	NATS_URL[1]="nats://127.0.0.1:${NATS_PORT[1]}"
 	NATS_URLS=${NATS_URL[1]}
-	NATS_CONF[1]="$T/nats1.conf"
-	cat >"${NATS_CONF[1]}" <<-CONF
-		server_name: n1
-		listen: 127.0.0.1:${NATS_PORT[1]}
-		jetstream { store_dir: "$T/nats1", max_memory_store: 64MB, max_file_store: 1GB }
-	CONF
-	nats_node_start 1
+	NATS_REPLICAS=1
+	nats_conf 1
 }
 
-# nats_stream_create NAME SUBJECT [MAX_MSG_SIZE [DUP_SECONDS]]: a file stream with 3 replicas.
+# nats_stream_create NAME SUBJECT [MAX_MSG_SIZE [DUP_SECONDS]]: a file stream with a replica on
+# every node started (3, or 1 after nats_single_start).
 nats_stream_create() {
-	timeout -k 5 60 "$NATS_STREAM" "$NATS_URLS" create "$1" "$2" 3 "${3:--1}" "${4:-120}" ||
+	timeout -k 5 60 "$NATS_STREAM" "$NATS_URLS" create "$1" "$2" "${NATS_REPLICAS:-3}" \
+		"${3:--1}" "${4:-120}" ||
 		fail "could not create stream $1"
 }
 

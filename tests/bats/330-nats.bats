@@ -258,7 +258,7 @@ seq_ids() {
 @test "--drain --watch: its only server gone, files stay in new/, not connected; back, all to cur/" {
 	MLLPD_TIMEOUT=240 # every server lives for the whole test (a bound)
 	nats_single_start
-	timeout -k 5 60 "$NATS_STREAM" "$NATS_URLS" create HL7 'hl7.>' 1 -1 120 || fail "no stream"
+	nats_stream_create HL7 'hl7.>'
 	spool_fill "$T/s" 1 1
 	server_start drain "$MLLP_NATS" --server "${NATS_URL[1]}" --subject "$SUBJ" --timeout 0.5 \
 		--drain "$T/s" --watch --inflight 2

@@ -311,11 +311,6 @@ ack() {
 # substitutions): the suite makes tens of thousands of these calls, and a fork
 # costs 3-4 ms on these machines.
 
-# ack_segments [N]: the segments of ACK frame N, one per line.
-ack_segments() {
-	ack "${1:-1}" | tr '\r' '\n'
-}
-
 # _ack_seg SEG [N]: _SEG is the first segment with ID SEG in frame N (no \r;
 # segments end at \r or \n); status 1 when there is none.
 _ack_seg() {
