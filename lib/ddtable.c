@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* ddtable.c: dedupe's mapped table of records: sets of slots, a lock word per set. */
+#define _GNU_SOURCE /* fallocate */
 #include "ddtable.h"
 #include "le.h"
 
@@ -46,6 +47,22 @@ static void header(unsigned char *h)
 	le_put32(h + 16, DDTABLE_SLOT);
 }
 
+/*
+ * Give every byte of the table its storage now.  A page of a shared mapping
+ * that the file system has no room for is a SIGBUS when first written, in
+ * the middle of a message; allocated here, a full disk is an error at
+ * creation (or at open, for a sparse table an older mllpd made).  It also
+ * keeps the page allocation out of the first record written to each page.
+ * A file system without fallocate keeps the table sparse, as before.
+ */
+static int allocate(int fd)
+{
+	if (fallocate(fd, 0, 0, (off_t)DDTABLE_SIZE) == 0 || errno == EOPNOTSUPP ||
+	    errno == ENOSYS)
+		return 0;
+	return -1;
+}
+
 /* Make DIR/table whole under a temporary name, then link it into place (an existing one wins). */
 static int create(int dirfd)
 {
@@ -58,7 +75,8 @@ static int create(int dirfd)
 	if (fd < 0)
 		return -1;
 	header(h);
-	if (ftruncate(fd, (off_t)DDTABLE_SIZE) == 0 && pwrite(fd, h, PAGE, 0) == (ssize_t)PAGE &&
+	if (ftruncate(fd, (off_t)DDTABLE_SIZE) == 0 && allocate(fd) == 0 &&
+	    pwrite(fd, h, PAGE, 0) == (ssize_t)PAGE &&
 	    (linkat(dirfd, tmp, dirfd, "table", 0) == 0 || errno == EEXIST))
 		rc = 0;
 	saved = errno;
@@ -75,7 +93,6 @@ int ddtable_open(struct ddtable *t, int dirfd)
 	int fd, saved;
 
 	t->map = NULL;
-	t->locks = 0;
 	fd = openat(dirfd, "table", O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 && errno == ENOENT) {
 		if (create(dirfd) < 0)
@@ -90,6 +107,8 @@ int ddtable_open(struct ddtable *t, int dirfd)
 		errno = EPROTO;
 		goto fail;
 	}
+	if ((unsigned long long)st.st_blocks * 512 < DDTABLE_SIZE && allocate(fd) < 0)
+		goto fail;
 	void *m = mmap(NULL, DDTABLE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED)
 		goto fail;
@@ -144,14 +163,6 @@ void ddtable_lock(struct ddtable *t, uint64_t h, pid_t self)
 {
 	uint64_t *lw = lock_word(t, h), mine = word_of(self);
 	long wait_ns = 50000;
-
-#ifdef MADV_POPULATE_WRITE
-	if (++t->locks == DDTABLE_POPULATE_AFTER) {
-		int saved = errno;
-		madvise(t->map, DDTABLE_SIZE, MADV_POPULATE_WRITE); /* only a speed-up */
-		errno = saved;
-	}
-#endif
 
 	for (;;) {
 		uint64_t cur = 0;

@@ -19,8 +19,9 @@
  *     slots 1..7 (512 B)   records: FNV-1a 64 of bytes [8, 64 + key + ack),
  *                          "MLDS", key length, time (i64), ACK length,
  *                          window (s), the SHA-256 digest, the key, the ACK
- * The file is created whole under a temporary name and linked into place,
- * so no process ever maps a short table.  A writer clears a slot's magic
+ * The file is created whole and allocated (fallocate) under a temporary
+ * name and linked into place, so no process ever maps a short table, nor
+ * writes a record into a page the file system has no room for (SIGBUS).  A writer clears a slot's magic
  * before changing it and sets it last, and the FNV sum covers it: a slot
  * cut by a kill -9 or damaged on disk is an empty slot, never a record.
  * Nothing is msynced: the page cache keeps what a killed process wrote.
@@ -32,16 +33,8 @@
 #define DDTABLE_ROOM (DDTABLE_SLOT - 64u) /* key + ACK bytes a slot holds */
 #define DDTABLE_SIZE ((size_t)(DDTABLE_SETS + 1) * 4096u)
 
-/*
- * A process that has taken this many set locks maps the whole table at once
- * (madvise MADV_POPULATE_WRITE): one ~7 ms call instead of a page fault per
- * set touched from then on; a short connection never pays it.
- */
-#define DDTABLE_POPULATE_AFTER 1024u
-
 struct ddtable {
-	unsigned char *map;  /* NULL: no table */
-	unsigned long locks; /* ddtable_lock() calls, for DDTABLE_POPULATE_AFTER */
+	unsigned char *map; /* NULL: no table */
 };
 
 /* A record as found: pointers into the map, valid while the set is locked. */

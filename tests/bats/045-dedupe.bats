@@ -12,7 +12,10 @@ setup() {
 	mllpd_setup
 	M="$BATS_TEST_TMPDIR/m.hl7"
 }
-teardown() { mllpd_teardown; }
+teardown() {
+	mllpd_teardown
+	if [[ -n ${SMALL-} ]] && mountpoint -q "$SMALL"; then umount "$SMALL" || umount -l "$SMALL"; fi
+}
 
 # msg ID [SENDING_APP]: a message to $M.
 msg() {
@@ -186,6 +189,34 @@ msg() {
 
 	mllpd_run 73 --spool "$SPOOL" --dedupe 1h --listen 127.0.0.1:0 </dev/null
 	[[ $stderr == "mllpd: --dedupe: $SPOOL/dedupe: "* ]] || fail "$stderr"
+}
+
+@test "no room for the record's table: AE for every message, nothing delivered, no crash; with --listen, exit 73" {
+	SMALL="$BATS_TEST_TMPDIR/small"
+	mkdir "$SMALL"
+	mount -t tmpfs -o size=8k,mode=0755 tmpfs "$SMALL" 2>/dev/null || {
+		SMALL=
+		skip "cannot mount a tmpfs here (no CAP_SYS_ADMIN)"
+	}
+	local i in=()
+	for i in 1 2 3 4 5 6; do
+		msg "ROOM$i"
+		mv "$M" "$BATS_TEST_TMPDIR/r$i.hl7"
+		in+=(-f "$BATS_TEST_TMPDIR/r$i.hl7")
+	done
+	# The table (about 64 MiB) cannot be allocated in 8 KiB: an answer for each message,
+	# never a SIGBUS from a record written into a page the file system has no room for.
+	mllpd_run --spool "$SPOOL" --dedupe 1h --dedupe-dir "$SMALL/dd" < <(frame "${in[@]}")
+	assert_ack_count 6
+	for i in 1 2 3 4 5 6; do
+		assert_ack_code AE "$i"
+		[[ $(ack_field MSA 3 "$i") == "dedupe: table: No space left on device" ]] ||
+			fail "MSA-3 of $i: $(ack_field MSA 3 "$i")"
+	done
+	assert_spool_empty
+
+	mllpd_run 73 --spool "$SPOOL" --dedupe 1h --dedupe-dir "$SMALL/dd" --listen 127.0.0.1:0 </dev/null
+	[[ $stderr == "mllpd: --dedupe: table: No space left on device" ]] || fail "$stderr"
 }
 
 @test "--dedupe option errors: exit 64 and one line" {

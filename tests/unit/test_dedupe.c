@@ -752,7 +752,15 @@ static void test_table_self(struct dedupe *dp)
 	       "dedupe_set_self(getpid()): locks and unlocks as without it");
 }
 
-/* A table that is not ours is refused; a removed one starts again empty. */
+/* 1 if the file at path has a block of storage for each of its bytes. */
+static int allocated(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && (unsigned long long)st.st_blocks * 512 >=
+					    (unsigned long long)st.st_size;
+}
+
+/* A table that is not ours is refused; a removed one starts again empty; a table is allocated. */
 static void test_table_bad(struct dedupe_unit k)
 {
 	struct dedupe d;
@@ -766,6 +774,20 @@ static void test_table_bad(struct dedupe_unit k)
 	unlink(path);
 	TAP_OK(open_dd(&d, "tbl", 600) == 0 && find(&d, k, T0) == DEDUPE_NEW,
 	       "the table removed: a new empty one, every message new");
+	dedupe_close(&d);
+	TAP_OK(allocated(path), "a new table is allocated whole (a full disk is an error at "
+				"creation, never a SIGBUS when a record is written)");
+	/* A sparse table, as an older mllpd left it: allocated when opened, its records kept. */
+	const char ack[] = "MSA|AA|TBL1\r";
+	char cmd[2000];
+	snprintf(cmd, sizeof cmd, "cp --sparse=always '%s' '%s.s' && mv '%s.s' '%s'", path, path,
+		 path, path);
+	TAP_OK(open_dd(&d, "tbl", 600) == 0 && store(&d, k, T0, ack, sizeof ack - 1) == 0,
+	       "a record stored");
+	dedupe_close(&d);
+	TAP_OK(system(cmd) == 0 && !allocated(path) && open_dd(&d, "tbl", 600) == 0 &&
+		   allocated(path) && found_as(&d, k, T0, ack, sizeof ack - 1, T0),
+	       "a sparse table (an older mllpd's) is allocated when opened, its records kept");
 	dedupe_close(&d);
 }
 
