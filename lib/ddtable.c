@@ -57,8 +57,7 @@ static void header(unsigned char *h)
  */
 static int allocate(int fd)
 {
-	if (fallocate(fd, 0, 0, (off_t)DDTABLE_SIZE) == 0 || errno == EOPNOTSUPP ||
-	    errno == ENOSYS)
+	if (fallocate(fd, 0, 0, (off_t)DDTABLE_SIZE) == 0 || errno == EOPNOTSUPP || errno == ENOSYS)
 		return 0;
 	return -1;
 }

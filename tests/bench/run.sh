@@ -107,9 +107,9 @@ dedupe_median() { # CONNECTIONS MESSAGES: "WITH WITHOUT" of the median round
 	local c=$1 n=$2 r w o rounds=()
 	for ((r = 0; r < ${BENCH_ROUNDS:-5}; r++)); do
 		if ((r % 2)); then
-			w=$(sync_rate dw "$c" "$n" --dedupe 24h); o=$(sync_rate do "$c" "$n")
+			w=$(sync_rate with "$c" "$n" --dedupe 24h); o=$(sync_rate without "$c" "$n")
 		else
-			o=$(sync_rate do "$c" "$n"); w=$(sync_rate dw "$c" "$n" --dedupe 24h)
+			o=$(sync_rate without "$c" "$n"); w=$(sync_rate with "$c" "$n" --dedupe 24h)
 		fi
 		rounds+=("$(awk -v w="$w" -v o="$o" 'BEGIN { printf "%.6f %s %s", (o > 0 ? w / o : 0), w, o }')")
 	done

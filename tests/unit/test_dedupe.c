@@ -756,8 +756,8 @@ static void test_table_self(struct dedupe *dp)
 static int allocated(const char *path)
 {
 	struct stat st;
-	return stat(path, &st) == 0 && (unsigned long long)st.st_blocks * 512 >=
-					    (unsigned long long)st.st_size;
+	return stat(path, &st) == 0 &&
+	       (unsigned long long)st.st_blocks * 512 >= (unsigned long long)st.st_size;
 }
 
 /* A table that is not ours is refused; a removed one starts again empty; a table is allocated. */
