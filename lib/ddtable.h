@@ -21,10 +21,11 @@
  *                          window (s), the SHA-256 digest, the key, the ACK
  * The file is created whole and allocated (fallocate) under a temporary
  * name and linked into place, so no process ever maps a short table, nor
- * writes a record into a page the file system has no room for (SIGBUS).  A writer clears a slot's
- * magic before changing it and sets it last, and the FNV sum covers it: a slot cut by a kill -9 or
- * damaged on disk is an empty slot, never a record. Nothing is msynced: the page cache keeps what a
- * killed process wrote.
+ * writes a record into a page the file system has no room for (SIGBUS).
+ * A writer clears a slot's magic before changing it and sets it last, and
+ * the FNV sum covers it: a slot cut by a kill -9 or damaged on disk is an
+ * empty slot, never a record.  Nothing is msynced: the page cache keeps
+ * what a killed process wrote.
  */
 
 #define DDTABLE_SETS 16384u
