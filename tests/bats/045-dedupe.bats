@@ -12,10 +12,7 @@ setup() {
 	mllpd_setup
 	M="$BATS_TEST_TMPDIR/m.hl7"
 }
-teardown() {
-	mllpd_teardown
-	if [[ -n ${SMALL-} ]] && mountpoint -q "$SMALL"; then umount "$SMALL" || umount -l "$SMALL"; fi
-}
+teardown() { mllpd_teardown; }
 
 # msg ID [SENDING_APP]: a message to $M.
 msg() {
@@ -192,12 +189,7 @@ msg() {
 }
 
 @test "no room for the record's table: AE for every message, nothing delivered, no crash; with --listen, exit 73" {
-	SMALL="$BATS_TEST_TMPDIR/small"
-	mkdir "$SMALL"
-	mount -t tmpfs -o size=8k,mode=0755 tmpfs "$SMALL" 2>/dev/null || {
-		SMALL=
-		skip "cannot mount a tmpfs here (no CAP_SYS_ADMIN)"
-	}
+	small_fs 8k
 	local i in=()
 	for i in 1 2 3 4 5 6; do
 		msg "ROOM$i"

@@ -9,7 +9,6 @@ load net
 setup() {
 	mllpd_setup
 	T=$BATS_TEST_TMPDIR
-	SMALL=
 	FIFO_OPEN=
 	# The LD_PRELOAD shim (tests/tools/faultinject.c), built beside the
 	# programs by `make units`.  An ASan build wants its runtime first in
@@ -28,7 +27,6 @@ setup() {
 teardown() {
 	if [[ -n $FIFO_OPEN ]]; then exec 5>&-; fi
 	mllpd_teardown
-	if [[ -n $SMALL ]] && mountpoint -q "$SMALL"; then umount "$SMALL" || umount -l "$SMALL"; fi
 }
 
 # mllpd_faulty VAR=VALUE... -- ARGS...: mllpd_send "$T/in" ARGS with the
@@ -281,12 +279,7 @@ faultinject: trace fsync T/spool/tmp"
 }
 
 @test "faults: a real full file system (tmpfs of 64 KiB): AE for a message that does not fit, AA once space is back" {
-	SMALL="$T/small"
-	mkdir "$SMALL"
-	mount -t tmpfs -o size=64k,mode=0755 tmpfs "$SMALL" 2>/dev/null || {
-		SMALL=
-		skip "cannot mount a tmpfs here (no CAP_SYS_ADMIN)"
-	}
+	small_fs 64k
 	SPOOL="$SMALL/spool"
 	# a message of 100 KiB cannot fit, a small one can
 	{

@@ -82,9 +82,10 @@ mllpd_setup() {
 	fi
 }
 
-# mllpd_teardown: stop every background process started with bg_start.
+# mllpd_teardown: stop every background process started with bg_start; unmount small_fs's.
 mllpd_teardown() {
 	bg_stop_all
+	if [[ -n ${SMALL-} ]] && mountpoint -q "$SMALL"; then umount "$SMALL" || umount -l "$SMALL"; fi
 	if [[ -z ${BATS_TEST_COMPLETED:-} ]]; then
 		local i
 		for i in "${!MLLPD_RUN_STDOUTS[@]}"; do
@@ -92,6 +93,17 @@ mllpd_teardown() {
 		done
 	fi
 	return 0
+}
+
+# small_fs SIZE: a real file system of SIZE (a tmpfs) at $SMALL, unmounted by
+# mllpd_teardown; the test is skipped where mounting is not allowed.
+small_fs() {
+	SMALL="$BATS_TEST_TMPDIR/small"
+	mkdir -p "$SMALL"
+	mount -t tmpfs -o "size=$1,mode=0755" tmpfs "$SMALL" 2>/dev/null || {
+		SMALL=
+		skip "cannot mount a tmpfs here (no CAP_SYS_ADMIN)"
+	}
 }
 
 # --------------------------------------------------------------------------
