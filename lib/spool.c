@@ -222,7 +222,8 @@ int spool_write(struct spool *s, const char *data, size_t len, struct spool_stag
 	st->fd = s->nextfd;
 	s->nextfd = -1;
 	memcpy(st->tmpname, s->nextname, SPOOL_NAME_MAX);
-	st->name[0] = '\0';
+	/* Named at arrival: the caller's thread alone touches the sequence. */
+	make_name(s, st->name);
 	if (io_write_all(st->fd, data, len) < 0) {
 		int saved = errno;
 		spool_discard(s, st);
@@ -241,8 +242,20 @@ void spool_discard(struct spool *s, struct spool_staged *st)
 	st->name[0] = '\0';
 }
 
-/* Flush and close each file (every descriptor is closed, also after a failure).  0, or -1. */
-static int group_flush(struct spool *s, struct spool_staged *st, size_t n)
+/* Not known to be durable in new/: the first moved taken back, and every file removed. */
+static int group_fail(struct spool *s, struct spool_staged *st, size_t n, size_t moved)
+{
+	int saved = errno;
+	for (size_t i = 0; i < n; i++) {
+		if (i < moved && renameat(s->newfd, st[i].name, s->tmpfd, st[i].tmpname) < 0)
+			unlinkat(s->newfd, st[i].name, 0);
+		spool_discard(s, &st[i]);
+	}
+	errno = saved;
+	return -1;
+}
+
+int spool_group_flush(struct spool *s, struct spool_staged *st, size_t n)
 {
 	int sync = !(s->flags & SPOOL_NO_FSYNC), saved = 0;
 
@@ -251,6 +264,7 @@ static int group_flush(struct spool *s, struct spool_staged *st, size_t n)
 	 * An error here is heard again from fdatasync(). */
 	for (size_t i = 0; sync && i < n; i++)
 		sync_file_range(st[i].fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	/* Every descriptor is closed, also after a failure. */
 	for (size_t i = 0; i < n; i++) {
 		if (!saved && sync && fdatasync(st[i].fd) < 0)
 			saved = errno;
@@ -261,35 +275,30 @@ static int group_flush(struct spool *s, struct spool_staged *st, size_t n)
 		st[i].fd = -1;
 	}
 	errno = saved;
-	return saved ? -1 : 0;
+	return saved ? group_fail(s, st, n, 0) : 0;
+}
+
+int spool_group_rename(struct spool *s, struct spool_staged *st, size_t n)
+{
+	for (size_t moved = 0; moved < n; moved++)
+		if (renameat(s->tmpfd, st[moved].tmpname, s->newfd, st[moved].name) < 0)
+			return group_fail(s, st, n, moved);
+	return 0;
+}
+
+int spool_group_sync(struct spool *s, struct spool_staged *st, size_t n)
+{
+	/* Both directories: every file in new/, and gone from tmp/. */
+	if (n && !(s->flags & SPOOL_NO_FSYNC) && (fsync(s->newfd) < 0 || fsync(s->tmpfd) < 0))
+		return group_fail(s, st, n, n);
+	return 0;
 }
 
 int spool_commit_group(struct spool *s, struct spool_staged *st, size_t n)
 {
-	size_t moved = 0;
-	int saved;
-
-	if (group_flush(s, st, n) < 0)
-		goto fail;
-	for (; moved < n; moved++) {
-		make_name(s, st[moved].name);
-		if (renameat(s->tmpfd, st[moved].tmpname, s->newfd, st[moved].name) < 0)
-			goto fail;
-	}
-	/* Both directories: every file in new/, and gone from tmp/. */
-	if (!(s->flags & SPOOL_NO_FSYNC) && (fsync(s->newfd) < 0 || fsync(s->tmpfd) < 0))
-		goto fail;
-	return 0;
-fail:
-	saved = errno;
-	/* Not known to be durable in new/: taken back and removed, never ACKed. */
-	for (size_t i = 0; i < n; i++) {
-		if (i < moved && renameat(s->newfd, st[i].name, s->tmpfd, st[i].tmpname) < 0)
-			unlinkat(s->newfd, st[i].name, 0);
-		spool_discard(s, &st[i]);
-	}
-	errno = saved;
-	return -1;
+	if (spool_group_flush(s, st, n) < 0 || spool_group_rename(s, st, n) < 0)
+		return -1;
+	return spool_group_sync(s, st, n);
 }
 
 int spool_fail(struct spool *s, const char *name)

@@ -76,28 +76,37 @@ int spool_reject(struct spool *s, const char *tmpname, char *name);
  * (--spool alone, a pipelining sender).
  *
  * spool_write() writes data to a file in tmp/ (the one spool_prepare()
- * opened, else a new one) and keeps it open in *st, not yet durable.
+ * opened, else a new one) and keeps it open in *st, not yet durable; it
+ * also makes the file's name in new/ (st->name, sorting by arrival).
  * Returns 0, or -1 with errno set (nothing is left in tmp/).
  *
- * spool_commit_group() makes st[0..n) durable and visible together:
- * fdatasync and close each file, rename each into new/ in order (names
- * made now, sorting by arrival: st[i].name), then fsync new/ and tmp/ once
- * (no flushes with SPOOL_NO_FSYNC).  All or nothing: returns 0 when every
- * file is durable in new/, or -1 with errno set when any step failed, and
- * then none of them is in new/ or tmp/ (the renamed ones are taken back
- * and removed) and every name is empty.  The descriptors are closed
- * either way.
+ * spool_commit_group() makes st[0..n) durable and visible together, in
+ * three steps a caller may also take one by one:
+ *   spool_group_flush()   fdatasync and close each file;
+ *   spool_group_rename()  rename each into new/, in order;
+ *   spool_group_sync()    fsync new/ and tmp/ once.
+ * (No flushes with SPOOL_NO_FSYNC.)  Each step returns 0, or -1 with
+ * errno set, and then none of the group's files is in new/ or tmp/ (those
+ * renamed are taken back and removed), every name is empty and the caller
+ * takes no further step.  The descriptors are closed after the first step
+ * either way.  Only the rename touches what other groups see, so groups of
+ * one spool may be flushed and synced from several threads at once, as
+ * long as their renames run one group at a time, in the order their
+ * spool_write() calls were made: new/ then gains files in name order.
  *
  * spool_discard() closes and removes a file spool_write() left in tmp/.
  */
 struct spool_staged {
-	int fd;			      /* open until spool_commit_group(); -1 after */
+	int fd;			      /* open until spool_group_flush(); -1 after */
 	char tmpname[SPOOL_NAME_MAX]; /* in tmp/ */
-	char name[SPOOL_NAME_MAX];    /* in new/, after spool_commit_group(); "" before */
+	char name[SPOOL_NAME_MAX];    /* in new/, once renamed; "" after a failure */
 };
 
 int spool_write(struct spool *s, const char *data, size_t len, struct spool_staged *st);
 int spool_commit_group(struct spool *s, struct spool_staged *st, size_t n);
+int spool_group_flush(struct spool *s, struct spool_staged *st, size_t n);
+int spool_group_rename(struct spool *s, struct spool_staged *st, size_t n);
+int spool_group_sync(struct spool *s, struct spool_staged *st, size_t n);
 void spool_discard(struct spool *s, struct spool_staged *st);
 
 /*

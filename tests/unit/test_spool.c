@@ -248,17 +248,52 @@ static void test_group(const char *root)
 	}
 	trace_reset(-1);
 
+	/* The three steps one by one, two groups at once (as mllpd's flusher threads take them). */
+	struct spool_staged a[3], b[3];
+	trace_reset(-1);
+	TAP_OK(stage(&s, a, 3) == 0 && stage(&s, b, 3) == 0 && a[0].name[0] && b[2].name[0] &&
+		   strcmp(a[2].name, b[0].name) < 0,
+	       "spool_write names each file in new/ at once, in the order written");
+	TAP_OK(spool_group_flush(&s, b, 3) == 0 && spool_group_flush(&s, a, 3) == 0 &&
+		   trace_is("data:file|data:file|data:file|data:file|data:file|data:file") &&
+		   count(tmp) == 6 && count(new) == 3 && a[0].fd < 0 && b[2].fd < 0,
+	       "spool_group_flush: each file fdatasynced and closed, still in tmp/ (the later "
+	       "group may flush first)");
+	trace_reset(-1);
+	TAP_OK(spool_group_rename(&s, a, 3) == 0 && spool_group_rename(&s, b, 3) == 0 &&
+		   trace_is("") && count(tmp) == 0 && count(new) == 9,
+	       "spool_group_rename: into new/ in turn, nothing flushed");
+	TAP_OK(spool_group_sync(&s, b, 3) == 0 && trace_is("grp/new|grp/tmp"),
+	       "spool_group_sync: new/ and tmp/ fsynced once");
+	trace_reset(-1);
+	TAP_OK(spool_group_sync(&s, b, 0) == 0 && trace_is(""),
+	       "spool_group_sync of an empty group: no fsync");
+	snprintf(path, sizeof path, "%s/%s", new, b[2].name);
+	TAP_OK(file_is(path, "G2", 2), "the files whole under their names");
+	trace_reset(1);
+	errno = 0;
+	TAP_OK(stage(&s, a, 3) == 0 && spool_group_flush(&s, a, 3) < 0 && errno == EIO &&
+		   count(tmp) == 0 && count(new) == 9 && a[0].name[0] == '\0' && a[2].fd < 0,
+	       "a failed spool_group_flush: -1 EIO, its files gone, names empty, fds closed");
+	trace_reset(3);
+	errno = 0;
+	TAP_OK(stage(&s, a, 3) == 0 && spool_group_flush(&s, a, 3) == 0 &&
+		   spool_group_rename(&s, a, 3) == 0 && spool_group_sync(&s, a, 3) < 0 &&
+		   errno == EIO && count(tmp) == 0 && count(new) == 9 && a[1].name[0] == '\0',
+	       "a failed spool_group_sync: -1 EIO, the renamed files taken back and removed");
+	trace_reset(-1);
+
 	/* spool_discard(): the file is gone; an empty group commits nothing. */
 	TAP_OK(stage(&s, st, 1) == 0 && count(tmp) == 1, "one staged");
 	spool_discard(&s, &st[0]);
 	TAP_OK(count(tmp) == 0 && st[0].fd < 0, "spool_discard removes it from tmp/");
-	TAP_OK(spool_commit_group(&s, st, 0) == 0 && count(new) == 3, "an empty group: 0");
+	TAP_OK(spool_commit_group(&s, st, 0) == 0 && count(new) == 9, "an empty group: 0");
 
 	/* A file opened ahead and removed meanwhile: spool_write() takes a fresh one. */
 	TAP_OK(spool_prepare(&s) == 0, "a file opened ahead");
 	snprintf(path, sizeof path, "%s/%s", tmp, s.nextname);
 	unlink(path);
-	TAP_OK(stage(&s, st, 1) == 0 && spool_commit_group(&s, st, 1) == 0 && count(new) == 4,
+	TAP_OK(stage(&s, st, 1) == 0 && spool_commit_group(&s, st, 1) == 0 && count(new) == 10,
 	       "removed while it waited: spool_write() opens another, the commit succeeds");
 	spool_close(&s);
 }
