@@ -87,7 +87,7 @@ static void flush(struct conn *c)
 static void handle(struct conn *c, const char *refusal)
 {
 	size_t size = refusal ? c->framer.total : c->framer.frame_len;
-	/* Group commit: answered after the flush that covers the whole read (group_commit()). */
+	/* Group commit: answered after the flush that covers it (group.h). */
 	int (*pipeline)(struct receiver *, const char *, size_t, const char *, size_t) =
 	    c->recv.group ? group_add : block_handle;
 	if (pipeline(&c->recv, c->frame_buf, c->framer.frame_len, refusal, size) < 0)
@@ -208,11 +208,20 @@ static int grow_frame(struct conn *c)
 	return 0;
 }
 
-/* With group commit, the blocks of this read: made durable together, then answered in order. */
+/* With group commit, the blocks of this read go to be made durable; the answers of those that
+ * are, in order. */
 static void end_group(struct conn *c)
 {
 	if (c->recv.group && group_commit(&c->recv) < 0)
 		c->gone = 1;
+}
+
+/* With group commit, at the end: every group made durable and answered. */
+static void finish_groups(struct conn *c)
+{
+	if (c->recv.group && group_finish(&c->recv) < 0)
+		c->gone = 1;
+	flush(c);
 }
 
 /*
@@ -305,19 +314,21 @@ static void log_closed(const struct conn *c, long long start, const char *reason
 
 /*
  * Wait for input: 1 when there is some to read, 0 after a timeout (*reason
- * set, logged), -1 to look again (a signal).  In a frame, the frame's
- * deadline; between frames, the idle one.
+ * set, logged), -1 to look again (a signal, or answers of a flushed group
+ * sent).  In a frame, the frame's deadline; between frames, the idle one.
  */
 static int wait_input(struct conn *c, int in_frame, long long deadline, const char **reason)
 {
-	struct pollfd p[2] = {{.fd = c->io.fd, .events = POLLIN},
-			      {.fd = selfpipe_fd, .events = POLLIN}};
+	int gfd = group_fd(&c->recv);
+	struct pollfd p[3] = {{.fd = c->io.fd, .events = POLLIN},
+			      {.fd = selfpipe_fd, .events = POLLIN},
+			      {.fd = gfd, .events = POLLIN}};
 
-	/* read() waits itself (EINTR on SIGTERM, EAGAIN after its bound), or OpenSSL holds
-	 * decrypted bytes. */
-	if ((c->read_waits && !in_frame) || stream_pending(&c->io) > 0)
+	/* read() waits itself (EINTR on SIGTERM, EAGAIN after its bound) unless a group is being
+	 * flushed, or OpenSSL holds decrypted bytes. */
+	if ((c->read_waits && !in_frame && gfd < 0) || stream_pending(&c->io) > 0)
 		return 1;
-	int r = poll(p, selfpipe_fd >= 0 ? 2 : 1, wait_ms_until(deadline));
+	int r = poll(p, 3, wait_ms_until(deadline));
 	if (r < 0)
 		return errno == EINTR ? -1 : (*reason = "poll-error", 0);
 	if (r == 0) {
@@ -331,6 +342,10 @@ static int wait_input(struct conn *c, int in_frame, long long deadline, const ch
 	}
 	if (p[1].revents)
 		selfpipe_drain();
+	if (p[2].revents) {
+		end_group(c);
+		flush(c);
+	}
 	return p[0].revents ? 1 : -1;
 }
 
@@ -444,6 +459,7 @@ int conn_serve(const struct config *cfg, int in_fd, int out_fd, const struct pee
 		do
 			rc = serve_once(&c, rbuf, sizeof rbuf, &reason);
 		while (rc < 0);
+		finish_groups(&c);
 		log_closed(&c, start, reason);
 	}
 	stream_close(&c.io);

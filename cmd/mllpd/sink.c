@@ -274,9 +274,8 @@ static void run_command(struct sinks *s, const struct block_fields *f, struct hl
 		take_printed(s, &st, control_id, o);
 }
 
-/* The spool could not be used: AE, logged, and reopened next time (the directory may have been
- * replaced). */
-static void spool_failed(struct sinks *s, const char *what, struct outcome *o)
+/* The spool could not be used: AE, logged. */
+static void spool_error(struct sinks *s, const char *what, struct outcome *o)
 {
 	const char *why = strerror(errno);
 	outcome_sink(o, "spool:error");
@@ -288,6 +287,12 @@ static void spool_failed(struct sinks *s, const char *what, struct outcome *o)
 		outcome_fail(o, ACK_OUTCOME_ERROR, 207, "spool: %s", why);
 		log_line(LOG_ERR, "%s: spool %s: %s", s->peer->label, s->cfg->spool_dir, why);
 	}
+}
+
+/* As spool_error(), and reopened next time (the directory may have been replaced). */
+static void spool_failed(struct sinks *s, const char *what, struct outcome *o)
+{
+	spool_error(s, what, o);
 	if (s->spool_ok)
 		spool_close(&s->spool);
 	s->spool_ok = 0;
@@ -363,19 +368,22 @@ int sink_stage(struct sinks *s, const char *data, size_t len, struct spool_stage
 		spool_failed(s, what, o);
 		return -1;
 	}
+	/* Group commit: other groups may be flushing with the spool, so it stays open. */
 	if (spool_write(&s->spool, data, len, st) < 0) {
-		spool_failed(s, NULL, o);
+		spool_error(s, NULL, o);
 		return -1;
 	}
 	return 0;
 }
 
-void sink_commit_group(struct sinks *s, struct spool_staged *st, size_t n, struct outcome *o)
+void sink_committed(struct sinks *s, int err, struct outcome *o)
 {
 	memset(o, 0, sizeof *o);
 	o->what = ACK_OUTCOME_ACCEPT;
-	if (n && spool_commit_group(&s->spool, st, n) < 0)
-		spool_failed(s, NULL, o);
-	else
+	if (err) {
+		errno = err;
+		spool_error(s, NULL, o); /* it stays open, as in sink_stage() */
+	} else {
 		outcome_sink(o, "spool:ok");
+	}
 }

@@ -87,13 +87,15 @@ void sink_deliver(struct sinks *s, const struct block_fields *f, struct hl7_span
 /*
  * Group commit, for the spool alone (no --exec): sink_stage() writes data
  * to the spool's tmp/ in *st, not yet durable (0; or -1 with the AE in o,
- * logged); sink_commit_group() makes st[0..n) durable in new/ together
- * (spool_commit_group()) and sets o to the outcome of every one of them:
- * spool:ok, or the AE of a failed flush (logged once; none of them is then
- * in new/).
+ * logged).  The group's files are then made durable in new/ together
+ * (spool_commit_group(), or its steps from a flusher thread: group.c), and
+ * sink_committed() sets o to the outcome of every one of them from err,
+ * the errno of the step that failed, or 0: spool:ok, or the AE of the
+ * failed flush (logged once; none of them is then in new/).  Neither closes
+ * the spool, which flusher threads may be using.
  */
 int sink_stage(struct sinks *s, const char *data, size_t len, struct spool_staged *st,
 	       struct outcome *o);
-void sink_commit_group(struct sinks *s, struct spool_staged *st, size_t n, struct outcome *o);
+void sink_committed(struct sinks *s, int err, struct outcome *o);
 
 #endif
