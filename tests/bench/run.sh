@@ -103,20 +103,17 @@ sync_rate() { # NAME CONNECTIONS MESSAGES [mllpd options]: msg/s of a fresh serv
 	stop
 	rm -rf "${shm:?}/$name"
 }
-dedupe_median() { # CONNECTIONS MESSAGES: "WITH WITHOUT" of the median round
-	local c=$1 n=$2 r w o rounds=()
+median_pair() { # 'A' 'B': commands printing msg/s, run BENCH_ROUNDS times each, in turn first;
+	# prints "A B" of the round whose ratio A/B is the median
+	local r a b rounds=()
 	for ((r = 0; r < ${BENCH_ROUNDS:-5}; r++)); do
-		if ((r % 2)); then
-			w=$(sync_rate with "$c" "$n" --dedupe 24h); o=$(sync_rate without "$c" "$n")
-		else
-			o=$(sync_rate without "$c" "$n"); w=$(sync_rate with "$c" "$n" --dedupe 24h)
-		fi
-		rounds+=("$(awk -v w="$w" -v o="$o" 'BEGIN { printf "%.6f %s %s", (o > 0 ? w / o : 0), w, o }')")
+		if ((r % 2)); then b=$($2); a=$($1); else a=$($1); b=$($2); fi
+		rounds+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.6f %s %s", (b > 0 ? a / b : 0), a, b }')")
 	done
 	printf '%s\n' "${rounds[@]}" | sort -n | awk '{ v[NR] = $2 " " $3 } END { print v[int((NR + 1) / 2)] }'
 }
-read -r d1 b1 < <(dedupe_median 1 "$N1")
-read -r d8 b8 < <(dedupe_median 8 "$N8")
+read -r d1 b1 < <(median_pair "sync_rate with 1 $N1 --dedupe 24h" "sync_rate without 1 $N1")
+read -r d8 b8 < <(median_pair "sync_rate with 8 $N8 --dedupe 24h" "sync_rate without 8 $N8")
 row "--dedupe 24h, 1 conn., msg/s (vs without; goal 0.85)" "$d1" "$b1"
 row "--dedupe 24h, 8 conn., msg/s (vs without; goal 0.85)" "$d8" "$b8"
 
@@ -142,11 +139,18 @@ echo "bench: durable figures measured on $fsdesc" >&2
 ND=${BENCH_DURABLE:-2000}
 NG=${BENCH_GROUP:-12800}
 rawd=$("$B/raw-spool" "$disk/raw" "$ND" fsync <"$work/adt.hl7")
-p=$(free_port); serve "$p" "$MLLPD" --listen "127.0.0.1:$p" --spool "$disk/s" -q
-md=$(load "$p" 1 "$ND" 1 | first)
-# The same 64 messages outstanding: one pipelining connection (group commit) vs eight.
-g1=$(load "$p" 1 "$NG" 64 | first); g8=$(load "$p" 8 $((NG / 8)) 8 | first)
-stop
+durable_rate() { # NAME CONNECTIONS MESSAGES IN_FLIGHT: msg/s of a fresh server, its own spool
+	local port
+	port=$(free_port)
+	serve "$port" "$MLLPD" --listen "127.0.0.1:$port" --spool "$disk/$1" -q
+	load "$port" "$2" "$3" "$4" | first
+	stop
+	rm -rf "${disk:?}/$1"
+}
+md=$(durable_rate d1 1 "$ND" 1)
+# The same 64 messages outstanding: one pipelining connection (group commit) vs eight, in rounds
+# as for --dedupe (1b): on this file system two runs a second apart differ by up to 15%.
+read -r g1 g8 < <(median_pair "durable_rate g1 1 $NG 64" "durable_rate g8 8 $((NG / 8)) 8")
 row "durable spool, 1 connection, msg/s (vs raw fsync loop)" "$md" "$rawd"
 row "durable, 1 conn x 64 in flight, msg/s (vs 8 x 8; goal 0.80)" "$g1" "$g8"
 
