@@ -91,8 +91,9 @@ int group_open(struct receiver *r)
 	return 0;
 }
 
-/* One batch: its files made durable, renamed into new/ in its turn, new/ and tmp/ synced. */
-static void flush_batch(struct group *g, struct batch *b)
+/* One batch: its files made durable, renamed into new/ in its turn, new/ and tmp/ synced; by a
+ * flusher, which then says so on the done pipe, or by the main thread (notify 0). */
+static void flush_batch(struct group *g, struct batch *b, int notify)
 {
 	int err = 0;
 
@@ -115,7 +116,8 @@ static void flush_batch(struct group *g, struct batch *b)
 	b->state = DONE;
 	pthread_cond_broadcast(&g->cv);
 	pthread_mutex_unlock(&g->mu);
-	(void)!write(g->done[1], "", 1);
+	if (notify)
+		(void)!write(g->done[1], "", 1);
 }
 
 /* The oldest batch no flusher has taken, or NULL; under mu.  Taken oldest first, a batch waiting
@@ -140,7 +142,7 @@ static void *flusher(void *arg)
 		if ((b = queued(g))) {
 			b->state = FLUSHING;
 			pthread_mutex_unlock(&g->mu);
-			flush_batch(g, b);
+			flush_batch(g, b, 1);
 			pthread_mutex_lock(&g->mu);
 		} else if (g->stop) {
 			break;
@@ -193,7 +195,7 @@ static void submit(struct group *g)
 	pthread_cond_broadcast(&g->cv);
 	pthread_mutex_unlock(&g->mu);
 	if (here)
-		flush_batch(g, b);
+		flush_batch(g, b, 0);
 }
 
 /* The back half of each block of a batch done, in order: outcome, answer, log.  0, or -1 when
@@ -225,7 +227,8 @@ static int answer_done(struct receiver *r, int how)
 	char sink[64];
 	int rc = 0;
 
-	while (read(g->done[0], sink, sizeof sink) > 0)
+	/* Nothing to drain (a system call saved a message) when no flusher was ever made. */
+	while (g->threads && read(g->done[0], sink, sizeof sink) > 0)
 		continue;
 	for (;;) {
 		pthread_mutex_lock(&g->mu);
