@@ -478,6 +478,27 @@ PY
 	assert_success
 }
 
+@test "spool: large pipelined messages, some too big to share a group, are each stored exactly and answered in order" {
+	# Sizes around a group's limits: a frame over 64 KiB is made durable alone, between groups.
+	local small=(1000 1000 1000 1000 1000 1000 1000 1000 1000 1000 1000 1000 1000 1000 1000 1000)
+	local sizes=(60000 60000 70000 "${small[@]}" 200000 "${small[@]}" 300000 1000 65000 "${small[@]}" 65600 2000 60000 "${small[@]}" 60000) i
+	for ((i = 0; i < ${#sizes[@]}; i++)); do
+		{
+			hl7 "MSH|^~\\&|SND|SFAC|RCV|RFAC|20260101120000||ORU^R01^ORU_R01|BIG$i|P|2.5.1"
+			head -c $((sizes[i] * 3 / 4)) /dev/urandom | base64 -w 76 | sed 's/^/OBX|1|ED|||/' | tr '\n' '\r'
+		} >"$T/m$i.hl7"
+		frame -f "$T/m$i.hl7"
+	done >"$T/in"
+	mllpd_send "$T/in" --spool "$SPOOL"
+	assert_ack_count ${#sizes[@]}
+	for ((i = 0; i < ${#sizes[@]}; i++)); do
+		assert_ack_code AA $((i + 1))
+		[[ $(ack_field MSA 2 $((i + 1))) == "BIG$i" ]] || fail "ACK $((i + 1)) answers $(ack_field MSA 2 $((i + 1))), not BIG$i"
+		assert_spooled $((i + 1)) "$T/m$i.hl7"
+	done
+	assert_spool_count ${#sizes[@]}
+}
+
 @test "spool: --no-fsync skips the fsyncs but still renames before the ACK" {
 	strace_usable || skip "strace not usable here"
 	sample_msg DUR2 >"$T/m.hl7"
