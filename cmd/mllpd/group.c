@@ -324,6 +324,10 @@ int group_add(struct receiver *r, const char *data, size_t len, const char *refu
 			return -1;
 		return block_handle(r, data, len, refusal, size);
 	}
+	/* A failed step left the spool stale: the groups in flight, which use it, are answered
+	 * before stage() opens it afresh (sinks_spool_ready()). */
+	if (r->sinks.spool_stale && group_finish(r) < 0)
+		return -1;
 	if (g->cur && g->cur->used + len > GROUP_BYTES)
 		submit(g); /* full: this one starts the next batch */
 	if (open_batch(r) < 0)

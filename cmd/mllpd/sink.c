@@ -85,8 +85,11 @@ void sinks_close(struct sinks *s)
 
 int sinks_spool_ready(struct sinks *s, const char **what)
 {
-	if (s->spool_ok)
+	if (s->spool_ok && !s->spool_stale)
 		return 0;
+	if (s->spool_ok)
+		spool_close(&s->spool);
+	s->spool_ok = s->spool_stale = 0;
 	if (spool_open(&s->spool, s->cfg->spool_dir, s->cfg->no_fsync ? SPOOL_NO_FSYNC : 0, what) <
 	    0)
 		return -1;
@@ -98,7 +101,7 @@ int sinks_spool_ready(struct sinks *s, const char **what)
 
 void sinks_idle(struct sinks *s)
 {
-	if (s->spool_ok)
+	if (s->spool_ok && !s->spool_stale)
 		spool_prepare(&s->spool);
 }
 
@@ -274,8 +277,9 @@ static void run_command(struct sinks *s, const struct block_fields *f, struct hl
 		take_printed(s, &st, control_id, o);
 }
 
-/* The spool could not be used: AE, logged. */
-static void spool_error(struct sinks *s, const char *what, struct outcome *o)
+/* The spool could not be used: AE, logged; it is opened afresh before its next use, as the
+ * directory may have been removed or replaced (a connection can last for days). */
+static void spool_failed(struct sinks *s, const char *what, struct outcome *o)
 {
 	const char *why = strerror(errno);
 	outcome_sink(o, "spool:error");
@@ -287,15 +291,7 @@ static void spool_error(struct sinks *s, const char *what, struct outcome *o)
 		outcome_fail(o, ACK_OUTCOME_ERROR, 207, "spool: %s", why);
 		log_line(LOG_ERR, "%s: spool %s: %s", s->peer->label, s->cfg->spool_dir, why);
 	}
-}
-
-/* As spool_error(), and reopened next time (the directory may have been replaced). */
-static void spool_failed(struct sinks *s, const char *what, struct outcome *o)
-{
-	spool_error(s, what, o);
-	if (s->spool_ok)
-		spool_close(&s->spool);
-	s->spool_ok = 0;
+	s->spool_stale = 1;
 }
 
 void sink_deliver(struct sinks *s, const struct block_fields *f, struct hl7_span control_id,
@@ -350,11 +346,14 @@ void sink_deliver(struct sinks *s, const struct block_fields *f, struct hl7_span
 		log_line(LOG_ERR, "%s: spool: cannot move %s to new/: %s", s->peer->label, tmpname,
 			 why);
 		unlinkat(s->spool.tmpfd, tmpname, 0);
+		s->spool_stale = 1;
 		return;
 	}
-	if (spool_reject(&s->spool, tmpname, name) < 0)
+	if (spool_reject(&s->spool, tmpname, name) < 0) {
 		log_line(LOG_ERR, "%s: spool: cannot move %s to failed/: %s", s->peer->label,
 			 name[0] ? name : tmpname, strerror(errno));
+		s->spool_stale = 1;
+	}
 	outcome_sink(o, "spool:failed");
 	outcome_sink(o, ran);
 }
@@ -368,9 +367,8 @@ int sink_stage(struct sinks *s, const char *data, size_t len, struct spool_stage
 		spool_failed(s, what, o);
 		return -1;
 	}
-	/* Group commit: other groups may be flushing with the spool, so it stays open. */
 	if (spool_write(&s->spool, data, len, st) < 0) {
-		spool_error(s, NULL, o);
+		spool_failed(s, NULL, o);
 		return -1;
 	}
 	return 0;
@@ -382,7 +380,7 @@ void sink_committed(struct sinks *s, int err, struct outcome *o)
 	o->what = ACK_OUTCOME_ACCEPT;
 	if (err) {
 		errno = err;
-		spool_error(s, NULL, o); /* it stays open, as in sink_stage() */
+		spool_failed(s, NULL, o);
 	} else {
 		outcome_sink(o, "spool:ok");
 	}

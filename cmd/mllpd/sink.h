@@ -49,6 +49,7 @@ struct sinks {
 	char **envp;	      /* mllpd's environment, less what commands must not inherit */
 	struct spool spool;
 	int spool_ok;	      /* spool opened */
+	int spool_stale;      /* a step failed: closed and opened afresh by sinks_spool_ready() */
 	struct exec_cmd exec; /* --exec CMD, split once */
 	int exec_ok;
 	char *exec_out; /* the command's output, then its ACK normalised */
@@ -59,7 +60,9 @@ int sinks_init(struct sinks *s, const struct config *cfg, const struct peer *pee
 	       const char *tls_peer, char **envp);
 void sinks_close(struct sinks *s);
 
-/* Open the spool on first use: 0, or -1 with errno and *what naming the part that failed. */
+/* Open the spool on first use, and again after a failure (the spool is stale, and whoever
+ * calls this with group commit has no group in flight): 0, or -1 with errno and *what naming
+ * the part that failed. */
 int sinks_spool_ready(struct sinks *s, const char **what);
 
 /* While waiting for input: open the next spool file ahead (spool_prepare()). */
@@ -92,7 +95,9 @@ void sink_deliver(struct sinks *s, const struct block_fields *f, struct hl7_span
  * sink_committed() sets o to the outcome of every one of them from err,
  * the errno of the step that failed, or 0: spool:ok, or the AE of the
  * failed flush (logged once; none of them is then in new/).  Neither closes
- * the spool, which flusher threads may be using.
+ * the spool, which flusher threads may be using: a failure makes it stale,
+ * and group.c finishes every group before the next sink_stage() opens it
+ * afresh.
  */
 int sink_stage(struct sinks *s, const char *data, size_t len, struct spool_staged *st,
 	       struct outcome *o);

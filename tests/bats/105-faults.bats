@@ -278,6 +278,56 @@ faultinject: trace fsync T/spool/tmp"
 	assert_spool_empty tmp
 }
 
+# spool_removed ARGS...: one connection (a pipe held open) to mllpd --spool
+# $SPOOL ARGS: FIRST, answered; the whole spool removed (rm -rf); FAULT1,
+# answered; AFTER1.  FIRST is AA in the old spool, FAULT1 AE (its file went
+# with the directory), AFTER1 AA in a spool made afresh: the connection
+# does not go on using a directory that is gone.
+spool_removed() {
+	sample_msg FIRST >"$T/m0.hl7"
+	mkfifo "$T/fifo"
+	timeout -k 5 "$MLLPD_TIMEOUT" "$MLLPD" --spool "$SPOOL" "$@" <"$T/fifo" >"$MLLPD_STDOUT" 2>"$MLLPD_STDERR" 3>&- &
+	local pid=$!
+	bg_register "$pid"
+	exec 5>"$T/fifo"
+	FIFO_OPEN=1
+	frame -f "$T/m0.hl7" >&5
+	wait_until 10 grep -q 'MSA|A[AER]|FIRST' "$MLLPD_STDOUT"
+	rm -rf "$SPOOL"
+	frame -f "$T/m1.hl7" >&5
+	wait_until 10 grep -q 'MSA|A[AER]|FAULT1' "$MLLPD_STDOUT"
+	frame -f "$T/m2.hl7" >&5
+	exec 5>&-
+	FIFO_OPEN=
+	pid_wait "$pid" 10
+	[[ $PID_STATUS -eq 0 ]] || fail "mllpd exited $PID_STATUS: $(cat "$MLLPD_STDERR")"
+	ack_split "$MLLPD_STDOUT"
+	assert_ack_count 3
+	assert_ack_code AA 1
+	assert_ack_code AE 2
+	run ack_field MSA 2 2
+	assert_output FAULT1
+	run ack_field MSA 3 2
+	assert_output 'spool: No such file or directory'
+	assert_ack_code AA 3
+	run ack_field MSA 2 3
+	assert_output AFTER1
+	assert_spooled_only "$T/m2.hl7"
+	assert_spool_empty tmp
+}
+
+@test "faults: the spool removed under an open connection: AE, then made afresh, AA (group commit)" {
+	spool_removed
+}
+
+@test "faults: the spool removed under an open connection: AE, then made afresh, AA (--no-fsync)" {
+	spool_removed --no-fsync
+}
+
+@test "faults: the spool removed under an open connection: AE, then made afresh, AA (with --exec)" {
+	spool_removed --exec true
+}
+
 @test "faults: a real full file system (tmpfs of 64 KiB): AE for a message that does not fit, AA once space is back" {
 	small_fs 64k
 	SPOOL="$SMALL/spool"
