@@ -44,6 +44,35 @@ mllpd_faulty() {
 		"${vars[@]}" "$real" "$@"
 }
 
+# held_open COMMAND...: one connection, a pipe held open on fd 5: COMMAND
+# (env ... mllpd ...) runs under timeout with that pipe for stdin.
+held_open() {
+	mkfifo "$T/held"
+	timeout -k 5 "$MLLPD_TIMEOUT" "$@" <"$T/held" >"$MLLPD_STDOUT" 2>"$MLLPD_STDERR" 3>&- &
+	HELD_PID=$!
+	bg_register "$HELD_PID"
+	exec 5>"$T/held"
+	FIFO_OPEN=1
+}
+
+# held_send FILE [ID]: FILE framed into the connection; with ID, once the
+# answer to ID is out.
+held_send() {
+	frame -f "$1" >&5
+	[[ -z ${2-} ]] || wait_until 10 grep -q "MSA|A[AER]|$2" "$MLLPD_STDOUT"
+}
+
+# held_close: the connection closed, mllpd gone with status 0; ACKS and
+# stderr_lines are set.
+held_close() {
+	exec 5>&-
+	FIFO_OPEN=
+	pid_wait "$HELD_PID" 10
+	[[ $PID_STATUS -eq 0 ]] || fail "mllpd exited $PID_STATUS: $(cat "$MLLPD_STDERR")"
+	mapfile -t stderr_lines <"$MLLPD_STDERR"
+	ack_split "$MLLPD_STDOUT"
+}
+
 # mllpd_faulty_paced VAR=VALUE... -- ARGS...: as mllpd_faulty, but through
 # a pipe held open, the second message written only once the first is
 # answered: two reads, so two groups (with group commit a failed flush
@@ -55,22 +84,11 @@ mllpd_faulty_paced() {
 		shift
 	done
 	shift
-	mkfifo "$T/paced"
-	env LD_PRELOAD="$PRELOAD" FAULTINJECT_PATH="$SPOOL/" FAULTINJECT_LOG="$T/faults" "${vars[@]}" \
-		timeout -k 5 "$MLLPD_TIMEOUT" "$MLLPD" "$@" <"$T/paced" >"$MLLPD_STDOUT" 2>"$MLLPD_STDERR" 3>&- &
-	local pid=$!
-	bg_register "$pid"
-	exec 5>"$T/paced"
-	FIFO_OPEN=1
-	frame -f "$T/m1.hl7" >&5
-	wait_until 10 grep -q 'MSA|A[AER]|FAULT1' "$MLLPD_STDOUT"
-	frame -f "$T/m2.hl7" >&5
-	exec 5>&-
-	FIFO_OPEN=
-	pid_wait "$pid" 10
-	[[ $PID_STATUS -eq 0 ]] || fail "mllpd exited $PID_STATUS: $(cat "$MLLPD_STDERR")"
-	mapfile -t stderr_lines <"$MLLPD_STDERR"
-	ack_split "$MLLPD_STDOUT"
+	held_open env LD_PRELOAD="$PRELOAD" FAULTINJECT_PATH="$SPOOL/" FAULTINJECT_LOG="$T/faults" "${vars[@]}" \
+		"$MLLPD" "$@"
+	held_send "$T/m1.hl7" FAULT1
+	held_send "$T/m2.hl7"
+	held_close
 }
 
 # assert_fault CALL: the shim did make a CALL fail (the test is not vacuous).
@@ -246,28 +264,17 @@ faultinject: trace fsync T/spool/tmp"
 @test "faults: the disk is full while a control file exists; the space comes back; the same connection goes on" {
 	# One connection (a pipe held open): a message while the disk is
 	# "full", then the space is returned, then the next message.
-	mkfifo "$T/fifo"
 	touch "$T/full"
-	env LD_PRELOAD="$PRELOAD" FAULTINJECT_PATH="$SPOOL/" FAULTINJECT_LOG="$T/faults" FAULTINJECT_CALL=write \
-		FAULTINJECT_ERRNO=ENOSPC FAULTINJECT_WHILE="$T/full" \
-		timeout -k 5 "$MLLPD_TIMEOUT" "$MLLPD" --spool "$SPOOL" <"$T/fifo" >"$MLLPD_STDOUT" 2>"$MLLPD_STDERR" 3>&- &
-	local pid=$!
-	bg_register "$pid"
-	exec 5>"$T/fifo"
-	FIFO_OPEN=1
-	frame -f "$T/m1.hl7" >&5
-	wait_until 10 grep -q 'MSA|AE|FAULT1' "$MLLPD_STDOUT"
-	frame -f "$T/m1.hl7" >&5
+	held_open env LD_PRELOAD="$PRELOAD" FAULTINJECT_PATH="$SPOOL/" FAULTINJECT_LOG="$T/faults" FAULTINJECT_CALL=write \
+		FAULTINJECT_ERRNO=ENOSPC FAULTINJECT_WHILE="$T/full" "$MLLPD" --spool "$SPOOL"
+	held_send "$T/m1.hl7" FAULT1
+	held_send "$T/m1.hl7"
 	wait_until 10 eval '[[ $(grep -ao "MSA|AE|FAULT1" "$MLLPD_STDOUT" | wc -l) -eq 2 ]]'
 	assert_spool_empty new
 	rm "$T/full"
-	frame -f "$T/m2.hl7" >&5
-	exec 5>&-
-	FIFO_OPEN=
-	pid_wait "$pid" 10
-	[[ $PID_STATUS -eq 0 ]] || fail "mllpd exited $PID_STATUS: $(cat "$MLLPD_STDERR")"
+	held_send "$T/m2.hl7"
+	held_close
 	assert_fault write
-	ack_split "$MLLPD_STDOUT"
 	assert_ack_count 3
 	assert_ack_code AE 1
 	assert_ack_code AE 2
@@ -285,23 +292,12 @@ faultinject: trace fsync T/spool/tmp"
 # does not go on using a directory that is gone.
 spool_removed() {
 	sample_msg FIRST >"$T/m0.hl7"
-	mkfifo "$T/fifo"
-	timeout -k 5 "$MLLPD_TIMEOUT" "$MLLPD" --spool "$SPOOL" "$@" <"$T/fifo" >"$MLLPD_STDOUT" 2>"$MLLPD_STDERR" 3>&- &
-	local pid=$!
-	bg_register "$pid"
-	exec 5>"$T/fifo"
-	FIFO_OPEN=1
-	frame -f "$T/m0.hl7" >&5
-	wait_until 10 grep -q 'MSA|A[AER]|FIRST' "$MLLPD_STDOUT"
+	held_open "$MLLPD" --spool "$SPOOL" "$@"
+	held_send "$T/m0.hl7" FIRST
 	rm -rf "$SPOOL"
-	frame -f "$T/m1.hl7" >&5
-	wait_until 10 grep -q 'MSA|A[AER]|FAULT1' "$MLLPD_STDOUT"
-	frame -f "$T/m2.hl7" >&5
-	exec 5>&-
-	FIFO_OPEN=
-	pid_wait "$pid" 10
-	[[ $PID_STATUS -eq 0 ]] || fail "mllpd exited $PID_STATUS: $(cat "$MLLPD_STDERR")"
-	ack_split "$MLLPD_STDOUT"
+	held_send "$T/m1.hl7" FAULT1
+	held_send "$T/m2.hl7"
+	held_close
 	assert_ack_count 3
 	assert_ack_code AA 1
 	assert_ack_code AE 2
